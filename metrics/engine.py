@@ -1,0 +1,118 @@
+"""The metric evaluator: one small interpreter for every tile.
+
+Why this exists: metrics are data (config/metrics.yaml). This module turns a
+definition and the derived tables into one value per ward (with numerator
+and denominator for ratios, so that site and trust totals are recomputed,
+never averaged), its RAG, and the patient-level rows behind the tile.
+Every configured ward gets a value, zero when nothing matched; a ratio with
+a zero denominator is None ("no data"), never zero.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.conditions import EvaluationContext, mask
+from metrics.config import AppConfig
+from metrics.definitions import Aggregate, MetricDefinition, rag_for
+from metrics.derive import DerivedExtract, london_context
+
+WARD_VALUE_COLUMNS = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
+DRILLDOWN_COLUMNS = ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Ward metric values and drill-down rows for one extract."""
+
+    ward_values: pd.DataFrame
+    drilldown: pd.DataFrame
+
+
+def _aggregate(part: Aggregate, frame: pd.DataFrame, base: np.ndarray, ctx: EvaluationContext, wards: list[str]) -> pd.Series:
+    rows = base & mask(part.where, frame, ctx) if part.where is not None else base
+    chosen = frame.loc[rows]
+    grouped = chosen.groupby("ward_code", observed=True)
+    if part.kind == "rows":
+        values = grouped.size()
+    elif part.kind == "distinct_encounters":
+        values = grouped["encounter_id"].nunique()
+    elif part.kind == "distinct_patients":
+        values = grouped["patient_id"].nunique()
+    else:
+        values = grouped[part.column].sum(min_count=1)
+    return values.reindex(wards).astype("float64").fillna(0.0)
+
+
+def _json_value(value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 2)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    return str(value)
+
+
+def _drilldown_rows(definition: MetricDefinition, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    dd = definition.drilldown
+    assert dd is not None
+    chosen = frame.loc[rows]
+    if chosen.empty:
+        return pd.DataFrame(columns=DRILLDOWN_COLUMNS)
+    columns = list(dict.fromkeys(dd.columns))
+    details = chosen[columns].astype(object).to_dict("records")
+    out = pd.DataFrame({
+        "ward_code": chosen["ward_code"].to_numpy(),
+        "metric_id": definition.id,
+        "encounter_id": chosen["encounter_id"].to_numpy() if "encounter_id" in chosen else None,
+        "bed": chosen["bed"].to_numpy() if "bed" in chosen else None,
+        "urgency": pd.to_numeric(chosen[dd.urgency], errors="coerce").to_numpy(dtype="float64") if dd.urgency else np.nan,
+        "duration_minutes": pd.to_numeric(chosen[dd.duration], errors="coerce").to_numpy(dtype="float64") if dd.duration else np.nan,
+        "detail": [json.dumps({k: _json_value(v) for k, v in rec.items()}) for rec in details],
+    })
+    return out.sort_values(["ward_code", "urgency"], ascending=[True, False], na_position="last")
+
+
+def evaluate(derived: DerivedExtract, cfg: AppConfig, metrics: tuple[MetricDefinition, ...] | None = None) -> Evaluation:
+    """Evaluate every metric definition for every configured ward."""
+    midnight, london_date = london_context(derived.extracted_at)
+    ctx = EvaluationContext(extracted_at=derived.extracted_at, london_midnight=midnight, london_date=london_date)
+    wards = sorted(cfg.ward_codes)
+    values: list[pd.DataFrame] = []
+    drill: list[pd.DataFrame] = []
+    for definition in metrics if metrics is not None else cfg.metrics:
+        frame = derived.tables[definition.table]
+        base = mask(definition.where, frame, ctx)
+        if definition.aggregate is not None:
+            numerator = _aggregate(definition.aggregate, frame, base, ctx, wards)
+            denominator = pd.Series(np.nan, index=wards)
+            value = numerator
+        else:
+            ratio = definition.ratio
+            assert ratio is not None
+            numerator = _aggregate(ratio.numerator, frame, base, ctx, wards)
+            denominator = _aggregate(ratio.denominator, frame, base, ctx, wards)
+            value = numerator / denominator.where(denominator > 0)
+        values.append(pd.DataFrame({
+            "ward_code": wards,
+            "metric_id": definition.id,
+            "value": value.to_numpy(),
+            "numerator": numerator.to_numpy(),
+            "denominator": denominator.to_numpy(),
+            "rag": [rag_for(None if pd.isna(v) else float(v), definition) for v in value.to_numpy()],
+        }))
+        if definition.drilldown is not None:
+            rows = base & mask(definition.aggregate.where, frame, ctx) if definition.aggregate and definition.aggregate.where else base
+            drill.append(_drilldown_rows(definition, frame, rows))
+    ward_values = pd.concat(values, ignore_index=True) if values else pd.DataFrame(columns=WARD_VALUE_COLUMNS)
+    drilldown = pd.concat([d for d in drill if not d.empty], ignore_index=True) if any(not d.empty for d in drill) else pd.DataFrame(columns=DRILLDOWN_COLUMNS)
+    return Evaluation(ward_values, drilldown)

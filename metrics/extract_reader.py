@@ -1,0 +1,143 @@
+"""Reading an EPR extract folder into one DataFrame per canonical table.
+
+Why this exists: hospitals deliver CSV or Parquet with their own file and
+column names. This module finds each table's file, applies the hospital's
+mapping from config/sources.yaml (file stems, column renames, code value
+maps) and returns the canonical table names and columns, as text where the
+file is text. Structural faults (no manifest, a required file missing or
+unreadable, a required column missing) reject the whole extract with a
+message that names the file and the fix. Row-level checks are not done here:
+that is ``metrics.validate``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pyarrow.parquet as pq
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from metrics.config import SourcesFile
+from metrics.contract import TABLES, TableSpec
+from metrics.errors import ExtractRejected
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Manifest(BaseModel):
+    """manifest.json: the moment the extract reflects and where it came from."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    extracted_at: datetime
+    source: str
+
+    @field_validator("extracted_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:  # the contract: no offset means Europe/London
+            value = value.replace(tzinfo=LONDON)
+        return value
+
+
+@dataclass(frozen=True)
+class RawExtract:
+    """What was read: the manifest, each table's frame (canonical names), its file, and a content hash."""
+
+    folder: Path
+    manifest: Manifest
+    tables: dict[str, pd.DataFrame]
+    files: dict[str, Path]
+    content_hash: str
+
+    @property
+    def extracted_at(self) -> pd.Timestamp:
+        return pd.Timestamp(self.manifest.extracted_at).tz_convert("UTC")
+
+
+def read_manifest(folder: Path) -> Manifest:
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise ExtractRejected(str(folder), "no such folder", "Give the path of the extract folder that holds manifest.json and one file per table.")
+    if not path.exists():
+        raise ExtractRejected(str(path), "manifest.json is missing", "Every extract needs a manifest.json with extracted_at and source.")
+    try:
+        return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ExtractRejected(str(path), f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", "Fix the JSON syntax.") from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ExtractRejected(str(path), f"field `{field}`: {err['msg']}", "extracted_at must be an ISO 8601 date-time and source a text.") from exc
+
+
+def _find_file(folder: Path, stem: str) -> Path | None:
+    for suffix in (".parquet", ".csv"):
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _read_table_file(path: Path) -> pd.DataFrame:
+    try:
+        if path.suffix == ".parquet":
+            return pq.read_table(path).to_pandas()
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExtractRejected(str(path), f"not UTF-8 text (byte {exc.start})", "Save the file as UTF-8 CSV.") from exc
+    except Exception as exc:  # pyarrow and the CSV parser raise many types; all mean 'cannot be parsed'
+        raise ExtractRejected(str(path), f"cannot be parsed: {str(exc).splitlines()[0][:200]}", "Re-export the file; check it is complete and in the format its name says.") from exc
+
+
+def _apply_mapping(frame: pd.DataFrame, spec: TableSpec, sources: SourcesFile) -> pd.DataFrame:
+    mapping = sources.tables.get(spec.name)
+    if mapping is None:
+        return frame
+    if mapping.columns:
+        frame = frame.rename(columns=mapping.columns)
+    for column, values in mapping.values.items():
+        if column in frame.columns:
+            lookup = {str(k).upper(): v for k, v in values.items()}
+            as_text = frame[column].astype("string")
+            mapped = as_text.str.upper().map(lookup)
+            frame[column] = mapped.where(mapped.notna(), as_text).astype(object)
+    return frame
+
+
+def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSpec, ...] = TABLES) -> RawExtract:
+    """Read every table of the extract at ``folder``; raise ExtractRejected on a structural fault."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes())
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, Path] = {}
+    for spec in tables:
+        mapping = sources.tables.get(spec.name)
+        stem = mapping.file if mapping and mapping.file else spec.name
+        path = _find_file(folder, stem)
+        if path is None:
+            if spec.required_file:
+                raise ExtractRejected(
+                    str(folder / f"{stem}.csv"),
+                    f"required table `{spec.name}` is missing (looked for {stem}.csv and {stem}.parquet)",
+                    "Add the file, or map its name in config/sources.yaml under tables.%s.file." % spec.name,
+                )
+            continue
+        digest.update(path.name.encode() + path.read_bytes())
+        frame = _apply_mapping(_read_table_file(path), spec, sources)
+        missing = [c.name for c in spec.columns if c.name not in frame.columns]
+        if missing:
+            raise ExtractRejected(
+                str(path),
+                f"missing column(s) {', '.join(missing)}",
+                f"Add them, or map your column names to them in config/sources.yaml under tables.{spec.name}.columns.",
+            )
+        frames[spec.name] = frame[list(spec.column_names)].reset_index(drop=True)
+        files[spec.name] = path
+    return RawExtract(folder, manifest, frames, files, digest.hexdigest())

@@ -1,0 +1,68 @@
+"""Engines and migrations.
+
+Why this exists: one setting chooses the database (``--db`` or DATABASE_URL;
+default an SQLite file under var/), and the schema is always brought to the
+latest Alembic revision before use, so a fresh machine and a production
+PostgreSQL server are set up the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE = PROJECT_ROOT / "var" / "dashboard.sqlite"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def default_url() -> str:
+    """DATABASE_URL when set, else the embedded SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """A new engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout so readers never block a refresh."""
+    url = url or default_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the latest)."""
+    with engine.begin() as connection:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+@lru_cache(maxsize=8)
+def ready_engine(url: str | None = None) -> Engine:
+    """An engine whose schema is migrated; cached per URL for the process."""
+    engine = make_engine(url)
+    migrate(engine)
+    return engine

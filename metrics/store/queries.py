@@ -1,0 +1,171 @@
+"""What the views and the command line read from the store.
+
+Why this exists: the UI never recomputes a clinical rule; it reads stored
+snapshots through these functions, each keyed by snapshot id so callers can
+cache by it. Site and trust totals are recomputed from summed numerators and
+denominators, never averaged from ward percentages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, RefreshAttempt, Snapshot, WardMetricValue
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """The facts about a snapshot that every screen shows."""
+
+    id: int
+    extracted_at: datetime
+    loaded_at: datetime
+    source: str
+    extract_path: str
+    row_counts: dict
+    metric_definitions: list
+    config_fingerprint: str
+
+
+def _info(row: Snapshot) -> SnapshotInfo:
+    return SnapshotInfo(row.id, row.extracted_at, row.loaded_at, row.source, row.extract_path, row.row_counts, row.metric_definitions, row.config_fingerprint)
+
+
+def current_snapshot(engine: Engine) -> SnapshotInfo | None:
+    """The snapshot with the latest extracted_at (latest loaded on a tie), or None when the store is empty."""
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        row = session.scalars(select(Snapshot).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)).first()
+        return _info(row) if row else None
+
+
+def snapshot_by_id(engine: Engine, snapshot_id: int) -> SnapshotInfo | None:
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        row = session.get(Snapshot, snapshot_id)
+        return _info(row) if row else None
+
+
+def snapshots(engine: Engine) -> pd.DataFrame:
+    """Every snapshot, oldest first: id, extracted_at, loaded_at, source."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Snapshot.id, Snapshot.extracted_at, Snapshot.loaded_at, Snapshot.source).order_by(Snapshot.extracted_at, Snapshot.id)).all()
+    return pd.DataFrame(rows, columns=["id", "extracted_at", "loaded_at", "source"])
+
+
+def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInfo | None:
+    """The latest snapshot from an earlier London day than ``snapshot``: what 'since yesterday' compares with."""
+    london_day = pd.Timestamp(snapshot.extracted_at).tz_convert("Europe/London").normalize().tz_convert("UTC").to_pydatetime()
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        row = session.scalars(
+            select(Snapshot).where(Snapshot.extracted_at < london_day).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)
+        ).first()
+        return _info(row) if row else None
+
+
+def ward_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
+    """ward_code, metric_id, value, numerator, denominator, rag for one snapshot."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(WardMetricValue.ward_code, WardMetricValue.metric_id, WardMetricValue.value, WardMetricValue.numerator, WardMetricValue.denominator, WardMetricValue.rag)
+            .where(WardMetricValue.snapshot_id == snapshot_id)
+        ).all()
+    return pd.DataFrame(rows, columns=["ward_code", "metric_id", "value", "numerator", "denominator", "rag"])
+
+
+def drilldown(engine: Engine, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
+    """The patient list behind one tile, most urgent first; detail columns expanded."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(DrilldownRow.bed, DrilldownRow.encounter_id, DrilldownRow.urgency, DrilldownRow.duration_minutes, DrilldownRow.detail)
+            .where(DrilldownRow.snapshot_id == snapshot_id, DrilldownRow.ward_code == ward_code, DrilldownRow.metric_id == metric_id)
+            .order_by(DrilldownRow.urgency.desc(), DrilldownRow.id)
+        ).all()
+    if not rows:
+        return pd.DataFrame()
+    details = pd.DataFrame([json.loads(r.detail) for r in rows])
+    base = pd.DataFrame({"encounter_id": [r.encounter_id for r in rows], "urgency": [r.urgency for r in rows], "duration_minutes": [r.duration_minutes for r in rows]})
+    return pd.concat([details, base.drop(columns=[c for c in base.columns if c in details.columns])], axis=1)
+
+
+def encounter_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
+    """The derived clinical values per encounter (the snapshot JSON's encounter part)."""
+    columns = [c for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns).where(EncounterValue.snapshot_id == snapshot_id).order_by(EncounterValue.ward_code, EncounterValue.encounter_id)).all()
+    return pd.DataFrame(rows, columns=[c.name for c in columns])
+
+
+def quarantine_summary(engine: Engine, snapshot_id: int) -> pd.DataFrame:
+    """Counts of quarantined rows by table and reason: safe for every user (no row content)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(QuarantinedRow.table_name, QuarantinedRow.column_name, func.count().label("rows"))
+            .where(QuarantinedRow.snapshot_id == snapshot_id)
+            .group_by(QuarantinedRow.table_name, QuarantinedRow.column_name)
+            .order_by(QuarantinedRow.table_name)
+        ).all()
+    return pd.DataFrame(rows, columns=["table_name", "column_name", "rows"])
+
+
+def quarantine_rows(engine: Engine, snapshot_id: int) -> pd.DataFrame:
+    """Every quarantined row with its reason and raw content (may hold identifiers: administrators only)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(QuarantinedRow.table_name, QuarantinedRow.row_number, QuarantinedRow.column_name, QuarantinedRow.reason, QuarantinedRow.raw)
+            .where(QuarantinedRow.snapshot_id == snapshot_id)
+            .order_by(QuarantinedRow.table_name, QuarantinedRow.row_number)
+        ).all()
+    return pd.DataFrame(rows, columns=["table_name", "row_number", "column_name", "reason", "raw"])
+
+
+def refresh_attempts(engine: Engine, limit: int = 20) -> pd.DataFrame:
+    """The latest refresh attempts, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(RefreshAttempt.started_at, RefreshAttempt.finished_at, RefreshAttempt.extract_path, RefreshAttempt.status, RefreshAttempt.message, RefreshAttempt.snapshot_id)
+            .order_by(RefreshAttempt.id.desc()).limit(limit)
+        ).all()
+    return pd.DataFrame(rows, columns=["started_at", "finished_at", "extract_path", "status", "message", "snapshot_id"])
+
+
+def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
+    """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value, numerator, denominator)."""
+    with engine.connect() as conn:
+        snaps = pd.DataFrame(conn.execute(select(Snapshot.id, Snapshot.extracted_at)).all(), columns=["snapshot_id", "extracted_at"])
+        if snaps.empty:
+            return pd.DataFrame(columns=["date", "ward_code", "value", "numerator", "denominator"])
+        snaps["date"] = pd.to_datetime(snaps["extracted_at"], utc=True).dt.tz_convert("Europe/London").dt.date
+        latest = snaps.sort_values(["extracted_at", "snapshot_id"]).groupby("date").tail(1)
+        rows = conn.execute(
+            select(WardMetricValue.snapshot_id, WardMetricValue.ward_code, WardMetricValue.value, WardMetricValue.numerator, WardMetricValue.denominator)
+            .where(WardMetricValue.metric_id == metric_id, WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist()))
+        ).all()
+    values = pd.DataFrame(rows, columns=["snapshot_id", "ward_code", "value", "numerator", "denominator"])
+    out = values.merge(latest[["snapshot_id", "date"]], on="snapshot_id")
+    return out[["date", "ward_code", "value", "numerator", "denominator"]].sort_values(["ward_code", "date"]).reset_index(drop=True)
+
+
+def aggregate_series(history: pd.DataFrame, ward_codes: list[str] | None, is_ratio: bool) -> pd.DataFrame:
+    """Sum a metric's daily history over a group of wards: counts summed; a ratio recomputed from summed parts.
+
+    Days on which no ward of the group has a value are left out (gaps, not zeros).
+    """
+    frame = history if ward_codes is None else history[history["ward_code"].isin(ward_codes)]
+    if frame.empty:
+        return pd.DataFrame(columns=["date", "value", "numerator", "denominator"])
+    grouped = frame.groupby("date").agg(numerator=("numerator", "sum"), denominator=("denominator", lambda s: s.sum(min_count=1)))
+    if is_ratio:
+        grouped["value"] = grouped["numerator"] / grouped["denominator"].where(grouped["denominator"] > 0)
+    else:
+        grouped["value"] = grouped["numerator"]
+    return grouped.reset_index()[["date", "value", "numerator", "denominator"]]

@@ -1,0 +1,83 @@
+"""Writing one snapshot: all of it in one transaction, or none of it.
+
+Why this exists: a wall screen must never show half a refresh. The snapshot
+row, its ward values, drill-down rows, per-encounter values and quarantined
+rows are inserted inside a single transaction; any failure rolls all of it
+back and the previous snapshot stays current. The same extract (same content
+hash) is never stored twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, insert, select
+
+from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
+
+ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
+
+
+def _records(frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> list[dict[str, Any]]:
+    subset = frame[columns].astype(object)
+    subset = subset.where(subset.notna(), None)
+    records = subset.to_dict("records")
+    for rec in records:
+        rec["snapshot_id"] = snapshot_id
+        for key, value in rec.items():
+            if isinstance(value, np.integer):
+                rec[key] = int(value)
+            elif isinstance(value, np.floating):
+                rec[key] = float(value)
+            elif isinstance(value, np.bool_):
+                rec[key] = bool(value)
+    return records
+
+
+def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Snapshot.id).where(Snapshot.content_hash == content_hash)).scalar_one_or_none()
+
+
+def write_snapshot(
+    engine: Engine,
+    *,
+    extracted_at: pd.Timestamp,
+    source: str,
+    extract_path: str,
+    content_hash: str,
+    config_fingerprint: str,
+    row_counts: dict,
+    metric_definitions: list,
+    ward_values: pd.DataFrame,
+    drilldown: pd.DataFrame,
+    encounters: pd.DataFrame,
+    quarantine: pd.DataFrame,
+) -> int:
+    """Insert one snapshot and everything that belongs to it in one transaction; return its id."""
+    with engine.begin() as conn:
+        snapshot_id = conn.execute(
+            insert(Snapshot).returning(Snapshot.id),
+            {
+                "extracted_at": extracted_at.to_pydatetime(),
+                "loaded_at": datetime.now(timezone.utc),
+                "source": source[:200],
+                "extract_path": extract_path,
+                "content_hash": content_hash,
+                "config_fingerprint": config_fingerprint,
+                "row_counts": row_counts,
+                "metric_definitions": metric_definitions,
+            },
+        ).scalar_one()
+        for model, frame, columns in (
+            (WardMetricValue, ward_values, ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]),
+            (DrilldownRow, drilldown, ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]),
+            (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
+            (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
+        ):
+            if len(frame):
+                conn.execute(insert(model), _records(frame, columns, snapshot_id))
+    return snapshot_id
