@@ -1,0 +1,48 @@
+# One front door. `make run` installs and opens the dashboard on the embedded default
+# (SQLite, synthetic sample); `make test` installs everything the tests need and runs them.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+PORT   ?= 8501
+
+.PHONY: run test lint typecheck bench install install-dev services browser clean-store
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: install
+	$(PY) -m metrics demo
+	$(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
+
+# Debian's Chromium for the browser tests (never a browser download).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null)
+
+# The PostgreSQL server the store tests use (127.0.0.1:5432, database `test`).
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; pg_isready -h 127.0.0.1 -p 5432
+
+lint: install-dev
+	$(VENV)/bin/ruff check metrics dashboard tests bench
+
+typecheck: install-dev
+	$(VENV)/bin/mypy metrics
+
+test: install-dev browser services lint
+	$(PY) -m pytest -n 2 -q
+
+bench: install-dev
+	$(PY) bench/bench_refresh.py
+
+clean-store:
+	rm -rf var/
