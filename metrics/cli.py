@@ -61,6 +61,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return worst
 
 
+def _clean(value: Any) -> Any:
+    """None for any missing value, so the JSON has null, never NaN."""
+    if value is None:
+        return None
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = None) -> dict[str, Any]:
     """The current (or given) snapshot as one JSON-ready document: wards with metric values and RAG; encounters with derived values."""
     info = queries.snapshot_by_id(engine, snapshot_id) if snapshot_id else queries.current_snapshot(engine)
@@ -74,7 +84,7 @@ def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = Non
             "name": ward.name,
             "site": ward.site,
             "metrics": {
-                r.metric_id: {"value": None if pd.isna(r.value) else float(r.value), "rag": r.rag,
+                r.metric_id: {"value": None if pd.isna(r.value) else float(r.value), "rag": _clean(r.rag),
                               **({"numerator": float(r.numerator), "denominator": float(r.denominator)} if not pd.isna(r.denominator) else {})}
                 for r in rows.itertuples()
             },
@@ -82,11 +92,12 @@ def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = Non
     enc = queries.encounter_values(engine, info.id)
     encounters = []
     for r in enc.to_dict("records"):
+        r = {k: _clean(v) for k, v in r.items()}
         encounters.append({
             "encounter_id": r["encounter_id"], "ward_code": r["ward_code"], "on_ward": bool(r["on_ward"]),
-            "news2_score": None if pd.isna(r["news2_score"]) else int(r["news2_score"]),
+            "news2_score": None if r["news2_score"] is None else int(r["news2_score"]),
             "news2_monitoring": r["news2_monitoring"], "news2_status": r["news2_status"], "news2_status_reason": r["news2_status_reason"],
-            "aki_stage": None if pd.isna(r["aki_stage"]) else int(r["aki_stage"]),
+            "aki_stage": None if r["aki_stage"] is None else int(r["aki_stage"]),
             "aki_reason": r["aki_reason"],
             "sepsis": {"positive": bool(r["sepsis_positive"]), "trigger": r["sepsis_trigger"]},
             "missed_critical_doses": int(r["missed_critical_doses"]),
@@ -108,7 +119,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     cfg = _config(args)
     doc = snapshot_document(ready_engine(args.db), cfg, args.id)
     if args.format == "json":
-        json.dump(doc, sys.stdout, indent=None if args.compact else 1)
+        json.dump(doc, sys.stdout, indent=None if args.compact else 1, allow_nan=False)
         print()
     else:
         print(f"Snapshot {doc['snapshot_id']} extracted at {doc['extracted_at']} from {doc['source']}")
@@ -196,12 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--days", type=int, default=90)
     p.set_defaults(func=cmd_demo)
 
-    try:
-        from metrics.spc_csv import add_spc_subcommand
-    except ImportError:  # pragma: no cover - the SPC module is part of the package
-        pass
-    else:
-        add_spc_subcommand(sub, parents=[common])
+    from metrics.spc_csv import add_spc_subcommand
+    from metrics.spc_history import add_history_arguments
+
+    spc_parser = add_spc_subcommand(sub)
+    spc_parser.add_argument("--config", default=str(DEFAULT_CONFIG_DIR), help="configuration folder (default: config/)")
+    spc_parser.add_argument("--db", default=None, help="SQLAlchemy database URL")
+    add_history_arguments(spc_parser, engine_for=lambda a: ready_engine(a.db), config_for=_config)
     return parser
 
 

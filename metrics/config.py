@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -121,12 +122,23 @@ class SourcesFile(_Strict):
 
 
 # ---- dashboard.yaml ---------------------------------------------------------------------------
+class SpcRebase(_Strict):
+    """A change to practice after which a metric's SPC limits are recalculated (a new phase)."""
+
+    metric: str
+    date: date
+    ward: str | None = None
+    site: str | None = None
+    reason: str = ""
+
+
 class DashboardFile(_Strict):
     trust_name: str = "Synthetic NHS Trust"
     stale_after_minutes: int = Field(default=24 * 60 + 60, gt=0)
     wall_rotate_seconds: int = Field(default=30, ge=5)
     wall_refresh_seconds: int = Field(default=60, ge=5)
     groups: tuple[Coded, ...] = ()
+    spc_rebase: tuple[SpcRebase, ...] = ()
 
 
 class MetricsFile(_Strict):
@@ -251,7 +263,7 @@ CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
 ]
 
 
-def load_config(directory: Path | str = DEFAULT_CONFIG_DIR, extra_metrics: Path | None = None) -> AppConfig:
+def load_config(directory: Path | str = DEFAULT_CONFIG_DIR) -> AppConfig:
     """Load and validate config/; raise ConfigError listing every problem found."""
     directory = Path(directory)
     problems: list[str] = []

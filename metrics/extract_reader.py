@@ -104,9 +104,9 @@ def _apply_mapping(frame: pd.DataFrame, spec: TableSpec, sources: SourcesFile) -
     for column, values in mapping.values.items():
         if column in frame.columns:
             lookup = {str(k).upper(): v for k, v in values.items()}
-            as_text = frame[column].astype("string")
-            mapped = as_text.str.upper().map(lookup)
-            frame[column] = mapped.where(mapped.notna(), as_text).astype(object)
+            original = frame[column].astype(object)
+            mapped = frame[column].astype("string").str.upper().astype(object).map(lookup)
+            frame[column] = mapped.where(mapped.notna(), original)
     return frame
 
 

@@ -28,7 +28,7 @@ UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex"}
 LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test"}
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
 QUARANTINE_COLUMNS = ["table_name", "row_number", "column_name", "reason", "raw"]
 
 

@@ -1,0 +1,91 @@
+"""Refresh benchmark: a full refresh against a plain pyarrow parse of the same files.
+
+Why this exists: the speed goal (a refresh within 3x the raw-parse floor, cost
+growing linearly with rows) is measured here and printed, never asserted in a
+timed test. Each measurement runs in its own process so peak memory (max RSS)
+is that run's alone. Figures go into BENCHMARKS.md by hand.
+
+    python bench/bench_refresh.py [--scales 1 5 25] [--out bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _child_parse(folder: str) -> None:
+    import pyarrow.parquet as pq
+
+    start = time.perf_counter()
+    rows = sum(pq.read_table(p).num_rows for p in sorted(Path(folder).glob("*.parquet")))
+    seconds = time.perf_counter() - start
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _child_refresh(folder: str, config_dir: str, db: str) -> None:
+    from metrics.config import load_config
+    from metrics.pipeline import refresh
+    from metrics.store.database import make_engine, migrate
+
+    cfg = load_config(Path(config_dir))
+    engine = make_engine(db)
+    migrate(engine)
+    start = time.perf_counter()
+    result = refresh(Path(folder), cfg, engine)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 5, 25])
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    parser.add_argument("--db", default=None, help="database URL template; default a fresh SQLite file per scale")
+    args = parser.parse_args()
+    from metrics.sample import generate_one, write_scaled_wards_yaml
+
+    out = Path(args.out)
+    print(f"{'scale':>5} {'rows':>10} {'parse s':>8} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} {'peak MB':>8}  stages")
+    for scale in args.scales:
+        base = out / f"scale{scale}"
+        config_dir = base / "config"
+        if not (base / "extract" / "manifest.json").exists():
+            import shutil
+
+            config_dir.mkdir(parents=True, exist_ok=True)
+            for name in ("clinical.yaml", "metrics.yaml", "dashboard.yaml", "sources.yaml"):
+                shutil.copy(ROOT / "config" / name, config_dir / name)
+            write_scaled_wards_yaml(ROOT / "config" / "wards.yaml", scale, config_dir / "wards.yaml")
+            folder = generate_one(base / "gen", scale=scale, fmt="parquet", wards_yaml=ROOT / "config" / "wards.yaml")
+            folder.rename(base / "extract")
+        db = args.db or f"sqlite:///{base / 'store.sqlite'}"
+        if db.startswith("sqlite:///"):
+            Path(db.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        parse = _run_child("--child-parse", str(base / "extract"))
+        full = _run_child("--child-refresh", str(base / "extract"), str(config_dir), db)
+        stages = " ".join(f"{k}={v:.2f}" for k, v in full["stages"].items())
+        ratio = full["seconds"] / parse["seconds"]
+        print(f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-parse":
+        _child_parse(sys.argv[2])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-refresh":
+        _child_refresh(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main()
