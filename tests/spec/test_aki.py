@@ -1,0 +1,316 @@
+"""NHS England AKI algorithm (Patient Safety Alert, 2014), checked at every edge.
+
+Each case is a short creatinine history, written as "how long before C1 was it
+taken, and what was it", with the stage the published algorithm gives.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metrics.aki import AkiResult, aki_per_patient, aki_result, creatinine_umol
+
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+C1_AT = NOW - timedelta(hours=1)
+ADULT = 60
+
+
+def history(c1: float, *earlier: tuple[timedelta, float]) -> list[tuple[datetime, float]]:
+    """Earlier results given as (time before C1, µmol/L), then C1 itself, one hour before now."""
+    return [(C1_AT - before, value) for before, value in earlier] + [(C1_AT, c1)]
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)
+
+
+def hours(n: float, minutes: float = 0) -> timedelta:
+    return timedelta(hours=n, minutes=minutes)
+
+
+# ---- unit conversion -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "umol"),
+    [
+        (100.0, "umol/L", 100.0),
+        (100.0, "umol/l", 100.0),
+        (100.0, "UMOL/L", 100.0),
+        (100.0, "\u00b5mol/L", 100.0),  # micro sign
+        (100.0, "\u03bcmol/L", 100.0),  # Greek mu
+        (100.0, " µmol/L ", 100.0),
+        (1.0, "mg/dL", 88.42),
+        (2.0, "MG/DL", 176.84),
+        (1.5, "mg/dl", 132.63),
+    ],
+)
+def test_creatinine_units(value: float, unit: str, umol: float) -> None:
+    assert creatinine_umol(value, unit) == pytest.approx(umol)
+
+
+@pytest.mark.parametrize("unit", ["mmol/L", "mg/L", "", "umol", "µmol/mL"])
+def test_unknown_units_are_not_guessed(unit: str) -> None:
+    assert creatinine_umol(100.0, unit) is None
+
+
+# ---- staging at every edge -----------------------------------------------------------------------
+
+R = days(3)  # a reference result 3 days before C1: in the 0-7 day window, outside the 48 h window
+
+
+@pytest.mark.parametrize(
+    ("what", "results", "stage", "kind"),
+    [
+        # RV ratio thresholds 1.5, 2 and 3 (RV1 = 100, taken 3 days before C1)
+        ("ratio 1.49", history(149, (R, 100)), 0, "RV1"),
+        ("ratio 1.50", history(150, (R, 100)), 1, "RV1"),
+        ("ratio 1.99", history(199, (R, 100)), 1, "RV1"),
+        ("ratio 2.00", history(200, (R, 100)), 2, "RV1"),
+        ("ratio 2.99", history(299, (R, 100)), 2, "RV1"),
+        ("ratio 3.00", history(300, (R, 100)), 3, "RV1"),
+        # C1 above 354 µmol/L with an RV ratio >= 1.5 is stage 3
+        ("C1 354, ratio 1.77", history(354, (R, 200)), 1, "RV1"),
+        ("C1 355, ratio 1.775", history(355, (R, 200)), 3, "RV1"),
+        ("C1 354, ratio 2.36", history(354, (R, 150)), 2, "RV1"),
+        ("C1 355, ratio 2.37", history(355, (R, 150)), 3, "RV1"),
+        ("C1 500 but ratio 1.25: C1 alone is not AKI", history(500, (R, 400)), 0, "RV1"),
+        # 48-hour rise D = C1 - lowest in the 48 h before C1, must exceed 26 µmol/L
+        ("rise 26 in 30 h", history(126, (hours(30), 100)), 0, "RV1"),
+        ("rise 27 in 30 h", history(127, (hours(30), 100)), 1, "RV1"),
+        ("rise 27, result 47h59m before", history(127, (hours(47, 59), 100)), 1, "RV1"),
+        ("rise 27, result exactly 48h before", history(127, (hours(48), 100)), 1, "RV1"),
+        ("rise 27, result 48h01m before", history(127, (hours(48, 1), 100)), 0, "RV1"),
+        ("rise 27 over a lowest 48 h value", history(130, (hours(40), 103), (hours(20), 110)), 1, "RV1"),
+        ("rise 26 over the lowest 48 h value", history(130, (hours(40), 104), (hours(20), 110)), 0, "RV1"),
+        ("C1 400, rise 30, ratio 1.08: the 48 h rule gives stage 1 only", history(400, (hours(24), 370)), 1, "RV1"),
+        # Windows: 0-7 days (RV1, lowest), 8-365 days (RV2, median)
+        ("result exactly 7 days before is RV1", history(150, (days(7), 100)), 1, "RV1"),
+        ("result 7 days + 1 minute before is RV2", history(150, (days(7) + timedelta(minutes=1), 100)), 1, "RV2"),
+        ("result 8 days before is RV2", history(150, (days(8), 100)), 1, "RV2"),
+        ("result exactly 365 days before is RV2", history(150, (days(365), 100)), 1, "RV2"),
+        ("result 365 days + 1 minute before: no baseline", history(150, (days(365) + timedelta(minutes=1), 100)), None, None),
+        ("result 366 days before: no baseline", history(150, (days(366), 100)), None, None),
+        # RV1 is the lowest of the 0-7 day results, RV2 the median of the 8-365 day results
+        ("RV1 lowest of 120, 100, 130", history(200, (days(6), 120), (days(4), 100), (days(2), 130)), 2, "RV1"),
+        ("RV2 median of 60, 100, 200 is 100", history(200, (days(300), 60), (days(100), 100), (days(10), 200)), 2, "RV2"),
+        ("RV2 median of 80, 120 is 100", history(150, (days(50), 80), (days(20), 120)), 1, "RV2"),
+        # Both windows: the higher ratio is used
+        ("RV2 80 gives the higher ratio", history(160, (days(40), 80), (days(3), 150)), 2, "RV2"),
+        ("RV1 70 gives the higher ratio", history(160, (days(40), 100), (days(3), 70)), 2, "RV1"),
+        ("equal ratios: RV1 is named", history(160, (days(40), 80), (days(3), 80)), 2, "RV1"),
+    ],
+)
+def test_stage(what: str, results: list[tuple[datetime, float]], stage: int | None, kind: str | None) -> None:
+    result = aki_result(results, ADULT, NOW)
+    assert (result.stage, result.reference_kind) == (stage, kind), f"{what}: {result.reason}"
+
+
+def test_numbers_behind_a_stage_are_reported() -> None:
+    result = aki_result(history(200, (days(6), 120), (hours(30), 100)), ADULT, NOW)
+    assert result == AkiResult(
+        stage=2,
+        reason="C1 200 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 2.00 ≥ 2: stage 2",
+        c1_umol=200.0,
+        c1_at=C1_AT,
+        reference_umol=100.0,
+        reference_kind="RV1",
+        ratio=2.0,
+        rise_48h_umol=100.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("results", "reason"),
+    [
+        (history(355, (R, 200)), "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
+        (history(127, (hours(30), 100)), "C1 127 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.27 < 1.5, but a rise of 27 µmol/L within 48 h (> 26): stage 1"),
+        (history(126, (hours(30), 100)), "C1 126 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.26 < 1.5; rise within 48 h 26 µmol/L (≤ 26): no AKI"),
+        (history(110, (days(30), 100)), "C1 110 µmol/L / RV2 100 (median of 8-365 days before) = ratio 1.10 < 1.5; no result in the 48 h before: no AKI"),
+        (history(299.6, (R, 100)), "C1 299.6 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 2.99 ≥ 2: stage 2"),
+    ],
+)
+def test_reasons_say_why(results: list[tuple[datetime, float]], reason: str) -> None:
+    assert aki_result(results, ADULT, NOW).reason == reason
+
+
+# ---- when the algorithm gives no stage -----------------------------------------------------------
+
+
+def test_missing_baseline_is_said_not_guessed() -> None:
+    result = aki_result(history(400), ADULT, NOW)
+    assert result.stage is None
+    assert result.reason == "no baseline: no result in the last 365 days or 48 hours"
+    assert result.c1_umol == 400.0 and result.reference_umol is None and result.ratio is None
+
+
+def test_no_results() -> None:
+    result = aki_result([], ADULT, NOW)
+    assert result.stage is None and result.reason == "no creatinine result" and result.c1_umol is None
+
+
+@pytest.mark.parametrize(("age", "applies"), [(17, False), (18, True), (0, False), (101, True)])
+def test_under_18_is_out_of_scope(age: int, applies: bool) -> None:
+    result = aki_result(history(300, (R, 100)), age, NOW)
+    if applies:
+        assert result.stage == 3
+    else:
+        assert result.stage is None
+        assert result.reason == "under 18: paediatric AKI rule not applied (out of scope)"
+
+
+def test_unknown_age_gets_no_stage() -> None:
+    result = aki_result(history(300, (R, 100)), None, NOW)
+    assert result.stage is None and "age unknown" in result.reason
+
+
+@pytest.mark.parametrize(("c1_age", "current"), [(hours(72), True), (hours(72, 1), False), (hours(200), False)])
+def test_c1_must_be_recent(c1_age: timedelta, current: bool) -> None:
+    c1_at = NOW - c1_age
+    result = aki_result([(c1_at - R, 100.0), (c1_at, 300.0)], ADULT, NOW)
+    if current:
+        assert result.stage == 3
+    else:
+        assert result.stage is None
+        assert result.reason == "no creatinine in the last 72 h"
+        assert result.c1_at == c1_at
+
+
+def test_current_window_is_a_parameter() -> None:
+    c1_at = NOW - hours(30)
+    results = [(c1_at - R, 100.0), (c1_at, 300.0)]
+    assert aki_result(results, ADULT, NOW, current_within_hours=24).reason == "no creatinine in the last 24 h"
+    assert aki_result(results, ADULT, NOW, current_within_hours=48).stage == 3
+
+
+# ---- which result is C1 --------------------------------------------------------------------------
+
+
+def test_results_after_now_are_ignored() -> None:
+    results = history(100, (R, 100)) + [(NOW + hours(1), 400.0)]
+    result = aki_result(results, ADULT, NOW)
+    assert result.c1_umol == 100.0 and result.stage == 0
+
+
+def test_input_order_does_not_matter() -> None:
+    results = history(200, (days(6), 120), (R, 100))
+    assert aki_result(list(reversed(results)), ADULT, NOW) == aki_result(results, ADULT, NOW)
+
+
+def test_of_two_results_at_the_same_time_the_later_one_in_the_input_is_c1() -> None:
+    results = [(C1_AT - R, 100.0), (C1_AT, 140.0), (C1_AT, 200.0)]
+    result = aki_result(results, ADULT, NOW)
+    assert result.c1_umol == 200.0
+    assert result.reference_umol == 100.0  # the other result at C1's time is a candidate too (elapsed 0), but higher
+    assert result.rise_48h_umol == 60.0
+
+
+def test_unusable_values_are_skipped() -> None:
+    results = history(200, (R, 100)) + [(C1_AT + timedelta(minutes=5), float("nan")), (C1_AT + timedelta(minutes=6), 0.0)]
+    assert aki_result(results, ADULT, NOW).c1_umol == 200.0
+
+
+def test_mixing_naive_and_aware_times_is_an_error() -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        aki_result([(datetime(2024, 3, 1, 10), 100.0)], ADULT, NOW)
+
+
+# ---- aki_per_patient -----------------------------------------------------------------------------
+
+EXTRACTED_AT = pd.Timestamp(NOW)
+
+
+def labs(*rows: tuple[str, timedelta, str, float, str]) -> pd.DataFrame:
+    """Lab rows as (patient_id, time before extracted_at, test, value, unit)."""
+    return pd.DataFrame(
+        {
+            "patient_id": pd.array([r[0] for r in rows], dtype="string"),
+            "collected_at": pd.to_datetime([EXTRACTED_AT - r[1] for r in rows], utc=True).as_unit("ns"),
+            "test": pd.array([r[2] for r in rows], dtype="string"),
+            "value": np.array([r[3] for r in rows], dtype="float64"),
+            "unit": pd.array([r[4] for r in rows], dtype="string"),
+        }
+    )
+
+
+def test_per_patient_table() -> None:
+    frame = labs(
+        ("P1", days(4), "creatinine", 1.0, "mg/dL"),  # 88.42 µmol/L
+        ("P1", hours(2), "creatinine", 200.0, "umol/L"),
+        ("P1", hours(1), "sodium", 140.0, "mmol/L"),
+        ("P2", days(30), "creatinine", 80.0, "µmol/L"),
+        ("P2", hours(3), "creatinine", 90.0, "umol/L"),
+        ("P3", hours(3), "creatinine", 300.0, "umol/L"),
+        ("KID", days(2), "creatinine", 30.0, "umol/L"),
+        ("KID", hours(1), "creatinine", 90.0, "umol/L"),
+    )
+    ages = pd.Series({"P1": 70, "P2": 45, "P3": 50, "KID": 9, "P4": 80})
+    out = aki_per_patient(frame, ages, EXTRACTED_AT).set_index("patient_id")
+    assert list(out.index) == ["P1", "P2", "P3", "KID", "P4"]
+    assert out.loc["P1", "aki_stage"] == 2
+    assert out.loc["P1", "aki_reference_umol"] == pytest.approx(88.42)
+    assert out.loc["P1", "aki_reference_kind"] == "RV1"
+    assert out.loc["P1", "aki_ratio"] == pytest.approx(200 / 88.42)
+    assert out.loc["P1", "aki_c1_at"] == EXTRACTED_AT - hours(2)
+    assert out.loc["P2", "aki_stage"] == 0 and out.loc["P2", "aki_reference_kind"] == "RV2"
+    assert pd.isna(out.loc["P3", "aki_stage"])
+    assert out.loc["P3", "aki_reason"] == "no baseline: no result in the last 365 days or 48 hours"
+    assert pd.isna(out.loc["KID", "aki_stage"]) and out.loc["KID", "aki_reason"].startswith("under 18")
+    assert pd.isna(out.loc["P4", "aki_stage"]) and out.loc["P4", "aki_reason"] == "no creatinine result"
+    assert pd.isna(out.loc["P4", "aki_c1_at"]) and pd.isna(out.loc["P4", "aki_reference_kind"])
+
+
+def test_per_patient_columns_and_types() -> None:
+    out = aki_per_patient(labs(("P1", hours(1), "creatinine", 100.0, "umol/L")), {"P1": 50}, EXTRACTED_AT)
+    assert list(out.columns) == [
+        "patient_id", "aki_stage", "aki_reason", "aki_c1_umol", "aki_c1_at", "aki_reference_umol", "aki_reference_kind", "aki_ratio",
+    ]
+    assert out["aki_stage"].dtype == "Int64"
+    assert out["aki_c1_umol"].dtype == "float64" and out["aki_ratio"].dtype == "float64"
+    assert str(out["aki_c1_at"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_unconvertible_unit_is_ignored_and_counted_when_latest() -> None:
+    frame = labs(
+        ("P1", days(3), "creatinine", 100.0, "umol/L"),
+        ("P1", hours(2), "creatinine", 160.0, "umol/L"),
+        ("P1", hours(1), "creatinine", 0.4, "mmol/L"),
+        ("P2", days(3), "creatinine", 0.1, "mmol/L"),
+        ("P2", hours(2), "creatinine", 100.0, "umol/L"),
+        ("P2", hours(1), "creatinine", 160.0, "umol/L"),
+        ("P3", hours(1), "creatinine", 0.1, "g/L"),
+    )
+    out = aki_per_patient(frame, {"P1": 50, "P2": 50, "P3": 50}, EXTRACTED_AT).set_index("patient_id")
+    assert out.loc["P1", "aki_stage"] == 1 and out.loc["P1", "aki_c1_umol"] == 160.0
+    assert out.loc["P1", "aki_reason"].endswith("(1 result newer than C1 ignored: unit 'mmol/L' cannot be converted to µmol/L)")
+    assert out.loc["P2", "aki_stage"] == 1
+    assert "ignored" not in out.loc["P2", "aki_reason"]  # the bad row was not the latest
+    assert pd.isna(out.loc["P3", "aki_stage"])
+    assert out.loc["P3", "aki_reason"] == "no creatinine result (1 result ignored: unit 'g/L' cannot be converted to µmol/L)"
+
+
+def test_per_patient_ignores_results_after_extracted_at_and_other_tests() -> None:
+    frame = labs(
+        ("P1", days(3), "creatinine", 100.0, "umol/L"),
+        ("P1", hours(2), "creatinine", 110.0, "umol/L"),
+        ("P1", -hours(1), "creatinine", 400.0, "umol/L"),
+        ("P1", hours(1), "potassium", 6.1, "mmol/L"),
+        ("P1", hours(1), "Creatinine ", 111.0, "umol/L"),
+    )
+    out = aki_per_patient(frame, {"P1": 50}, EXTRACTED_AT)
+    assert out.loc[0, "aki_c1_umol"] == 111.0
+    assert out.loc[0, "aki_stage"] == 0
+
+
+def test_per_patient_with_missing_age() -> None:
+    out = aki_per_patient(labs(("P1", hours(1), "creatinine", 100.0, "umol/L")), pd.Series({"P1": pd.NA}), EXTRACTED_AT)
+    assert pd.isna(out.loc[0, "aki_stage"]) and "age unknown" in out.loc[0, "aki_reason"]
+
+
+def test_per_patient_with_no_lab_rows() -> None:
+    out = aki_per_patient(labs(), {"P1": 50}, EXTRACTED_AT)
+    assert out["aki_reason"].tolist() == ["no creatinine result"]
