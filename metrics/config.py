@@ -65,6 +65,7 @@ class Coded(_Strict):
 class News2Settings(_Strict):
     overdue_after_minutes: dict[str, int]
     grace_minutes: int = Field(ge=0)
+    minimum_age_years: int = Field(default=16, ge=0, le=18)
 
 
 class SepsisCriterionModel(_Strict):

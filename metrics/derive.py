@@ -92,6 +92,14 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     enc = _left_join(enc, obs_latest, "encounter_id", NEWS2_COLUMNS)
     enc["news2_status"] = enc["news2_status"].astype("string").fillna("no_observations")
     enc["news2_status_reason"] = enc["news2_status_reason"].astype("string").fillna("no observations recorded in this extract")
+    children = (enc["age_years"] < clinical.news2.minimum_age_years).fillna(False).to_numpy(dtype=bool)
+    if children.any():  # RCP 2017: NEWS2 is not validated under 16; a child's score is not shown as if it were
+        for col in ("news2_score", "news2_any_single_3", "news2_risk", "news2_monitoring"):
+            enc[col] = enc[col].astype(object).where(~children, None)
+        enc.loc[children, "news2_status"] = "not_applicable"
+        enc.loc[children, "news2_status_reason"] = (
+            f"under {clinical.news2.minimum_age_years}: NEWS2 does not apply to children; use the paediatric early warning score (PEWS)"
+        )
     enc["obs_hourly_or_more"] = enc["news2_monitoring"].isin(["hourly", "continuous"]).fillna(False).astype(bool)
 
     say("AKI")

@@ -258,3 +258,16 @@ def test_every_attempt_is_logged(tmp_path, cfg, engine):
     statuses = queries.refresh_attempts(engine)["status"].tolist()
     assert statuses == ["duplicate", "loaded"]
     assert count(engine, RefreshAttempt) == 2
+
+
+def test_a_child_gets_no_news2_score_and_is_not_counted_as_deteriorating(tmp_path, cfg, engine):
+    world = small_world()
+    world["encounters"].append(encounter("C1", "PAED", bed="P1", age=6))
+    world["observations"].append(obs("C1", "2026-11-25T07:00:00Z", rr=30, hr=130))  # adult NEWS2 would be 3 + 2
+    sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
+    enc = queries.encounter_values(engine, sid).set_index("encounter_id")
+    assert enc.loc["C1", "news2_status"] == "not_applicable"
+    assert pd.isna(enc.loc["C1", "news2_score"])
+    assert "PEWS" in enc.loc["C1", "news2_status_reason"]
+    assert value(engine, sid, "PAED", "obs_hourly_or_more") == 0
+    assert value(engine, sid, "PAED", "patients_on_ward") == 1
