@@ -174,6 +174,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from metrics.board_report import write_board_report
+
+    out = Path(args.out or PROJECT_ROOT / "var" / "reports" / f"board-report-{args.month}.html")
+    write_board_report(ready_engine(args.db), _config(args), args.month, out)
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="Ward safety dashboard: load EPR extracts, evaluate metrics, inspect snapshots.")
     common = argparse.ArgumentParser(add_help=False)
@@ -206,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="fill an empty store with the synthetic sample's 90-day history")
     p.add_argument("--days", type=int, default=90)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", parents=[common], help="write the monthly SPC board report (self-contained HTML)")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)")
+    p.set_defaults(func=cmd_report)
 
     from metrics.spc_csv import add_spc_subcommand
     from metrics.spc_history import add_history_arguments
