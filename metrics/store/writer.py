@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
@@ -22,19 +21,14 @@ ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c
 
 
 def _records(frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> list[dict[str, Any]]:
-    subset = frame[columns].astype(object)
-    subset = subset.where(subset.notna(), None)
-    records = subset.to_dict("records")
-    for rec in records:
-        rec["snapshot_id"] = snapshot_id
-        for key, value in rec.items():
-            if isinstance(value, np.integer):
-                rec[key] = int(value)
-            elif isinstance(value, np.floating):
-                rec[key] = float(value)
-            elif isinstance(value, np.bool_):
-                rec[key] = bool(value)
-    return records
+    """Plain Python rows for executemany: missing values as None, numpy scalars as Python numbers."""
+    lists = []
+    for col in columns:
+        series = frame[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        lists.append(series.astype(object).where(series.notna(), None).tolist())
+    return [dict(zip(columns, row), snapshot_id=snapshot_id) for row in zip(*lists)]
 
 
 def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
