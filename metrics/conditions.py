@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Union
 
 import numpy as np
 import pandas as pd

@@ -63,7 +63,7 @@ class TableSpec:
         return tuple(c.name for c in self.columns)
 
 
-S, I, D, B, T, DT = (
+S, INT, D, B, T, DT = (
     ColumnType.STRING,
     ColumnType.INTEGER,
     ColumnType.DECIMAL,
@@ -83,7 +83,7 @@ ENCOUNTERS = TableSpec(
         ColumnSpec("admitted_at", T, True, "Admission to the ward.", not_after_extract=True),
         ColumnSpec("discharged_at", T, False, "Empty while the patient is on the ward.", not_after_extract=True),
         ColumnSpec("expected_discharge_date", DT, False, "Planned discharge date."),
-        ColumnSpec("age_years", I, True, "Age in whole years, 0 to 120.", min_value=0, max_value=120),
+        ColumnSpec("age_years", INT, True, "Age in whole years, 0 to 120.", min_value=0, max_value=120),
         ColumnSpec("sex", S, False, "M, F or U.", allowed=("m", "f", "u")),
     ),
     ward_column="ward_code",
@@ -95,12 +95,12 @@ OBSERVATIONS = TableSpec(
     (
         ColumnSpec("encounter_id", S, True, "The stay the set belongs to."),
         ColumnSpec("taken_at", T, True, "When the set was taken.", not_after_extract=True),
-        ColumnSpec("respiratory_rate", I, False, "Breaths per minute.", min_value=0, max_value=80),
-        ColumnSpec("spo2", I, False, "Oxygen saturation, %.", min_value=50, max_value=100),
-        ColumnSpec("spo2_scale", I, False, "NEWS2 SpO2 scale: 1, or 2 for confirmed hypercapnic respiratory failure.", min_value=1, max_value=2),
+        ColumnSpec("respiratory_rate", INT, False, "Breaths per minute.", min_value=0, max_value=80),
+        ColumnSpec("spo2", INT, False, "Oxygen saturation, %.", min_value=50, max_value=100),
+        ColumnSpec("spo2_scale", INT, False, "NEWS2 SpO2 scale: 1, or 2 for confirmed hypercapnic respiratory failure.", min_value=1, max_value=2),
         ColumnSpec("on_oxygen", B, False, "Supplemental oxygen at the time."),
-        ColumnSpec("systolic_bp", I, False, "Systolic blood pressure, mmHg.", min_value=30, max_value=300),
-        ColumnSpec("heart_rate", I, False, "Pulse, beats per minute.", min_value=10, max_value=300),
+        ColumnSpec("systolic_bp", INT, False, "Systolic blood pressure, mmHg.", min_value=30, max_value=300),
+        ColumnSpec("heart_rate", INT, False, "Pulse, beats per minute.", min_value=10, max_value=300),
         ColumnSpec("consciousness", S, False, "ACVPU: A, C (new confusion), V, P or U.", allowed=("a", "c", "v", "p", "u")),
         ColumnSpec("temperature_c", D, False, "Temperature, degrees Celsius.", min_value=25, max_value=45),
     ),

@@ -11,7 +11,7 @@ config/metrics.yaml is checked against them at start-up, before any data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

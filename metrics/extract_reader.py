@@ -126,7 +126,7 @@ def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSp
                 raise ExtractRejected(
                     str(folder / f"{stem}.csv"),
                     f"required table `{spec.name}` is missing (looked for {stem}.csv and {stem}.parquet)",
-                    "Add the file, or map its name in config/sources.yaml under tables.%s.file." % spec.name,
+                    f"Add the file, or map its name in config/sources.yaml under tables.{spec.name}.file.",
                 )
             continue
         digest.update(path.name.encode() + path.read_bytes())

@@ -140,7 +140,7 @@ _PANDERA_REASONS = {
 
 def _raw_json(raw: pd.DataFrame, rows: list[int]) -> dict[int, str]:
     subset = raw.loc[rows].astype(object).where(raw.loc[rows].notna(), None)
-    return {int(i): json.dumps({k: (str(v) if v is not None else None) for k, v in rec.items()}) for i, rec in zip(subset.index, subset.to_dict("records"))}
+    return {int(i): json.dumps({k: (str(v) if v is not None else None) for k, v in rec.items()}) for i, rec in zip(subset.index, subset.to_dict("records"), strict=True)}
 
 
 def validate_table(spec: TableSpec, raw: pd.DataFrame, cfg: AppConfig, extracted_at: pd.Timestamp) -> tuple[pd.DataFrame, list[dict]]:

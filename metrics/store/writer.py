@@ -28,7 +28,7 @@ def _records(frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> list[
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
         lists.append(series.astype(object).where(series.notna(), None).tolist())
-    return [dict(zip(columns, row), snapshot_id=snapshot_id) for row in zip(*lists)]
+    return [dict(zip(columns, row, strict=True), snapshot_id=snapshot_id) for row in zip(*lists, strict=True)]
 
 
 def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
