@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.spc_chart import (
+from metrics.spc_chart import (
     POINT_STYLES,
     assurance_icon_label,
     sparkline_figure,

@@ -1,0 +1,191 @@
+"""What every view starts from: the live configuration, the current snapshot and how fresh it is.
+
+Why this exists: each page opens the same way (config, store, current
+snapshot, yesterday's snapshot, freshness) and must fail the same plain way
+(a config problem, an empty store, an unreachable database) without a
+traceback. ``open_board`` does that once; pages then only lay out tiles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, UTC
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import store_access
+from metrics.config import AppConfig
+from metrics.definitions import MetricDefinition
+from metrics.errors import ConfigError
+from metrics.store.queries import SnapshotInfo
+
+FILL_COMMAND = "python -m metrics demo"
+LOAD_COMMAND = "python -m metrics refresh EXTRACT_FOLDER"
+FAILED_STATUSES = ("rejected", "failed")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether the data on screen can be trusted as current, and why not."""
+
+    age: timedelta
+    too_old: bool
+    failed_status: str | None = None  # 'rejected' or 'failed' when the latest refresh attempt did not load
+    failed_at: datetime | None = None
+    failed_message: str | None = None
+
+    @property
+    def is_stale(self) -> bool:
+        return self.too_old or self.failed_status is not None
+
+
+def freshness(snapshot: SnapshotInfo, attempts: pd.DataFrame, stale_after_minutes: int, now: datetime) -> Freshness:
+    """Stale when older than ``stale_after_minutes``, or when the latest refresh attempt after it was rejected or failed."""
+    age = now - pd.Timestamp(snapshot.extracted_at).to_pydatetime()
+    too_old = age > timedelta(minutes=stale_after_minutes)
+    finished = attempts[attempts["status"] != "running"] if not attempts.empty else attempts
+    if not finished.empty:
+        latest = finished.iloc[0]
+        started = pd.Timestamp(latest["started_at"])
+        if latest["status"] in FAILED_STATUSES and started >= pd.Timestamp(snapshot.loaded_at):
+            return Freshness(age, too_old, str(latest["status"]), started.to_pydatetime(), None if pd.isna(latest["message"]) else str(latest["message"]))
+    return Freshness(age, too_old)
+
+
+def sort_key(cfg: AppConfig) -> dict[str, int]:
+    """Board position of each group code (groups not in dashboard.yaml go last, in order of appearance)."""
+    order = {g.code: i for i, g in enumerate(cfg.dashboard.groups)}
+    for definition in cfg.metrics:
+        order.setdefault(definition.group, len(order))
+    return order
+
+
+def group_label(cfg: AppConfig, code: str) -> str:
+    for group in cfg.dashboard.groups:
+        if group.code == code:
+            return group.label
+    return code.replace("_", " ").capitalize()
+
+
+def metrics_for(cfg: AppConfig, audience: str) -> list[MetricDefinition]:
+    """The definitions shown to an audience, in board order (group, then order)."""
+    position = sort_key(cfg)
+    chosen = [m for m in cfg.metrics if audience in {a.value for a in m.audiences}]
+    return sorted(chosen, key=lambda m: (position[m.group], m.order))
+
+
+def grouped(cfg: AppConfig, audience: str) -> list[tuple[str, str, list[MetricDefinition]]]:
+    """(group code, group label, definitions) in board order, for one audience; empty groups left out."""
+    out: list[tuple[str, str, list[MetricDefinition]]] = []
+    for definition in metrics_for(cfg, audience):
+        if not out or out[-1][0] != definition.group:
+            out.append((definition.group, group_label(cfg, definition.group), []))
+        out[-1][2].append(definition)
+    return out
+
+
+@dataclass(frozen=True)
+class TileValue:
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    rag: str | None
+
+
+@dataclass(frozen=True)
+class Board:
+    """The configuration and the current snapshot, as one view shows them."""
+
+    cfg: AppConfig
+    db_url: str
+    snapshot: SnapshotInfo
+    previous: SnapshotInfo | None
+    freshness: Freshness
+    values: pd.DataFrame
+    previous_values: pd.DataFrame
+
+    def tile(self, ward_code: str, metric_id: str) -> TileValue | None:
+        return _lookup(self.values, ward_code, metric_id)
+
+    def yesterday(self, ward_code: str, metric_id: str) -> TileValue | None:
+        return _lookup(self.previous_values, ward_code, metric_id)
+
+
+def _lookup(values: pd.DataFrame, ward_code: str, metric_id: str) -> TileValue | None:
+    key = (ward_code.upper(), metric_id)
+    if values.empty or key not in values.index:
+        return None
+    row = values.loc[key]
+
+    def num(v: object) -> float | None:
+        return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
+
+    rag = row["rag"]
+    return TileValue(num(row["value"]), num(row["numerator"]), num(row["denominator"]), None if rag is None or pd.isna(rag) else str(rag))
+
+
+def indexed_values(values: pd.DataFrame) -> pd.DataFrame:
+    """ward_values indexed by (upper-case ward code, metric id), for lookups."""
+    if values.empty:
+        return values
+    frame = values.assign(ward_code=values["ward_code"].str.upper())
+    return frame.drop_duplicates(["ward_code", "metric_id"]).set_index(["ward_code", "metric_id"]).sort_index()
+
+
+def safe_url(db_url: str) -> str:
+    """The database URL without its password, for messages."""
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # a URL SQLAlchemy cannot parse is shown by its scheme only
+        return db_url.split(":", 1)[0]
+
+
+def load_config_or_explain() -> AppConfig | None:
+    """The live config, or None after showing its ConfigError message (no traceback)."""
+    try:
+        return store_access.app_config()
+    except ConfigError as exc:
+        st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
+        st.code(str(exc), language=None)
+        st.caption(f"Check it with: python -m metrics check-config --config {store_access.config_dir()}")
+        return None
+
+
+def explain_empty_store() -> None:
+    st.info(
+        "The store holds no data yet: no extract has been loaded.\n\n"
+        f"To fill it with synthetic demo data run `{FILL_COMMAND}`; to load a real extract run `{LOAD_COMMAND}`."
+    )
+
+
+def open_board(explain: bool = True) -> Board | None:
+    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false)."""
+    if explain:
+        cfg = load_config_or_explain()
+    else:
+        try:
+            cfg = store_access.app_config()
+        except ConfigError:
+            cfg = None
+    if cfg is None:
+        return None
+    db_url = store_access.database_url()
+    try:
+        snapshot = store_access.current_snapshot(db_url)
+        if snapshot is None:
+            if explain:
+                explain_empty_store()
+            return None
+        previous = store_access.previous_day_snapshot(db_url, snapshot.id)
+        attempts = store_access.refresh_attempts(db_url)
+        values = store_access.ward_values(db_url, snapshot.id)
+        previous_values = store_access.ward_values(db_url, previous.id) if previous else pd.DataFrame(columns=values.columns)
+    except SQLAlchemyError as exc:
+        if explain:
+            st.error(f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running.")
+        return None
+    fresh = freshness(snapshot, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC))
+    return Board(cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values))

@@ -1,0 +1,131 @@
+"""The data status view: where the numbers came from and what was set aside.
+
+Why this exists: before anyone trusts a board they may ask "how old is
+this, what was loaded, what was thrown out, did the last refresh work, is
+the configuration sound?". Quarantined rows are shown as counts by table
+and column only; their raw content may hold identifiers and stays behind
+an administrators-only switch (issue 8).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, UTC
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import store_access
+from dashboard.board import FILL_COMMAND, LOAD_COMMAND, freshness, safe_url
+from dashboard.formatting import day_time
+from dashboard.status_strip import rows_quarantined
+from metrics.config import AppConfig, DashboardFile
+from metrics.errors import ConfigError
+
+STATUS_ICONS = {"loaded": "✓ loaded", "duplicate": "= already loaded", "rejected": "✘ REJECTED", "failed": "✘ FAILED", "running": "… running"}
+
+
+def row_counts_table(row_counts: dict) -> pd.DataFrame:
+    """One row per extract table: rows read, used and quarantined."""
+    rows = []
+    for table, counts in sorted((row_counts or {}).items()):
+        counts = counts if isinstance(counts, dict) else {}
+        rows.append({"Table": table, "Rows read": counts.get("read"), "Rows used": counts.get("used"), "Rows quarantined": counts.get("quarantined")})
+    return pd.DataFrame(rows, columns=["Table", "Rows read", "Rows used", "Rows quarantined"])
+
+
+def attempts_table(attempts: pd.DataFrame) -> pd.DataFrame:
+    if attempts.empty:
+        return pd.DataFrame(columns=["Started", "Finished", "Outcome", "Extract", "Message", "Snapshot"])
+    return pd.DataFrame({
+        "Started": [day_time(t) if not pd.isna(t) else "" for t in attempts["started_at"]],
+        "Finished": [day_time(t) if not pd.isna(t) else "" for t in attempts["finished_at"]],
+        "Outcome": [STATUS_ICONS.get(str(s), str(s)) for s in attempts["status"]],
+        "Extract": attempts["extract_path"].astype(str).tolist(),
+        "Message": ["" if pd.isna(m) else str(m) for m in attempts["message"]],
+        "Snapshot": ["" if pd.isna(s) else str(int(s)) for s in attempts["snapshot_id"]],
+    })
+
+
+def render_config_status() -> AppConfig | None:
+    st.subheader("Configuration")
+    try:
+        cfg = store_access.app_config()
+    except ConfigError as exc:
+        st.error(f"{len(exc.problems)} configuration problem(s) in {store_access.config_dir()}:")
+        st.code(str(exc), language=None)
+        return None
+    st.success(f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`), from `{cfg.directory}`.")
+    return cfg
+
+
+def render_status_page(show_raw: bool = False) -> None:
+    """The whole page: the snapshot and its rows beside each other, then quarantine and configuration, then refresh attempts."""
+    st.header("Data status")
+    top_left, top_right = st.columns(2, gap="medium")
+    middle_left, middle_right = st.columns(2, gap="medium")
+    with middle_right:
+        cfg = render_config_status()
+    render_data_status(cfg, show_raw, top_left, top_right, middle_left)
+
+
+def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area=None, rows_area=None, quarantine_area=None) -> None:
+    """Snapshot facts, row counts, quarantine summary, refresh attempts; ``show_raw`` adds raw quarantined rows (administrators only)."""
+    db_url = store_access.database_url()
+    settings = cfg.dashboard if cfg is not None else DashboardFile()
+    try:
+        snapshot = store_access.current_snapshot(db_url)
+        attempts = store_access.refresh_attempts(db_url)
+    except SQLAlchemyError as exc:
+        st.error(f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running.")
+        return
+    facts_area = facts_area or st.container()
+    rows_area = rows_area or st.container()
+    quarantine_area = quarantine_area or st.container()
+    if snapshot is None:
+        with facts_area:
+            st.subheader("Current snapshot")
+            st.info(f"The store (`{safe_url(db_url)}`) holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`.")
+    else:
+        fresh = freshness(snapshot, attempts, settings.stale_after_minutes, datetime.now(UTC))
+        facts = pd.DataFrame(
+            [
+                ("Data as at (extracted)", day_time(snapshot.extracted_at)),
+                ("Loaded into the store", day_time(snapshot.loaded_at)),
+                ("Source", snapshot.source),
+                ("Extract folder", snapshot.extract_path),
+                ("Snapshot id", str(snapshot.id)),
+                ("Rows quarantined", str(rows_quarantined(snapshot.row_counts))),
+                ("Stale after", f"{settings.stale_after_minutes} minutes"),
+                ("Status", "STALE" if fresh.is_stale else "Up to date"),
+                ("Store", safe_url(db_url)),
+                ("Evaluated with config", snapshot.config_fingerprint + ("" if cfg is None or cfg.fingerprint == snapshot.config_fingerprint else " (differs from the live configuration)")),
+            ],
+            columns=["Fact", "Value"],
+        )
+        with facts_area:
+            st.subheader("Current snapshot")
+            st.table(facts, hide_index=True, hide_header=True)
+        with rows_area:
+            st.subheader("Rows per extract table")
+            st.table(row_counts_table(snapshot.row_counts), hide_index=True)
+        with quarantine_area:
+            st.subheader("Quarantined rows by table and reason")
+            reasons = store_access.quarantine_reasons(db_url, snapshot.id)
+            if reasons.empty:
+                st.caption("No rows were quarantined in this snapshot.")
+            else:
+                st.table(reasons, hide_index=True)
+                st.caption("Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators.")
+            if show_raw:  # issue 8: administrators only; off for everyone until access control exists
+                st.subheader("Quarantined rows (raw content: administrators only)")
+                st.dataframe(store_access.quarantine_rows(db_url, snapshot.id), hide_index=True, width="stretch")
+    st.subheader("Latest refresh attempts")
+    if attempts.empty:
+        st.caption("No refresh has been attempted yet.")
+    else:
+        latest = attempts.iloc[0]
+        if latest["status"] in ("rejected", "failed"):
+            st.error(f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its message:")
+            st.code("" if pd.isna(latest["message"]) else str(latest["message"]), language=None)
+        st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")

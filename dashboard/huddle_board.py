@@ -1,0 +1,118 @@
+"""The ward huddle board: header, tiles by group, compact tables, the staffing grid and patient lists.
+
+Why this exists: the daily safety huddle reads one ward's board top to
+bottom in the config's group order. The huddle page only picks the ward and
+calls ``render_huddle_board``; everything about the layout is here.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from dashboard.board import Board, grouped
+from dashboard.formatting import day_time
+from dashboard.huddle_inputs import render_huddle_inputs
+from dashboard.huddle_sheet import huddle_sheet_html
+from dashboard.patient_list import render_patient_list, render_patient_lists
+from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from metrics.config import AppConfig, Ward
+
+TILES_PER_ROW = 5
+TILE_MIN_WIDTH = 150  # pixels: below this a row drops a tile rather than squeeze the labels
+
+
+def _clean_code(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())[:12]
+
+
+def choose_ward(cfg: AppConfig) -> Ward:
+    """The ward from ``?ward=`` (case-insensitive) or the sidebar; the choice is written back to the URL."""
+    wards = list(cfg.wards.wards)
+    codes = [w.code for w in wards]
+    requested = st.query_params.get("ward")
+    match = cfg.ward(requested) if requested else None
+    if requested and match is None:
+        st.warning(f"Ward {_clean_code(requested)!r} is not in the configuration; showing {codes[0]} instead.")
+    names = {w.code: w.name for w in wards}
+    default = match.code if match else codes[0]
+    if st.session_state.get("huddle_ward") not in codes:  # a new session (a bookmark, a reload) follows the URL
+        st.session_state["huddle_ward"] = default
+    chosen = st.sidebar.selectbox("Ward", codes, key="huddle_ward", format_func=lambda c: f"{c} · {names[c]}")
+    st.query_params["ward"] = chosen
+    ward = cfg.ward(chosen)
+    assert ward is not None
+    return ward
+
+
+def site_name(cfg: AppConfig, site_code: str) -> str:
+    return next((s.name for s in cfg.wards.sites if s.code == site_code), site_code)
+
+
+def matron_name(cfg: AppConfig, matron_code: str) -> str:
+    return next((m.name for m in cfg.wards.matrons if m.code == matron_code), matron_code)
+
+
+def render_header(board: Board, ward: Ward) -> None:
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    with left:
+        st.html(
+            f'<div class="ws-ward-head"><h2>{escape(ward.code)} · {escape(ward.name)}</h2>'
+            f"<p>{escape(site_name(board.cfg, ward.site))} · {escape(matron_name(board.cfg, ward.matron))} · "
+            f"{ward.beds} funded beds · huddle board for {escape(day_time(board.snapshot.extracted_at))}</p></div>"
+        )
+    with right:
+        st.download_button(
+            "Print sheet (A4)",
+            data=huddle_sheet_html(board, ward, site_name(board.cfg, ward.site)).encode("utf-8"),
+            file_name=f"huddle_{_clean_code(ward.code)}_{board.snapshot.extracted_at:%Y-%m-%d}.html",
+            mime="text/html",
+            key="huddle-sheet",
+            on_click="ignore",
+            icon=":material/print:",
+            help="A4 sheet of today's board, without patient identifiers: open it and print.",
+        )
+
+
+def _group_heading(label: str) -> None:
+    st.html(f'<div class="ws-group">{escape(label)}</div>')
+
+
+def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW) -> None:
+    """Tiles in a responsive grid (fewer per row on a laptop), each with its patient list underneath."""
+    grid = st.grid(per_row, min_column_width=TILE_MIN_WIDTH, gap="small")
+    for definition in definitions:
+        with grid.cell():
+            st.html(tile_html(board, ward_code, definition))
+            render_patient_list(board, ward_code, definition)
+
+
+def render_group(board: Board, ward_code: str, group_code: str, label: str, definitions: list) -> None:
+    _group_heading(label)
+    if group_code in COMPACT_TABLE_GROUPS:
+        st.html(compact_table_html(board, ward_code, definitions))
+        render_patient_lists(board, ward_code, definitions, "Patient lists")
+        return
+    staffing = [d for d in definitions if is_staffing_cell(d)]
+    others = [d for d in definitions if not is_staffing_cell(d)]
+    if staffing:
+        grid, rest = st.columns([3, 2]) if others else (st.container(), None)
+        with grid:
+            st.html(staffing_grid_html(board, ward_code, staffing))
+        if rest is not None:
+            with rest:
+                render_tiles(board, ward_code, others, per_row=min(2, len(others)))
+        return
+    render_tiles(board, ward_code, others)
+
+
+def render_huddle_board(board: Board, ward: Ward) -> None:
+    """The whole board for one ward, with the huddle inputs beside it."""
+    render_header(board, ward)
+    tiles, inputs = st.columns([4, 1], gap="medium")
+    with tiles:
+        for group_code, label, definitions in grouped(board.cfg, "huddle"):
+            render_group(board, ward.code, group_code, label, definitions)
+    with inputs:
+        render_huddle_inputs(ward.code)

@@ -1,0 +1,91 @@
+"""The printable huddle sheet: the day's board for one ward on one A4 page.
+
+Why this exists: many huddles still happen around a sheet of paper, and a
+ward keeps the sheet with its notes. The sheet is one self-contained HTML
+file (its own print CSS, no scripts, no external files), with the same
+tiles, RAG icons and words as the screen, and no patient identity at all:
+no names, no identifiers, no patient lists.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from dashboard.board import Board, grouped
+from dashboard.formatting import day_time
+from dashboard.status_strip import stale_banner_text
+from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from metrics.config import Ward
+
+SHEET_CSS = """
+@page{size:A4 portrait;margin:9mm}
+*{box-sizing:border-box}
+body{font-family:Arial,Helvetica,sans-serif;color:#000;margin:0;font-size:8.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.sheet{width:100%;max-width:192mm;margin:0 auto}
+header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:2pt solid #005EB8;padding-bottom:2mm;margin-bottom:2mm}
+header h1{font-size:15pt;margin:0;color:#005EB8}
+header p{margin:0;font-size:8.5pt}
+.stale{background:#D55E00;color:#fff;font-weight:700;padding:1.5mm 3mm;margin-bottom:2mm}
+h2{font-size:9.5pt;margin:2mm 0 1mm 0;border-bottom:0.6pt solid #768692}
+.tiles{display:grid;grid-template-columns:repeat(6,1fr);gap:1.5mm}
+.ws-tile{border:0.6pt solid #768692;border-top:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;break-inside:avoid;display:flex;flex-direction:column}
+.ws-tile-label{font-size:7.2pt;font-weight:700;line-height:1.12;min-height:2.24em}
+.ws-tile-value{font-size:14pt;font-weight:800;line-height:1.05}
+.ws-tile-sub{font-size:6.5pt}
+.ws-tile-foot{font-size:6.5pt;margin-top:auto;display:flex;flex-direction:column;align-items:flex-start;gap:0.4mm}
+.ws-badge-none{background:transparent !important;color:#333 !important;border:0.5pt solid #768692}
+.ws-badge{display:inline-block;padding:0 1.5mm;border-radius:2mm;font-weight:700;font-size:6.8pt}
+.ws-change{font-size:6.5pt;color:#333}
+.row{display:grid;grid-template-columns:1.25fr 1fr;gap:3mm}
+table{border-collapse:collapse;width:100%}
+table.ws-compact th,table.ws-compact td{border-bottom:0.4pt solid #999;padding:0.5mm 1mm;text-align:left;font-size:7.2pt}
+table.ws-compact td.ws-compact-value{font-size:9pt;font-weight:800;text-align:right}
+table.ws-staff-grid caption{caption-side:top;text-align:left;font-size:7pt}
+table.ws-staff-grid th{font-size:7.5pt;text-align:left;padding:0.5mm 1mm}
+table.ws-staff-grid td{border:0.6pt solid #768692;border-left:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;vertical-align:top}
+.ws-staff-count{font-size:12pt;font-weight:800}
+.ws-staff-fill{font-size:7pt}
+.notes{border:0.6pt solid #768692;height:20mm;padding:1mm 2mm;margin-top:2mm}
+.notes b{font-size:8pt}
+footer{margin-top:1.5mm;font-size:6.5pt;color:#333}
+@media screen{body{background:#E8EDEE}.sheet{background:#fff;padding:8mm;margin:6mm auto;width:210mm;max-width:210mm}}
+"""
+
+
+def huddle_sheet_html(board: Board, ward: Ward, site_name: str) -> str:
+    """The whole sheet as one HTML document, ready to print on one A4 page."""
+    code = ward.code
+    sections = []
+    side = []
+    for group_code, label, definitions in grouped(board.cfg, "huddle"):
+        if group_code in COMPACT_TABLE_GROUPS:
+            side.append(f"<section><h2>{escape(label)}</h2>{compact_table_html(board, code, definitions)}</section>")
+            continue
+        staffing = [d for d in definitions if is_staffing_cell(d)]
+        others = [d for d in definitions if not is_staffing_cell(d)]
+        if staffing:
+            extra = "".join(tile_html(board, code, d) for d in others)
+            side.append(
+                f"<section><h2>{escape(label)}</h2>{staffing_grid_html(board, code, staffing)}"
+                + (f'<div class="tiles" style="grid-template-columns:repeat(2,1fr);margin-top:1.5mm">{extra}</div>' if extra else "")
+                + "</section>"
+            )
+            continue
+        tiles = "".join(tile_html(board, code, d) for d in others)
+        sections.append(f'<section><h2>{escape(label)}</h2><div class="tiles">{tiles}</div></section>')
+    stale = stale_banner_text(board)
+    stale_html = f'<div class="stale">{escape(stale)}</div>' if stale else ""
+    return (
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+        f"<title>Huddle sheet {escape(code)} {escape(day_time(board.snapshot.extracted_at))}</title>"
+        f"<style>{SHEET_CSS}</style></head><body><div class=\"sheet\">"
+        f"<header><div><h1>Safety huddle: {escape(code)} {escape(ward.name)}</h1>"
+        f"<p>{escape(site_name)} · {escape(board.cfg.dashboard.trust_name)}</p></div>"
+        f"<p><b>Data as at {escape(day_time(board.snapshot.extracted_at))}</b><br>{ward.beds} funded beds</p></header>"
+        f"{stale_html}{''.join(sections)}"
+        f"<div class=\"row\">{''.join(side)}</div>"
+        "<div class=\"notes\"><b>Actions agreed at the huddle (who, what, by when)</b></div>"
+        "<footer>No patient identifiers on this sheet. RAG: ● Red, ▲ Amber, ✓ Green, ○ no target. "
+        "Printed from the ward safety dashboard; the figures are the stored snapshot named above.</footer>"
+        "</div></body></html>"
+    )

@@ -1,0 +1,123 @@
+"""The patient list behind a tile (huddle view only): bed, age, what is outstanding and for how long.
+
+Why this exists: at the huddle the team needs to know which beds to go to
+first. The stored drill-down rows are already sorted most urgent first; this
+module turns them into a table a nurse reads (durations as '3 h 20 m', times
+as '07:30 Wed 25 Nov') and drops every identifier column: encounter and
+patient ids never reach the screen or the CSV.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import store_access
+from dashboard.board import Board
+from dashboard.formatting import column_title, day_time, duration_text, is_missing, number_text
+from metrics.definitions import MetricDefinition
+
+# Never shown to a user, whatever a metric's drill-down lists.
+IDENTIFIER_COLUMNS = frozenset({"encounter_id", "patient_id", "nhs_number", "mrn", "hospital_number", "patient_name", "name", "forename", "surname", "date_of_birth", "dob"})
+INTERNAL_COLUMNS = frozenset({"urgency", "duration_minutes"})
+DURATION_TITLE = "For how long"
+
+
+def _format_cell(column: str, value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if column.endswith("_minutes"):
+        return duration_text(float(value))  # type: ignore[arg-type]
+    if column.startswith("hours_") or column.endswith("_hours"):
+        return duration_text(float(value) * 60)  # type: ignore[arg-type]
+    if column.endswith("_at"):
+        try:
+            return day_time(str(value))
+        except (ValueError, TypeError):
+            return str(value)
+    if column.endswith("_date"):
+        try:
+            d = pd.Timestamp(str(value)).date()
+        except (ValueError, TypeError):
+            return str(value)
+        return f"{d:%a} {d.day} {d:%b}" if isinstance(d, date) else str(value)
+    if isinstance(value, float):
+        return number_text(value)
+    return str(value)
+
+
+def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFrame:
+    """The user-facing table: the metric's drill-down columns, formatted and titled, without identifiers, in stored (urgency) order."""
+    if rows.empty:
+        return pd.DataFrame()
+    wanted = list(definition.drilldown.columns) if definition.drilldown else [c for c in rows.columns if c not in INTERNAL_COLUMNS]
+    columns = [c for c in dict.fromkeys(wanted) if c in rows.columns and c not in IDENTIFIER_COLUMNS and c not in INTERNAL_COLUMNS]
+    table = pd.DataFrame({column_title(c): [_format_cell(c, v) for v in rows[c]] for c in columns}, index=range(len(rows)))
+    duration_column = definition.drilldown.duration if definition.drilldown else None
+    if (duration_column is None or duration_column not in columns) and "duration_minutes" in rows and rows["duration_minutes"].notna().any():
+        table[DURATION_TITLE] = [duration_text(v) for v in rows["duration_minutes"]]
+    return table
+
+
+def patient_rows(board: Board, ward_code: str, definition: MetricDefinition) -> pd.DataFrame:
+    """The formatted list for one tile (empty when the tile has no drill-down or nobody is on it)."""
+    if definition.drilldown is None:
+        return pd.DataFrame()
+    tv = board.tile(ward_code, definition.id)
+    if tv is not None and tv.value is not None and tv.value == 0 and definition.ratio is None:
+        return pd.DataFrame()
+    raw = store_access.drilldown(board.db_url, board.snapshot.id, ward_code.upper(), definition.id)
+    return patient_table(raw, definition)
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False).encode("utf-8")
+
+
+def csv_name(board: Board, ward_code: str, definition: MetricDefinition) -> str:
+    stamp = pd.Timestamp(board.snapshot.extracted_at).tz_convert("Europe/London").strftime("%Y-%m-%d_%H%M")
+    safe_ward = "".join(ch for ch in ward_code if ch.isalnum())
+    return f"{safe_ward}_{definition.id}_{stamp}.csv"
+
+
+def render_list_body(board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame) -> None:
+    """Caption, table and CSV download for one tile's list (inside an expander the caller opened)."""
+    st.caption(f"{definition.label}: most urgent first")
+    st.dataframe(table, hide_index=True, width="content")
+    st.download_button(
+        "Download CSV",
+        data=csv_bytes(table),
+        file_name=csv_name(board, ward_code, definition),
+        mime="text/csv",
+        key=f"csv-{ward_code}-{definition.id}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def render_patient_list(board: Board, ward_code: str, definition: MetricDefinition) -> None:
+    """An expander under a tile with its patient list; nothing when the list is empty."""
+    table = patient_rows(board, ward_code, definition)
+    if table.empty:
+        return
+    tv = board.tile(ward_code, definition.id)
+    count = f"{len(table)}" if tv is None or tv.value is None or tv.value == len(table) else f"{len(table)} rows"
+    with st.popover(f"Patient list ({count})", width="stretch", icon=":material/list:"):
+        render_list_body(board, ward_code, definition, table)
+
+
+def render_patient_lists(board: Board, ward_code: str, definitions: list[MetricDefinition], title: str) -> None:
+    """One expander holding the lists of several metrics (for a compact table)."""
+    tables = [(d, patient_rows(board, ward_code, d)) for d in definitions]
+    tables = [(d, t) for d, t in tables if not t.empty]
+    if not tables:
+        return
+    with st.expander(f"{title} ({sum(len(t) for _, t in tables)} rows)"):
+        for definition, table in tables:
+            render_list_body(board, ward_code, definition, table)

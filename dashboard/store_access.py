@@ -1,0 +1,120 @@
+"""Cached reads of the store and the configuration, for every view.
+
+Why this exists: a hundred wall screens must not each re-query the store.
+Everything a snapshot holds is immutable, so it is cached by
+(database URL, snapshot id): the first screen to ask pays, every other screen
+reads the cache until a new snapshot arrives. Only two small questions are
+asked on a timer ("which snapshot is current?", "what did the last refresh
+attempts say?"), each cached for a few seconds. The engine and the
+configuration are resources, shared by every session.
+
+The store is read only through ``metrics.store.queries``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.quarantine import reason_summary
+from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_config
+from metrics.store import queries
+from metrics.store.database import default_url, ready_engine
+
+CONFIG_ENV = "WARD_DASHBOARD_CONFIG"
+CURRENT_SNAPSHOT_TTL_SECONDS = 10
+
+
+def database_url() -> str:
+    """DATABASE_URL, else the embedded SQLite file."""
+    return default_url()
+
+
+def config_dir() -> Path:
+    """WARD_DASHBOARD_CONFIG, else the repository's config/."""
+    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_DIR)
+
+
+def _config_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the YAML files: a changed file is reloaded without a restart."""
+    if not directory.is_dir():
+        return ()
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _config(directory: str, signature: tuple) -> AppConfig:
+    return load_config(Path(directory))
+
+
+def app_config() -> AppConfig:
+    """The live configuration; raises metrics.errors.ConfigError (never cached) when it is broken."""
+    directory = config_dir()
+    return _config(str(directory), _config_signature(directory))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def engine_for(db_url: str) -> Engine:
+    """One migrated engine per database URL, shared by every session."""
+    return ready_engine(db_url)
+
+
+@st.cache_data(ttl=CURRENT_SNAPSHOT_TTL_SECONDS, show_spinner=False, max_entries=16)
+def current_snapshot(db_url: str) -> queries.SnapshotInfo | None:
+    """The current snapshot (re-asked every few seconds so a new extract shows up by itself)."""
+    return queries.current_snapshot(engine_for(db_url))
+
+
+@st.cache_data(ttl=CURRENT_SNAPSHOT_TTL_SECONDS, show_spinner=False, max_entries=16)
+def refresh_attempts(db_url: str, limit: int = 20) -> pd.DataFrame:
+    """The latest refresh attempts, newest first (a rejected extract makes no snapshot, so this is on a timer too)."""
+    return queries.refresh_attempts(engine_for(db_url), limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def snapshot_by_id(db_url: str, snapshot_id: int) -> queries.SnapshotInfo | None:
+    return queries.snapshot_by_id(engine_for(db_url), snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def previous_day_snapshot(db_url: str, snapshot_id: int) -> queries.SnapshotInfo | None:
+    """Yesterday's last snapshot for the given one: what 'since yesterday' compares with."""
+    info = queries.snapshot_by_id(engine_for(db_url), snapshot_id)
+    return None if info is None else queries.previous_day_snapshot(engine_for(db_url), info)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def ward_values(db_url: str, snapshot_id: int) -> pd.DataFrame:
+    return queries.ward_values(engine_for(db_url), snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
+    return queries.drilldown(engine_for(db_url), snapshot_id, ward_code, metric_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def quarantine_summary(db_url: str, snapshot_id: int) -> pd.DataFrame:
+    return queries.quarantine_summary(engine_for(db_url), snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def quarantine_reasons(db_url: str, snapshot_id: int) -> pd.DataFrame:
+    """Quarantined rows counted by table, column and reason with the offending value taken out (no row content leaves here)."""
+    return reason_summary(queries.quarantine_rows(engine_for(db_url), snapshot_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def quarantine_rows(db_url: str, snapshot_id: int) -> pd.DataFrame:
+    """Raw quarantined rows: may hold identifiers, administrators only."""
+    return queries.quarantine_rows(engine_for(db_url), snapshot_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def daily_history(db_url: str, latest_snapshot_id: int, metric_id: str) -> pd.DataFrame:
+    """A metric's daily history; keyed by the latest snapshot id so a new extract makes a new entry."""
+    return queries.daily_history(engine_for(db_url), metric_id)

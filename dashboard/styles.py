@@ -1,0 +1,97 @@
+"""The CSS of the boards: a light ward board, and a dark kiosk theme scoped to the wall page.
+
+Why this exists: tiles are HTML so that a RAG state always shows an icon, a
+word and a colour, and so a wall screen can be read from four metres. The
+stylesheets live here, once; pages inject the one they need.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+BOARD_CSS = """
+[data-testid="stMainBlockContainer"]{padding:2.2rem 1.5rem 2rem 1.5rem}
+.ws-strip{font-size:0.9rem;padding:6px 12px;border-radius:4px;background:#E8EDEE;color:#212B32;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.ws-strip b{font-weight:700}
+.ws-strip-stale{background:#FFF3C4;border-left:6px solid #D55E00}
+.ws-banner{margin:6px 0;padding:10px 14px;border-radius:4px;background:#D55E00;color:#fff;font-weight:700;font-size:1.1rem}
+.ws-banner small{font-weight:400;display:block;font-size:0.9rem}
+.ws-ward-head h2{margin:0;padding:0;font-size:1.9rem;color:#005EB8}
+.ws-ward-head p{margin:0;color:#4C6272;font-size:1rem}
+.ws-group{margin:14px 0 4px 0;padding:0 0 2px 0;font-size:1.15rem;font-weight:700;color:#212B32;border-bottom:2px solid #005EB8}
+.ws-tile{background:#fff;border:1px solid #D8DDE0;border-top:8px solid var(--rag,#768692);border-radius:6px;padding:8px 10px;
+  min-height:178px;display:flex;flex-direction:column;gap:2px;box-sizing:border-box}
+.ws-tile-group{font-size:0.75rem;text-transform:uppercase;letter-spacing:0.04em;color:#4C6272}
+.ws-tile-label{font-size:0.95rem;font-weight:600;line-height:1.2;color:#212B32;min-height:2.3em}
+.ws-tile-value{font-size:2.3rem;font-weight:800;line-height:1.05;color:#212B32}
+.ws-tile-sub{font-size:0.85rem;color:#4C6272}
+.ws-tile-foot{margin-top:auto;display:flex;flex-direction:column;align-items:flex-start;gap:3px}
+.ws-badge{display:inline-block;padding:1px 8px;border-radius:999px;font-weight:700;font-size:0.85rem;white-space:nowrap}
+.ws-change{font-size:0.85rem;color:#4C6272;white-space:nowrap}
+.ws-badge-none{background:transparent !important;color:#4C6272 !important;border:1px solid #AEB7BD;font-weight:600}
+.ws-legend{font-size:0.85rem;margin:4px 0 8px 0}
+.ws-legend .ws-badge{margin-right:4px}
+table.ws-compact,table.ws-staff-grid{border-collapse:collapse;width:100%;background:#fff}
+table.ws-compact th,table.ws-compact td{border-bottom:1px solid #D8DDE0;padding:4px 8px;text-align:left;font-size:0.95rem}
+table.ws-compact td.ws-compact-value{font-size:1.2rem;font-weight:800;text-align:right;width:4em}
+table.ws-staff-grid caption{caption-side:top;text-align:left;font-size:0.85rem;color:#4C6272}
+table.ws-staff-grid th{padding:4px 8px;text-align:left;font-size:1rem}
+table.ws-staff-grid td.ws-staff-cell{border:1px solid #D8DDE0;border-left:8px solid var(--rag,#768692);padding:6px 10px;vertical-align:top}
+.ws-staff-count{font-size:1.8rem;font-weight:800;line-height:1.1}
+.ws-staff-fill{font-size:0.95rem;color:#212B32;margin-bottom:2px}
+/* executive grid */
+.ws-exec-wrap{overflow-x:auto;max-width:100%}
+table.ws-exec{border-collapse:collapse;font-size:0.78rem;background:#fff}
+table.ws-exec th,table.ws-exec td{border:1px solid #D8DDE0;padding:1px 2px;text-align:center;white-space:nowrap}
+table.ws-exec thead th.ws-metric-head{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left;vertical-align:bottom;height:190px;
+  white-space:normal;max-height:190px;font-weight:600;font-size:0.75rem;line-height:1.05;width:2.3em}
+table.ws-exec thead th.ws-group-head{background:#E8EDEE;font-size:0.8rem}
+table.ws-exec td.ws-ward{text-align:left;font-weight:600;position:sticky;left:0;background:#fff;z-index:1}
+table.ws-exec tr.ws-site-row th{text-align:left;background:#005EB8;color:#fff;font-size:0.95rem;padding:4px 8px}
+table.ws-exec tr.ws-total td{font-weight:800;background:#E8EDEE}
+table.ws-exec tr.ws-trust td{font-weight:800;background:#D8DDE0;border-top:3px solid #212B32}
+table.ws-exec td.ws-count{font-weight:700}
+.ws-cell{display:block;border-radius:3px;padding:0 2px;font-weight:700;min-width:2.2em}
+.ws-support{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 12px 0}
+.ws-support-card{background:#fff;border:1px solid #D8DDE0;border-left:8px solid #D55E00;border-radius:6px;padding:8px 12px;flex:1 1 220px;max-width:320px}
+.ws-support-card h4{margin:0;font-size:1.05rem}
+.ws-support-card p{margin:2px 0;font-size:0.85rem;color:#4C6272}
+"""
+
+# Scoped to the wall page: injected only there. Hides every piece of Streamlit chrome (kiosk mode).
+WALL_CSS = """
+[data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"],[data-testid="stAppHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],
+[data-testid="stStatusWidget"],[data-testid="stMainMenu"],#MainMenu,footer{display:none !important}
+.stApp,[data-testid="stAppViewContainer"],[data-testid="stMain"]{background:#000 !important;color:#fff}
+[data-testid="stMainBlockContainer"],.block-container{padding:10px 18px 0 18px !important;max-width:100% !important}
+[data-stale="true"]{opacity:1 !important;transition:none !important}
+.wall-root{height:calc(100vh - 20px);display:flex;flex-direction:column;gap:0.8vh;color:#fff;font-family:Arial,Helvetica,sans-serif;overflow:hidden}
+.wall-head{display:flex;align-items:center;justify-content:space-between;gap:20px}
+.wall-head-right{display:flex;flex-direction:column;align-items:flex-end;gap:2px;min-width:0}
+.wall-ward{font-size:min(5.6vh,3.4vw);font-weight:800;line-height:1.05;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.wall-asat{font-size:min(3.2vh,2vw);font-weight:700;white-space:nowrap}
+.wall-banner{background:#D55E00;color:#fff;font-size:min(3.4vh,2.1vw);font-weight:800;padding:0.2vh 16px;border-radius:6px;line-height:1.2}
+.wall-banner small{display:block;font-size:0.6em;font-weight:400}
+.wall-grid{flex:1;display:grid;gap:0.9vh 0.6vw;min-height:0}
+/* Sizes follow the screen: on 1920x1080 labels are about 26px and values 64px or more; a laptop preview shrinks in proportion. */
+.wall-root .wall-tile{background:#1B1F22;border:none;border-left:14px solid var(--rag,#768692);border-radius:8px;padding:0.6vh 12px 0.6vh 14px;
+  min-height:0;overflow:hidden;display:flex;flex-direction:column;gap:2px;container-type:size}
+.wall-root .wall-tile .ws-tile-label{font-size:min(2.4vh,1.45vw);font-weight:700;color:#fff;line-height:1.06;flex:none}
+.wall-root .wall-tile .wall-staffing{font-size:min(2.4vh,1.45vw);font-weight:400;color:#fff;line-height:1.06}
+.wall-tile-body{flex:1;display:flex;align-items:center;gap:14px;min-height:0;container-type:size}
+.wall-root .wall-tile .ws-tile-value{font-size:clamp(min(6vh,3.6vw),88cqh,150px);font-weight:800;color:#fff;line-height:1;white-space:nowrap}
+.wall-root .wall-tile .ws-tile-value.wall-value-wide{font-size:clamp(min(6vh,3.6vw),min(88cqh,21cqw),150px)}
+.wall-tile-side{display:flex;flex-direction:column;gap:4px;min-width:0}
+.wall-root .ws-badge{font-size:min(2.4vh,1.45vw);padding:1px 12px}
+.wall-root .ws-change{font-size:min(2.1vh,1.3vw);color:#D8DDE0;white-space:normal;line-height:1.15}
+.wall-foot{display:flex;justify-content:space-between;font-size:min(2vh,1.25vw);color:#AEB7BD;padding-bottom:4px}
+.wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
+.wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
+.wall-empty{font-size:48px;color:#fff;padding:40px}
+"""
+
+
+def inject(css: str) -> None:
+    """Add a stylesheet to the page (style-only HTML takes no space on the page)."""
+    st.html(f"<style>{css}</style>")

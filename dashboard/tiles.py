@@ -1,0 +1,157 @@
+"""Tiles, the staffing grid and the compact table: the HTML pieces of a board.
+
+Why this exists: the huddle board, the wall screen and the printed sheet lay
+the same tiles out differently, but a tile always says the same things: its
+label, its value, its RAG (icon, word and colour) and the change since
+yesterday. Every value from config or data is escaped here.
+Each tile carries ``data-metric`` and ``data-ward`` so tests can find it.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from dashboard.board import Board, TileValue
+from dashboard.formatting import change_text, number_text, percent_text, staffing_text, value_text
+from dashboard.rag import badge_html, rag_style
+from metrics.definitions import MetricDefinition
+
+# Groups drawn as a compact table (one row per metric) instead of tiles. A group, not a metric id:
+# any metric put in such a group in config/metrics.yaml joins the table.
+COMPACT_TABLE_GROUPS = frozenset({"assessments_by_type"})
+
+
+def has_thresholds(definition: MetricDefinition) -> bool:
+    return definition.rag is not None
+
+
+def is_staffing_cell(definition: MetricDefinition) -> bool:
+    return definition.display == "staffing" and definition.staffing_cell is not None
+
+
+def change_for(board: Board, ward_code: str, definition: MetricDefinition, short: bool = False) -> str:
+    now = board.tile(ward_code, definition.id)
+    before = board.yesterday(ward_code, definition.id)
+    return change_text(definition, now.value if now else None, before.value if before else None, board.previous is not None, short)
+
+
+def _rag_of(tv: TileValue | None) -> str | None:
+    return tv.rag if tv else None
+
+
+def tile_html(board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True) -> str:
+    """One tile for the huddle board and the printed sheet: label, value, unit, RAG badge, change since yesterday."""
+    tv = board.tile(ward_code, definition.id)
+    rag = _rag_of(tv)
+    style = rag_style(rag, has_thresholds(definition))
+    value = value_text(definition, tv.value if tv else None)
+    change = f'<span class="ws-change">{escape(change_for(board, ward_code, definition))}</span>' if show_change else ""
+    return (
+        f'<div class="ws-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
+        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}" title="{escape(definition.description)}">'
+        f'<div class="ws-tile-label">{escape(definition.label)}</div>'
+        f'<div class="ws-tile-value">{escape(value)}</div>'
+        f'<div class="ws-tile-sub">{escape(_sub_text(definition, tv))}</div>'
+        f'<div class="ws-tile-foot">{badge_html(rag, has_thresholds(definition))} {change}</div>'
+        "</div>"
+    )
+
+
+def _sub_text(definition: MetricDefinition, tv: TileValue | None) -> str:
+    """Under the value: 'actual (planned)' for staffing, the unit for a count, nothing for a percentage."""
+    if definition.display == "staffing":
+        return f"{staffing_text(tv.numerator if tv else None, tv.denominator if tv else None)} actual (planned)"
+    if definition.display == "percent" or definition.ratio is not None:
+        return ""
+    return definition.unit
+
+
+def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition) -> str:
+    """One tile for the wall screen: the label across the top, then the value beside its RAG badge and change.
+
+    No unit line (the label names what is counted; staffing adds '7 of 8 planned' under it); no badge for a
+    metric without thresholds (its grey edge says 'for information').
+    """
+    tv = board.tile(ward_code, definition.id)
+    rag = _rag_of(tv)
+    style = rag_style(rag, has_thresholds(definition))
+    value = value_text(definition, tv.value if tv else None)
+    side = []
+    staffing = ""
+    if definition.display == "staffing":
+        staffing = f'<div class="wall-staffing">{escape(number_text(tv.numerator if tv else None))} of {escape(number_text(tv.denominator if tv else None))} planned</div>'
+    if has_thresholds(definition) or tv is None or tv.value is None:
+        side.append(f"<div>{badge_html(rag, has_thresholds(definition))}</div>")
+    side.append(f'<div class="ws-change">{escape(change_for(board, ward_code, definition, short=True))}</div>')
+    wide = " wall-value-wide" if len(value) > 2 else ""
+    return (
+        f'<div class="ws-tile wall-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
+        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}">'
+        f'<div class="ws-tile-label">{escape(definition.label)}{staffing}</div>'
+        f'<div class="wall-tile-body"><div class="ws-tile-value{wide}">{escape(value)}</div><div class="wall-tile-side">{"".join(side)}</div></div>'
+        "</div>"
+    )
+
+
+def staffing_axes(definitions: list[MetricDefinition]) -> tuple[list[str], list[str]]:
+    """(shifts, staff groups) in the order the definitions first name them."""
+    shifts: list[str] = []
+    groups: list[str] = []
+    for d in definitions:
+        if d.staffing_cell is None:
+            continue
+        shift, staff_group = d.staffing_cell
+        if shift not in shifts:
+            shifts.append(shift)
+        if staff_group not in groups:
+            groups.append(staff_group)
+    return shifts, groups
+
+
+def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDefinition], *, show_change: bool = True) -> str:
+    """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG."""
+    cells = {d.staffing_cell: d for d in definitions if is_staffing_cell(d)}
+    shifts, groups = staffing_axes(list(cells.values()))
+    head = "".join(f"<th>{escape(s.capitalize())}</th>" for s in shifts)
+    rows = []
+    for staff_group in groups:
+        tds = []
+        for shift in shifts:
+            d = cells.get((shift, staff_group))
+            if d is None:
+                tds.append('<td class="ws-staff-cell">–</td>')
+                continue
+            tv = board.tile(ward_code, d.id)
+            rag = _rag_of(tv)
+            style = rag_style(rag, has_thresholds(d))
+            change = f'<div class="ws-change">{escape(change_for(board, ward_code, d))}</div>' if show_change else ""
+            tds.append(
+                f'<td class="ws-staff-cell" style="--rag:{style.colour}" data-metric="{escape(d.id)}" data-ward="{escape(ward_code)}" '
+                f'title="{escape(d.description)}">'
+                f'<div class="ws-staff-count">{escape(staffing_text(tv.numerator if tv else None, tv.denominator if tv else None))}</div>'
+                f'<div class="ws-staff-fill">fill rate {escape(percent_text(tv.value if tv else None))}</div>'
+                f"<div>{badge_html(rag, has_thresholds(d))}</div>{change}</td>"
+            )
+        rows.append(f'<tr><th scope="row">{escape(staff_group.capitalize())}</th>{"".join(tds)}</tr>')
+    return (
+        '<table class="ws-staff-grid"><caption>Actual (planned) and fill rate</caption>'
+        f'<thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def compact_table_html(board: Board, ward_code: str, definitions: list[MetricDefinition]) -> str:
+    """One row per metric: label, value, RAG, change since yesterday."""
+    rows = []
+    for d in definitions:
+        tv = board.tile(ward_code, d.id)
+        rows.append(
+            f'<tr data-metric="{escape(d.id)}" data-ward="{escape(ward_code)}" title="{escape(d.description)}">'
+            f'<td class="ws-compact-label">{escape(d.label)}</td>'
+            f'<td class="ws-compact-value ws-tile-value">{escape(value_text(d, tv.value if tv else None))}</td>'
+            f"<td>{badge_html(_rag_of(tv), has_thresholds(d))}</td>"
+            f'<td class="ws-change">{escape(change_for(board, ward_code, d))}</td></tr>'
+        )
+    return (
+        '<table class="ws-compact"><thead><tr><th>Measure</th><th>Now</th><th>RAG</th><th>Since yesterday</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )

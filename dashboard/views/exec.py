@@ -1,0 +1,12 @@
+"""Executive leadership wall: /exec (optional ?sort=reds&metric=ID&scope=trust|site:CODE|ward:CODE)."""
+
+from dashboard.board import open_board
+from dashboard.exec_view import render_exec_view
+from dashboard.status_strip import render_status_strip
+from dashboard.styles import BOARD_CSS, inject
+
+inject(BOARD_CSS)
+board = open_board()
+if board is not None:
+    render_status_strip(board)
+    render_exec_view(board)
