@@ -257,10 +257,18 @@ def _check_metric_columns(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+def _check_huddle_and_barometer(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the files above."""
+    from metrics.huddle_config import huddle_config_problems  # local: it imports this module's types
+
+    return huddle_config_problems(cfg.directory, cfg, optional=True)[1]
+
+
 CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_ward_references,
     _check_metric_ids_unique,
     _check_metric_columns,
+    _check_huddle_and_barometer,
 ]
 
 

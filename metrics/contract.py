@@ -167,6 +167,61 @@ PATIENT_FLAGS = TableSpec(
     ),
 )
 
+# ---- optional tables: what the ward board carries beside the EPR (issue 5, the Safety Barometer) ----------
+
+INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
+HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity
+
+INCIDENTS = TableSpec(
+    "incidents",
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 days, "
+    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
+    "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
+    (
+        ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True),
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
+        ColumnSpec(
+            "incident_type", S, True,
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning or excellence report) or OTHER.",
+            allowed=INCIDENT_TYPES,
+        ),
+        ColumnSpec("harm_level", S, True, "Harm to the patient: none, low, moderate, severe or death.", allowed=HARM_LEVELS),
+        ColumnSpec("pressure_ulcer_category", INT, False, "For PRESSURE_ULCER: the category, 1 to 4.", min_value=1, max_value=4),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
+PATIENT_FEEDBACK = TableSpec(
+    "patient_feedback",
+    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days. "
+    "Without this file the Safety Barometer's feedback indicators read 'not supplied'.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("response_date", DT, True, "The date it was given.", not_after_extract=True),
+        ColumnSpec("kind", S, True, "fft, compliment or complaint.", allowed=("fft", "compliment", "complaint")),
+        ColumnSpec("fft_positive", B, False, "For fft: true when the answer was 'very good' or 'good'; empty for other kinds."),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
+WORKFORCE = TableSpec(
+    "workforce",
+    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months. "
+    "Without this file the Safety Barometer's staff indicators read 'not supplied'.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("month", DT, True, "The first day of the month the figures are for.", not_after_extract=True),
+        ColumnSpec("sickness_absence_pct", D, False, "Staff sickness absence in the month, % of contracted time.", min_value=0, max_value=100),
+        ColumnSpec("training_compliance_pct", D, False, "Mandatory training compliance at the month's end, %.", min_value=0, max_value=100),
+        ColumnSpec("turnover_pct", D, False, "Staff turnover, % over the last 12 months.", min_value=0, max_value=100),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     ENCOUNTERS,
     OBSERVATIONS,
@@ -175,6 +230,9 @@ TABLES: tuple[TableSpec, ...] = (
     MEDICATION_ADMINISTRATIONS,
     STAFFING,
     PATIENT_FLAGS,
+    INCIDENTS,
+    PATIENT_FEEDBACK,
+    WORKFORCE,
 )
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}

@@ -22,6 +22,7 @@ from metrics.derive import derive
 from metrics.engine import evaluate
 from metrics.errors import ExtractRejected
 from metrics.extract_reader import read_extract
+from metrics.non_epr import snapshot_rows
 from metrics.store.models import RefreshAttempt
 from metrics.store.writer import ENCOUNTER_VALUE_COLUMNS, existing_snapshot_id, write_snapshot
 from metrics.validate import validate_extract
@@ -95,6 +96,7 @@ def refresh(folder: Path | str, cfg: AppConfig, engine: Engine, progress: Callab
             drilldown=evaluation.drilldown,
             encounters=derived.tables["encounters"][ENCOUNTER_VALUE_COLUMNS],
             quarantine=valid.quarantine,
+            extra=snapshot_rows(valid),
         )
         timings["store"] = time.perf_counter() - start
     except ExtractRejected as exc:

@@ -24,8 +24,8 @@ from metrics.config import AppConfig
 from metrics.contract import TABLES_BY_NAME, ColumnSpec, ColumnType, TableSpec
 from metrics.extract_reader import RawExtract
 
-UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex"}
-LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test"}
+UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex", "incident_type"}
+LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test", "harm_level", "kind"}
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
@@ -127,7 +127,9 @@ def _schema(spec: TableSpec, cfg: AppConfig, extracted_at: pd.Timestamp) -> pa.D
             hint = {"ward_code": "config/wards.yaml", "assessment_type": "config/clinical.yaml assessment_types", "flag": "config/clinical.yaml flag_codes"}[col.name]
             checks.append(pa.Check.isin(known[col.name], error=f"is not a known code; add it to {hint} or correct the extract"))
         if col.not_after_extract:
-            checks.append(pa.Check(lambda s, t=extracted_at: s <= t, error="is after the extract's extracted_at (a time in the future)"))
+            # a date column is compared with the London date of extracted_at (dates are kept as naive midnights)
+            limit = extracted_at.tz_convert("Europe/London").tz_localize(None).normalize() if col.type is ColumnType.DATE else extracted_at
+            checks.append(pa.Check(lambda s, t=limit: s <= t, error="is after the extract's extracted_at (a time in the future)"))
         columns[col.name] = pa.Column(checks=checks, nullable=not col.required, unique=col.unique, required=True)
     return pa.DataFrameSchema(columns)
 

@@ -9,6 +9,7 @@ hash) is never stored twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -50,8 +51,12 @@ def write_snapshot(
     drilldown: pd.DataFrame,
     encounters: pd.DataFrame,
     quarantine: pd.DataFrame,
+    extra: Sequence[tuple[type, pd.DataFrame, list[str]]] = (),
 ) -> int:
-    """Insert one snapshot and everything that belongs to it in one transaction; return its id."""
+    """Insert one snapshot and everything that belongs to it in one transaction; return its id.
+
+    ``extra`` is (model, frame, columns) for further per-snapshot tables (the Safety Barometer's non-EPR counts).
+    """
     with engine.begin() as conn:
         snapshot_id = conn.execute(
             insert(Snapshot).returning(Snapshot.id),
@@ -71,6 +76,7 @@ def write_snapshot(
             (DrilldownRow, drilldown, ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
+            *extra,
         ):
             if len(frame):
                 conn.execute(insert(model), _records(frame, columns, snapshot_id))

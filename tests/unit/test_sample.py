@@ -257,3 +257,54 @@ def test_the_validator_quarantines_exactly_the_deliberate_bad_rows(history: list
         ("encounters", "ward_code"), ("observations", "heart_rate"), ("observations", "taken_at"), ("assessments", "encounter_id"),
     ])
     assert quarantined(clean_history[-1]) == []
+
+
+# ---- outside the EPR: incidents, patient feedback, workforce (optional tables) ---------------------
+
+
+@pytest.fixture(scope="module")
+def epr_only(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return _generate(tmp_path_factory.mktemp("epr_only"), non_epr=False)
+
+
+def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_tables(history: list[Path], epr_only: list[Path]) -> None:
+    optional = {t.name for t in TABLES if not t.required_file}
+    assert optional == {"incidents", "patient_feedback", "workforce"}
+    for full, bare in zip(history, epr_only, strict=True):
+        assert not any((bare / f"{name}.csv").exists() for name in optional)
+        for spec in TABLES:
+            if spec.required_file:
+                assert (full / f"{spec.name}.csv").read_bytes() == (bare / f"{spec.name}.csv").read_bytes(), spec.name
+
+
+def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(clean_history: list[Path], cfg: AppConfig) -> None:
+    folder = clean_history[-1]
+    checked = validate_extract(read_extract(folder, SourcesFile()), cfg)
+    assert {"incidents", "patient_feedback", "workforce"} <= set(checked.tables)
+    assert checked.quarantine.empty
+    extracted_at = pd.Timestamp(json.loads((folder / "manifest.json").read_text())["extracted_at"])
+    incidents = _read(folder, "incidents")
+    occurred = pd.to_datetime(incidents["occurred_at"], utc=True)
+    assert occurred.max() <= extracted_at and occurred.min() < extracted_at - pd.Timedelta(days=390)  # 400 days of history
+    assert incidents["incident_id"].is_unique and set(incidents["ward_code"]) == set(BEDS)
+    assert set(incidents["incident_type"]) == {"FALL", "PRESSURE_ULCER", "MEDICATION", "C_DIFF", "GOOD_CATCH", "LEARNING", "OTHER"}
+    per_ward_month = incidents.groupby("ward_code").size() / 13
+    assert per_ward_month.between(3, 30).all(), per_ward_month.describe()  # a few a month per ward
+    ulcers = incidents[incidents["incident_type"] == "PRESSURE_ULCER"]
+    assert ulcers["pressure_ulcer_category"].notna().all() and incidents.loc[incidents["incident_type"] != "PRESSURE_ULCER", "pressure_ulcer_category"].isna().all()
+    feedback = _read(folder, "patient_feedback")
+    fft = feedback[feedback["kind"] == "fft"]
+    assert fft["fft_positive"].notna().all() and feedback.loc[feedback["kind"] != "fft", "fft_positive"].isna().all()
+    assert 0.85 < (fft["fft_positive"] == "true").mean() < 0.98
+    days_with_fft = fft.groupby("ward_code")["response_date"].nunique()
+    assert (days_with_fft > 0.6 * 200).all()  # FFT responses most days
+    workforce = _read(folder, "workforce")
+    assert workforce.groupby("ward_code").size().eq(13).all()
+    assert workforce["month"].str.endswith("-01").all() and workforce["month"].max() < folder.name[:7] + "-01"  # complete months only
+
+
+def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Path]) -> None:
+    before, after = _read(history[-2], "incidents").set_index("incident_id"), _read(history[-1], "incidents").set_index("incident_id")
+    both = before.index.intersection(after.index)
+    assert len(both) > 0.95 * len(before)
+    pd.testing.assert_frame_equal(before.loc[both], after.loc[both])
