@@ -49,6 +49,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         "critical_doses": _contract_columns("medication_administrations") + ["critical_class", "dose_status", "is_missed", "minutes_since_scheduled"] + context,
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
         "staffing": ["ward_code", "shift", "staff_group", "shift_date", "planned", "actual", "fill_rate", "fill_rate_rag"],
+        "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
     }
 
 
@@ -143,6 +144,8 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     rag = clinical.staffing.fill_rate_rag
     staff = staffing.staffing_board(t["staffing"].drop(columns=["source_row"], errors="ignore"), now, rag.green_at_least, rag.amber_at_least)
 
+    wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)
+
     flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
     flags["active"] = (flags["raised_at"] <= now) & (flags["cleared_at"].isna() | (flags["cleared_at"] > now))
     flags["hours_active"] = np.where(flags["active"], (now - flags["raised_at"]).dt.total_seconds() / 3600.0, np.nan)
@@ -154,8 +157,28 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
         "critical_doses": _with_context(dose_rows, enc),
         "patient_flags": _with_context(flags, enc),
         "staffing": staff,
+        "wards": wards,
     }
     return DerivedExtract(now, tables)
+
+
+def care_hours_per_ward(staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestamp, unit: str, shift_hours: dict[str, float]) -> pd.DataFrame:
+    """Care hours per patient day for yesterday (its day and night shifts) over the census at the midnight that ended it.
+
+    Only wards with both shifts recorded and patients at midnight get a row, so a ward without data is
+    'no data' on the board and is left out of site and trust totals, never counted as zero.
+    """
+    midnight = london_midnight(now)
+    yesterday = (midnight.tz_convert("Europe/London") - pd.Timedelta(hours=12)).date()
+    census = enc[(enc["admitted_at"] <= midnight) & (enc["discharged_at"].isna() | (enc["discharged_at"] > midnight))].groupby("ward_code").size()
+    rows = staff[pd.to_datetime(staff["shift_date"]).dt.date == yesterday]
+    out = []
+    for ward_code, ward_rows in rows.groupby("ward_code"):
+        patients = float(census.get(ward_code, 0))
+        chppd = staffing.care_hours_per_patient_day(ward_rows, patients, unit, shift_hours)
+        if chppd is not None:
+            out.append({"ward_code": ward_code, "census_midnight": patients, "care_hours": chppd * patients, "chppd": chppd})
+    return pd.DataFrame(out, columns=["ward_code", "census_midnight", "care_hours", "chppd"])
 
 
 def london_context(extracted_at: pd.Timestamp) -> tuple[pd.Timestamp, object]:

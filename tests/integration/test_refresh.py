@@ -271,3 +271,16 @@ def test_a_child_gets_no_news2_score_and_is_not_counted_as_deteriorating(tmp_pat
     assert "PEWS" in enc.loc["C1", "news2_status_reason"]
     assert value(engine, sid, "PAED", "obs_hourly_or_more") == 0
     assert value(engine, sid, "PAED", "patients_on_ward") == 1
+
+
+def test_care_hours_per_patient_day_uses_yesterdays_shifts_and_the_midnight_census(tmp_path, cfg, engine):
+    world = small_world()
+    world["staffing"] += [
+        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "day", "staff_group": "registered", "planned": 5, "actual": 4},
+        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "day", "staff_group": "unregistered", "planned": 3, "actual": 3},
+        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "night", "staff_group": "registered", "planned": 3, "actual": 3},
+    ]
+    sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
+    # at midnight 7A held E1 and E2 (E3 left at 18:00): care hours 7 x 12.5 (day) + 3 x 12 (night) = 123.5 over 2 patients
+    assert value(engine, sid, "7A", "care_hours_per_patient_day") == pytest.approx(61.75)
+    assert value(engine, sid, "7B", "care_hours_per_patient_day") is None  # no staffing recorded: no data, not zero
