@@ -5,6 +5,9 @@ One page per view, each with its own URL:
   /wall?wards=7A,7B&rotate=30       matron wall screen (or ?matron=M01)
   /exec                             executive leadership wall
   /status                           data status
+  /admin                            administration: audit log, wall screen tokens
+
+Who may open what is decided on each page by dashboard.access_gate (config/access.yaml).
 """
 
 import sys
@@ -24,5 +27,6 @@ pages = [
     st.Page(VIEWS / "wall.py", title="Matron wall", icon=":material/tv:", url_path="wall"),
     st.Page(VIEWS / "exec.py", title="Executive wall", icon=":material/grid_view:", url_path="exec"),
     st.Page(VIEWS / "status.py", title="Data status", icon=":material/fact_check:", url_path="status"),
+    st.Page(VIEWS / "admin.py", title="Administration", icon=":material/admin_panel_settings:", url_path="admin"),
 ]
 st.navigation(pages).run()

@@ -117,7 +117,7 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
             else:
                 st.table(reasons, hide_index=True)
                 st.caption("Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators.")
-            if show_raw:  # issue 8: administrators only; off for everyone until access control exists
+            if show_raw:  # issue 8: the status page passes show_raw only for administrators (metrics.access)
                 st.subheader("Quarantined rows (raw content: administrators only)")
                 st.dataframe(store_access.quarantine_rows(db_url, snapshot.id), hide_index=True, width="stretch")
     st.subheader("Latest refresh attempts")

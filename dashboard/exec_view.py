@@ -1,21 +1,34 @@
-"""The executive wall's layout: wards most in need of support, the wards × metrics grid, and a trend.
+"""The executive wall's layout: wards most in need of support, the wards × metrics grid, and the
+Making Data Count summary of every measure by trust, site and ward with its SPC chart.
 
 Why this exists: the exec page stays a few lines; this module lays the view
-out and keeps its choices (sort order, trend metric and scope) in the URL so
-a leadership screen is a bookmark too.
+out and keeps its choices (sort order, the chart's metric and scope) in the
+URL so a leadership screen is a bookmark too.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import store_access
 from dashboard.board import Board, metrics_for
 from dashboard.exec_grid import SORTS, exec_grid_html, most_in_need, support_cards_html
 from dashboard.rag import legend_html
-from dashboard.trend_chart import trend_figure
+from dashboard.spc_summary import (
+    LEVELS,
+    VARIATION_FILTERS,
+    StoredSpc,
+    filter_table,
+    scope_options,
+    stored_spc,
+    styled_table,
+    summary_table,
+    unit_of,
+)
 from metrics.definitions import MetricDefinition
-from metrics.store.queries import aggregate_series
+from metrics.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
+
+TABLE_HEIGHT = 38 + 35 * 14  # fourteen rows: as tall as the chart beside it
 
 
 def _url_choice(key: str, param: str, options: list[str], default: str) -> None:
@@ -25,49 +38,105 @@ def _url_choice(key: str, param: str, options: list[str], default: str) -> None:
         st.session_state[key] = wanted if wanted in options else default
 
 
-def scope_options(board: Board) -> dict[str, str]:
-    """'trust', 'site:CODE', 'ward:CODE' with their labels."""
-    options = {"trust": f"Trust: {board.cfg.dashboard.trust_name}"}
-    options.update({f"site:{s.code}": f"Site: {s.name}" for s in board.cfg.wards.sites})
-    options.update({f"ward:{w.code}": f"Ward: {w.code} {w.name}" for w in board.cfg.wards.wards})
-    return options
+@st.fragment
+def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: StoredSpc | None) -> None:
+    """Filters, the summary table (one row per measure × trust, site or ward) and the chart of the row picked.
 
-
-def scope_wards(board: Board, scope: str) -> list[str] | None:
-    """The ward codes a scope covers (None for the whole trust)."""
-    kind, _, code = scope.partition(":")
-    if kind == "site":
-        return [w.code.upper() for w in board.cfg.wards.wards if w.site == code]
-    if kind == "ward":
-        return [code.upper()]
-    return None
-
-
-def render_trend(board: Board, definitions: list[MetricDefinition]) -> None:
-    st.subheader("Trend over the stored history")
-    if not definitions:
-        st.caption("No executive metric is configured.")
+    A fragment: picking a row or a filter redraws this part only, not the whole grid above it.
+    """
+    st.subheader("Making Data Count: every measure for the trust, each site and each ward")
+    st.caption(
+        "Latest daily value with its SPC variation and assurance icons (XmR charts, NHSRplotthedots rules). "
+        "Click a column heading to sort; pick a row to open its chart. Sites and the trust: counts summed, "
+        "ratios recomputed from summed numerators and denominators."
+    )
+    if spc is None or not definitions:
+        st.info("No SPC is available: the store could not be read, or no executive measure is configured.")
         return
+    by_id = {d.id: d for d in definitions}
+    table = summary_table(board, spc, definitions)
+    sites = {s.code: s.name for s in board.cfg.wards.sites}
+    f_site, f_level, f_variation, f_metric = st.columns(4)
+    with f_site:
+        site = st.selectbox("Site", ["all", *sites], key="exec_spc_site", format_func=lambda s: "All sites" if s == "all" else sites[s])
+    with f_level:
+        level = st.selectbox("Show", list(LEVELS), key="exec_spc_level", format_func=lambda v: LEVELS[v])
+    with f_variation:
+        variation = st.selectbox("Variation", list(VARIATION_FILTERS), key="exec_spc_variation", format_func=lambda v: VARIATION_FILTERS[v])
+    with f_metric:
+        metric = st.selectbox("Measure", ["all", *by_id], key="exec_spc_measure", format_func=lambda m: "All measures" if m == "all" else by_id[m].label)
+    shown = filter_table(table, site, level, variation, metric)
+
+    left, right = st.columns([11, 7], gap="medium")
+    with left:
+        if shown.empty:
+            st.info("No row matches these filters.")
+        else:
+            # A new key for each set of filters: a row picked under other filters must not pick a different row here.
+            event = st.dataframe(
+                styled_table(shown, definitions),
+                key=f"exec_spc_table:{site}:{level}:{variation}:{metric}",
+                on_select="rerun",
+                selection_mode="single-row",
+                hide_index=True,
+                width="stretch",
+                height=min(TABLE_HEIGHT, 38 + 35 * len(shown)),
+                column_config={
+                    "Measure": st.column_config.TextColumn(width=255),
+                    "Scope": st.column_config.TextColumn(width=175),
+                    "Latest": st.column_config.NumberColumn(width=64, help="The latest daily value, as the tiles show it (with its day if that is not the latest day)"),
+                    "Target": st.column_config.TextColumn(width=58, help="The target in config/metrics.yaml ('–': none)"),
+                    "Variation": st.column_config.TextColumn(width=175, help="Making Data Count variation icon: what the latest point's type says (see the chart)"),
+                    "Assurance": st.column_config.TextColumn(help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"),
+                },
+            )
+            _follow_selection(shown, event.selection.rows)
+        st.caption(f"{len(shown)} of {len(table)} rows.")
+    with right:
+        render_spc_chart(board, definitions, spc)
+
+
+def _follow_selection(shown: pd.DataFrame, rows: list[int]) -> None:
+    """A newly picked row sets the chart's measure and scope (before their widgets are drawn)."""
+    if not rows or rows[0] >= len(shown):
+        return
+    picked = shown.iloc[rows[0]]
+    choice = (picked["metric_id"], picked["scope"])
+    if st.session_state.get("exec_spc_picked") == choice:
+        return  # the same row as before: the chart's own widgets lead
+    st.session_state["exec_spc_picked"] = choice
+    st.session_state["exec_metric"], st.session_state["exec_scope"] = choice
+
+
+def render_spc_chart(board: Board, definitions: list[MetricDefinition], spc: StoredSpc) -> None:
+    """The XmR chart of one measure for one scope, chosen by a row, by these two boxes or by ?metric=&scope=."""
     by_id = {d.id: d for d in definitions}
     scopes = scope_options(board)
     _url_choice("exec_metric", "metric", list(by_id), definitions[0].id)
     _url_choice("exec_scope", "scope", list(scopes), "trust")
     left, right = st.columns(2)
     with left:
-        metric_id = st.selectbox("Measure", list(by_id), key="exec_metric", format_func=lambda m: by_id[m].label)
+        metric_id = st.selectbox("Chart of", list(by_id), key="exec_metric", format_func=lambda m: by_id[m].label)
     with right:
         scope = st.selectbox("For", list(scopes), key="exec_scope", format_func=lambda s: scopes[s])
     st.query_params["metric"] = metric_id
     st.query_params["scope"] = scope
     definition = by_id[metric_id]
-    history = store_access.daily_history(board.db_url, board.snapshot.id, metric_id)
-    series = aggregate_series(history, scope_wards(board, scope), definition.ratio is not None)
-    if series.empty:
+    chart = spc.chart(scope, definition)
+    if chart is None or chart.points["value"].notna().sum() == 0:
         st.info("No stored history for this measure yet.")
         return
-    trend = trend_figure(series, definition, f"{definition.label}: {scopes[scope]}")
-    st.plotly_chart(trend.figure, width="stretch", key="exec-trend")
-    st.caption(" · ".join(trend.notes) + f" · {len(series)} days; groups of wards: counts summed, ratios from summed numerators and denominators.")
+    figure = spc_figure(chart, f"{definition.label}: {scopes[scope]}", unit_of(definition))
+    # The chart is narrow beside the table: the title and the icons above the plot, the legend under it.
+    figure.update_layout(height=470, margin={"l": 50, "r": 10, "t": 75, "b": 20}, title={"font": {"size": 14}, "x": 0.01, "y": 0.98},
+                         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 11}})
+    figure.update_xaxes(tickformat="%-d %b")
+    st.plotly_chart(figure, width="stretch", key="exec-trend")
+    days = len(chart.points)
+    st.caption(
+        f"{variation_icon_label(chart.variation_icon)} · {assurance_icon_label(chart.assurance_icon)} · "
+        f"{days} days, one point per day (the day's latest extract); a day without an extract is a gap."
+    )
 
 
 def render_exec_view(board: Board) -> None:
@@ -85,4 +154,4 @@ def render_exec_view(board: Board) -> None:
     with right:
         st.html(legend_html())
     st.html(exec_grid_html(board, definitions, order))
-    render_trend(board, definitions)
+    render_spc_summary(board, definitions, stored_spc(board))

@@ -2,7 +2,9 @@
 
 Why this exists: the daily safety huddle reads one ward's board top to
 bottom in the config's group order. The huddle page only picks the ward and
-calls ``render_huddle_board``; everything about the layout is here.
+calls ``render_huddle_board``; everything about the layout is here. What the
+principal may do beyond the tiles (patient lists, the printed sheet, huddle
+input, exports) is asked of the page's ``Access`` (issue 8).
 """
 
 from __future__ import annotations
@@ -11,12 +13,16 @@ from html import escape
 
 import streamlit as st
 
+from dashboard import access_gate
+from dashboard.access_gate import Access
 from dashboard.board import Board, grouped
 from dashboard.formatting import day_time
 from dashboard.huddle_inputs import render_huddle_inputs
 from dashboard.huddle_sheet import huddle_sheet_html
 from dashboard.patient_list import render_patient_list, render_patient_lists
+from dashboard.spc_summary import sparkline_key_html, stored_spc, tile_trend_html
 from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from metrics.access import Action
 from metrics.config import AppConfig, Ward
 
 TILES_PER_ROW = 5
@@ -27,12 +33,17 @@ def _clean_code(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())[:12]
 
 
-def choose_ward(cfg: AppConfig) -> Ward:
-    """The ward from ``?ward=`` (case-insensitive) or the sidebar; the choice is written back to the URL."""
-    wards = list(cfg.wards.wards)
+def choose_ward(cfg: AppConfig, allowed: list[str] | None = None) -> Ward:
+    """The ward from ``?ward=`` (case-insensitive) or the sidebar; the choice is written back to the URL.
+
+    ``allowed`` (ward codes) limits the sidebar to the wards the principal may open; the page has already
+    refused a known ward outside it, so here only an unknown code falls back to the first allowed ward.
+    """
+    wards = [w for w in cfg.wards.wards if allowed is None or w.code in allowed] or list(cfg.wards.wards)
     codes = [w.code for w in wards]
     requested = st.query_params.get("ward")
     match = cfg.ward(requested) if requested else None
+    match = match if match is None or match in wards else None
     if requested and match is None:
         st.warning(f"Ward {_clean_code(requested)!r} is not in the configuration; showing {codes[0]} instead.")
     names = {w.code: w.name for w in wards}
@@ -54,7 +65,11 @@ def matron_name(cfg: AppConfig, matron_code: str) -> str:
     return next((m.name for m in cfg.wards.matrons if m.code == matron_code), matron_code)
 
 
-def render_header(board: Board, ward: Ward) -> None:
+def _sheet_printed(access: Access, ward_code: str, snapshot_id: int) -> None:
+    access.record(access_gate.SHEET_PRINTED, ward_code=ward_code, snapshot=snapshot_id)
+
+
+def render_header(board: Board, ward: Ward, access: Access | None = None) -> None:
     left, right = st.columns([4, 1], vertical_alignment="center")
     with left:
         st.html(
@@ -62,6 +77,8 @@ def render_header(board: Board, ward: Ward) -> None:
             f"<p>{escape(site_name(board.cfg, ward.site))} · {escape(matron_name(board.cfg, ward.matron))} · "
             f"{ward.beds} funded beds · huddle board for {escape(day_time(board.snapshot.extracted_at))}</p></div>"
         )
+    if access is None or not access.allows(Action.PRINT_SHEET, ward.code):
+        return
     with right:
         st.download_button(
             "Print sheet (A4)",
@@ -69,7 +86,8 @@ def render_header(board: Board, ward: Ward) -> None:
             file_name=f"huddle_{_clean_code(ward.code)}_{board.snapshot.extracted_at:%Y-%m-%d}.html",
             mime="text/html",
             key="huddle-sheet",
-            on_click="ignore",
+            on_click=_sheet_printed,
+            args=(access, ward.code, board.snapshot.id),
             icon=":material/print:",
             help="A4 sheet of today's board, without patient identifiers: open it and print.",
         )
@@ -79,20 +97,22 @@ def _group_heading(label: str) -> None:
     st.html(f'<div class="ws-group">{escape(label)}</div>')
 
 
-def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW) -> None:
-    """Tiles in a responsive grid (fewer per row on a laptop), each with its patient list underneath."""
+def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW, access: Access | None = None) -> None:
+    """Tiles in a responsive grid (fewer per row on a laptop), each with its last 30 days as an SPC sparkline and
+    its patient list underneath (for those allowed)."""
     grid = st.grid(per_row, min_column_width=TILE_MIN_WIDTH, gap="small")
+    spc = stored_spc(board)
     for definition in definitions:
         with grid.cell():
-            st.html(tile_html(board, ward_code, definition))
-            render_patient_list(board, ward_code, definition)
+            st.html(tile_html(board, ward_code, definition, trend=tile_trend_html(spc, ward_code, definition)))
+            render_patient_list(board, ward_code, definition, access)
 
 
-def render_group(board: Board, ward_code: str, group_code: str, label: str, definitions: list) -> None:
+def render_group(board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None) -> None:
     _group_heading(label)
     if group_code in COMPACT_TABLE_GROUPS:
         st.html(compact_table_html(board, ward_code, definitions))
-        render_patient_lists(board, ward_code, definitions, "Patient lists")
+        render_patient_lists(board, ward_code, definitions, "Patient lists", access)
         return
     staffing = [d for d in definitions if is_staffing_cell(d)]
     others = [d for d in definitions if not is_staffing_cell(d)]
@@ -102,17 +122,20 @@ def render_group(board: Board, ward_code: str, group_code: str, label: str, defi
             st.html(staffing_grid_html(board, ward_code, staffing))
         if rest is not None:
             with rest:
-                render_tiles(board, ward_code, others, per_row=min(2, len(others)))
+                render_tiles(board, ward_code, others, per_row=min(2, len(others)), access=access)
         return
-    render_tiles(board, ward_code, others)
+    render_tiles(board, ward_code, others, access=access)
 
 
-def render_huddle_board(board: Board, ward: Ward) -> None:
-    """The whole board for one ward, with the huddle inputs beside it."""
-    render_header(board, ward)
+def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) -> None:
+    """The whole board for one ward, with the huddle inputs beside it; without ``access`` only the tiles (fail closed)."""
+    render_header(board, ward, access)
     tiles, inputs = st.columns([4, 1], gap="medium")
     with tiles:
+        st.html(sparkline_key_html())
         for group_code, label, definitions in grouped(board.cfg, "huddle"):
-            render_group(board, ward.code, group_code, label, definitions)
+            render_group(board, ward.code, group_code, label, definitions, access)
     with inputs:
-        render_huddle_inputs(ward.code)
+        render_huddle_inputs(ward.code, can_record=access is not None and access.allows(Action.RECORD_HUDDLE_INPUT, ward.code),
+                             can_export=access is not None and access.allows(Action.EXPORT_CSV, ward.code),
+                             actor=access.actor if access is not None else None)

@@ -5,6 +5,12 @@ first. The stored drill-down rows are already sorted most urgent first; this
 module turns them into a table a nurse reads (durations as '3 h 20 m', times
 as '07:30 Wed 25 Nov') and drops every identifier column: encounter and
 patient ids never reach the screen or the CSV.
+
+Who may see a list, export it, and the audit of both, come from the page's
+``Access`` (issue 8): a list is drawn only for a principal allowed
+``view_patient_list`` on the ward, and only while it is open (its rows are not
+sent to the browser before), and each opening and each CSV export is written
+to the audit log. Without an ``Access`` no list is drawn at all.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import store_access
+from dashboard import access_gate, store_access
+from dashboard.access_gate import Access
 from dashboard.board import Board
 from dashboard.formatting import column_title, day_time, duration_text, is_missing, number_text
+from metrics.access import Action
 from metrics.definitions import MetricDefinition
 
 # Never shown to a user, whatever a metric's drill-down lists.
@@ -86,38 +94,75 @@ def csv_name(board: Board, ward_code: str, definition: MetricDefinition) -> str:
     return f"{safe_ward}_{definition.id}_{stamp}.csv"
 
 
-def render_list_body(board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame) -> None:
-    """Caption, table and CSV download for one tile's list (inside an expander the caller opened)."""
+OPENED_KEY = "_patient_lists_open"
+
+
+def list_key(ward_code: str, name: str) -> str:
+    """The widget key of a list's popover or expander: its open state lives in session state under it."""
+    return f"pl-{''.join(ch for ch in ward_code if ch.isalnum())}-{name}"
+
+
+def _csv_exported(access: Access, ward_code: str, metric_id: str, rows: int) -> None:
+    access.record(access_gate.CSV_EXPORTED, ward_code=ward_code, what="patient list", metric=metric_id, rows=rows)
+
+
+def _note_open(access: Access, board: Board, ward_code: str, key: str, is_open: bool | None, definitions: list[MetricDefinition], rows: int) -> None:
+    """Audit a list each time it is opened (once per opening, not on every rerun while it stays open)."""
+    opened: set[str] = st.session_state.setdefault(OPENED_KEY, set())
+    stamp = f"{board.snapshot.id}:{key}"
+    if not is_open:
+        opened.discard(stamp)
+        return
+    if stamp not in opened:
+        access.record(access_gate.PATIENT_LIST_OPENED, ward_code=ward_code, metrics=[d.id for d in definitions], rows=rows, snapshot=board.snapshot.id)
+        opened.add(stamp)
+
+
+def render_list_body(board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame, access: Access) -> None:
+    """Caption, table and (for those allowed to export) CSV download for one tile's list, inside an open popover or expander."""
     st.caption(f"{definition.label}: most urgent first")
     st.dataframe(table, hide_index=True, width="content")
-    st.download_button(
-        "Download CSV",
-        data=csv_bytes(table),
-        file_name=csv_name(board, ward_code, definition),
-        mime="text/csv",
-        key=f"csv-{ward_code}-{definition.id}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    if access.allows(Action.EXPORT_CSV, ward_code):
+        st.download_button(
+            "Download CSV",
+            data=csv_bytes(table),
+            file_name=csv_name(board, ward_code, definition),
+            mime="text/csv",
+            key=f"csv-{ward_code}-{definition.id}",
+            on_click=_csv_exported,
+            args=(access, ward_code, definition.id, len(table)),
+            icon=":material/download:",
+        )
 
 
-def render_patient_list(board: Board, ward_code: str, definition: MetricDefinition) -> None:
-    """An expander under a tile with its patient list; nothing when the list is empty."""
+def render_patient_list(board: Board, ward_code: str, definition: MetricDefinition, access: Access | None) -> None:
+    """A popover under a tile with its patient list; nothing when the list is empty or the principal may not see it."""
+    if access is None or not access.allows(Action.VIEW_PATIENT_LIST, ward_code):
+        return
     table = patient_rows(board, ward_code, definition)
     if table.empty:
         return
     tv = board.tile(ward_code, definition.id)
     count = f"{len(table)}" if tv is None or tv.value is None or tv.value == len(table) else f"{len(table)} rows"
-    with st.popover(f"Patient list ({count})", width="stretch", icon=":material/list:"):
-        render_list_body(board, ward_code, definition, table)
+    key = list_key(ward_code, definition.id)
+    with st.popover(f"Patient list ({count})", width="stretch", icon=":material/list:", on_change="rerun", key=key) as pop:
+        _note_open(access, board, ward_code, key, pop.open, [definition], len(table))
+        if pop.open:
+            render_list_body(board, ward_code, definition, table, access)
 
 
-def render_patient_lists(board: Board, ward_code: str, definitions: list[MetricDefinition], title: str) -> None:
-    """One expander holding the lists of several metrics (for a compact table)."""
+def render_patient_lists(board: Board, ward_code: str, definitions: list[MetricDefinition], title: str, access: Access | None) -> None:
+    """One expander holding the lists of several metrics (for a compact table); rows drawn only while it is open."""
+    if access is None or not access.allows(Action.VIEW_PATIENT_LIST, ward_code) or not definitions:
+        return
     tables = [(d, patient_rows(board, ward_code, d)) for d in definitions]
     tables = [(d, t) for d, t in tables if not t.empty]
     if not tables:
         return
-    with st.expander(f"{title} ({sum(len(t) for _, t in tables)} rows)"):
-        for definition, table in tables:
-            render_list_body(board, ward_code, definition, table)
+    key = list_key(ward_code, "group-" + definitions[0].group)
+    rows = sum(len(t) for _, t in tables)
+    with st.expander(f"{title} ({rows} rows)", on_change="rerun", key=key) as box:
+        _note_open(access, board, ward_code, key, box.open, [d for d, _ in tables], rows)
+        if box.open:
+            for definition, table in tables:
+                render_list_body(board, ward_code, definition, table, access)

@@ -21,7 +21,9 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard.quarantine import reason_summary
+from metrics import spc_history
 from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_config
+from metrics.spc import SpcManyResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
 
@@ -118,3 +120,17 @@ def quarantine_rows(db_url: str, snapshot_id: int) -> pd.DataFrame:
 def daily_history(db_url: str, latest_snapshot_id: int, metric_id: str) -> pd.DataFrame:
     """A metric's daily history; keyed by the latest snapshot id so a new extract makes a new entry."""
     return queries.daily_history(engine_for(db_url), metric_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _spc_for_store(db_url: str, snapshot_id: int, config_fingerprint: str) -> SpcManyResult:
+    return spc_history.spc_for_store(engine_for(db_url), app_config())
+
+
+def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
+    """SPC for every metric of every ward, site and the trust (``metrics.spc_history.spc_for_store``).
+
+    Cached by (database URL, current snapshot id), and by the configuration's fingerprint so that a
+    changed target or rebase date shows at once: computed once per extract however many screens ask.
+    """
+    return _spc_for_store(db_url, snapshot_id, app_config().fingerprint)

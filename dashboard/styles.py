@@ -39,6 +39,19 @@ table.ws-staff-grid th{padding:4px 8px;text-align:left;font-size:1rem}
 table.ws-staff-grid td.ws-staff-cell{border:1px solid #D8DDE0;border-left:8px solid var(--rag,#768692);padding:6px 10px;vertical-align:top}
 .ws-staff-count{font-size:1.8rem;font-weight:800;line-height:1.1}
 .ws-staff-fill{font-size:0.95rem;color:#212B32;margin-bottom:2px}
+/* SPC on a tile: the sparkline and the variation chip (outlined, never filled, so it never reads as a RAG badge) */
+.ws-tile-spc{margin-top:4px;padding-top:3px;border-top:1px solid #E8EDEE}
+.ws-spark{display:block;width:100%;height:auto}
+.ws-spc-line{display:flex;align-items:center;justify-content:space-between;gap:6px;font-size:0.75rem;color:#4C6272}
+.ws-spc{display:inline-block;padding:0 6px;border:2px solid var(--spc,#768692);border-radius:4px;font-weight:700;font-size:0.8rem;
+  line-height:1.35;color:#212B32;background:#fff;white-space:nowrap}
+.ws-spc-improvement{--spc:#005EB8;color:#005EB8}
+.ws-spc-concern{--spc:#ED8B00;color:#8A4B00}
+.ws-spc-neutral{--spc:#330072;color:#330072}
+.ws-spc-common{--spc:#768692}
+.ws-spc-none{--spc:#AEB7BD;border-style:dotted;font-weight:400;color:#4C6272}
+.ws-spc-trial{border-style:dashed}
+.ws-spc-key{font-size:0.8rem;color:#4C6272;margin:2px 0 0 0;line-height:1.8}
 /* executive grid */
 .ws-exec-wrap{overflow-x:auto;max-width:100%}
 table.ws-exec{border-collapse:collapse;font-size:0.78rem;background:#fff}
@@ -78,13 +91,20 @@ WALL_CSS = """
 .wall-root .wall-tile{background:#1B1F22;border:none;border-left:14px solid var(--rag,#768692);border-radius:8px;padding:0.6vh 12px 0.6vh 14px;
   min-height:0;overflow:hidden;display:flex;flex-direction:column;gap:2px;container-type:size}
 .wall-root .wall-tile .ws-tile-label{font-size:min(2.4vh,1.45vw);font-weight:700;color:#fff;line-height:1.06;flex:none}
-.wall-root .wall-tile .wall-staffing{font-size:min(2.4vh,1.45vw);font-weight:400;color:#fff;line-height:1.06}
+.wall-root .wall-tile .wall-staffing{font-size:min(2.4vh,1.45vw);font-weight:400;color:#fff;line-height:1.06;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:2px 10px}
 .wall-tile-body{flex:1;display:flex;align-items:center;gap:14px;min-height:0;container-type:size}
 .wall-root .wall-tile .ws-tile-value{font-size:clamp(min(6vh,3.6vw),88cqh,150px);font-weight:800;color:#fff;line-height:1;white-space:nowrap}
 .wall-root .wall-tile .ws-tile-value.wall-value-wide{font-size:clamp(min(6vh,3.6vw),min(88cqh,21cqw),150px)}
 .wall-tile-side{display:flex;flex-direction:column;gap:4px;min-width:0}
 .wall-root .ws-badge{font-size:min(2.4vh,1.45vw);padding:1px 12px}
 .wall-root .ws-change{font-size:min(2.1vh,1.3vw);color:#D8DDE0;white-space:normal;line-height:1.15}
+.wall-side-line{display:flex;flex-wrap:wrap;align-items:center;gap:2px 12px}
+.wall-root .ws-spc{font-size:min(2.1vh,1.3vw);padding:0 8px;border-width:3px;background:transparent;color:#fff;line-height:1.2}
+.wall-root .ws-spc-improvement{--spc:#41B6E6}
+.wall-root .ws-spc-concern{--spc:#FFB81C}
+.wall-root .ws-spc-neutral{--spc:#B99AE6}
+.wall-root .ws-spc-common{--spc:#AEB7BD}
+.wall-root .ws-spc-none{--spc:#768692;color:#D8DDE0}
 .wall-foot{display:flex;justify-content:space-between;font-size:min(2vh,1.25vw);color:#AEB7BD;padding-bottom:4px}
 .wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}

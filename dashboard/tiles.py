@@ -39,8 +39,11 @@ def _rag_of(tv: TileValue | None) -> str | None:
     return tv.rag if tv else None
 
 
-def tile_html(board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True) -> str:
-    """One tile for the huddle board and the printed sheet: label, value, unit, RAG badge, change since yesterday."""
+def tile_html(board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True, trend: str = "") -> str:
+    """One tile for the huddle board and the printed sheet: label, value, unit, RAG badge, change since yesterday.
+
+    ``trend``: HTML put at the foot of the tile (the huddle board's SPC sparkline and variation icon).
+    """
     tv = board.tile(ward_code, definition.id)
     rag = _rag_of(tv)
     style = rag_style(rag, has_thresholds(definition))
@@ -53,7 +56,7 @@ def tile_html(board: Board, ward_code: str, definition: MetricDefinition, *, sho
         f'<div class="ws-tile-value">{escape(value)}</div>'
         f'<div class="ws-tile-sub">{escape(_sub_text(definition, tv))}</div>'
         f'<div class="ws-tile-foot">{badge_html(rag, has_thresholds(definition))} {change}</div>'
-        "</div>"
+        f"{trend}</div>"
     )
 
 
@@ -66,8 +69,9 @@ def _sub_text(definition: MetricDefinition, tv: TileValue | None) -> str:
     return definition.unit
 
 
-def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition) -> str:
-    """One tile for the wall screen: the label across the top, then the value beside its RAG badge and change.
+def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition, variation: str = "") -> str:
+    """One tile for the wall screen: the label across the top, then the value beside its RAG badge, change
+    and ``variation`` (HTML: the SPC variation icon, if given).
 
     No unit line (the label names what is counted; staffing adds '7 of 8 planned' under it); no badge for a
     metric without thresholds (its grey edge says 'for information').
@@ -78,11 +82,14 @@ def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition) -
     value = value_text(definition, tv.value if tv else None)
     side = []
     staffing = ""
-    if definition.display == "staffing":
-        staffing = f'<div class="wall-staffing">{escape(number_text(tv.numerator if tv else None))} of {escape(number_text(tv.denominator if tv else None))} planned</div>'
+    if definition.display == "staffing":  # a wide percentage leaves the side narrow: the variation icon goes on the planned line
+        planned = f"{escape(number_text(tv.numerator if tv else None))} of {escape(number_text(tv.denominator if tv else None))} planned"
+        staffing = f'<div class="wall-staffing"><span>{planned}</span>{variation}</div>'
+        variation = ""
     if has_thresholds(definition) or tv is None or tv.value is None:
         side.append(f"<div>{badge_html(rag, has_thresholds(definition))}</div>")
-    side.append(f'<div class="ws-change">{escape(change_for(board, ward_code, definition, short=True))}</div>')
+    change = f'<div class="ws-change">{escape(change_for(board, ward_code, definition, short=True))}</div>'
+    side.append(f'<div class="wall-side-line">{change}{variation}</div>' if variation else change)
     wide = " wall-value-wide" if len(value) > 2 else ""
     return (
         f'<div class="ws-tile wall-tile ws-tile-{style.key}" style="--rag:{style.colour}" '

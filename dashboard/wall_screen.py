@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from dashboard.board import Board, metrics_for
+from dashboard.spc_summary import stored_spc, tile_chip_html
 from dashboard.status_strip import data_as_at_text, stale_banner_html, status_strip_html
 from dashboard.tiles import wall_tile_html
 from metrics.config import AppConfig, Ward
@@ -109,7 +110,8 @@ def wall_html(board: Board, request: WallRequest, index: int) -> str:
     ward = request.wards[index % len(request.wards)]
     definitions = metrics_for(board.cfg, "wall")
     cols, rows = grid_shape(len(definitions))
-    tiles = "".join(wall_tile_html(board, ward.code, d) for d in definitions)
+    spc = stored_spc(board)
+    tiles = "".join(wall_tile_html(board, ward.code, d, tile_chip_html(spc, ward.code, d)) for d in definitions)
     site = next((s.name for s in board.cfg.wards.sites if s.code == ward.site), ward.site)
     turn = f"Ward {index % len(request.wards) + 1} of {len(request.wards)} · next ward every {request.rotate} s" if len(request.wards) > 1 else "One ward"
     notes = f" · ignored: {escape(', '.join(request.notes))}" if request.notes else ""
@@ -120,6 +122,6 @@ def wall_html(board: Board, request: WallRequest, index: int) -> str:
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
         f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)}</span>'
-        f"<span>▲ ▼ change since yesterday · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
+        f"<span>▲ ▼ change since yesterday · ↑ ↓ ↔ SPC over the daily history · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
         "</div>"
     )

@@ -221,6 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)")
     p.set_defaults(func=cmd_report)
 
+    from metrics.kiosk_tokens import add_kiosk_subcommand
+
+    add_kiosk_subcommand(sub, [common])
+
     from metrics.spc_csv import add_spc_subcommand
     from metrics.spc_history import add_history_arguments
 

@@ -264,11 +264,19 @@ def _check_huddle_and_barometer(cfg: AppConfig, raw: dict[str, Any]) -> list[str
     return huddle_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
+def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons against wards.yaml."""
+    from metrics.access_config import access_config_problems  # local: it imports this module's types
+
+    return access_config_problems(cfg.directory, cfg, optional=True)[1]
+
+
 CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_ward_references,
     _check_metric_ids_unique,
     _check_metric_columns,
     _check_huddle_and_barometer,
+    _check_access,
 ]
 
 

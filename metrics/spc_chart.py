@@ -10,12 +10,20 @@ the lines, and a phase with trial limits says so on the chart.
 Accepts an ``SpcResult`` (``metrics.spc.spc``), the dict of
 ``metrics.spc_csv.result_to_dict``, or one series' rows of ``spc_many``'s
 points frame.
+
+``sparkline_svg`` draws a last-30-days sparkline as a few kilobytes of SVG,
+for boards that show thirty of them at once (a plotly chart each would be
+thirty more charting components to load and lay out). ``variation_icon_short``
+is the one or two words a tile or a wall screen has room for.
 """
 
 from __future__ import annotations
 
+import base64
+from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -60,6 +68,41 @@ _ASSURANCE_LABELS = {
     "consistent_fail": "✘ Will consistently miss the target",
     "inconsistent": "↕ May meet or miss the target",
 }
+
+
+# The few words a tile has room for. The arrows say which side of the mean (high or low), the word
+# whether that is good; common cause reads "stable". These symbols differ from the RAG badge's
+# (● ▲ ✓) and from the since-yesterday change (▲ ▼), so the three are never confused.
+_VARIATION_SHORT = {
+    "common_cause": "↔ stable",
+    "improvement_high": "↑ improving",
+    "improvement_low": "↓ improving",
+    "concern_high": "↑ concern",
+    "concern_low": "↓ concern",
+    "neutral_high": "↑ unusually high",
+    "neutral_low": "↓ unusually low",
+}
+# The colour of each variation icon: the point colours of the chart (blue improvement, orange concern,
+# purple neutral, grey common cause).
+VARIATION_COLOURS = {
+    "common_cause": COMMON_GREY,
+    "improvement_high": IMPROVEMENT_BLUE,
+    "improvement_low": IMPROVEMENT_BLUE,
+    "concern_high": CONCERN_ORANGE,
+    "concern_low": CONCERN_ORANGE,
+    "neutral_high": NEUTRAL_PURPLE,
+    "neutral_low": NEUTRAL_PURPLE,
+}
+
+
+def variation_icon_short(icon: str | None) -> str:
+    """The variation icon in a word or two with an arrow, for a tile: "↓ improving", "↑ concern", "↔ stable"."""
+    if icon is None:
+        return "no history yet"
+    try:
+        return _VARIATION_SHORT[icon]
+    except KeyError:
+        raise ValueError(f"unknown variation icon {icon!r}; expected one of {', '.join(_VARIATION_SHORT)}") from None
 
 
 def variation_icon_label(icon: str | None) -> str:
@@ -233,3 +276,126 @@ def sparkline_figure(result: Any, days: int = 30) -> go.Figure:
         dragmode=False,
     )
     return fig
+
+
+# ---------------------------------------------------------------- the sparkline as inline SVG
+
+SPARK_WIDTH = 200
+SPARK_HEIGHT = 50
+_SPARK_PAD = 7
+
+
+def _svg_marker(point_type: str, x: float, y: float, size: float) -> str:
+    """One point: the chart's colour and shape (circle, diamond, square, triangle up or down)."""
+    _, colour, symbol = POINT_STYLES.get(point_type, POINT_STYLES["common_cause"])
+    r = size
+    if symbol == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{colour}"/>'
+    if symbol == "diamond":
+        pts = [(x, y - r * 1.3), (x + r * 1.3, y), (x, y + r * 1.3), (x - r * 1.3, y)]
+    elif symbol == "square":
+        pts = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    elif symbol == "triangle-up":
+        pts = [(x, y - r * 1.3), (x + r * 1.2, y + r), (x - r * 1.2, y + r)]
+    else:  # triangle-down
+        pts = [(x, y + r * 1.3), (x + r * 1.2, y - r), (x - r * 1.2, y - r)]
+    coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+    return f'<polygon points="{coords}" fill="{colour}" stroke="#fff" stroke-width="0.6"/>'
+
+
+def _svg_runs(xs: np.ndarray, ys: np.ndarray, breaks: np.ndarray) -> list[str]:
+    """Polyline point lists, a new one after each break (a gap or a new phase)."""
+    runs: list[str] = []
+    current: list[str] = []
+    for x, y, brk in zip(xs, ys, breaks, strict=True):
+        if brk and current:
+            runs.append(" ".join(current))
+            current = []
+        if np.isfinite(y):
+            current.append(f"{x:.1f},{y:.1f}")
+        elif current:
+            runs.append(" ".join(current))
+            current = []
+    if current:
+        runs.append(" ".join(current))
+    return [r for r in runs if " " in r]
+
+
+def sparkline_svg(result: Any, days: int = 30, label: str = "") -> str:
+    """The last ``days`` days as a small SVG: value line, mean (solid), process limits (dashed),
+    every point coloured and shaped by its type (special causes larger), the latest point ringed.
+
+    No axes. A gap breaks the value line; a new phase breaks every line. Empty string when the window
+    holds no observed value. ``label`` starts the text read out by a screen reader and shown on hover.
+    """
+    return _sparkline(result, days, label)[0]
+
+
+def sparkline_img_html(result: Any, days: int = 30, label: str = "", css_class: str = "ws-spark") -> str:
+    """``sparkline_svg`` as an ``<img>`` with a data URI, its text as alt and hover title.
+
+    For HTML that is sanitised without the SVG profile (Streamlit's ``st.html`` strips inline SVG but
+    keeps images with data URIs). Empty string when there is nothing to draw.
+    """
+    svg, text = _sparkline(result, days, label)
+    if not svg:
+        return ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="{escape(css_class)}" src="data:image/svg+xml;base64,{data}" alt="{text}" title="{text}">'
+
+
+def _sparkline(result: Any, days: int, label: str) -> tuple[str, str]:
+    """(SVG, its escaped description), or ("", "") when the window holds no observed value."""
+    frame, meta = _as_points(result)
+    if len(frame):
+        frame = frame[frame["date"] > frame["date"].max() - pd.Timedelta(days=days)].reset_index(drop=True)
+    observed = frame["value"].notna()
+    if not observed.any():
+        return "", ""
+    n = len(frame)
+    values = frame["value"].to_numpy(dtype=float)
+    lines = {c: frame[c].to_numpy(dtype=float) for c in ("mean", "lower_limit", "upper_limit")}
+    span = np.concatenate([values[observed.to_numpy()], *(v[np.isfinite(v)] for v in lines.values())])
+    low, high = float(span.min()), float(span.max())
+    if high - low < 1e-9:
+        low, high = low - 1, high + 1
+
+    def sx(i: np.ndarray) -> np.ndarray:
+        return _SPARK_PAD + i * (SPARK_WIDTH - 2 * _SPARK_PAD) / max(n - 1, 1)
+
+    def sy(v: np.ndarray) -> np.ndarray:
+        return SPARK_HEIGHT - _SPARK_PAD - (v - low) * (SPARK_HEIGHT - 2 * _SPARK_PAD) / (high - low)
+
+    xs = sx(np.arange(n, dtype=float))
+    phase = frame["phase"].to_numpy()
+    new_phase = np.r_[False, phase[1:] != phase[:-1]]
+    parts = []
+    for column, style in (("upper_limit", 'stroke="#768692" stroke-dasharray="3 2"'), ("lower_limit", 'stroke="#768692" stroke-dasharray="3 2"'),
+                          ("mean", f'stroke="{MEAN_COLOUR}"')):
+        for run in _svg_runs(xs, sy(lines[column]), new_phase):
+            ends = run.split(" ")  # flat within a phase: its two ends draw it
+            parts.append(f'<polyline points="{ends[0]} {ends[-1]}" fill="none" {style} stroke-width="1"/>')
+    for run in _svg_runs(xs, sy(values), new_phase):
+        parts.append(f'<polyline points="{run}" fill="none" stroke="{COMMON_GREY}" stroke-width="1.4"/>')
+    types = frame["point_type"].astype(object).to_numpy()
+    ys = sy(values)
+    last = int(np.flatnonzero(observed.to_numpy())[-1])
+    special = 0
+    for i in np.flatnonzero(observed.to_numpy()):
+        point_type = str(types[i]) if types[i] is not None and not pd.isna(types[i]) else "common_cause"
+        is_special = point_type != "common_cause"
+        special += is_special
+        parts.append(_svg_marker(point_type, xs[i], ys[i], 3.2 if is_special else 1.8))
+    parts.append(f'<circle cx="{xs[last]:.1f}" cy="{ys[last]:.1f}" r="5.5" fill="none" stroke="{MEAN_COLOUR}" stroke-width="1.2"/>')
+
+    first_day, last_day = frame["date"].iloc[0], frame["date"].iloc[-1]
+    words = [f"{first_day.day} {first_day:%b} to {last_day.day} {last_day:%b}",
+             f"{special} special-cause point{'s' if special != 1 else ''}" if special else "no special-cause points"]
+    if meta["variation_icon"]:
+        words.append(variation_icon_label(meta["variation_icon"]))
+    text = escape((f"{label}: " if label else "") + ", ".join(words))
+    svg = (
+        f'<svg viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" aria-label="{text}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{text}</title>{"".join(parts)}</svg>'
+    )
+    return svg, text

@@ -1,11 +1,14 @@
 """Executive leadership wall: /exec (optional ?sort=reds&metric=ID&scope=trust|site:CODE|ward:CODE)."""
 
+from dashboard.access_gate import enter
 from dashboard.board import open_board
 from dashboard.exec_view import render_exec_view
 from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
+from metrics.access import View
 
 inject(BOARD_CSS)
+enter(View.EXEC)  # every ward, aggregate only: executives and analysts
 board = open_board()
 if board is not None:
     render_status_strip(board)

@@ -1,22 +1,32 @@
-"""Matron wall screen (kiosk): /wall?wards=7A,7B,8C&rotate=30 or /wall?matron=M01."""
+"""Matron wall screen (kiosk): /wall?token=… (a kiosk token's wards), /wall?wards=7A,7B,8C&rotate=30 or /wall?matron=M01."""
 
 import time
 
 import streamlit as st
 
+from dashboard.access_gate import enter
 from dashboard.board import load_config_or_explain, open_board
 from dashboard.styles import BOARD_CSS, WALL_CSS, inject
 from dashboard.wall_screen import next_turn, wall_html, wall_request
+from metrics.access import Action, View
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Ward safety wall")
 inject(BOARD_CSS + WALL_CSS)
 cfg = load_config_or_explain()
 if cfg is not None:
-    request = wall_request(cfg, st.query_params.to_dict())
+    params = st.query_params.to_dict()
+    asked = params.get("wards") or params.get("matron")
+    access = enter(View.WALL, wall_wards=[w.code for w in wall_request(cfg, params).wards] if asked else None)
+    if not asked:  # a token's wall (or a person's) shows the wards it covers
+        params = {**params, "wards": ",".join(access.wards([w.code for w in cfg.wards.wards]))}
+    request = wall_request(cfg, params)
+    for ward in request.wards:  # every ward on the screen must be the principal's: one outside refuses the whole wall
+        access.require(Action.VIEW_BOARD, ward.code)
 
     @st.fragment(run_every=request.interval)
     def wall_screen() -> None:
         """Redraws itself: the next ward when its turn is up, and the current snapshot every time."""
+        access.still_valid()  # a revoked or expired token blanks the screen at its next refresh
         board = open_board()
         if board is None:
             return

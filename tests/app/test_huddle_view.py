@@ -24,6 +24,15 @@ def huddle_metrics(store):
     return [m for m in store.cfg.metrics if "huddle" in {a.value for a in m.audiences}]
 
 
+def open_every_list(at, store, ward: str) -> None:
+    """Patient lists are drawn only while open (issue 8): open every one before the run, as a nurse clicking each would."""
+    from dashboard.patient_list import list_key
+
+    for metric in huddle_metrics(store):
+        at.session_state[list_key(ward, metric.id)] = True
+        at.session_state[list_key(ward, "group-" + metric.group)] = True
+
+
 @pytest.fixture(scope="module")
 def huddle_7a(sample_store, tmp_path_factory):
     """The huddle board for 7A, run once for the module (AppTest runs are the slow part)."""
@@ -36,6 +45,7 @@ def huddle_7a(sample_store, tmp_path_factory):
     mp.setenv("WARD_DASHBOARD_CONFIG", str(sample_store.config_dir))
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.query_params["ward"] = "7A"
+    open_every_list(at, sample_store, "7A")
     at.run()
     mp.undo()
     assert not at.exception, [e.value for e in at.exception]
@@ -95,7 +105,7 @@ def test_each_tile_says_how_it_changed_since_yesterday(huddle_7a, sample_store):
 
 def test_the_ward_comes_from_the_url_and_the_sidebar_follows(run_view, sample_store):
     at = run_view(sample_store, ward="8c")
-    assert at.sidebar.selectbox[0].value == "8C"
+    assert at.sidebar.selectbox(key="huddle_ward").value == "8C"
     wards = {ward for ward, _ in tiles_in(at)}
     assert wards == {"8C"}
     assert "8C · Cardiology" in all_html(at)

@@ -75,7 +75,7 @@ def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, brow
 
 def test_exec_wall_has_every_ward_and_no_patient_identity(running_app, browser):
     cfg = load_config()
-    page = open_page(browser, f"{running_app.base_url}/exec", WALL, "text=Wards most in need of support")
+    page = open_page(browser, f"{running_app.base_url}/exec", WALL, "table.ws-exec")  # the grid itself, not an earlier heading
     text = page.inner_text("body")
     for ward in cfg.wards.wards:
         assert ward.name in text or ward.code in text, ward.code
@@ -85,11 +85,12 @@ def test_exec_wall_has_every_ward_and_no_patient_identity(running_app, browser):
 
 
 def test_status_page_reports_the_snapshot_and_quarantine(running_app, browser):
-    page = open_page(browser, f"{running_app.base_url}/status", LAPTOP, "text=Quarantined")
-    text = page.inner_text("body")
-    assert "Traceback" not in text
     engine = make_engine(running_app.db_url)
     snap = queries.current_snapshot(engine)
+    page = open_page(browser, f"{running_app.base_url}/status", LAPTOP, "text=Quarantined")
+    page.get_by_text(snap.source.split(" ")[0]).first.wait_for(timeout=60_000)  # the facts table may draw after the heading
+    text = page.inner_text("body")
+    assert "Traceback" not in text
     assert snap.source.split(" ")[0] in text
     page.screenshot(path=str(SCREENSHOTS / "status-laptop.png"), full_page=True)
     page.close()

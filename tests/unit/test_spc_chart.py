@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,8 +15,11 @@ from metrics.spc_chart import (
     POINT_STYLES,
     assurance_icon_label,
     sparkline_figure,
+    sparkline_img_html,
+    sparkline_svg,
     spc_figure,
     variation_icon_label,
+    variation_icon_short,
 )
 from metrics.spc import ASSURANCE_ICONS, VARIATION_ICONS, spc, spc_many
 from metrics.spc_csv import result_to_dict
@@ -155,3 +160,61 @@ def test_the_sparkline_of_an_empty_series_is_an_empty_chart():
     fig = sparkline_figure(chart([]))
     assert all(len(t.x) == 0 for t in fig.data)
     assert not math.isnan(fig.layout.height)
+
+
+# ---- the short variation words and the SVG sparkline (the boards' tiles)
+
+
+@pytest.mark.parametrize("icon", VARIATION_ICONS)
+def test_every_variation_icon_has_a_short_word_whose_arrow_is_not_a_rag_or_change_symbol(icon):
+    short = variation_icon_short(icon)
+    assert short[0] in "↑↓↔" and short[1] == " " and len(short) <= 16
+    assert not set(short) & set("●▲▼✓")  # the RAG badge's and the since-yesterday change's symbols
+
+
+def test_short_variation_words_say_which_side_and_whether_it_is_good():
+    assert variation_icon_short("improvement_low") == "↓ improving"
+    assert variation_icon_short("concern_high") == "↑ concern"
+    assert variation_icon_short("common_cause") == "↔ stable"
+    assert variation_icon_short(None) == "no history yet"
+    with pytest.raises(ValueError, match="unknown variation icon"):
+        variation_icon_short("sideways")
+
+
+def svg_shapes(svg: str) -> dict[str, list[str]]:
+    """fill colour -> the kinds of shape drawn in it (circle, polygon)."""
+    out: dict[str, list[str]] = {}
+    for kind, fill in re.findall(r'<(circle|polygon)[^>]*?fill="([^"]+)"', svg):
+        out.setdefault(fill, []).append(kind)
+    return out
+
+
+def test_the_svg_sparkline_draws_only_the_last_30_days_with_special_causes_in_their_own_shape_and_colour():
+    values = list(np.tile([6.0, 14.0], 30)) + [40.0]  # the last point is far above the limits
+    svg = sparkline_svg(chart(values), days=30, label="Falls")
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    shapes = svg_shapes(svg)
+    colour_improvement = POINT_STYLES["special_cause_improvement"][1]
+    assert shapes[colour_improvement] == ["polygon"]  # one diamond: the point beyond the upper limit
+    assert shapes[POINT_STYLES["common_cause"][1]].count("circle") == 29  # the other 29 days of the window
+    assert svg.count('stroke-dasharray="3 2"') == 2  # the two process limits
+    assert "Falls: " in svg and "1 special-cause point" in svg
+
+
+def test_a_gap_breaks_the_sparklines_value_line_and_a_rebase_breaks_every_line():
+    values = [5.0, 6, 5, 7, np.nan, 6, 5, 6, 7, 5, 6, 5]
+    gap = sparkline_svg(chart(values))
+    value_lines = re.findall(r'<polyline points="([^"]+)" fill="none" stroke="#768692" stroke-width="1.4"', gap)
+    assert [len(run.split()) for run in value_lines] == [4, 7]
+    rebased = sparkline_svg(chart(values, rebase_dates=["2024-01-08"]))
+    means = re.findall(r'<polyline points="[^"]+" fill="none" stroke="#231F20"', rebased)
+    assert len(means) == 2
+
+
+def test_an_empty_window_draws_nothing_and_the_image_form_is_a_data_uri_with_escaped_text():
+    assert sparkline_svg(chart([])) == "" and sparkline_img_html(chart([np.nan, np.nan])) == ""
+    img = sparkline_img_html(chart([1.0, 2, 3, 2]), label='<b>"Falls"</b>')
+    assert img.startswith('<img class="ws-spark" src="data:image/svg+xml;base64,')
+    assert 'alt="&lt;b&gt;&quot;Falls&quot;&lt;/b&gt;: ' in img and "<b>" not in img
+    svg = base64.b64decode(re.search(r"base64,([^\"]+)", img).group(1)).decode()
+    assert svg.startswith("<svg") and "&lt;b&gt;" in svg
