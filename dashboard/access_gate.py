@@ -78,7 +78,7 @@ DEMO_START: dict[View, Role] = {
 DEMO_BANNER_CSS = """
 .ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;font-size:0.95rem}
 .ws-demo span{font-weight:400}
-.ws-demo.ws-demo-wall{position:fixed;left:8px;bottom:6px;z-index:1000;margin:0;opacity:0.9;font-size:0.8rem}
+.ws-demo.ws-demo-wall{position:fixed;left:50%;top:6px;transform:translateX(-50%);z-index:1000;margin:0;opacity:0.9;font-size:0.8rem}
 """
 REFUSAL_CSS = """
 .ws-refusal{margin:12vh auto;max-width:60rem;padding:24px;border-left:10px solid #D5281B;background:#fff;color:#212B32}

@@ -154,4 +154,22 @@ def render_exec_view(board: Board) -> None:
     with right:
         st.html(legend_html())
     st.html(exec_grid_html(board, definitions, order))
+    render_huddle_summary(board)
     render_spc_summary(board, definitions, stored_spc(board))
+
+
+def render_huddle_summary(board: Board) -> None:
+    """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no patients)."""
+    from dashboard.huddle_inputs import exec_huddle_summary
+
+    wards = board.cfg.wards.wards
+    summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")
+    table = pd.DataFrame({
+        "Site": [w.site for w in wards],
+        "Ward": [f"{w.code} · {w.name}" for w in wards],
+        "Reliability today (median, 1-5)": [summary["reliability_median"].get(w.code) for w in wards],
+        "Rated today": [int(summary["rated_today"].get(w.code, 0) or 0) for w in wards],
+        "Open huddle actions": [int(summary["open_actions"].get(w.code, 0) or 0) for w in wards],
+    })
+    st.subheader("Today's huddles: how reliable the teams say their processes are")
+    st.dataframe(table, hide_index=True, use_container_width=True, key="exec_huddle_table")

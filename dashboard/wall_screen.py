@@ -105,7 +105,18 @@ def next_turn(index: int, since: float, now: float, rotate: int, count: int) -> 
     return index % count, since
 
 
-def wall_html(board: Board, request: WallRequest, index: int) -> str:
+def huddle_line(huddle: Mapping[str, object] | None) -> str:
+    """Today's huddle on the wall: reliability ratings counted per score 1-5 and open actions (no names, no patients)."""
+    if not huddle:
+        return ""
+    counts = huddle.get("counts") or {}
+    scores = "  ".join(f"{score}: {counts.get(score, 0)}" for score in range(1, 6))  # type: ignore[union-attr]
+    rated = f"reliability today {scores}" if huddle.get("rated") else "no reliability ratings yet today"
+    actions = int(huddle.get("open_actions") or 0)  # type: ignore[call-overload]
+    return f"Huddle: {rated} · {actions} open action{'s' if actions != 1 else ''}"
+
+
+def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None) -> str:
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
     ward = request.wards[index % len(request.wards)]
     definitions = metrics_for(board.cfg, "wall")
@@ -121,7 +132,7 @@ def wall_html(board: Board, request: WallRequest, index: int) -> str:
         f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
-        f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)}</span>'
+        f'<div class="wall-foot"><span data-testid="wall-huddle">{escape(huddle_line(huddle) or request.title + " · " + site)}</span>'
         f"<span>▲ ▼ change since yesterday · ↑ ↓ ↔ SPC over the daily history · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
         "</div>"
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Callable
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -181,7 +183,7 @@ def care_hours_per_ward(staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestam
     return pd.DataFrame(out, columns=["ward_code", "census_midnight", "care_hours", "chppd"])
 
 
-def london_context(extracted_at: pd.Timestamp) -> tuple[pd.Timestamp, object]:
+def london_context(extracted_at: pd.Timestamp) -> tuple[pd.Timestamp, date]:
     """(UTC time of London midnight starting the extract's day, that London date)."""
     midnight = london_midnight(extracted_at)
     return midnight, extracted_at.tz_convert("Europe/London").date()

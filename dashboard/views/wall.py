@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.access_gate import enter
 from dashboard.board import load_config_or_explain, open_board
 from dashboard.styles import BOARD_CSS, WALL_CSS, inject
+from dashboard.huddle_inputs import wall_huddle_summary
 from dashboard.wall_screen import next_turn, wall_html, wall_request
 from metrics.access import Action, View
 
@@ -33,6 +34,7 @@ if cfg is not None:
         index, since = st.session_state.get("wall_turn", (0, time.time()))
         index, since = next_turn(index, since, time.time(), request.rotate, len(request.wards))
         st.session_state["wall_turn"] = (index, since)
-        st.html(wall_html(board, request, index))
+        ward = request.wards[index % len(request.wards)]
+        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code)))
 
     wall_screen()

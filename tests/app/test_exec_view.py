@@ -64,7 +64,10 @@ def test_the_grid_has_every_executive_metric_and_no_patient_columns(exec_view, s
         assert f">{word}<" not in page and f"{word}</th>" not in page
     assert not exec_view.expander and not exec_view.get("popover")
     # The one table is the SPC summary: measures by scope, never a patient.
-    assert [list(t.value.columns) for t in exec_view.dataframe] == [["Measure", "Scope", "Latest", "Target", "Variation", "Assurance"]]
+    assert [list(t.value.columns) for t in exec_view.dataframe] == [
+        ["Site", "Ward", "Reliability today (median, 1-5)", "Rated today", "Open huddle actions"],
+        ["Measure", "Scope", "Latest", "Target", "Variation", "Assurance"],
+    ]
 
 
 def test_each_ward_cell_shows_the_stored_value_with_its_rag_icon(exec_view, sample_store):
