@@ -124,7 +124,7 @@ def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[st
     spc = stored_spc(board)
     tiles = "".join(wall_tile_html(board, ward.code, d, tile_chip_html(spc, ward.code, d)) for d in definitions)
     site = next((s.name for s in board.cfg.wards.sites if s.code == ward.site), ward.site)
-    turn = f"Ward {index % len(request.wards) + 1} of {len(request.wards)} · next ward every {request.rotate} s" if len(request.wards) > 1 else "One ward"
+    turn = f"Ward {index % len(request.wards) + 1} of {len(request.wards)}, next every {request.rotate} s" if len(request.wards) > 1 else "One ward"
     notes = f" · ignored: {escape(', '.join(request.notes))}" if request.notes else ""
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
@@ -132,7 +132,7 @@ def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[st
         f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
-        f'<div class="wall-foot"><span data-testid="wall-huddle">{escape(huddle_line(huddle) or request.title + " · " + site)}</span>'
-        f"<span>▲ ▼ change since yesterday · ↑ ↓ ↔ SPC over the daily history · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
+        f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)}</span><span data-testid="wall-huddle">{escape(huddle_line(huddle))}</span>'
+        f"<span>▲ ▼ since yesterday · ↑ ↓ ↔ SPC trend · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
         "</div>"
     )

@@ -213,7 +213,7 @@ def test_the_wall_shows_a_variation_icon_beside_every_tile(run_view, history_sto
         assert len(re.findall(r'class="ws-spc ', tiles[metric.id])) == 1, metric.id
         chip = re.search(r'<span class="ws-spc [^"]*" data-variation="([^"]+)"[^>]*>([^<]+)</span>', tiles[metric.id])
         assert chip.groups() == (result.variation_icon, CHIP_WORDS[result.variation_icon]), metric.id
-    assert "↑ ↓ ↔ SPC over the daily history" in all_html(at)
+    assert "↑ ↓ ↔ SPC trend" in all_html(at)
 
 
 def test_with_one_day_of_history_tiles_say_no_history_yet_and_draw_no_sparkline(run_view, rejected_store):

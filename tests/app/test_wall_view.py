@@ -27,7 +27,7 @@ def test_the_wall_shows_the_first_listed_ward_with_only_wall_metrics_and_their_s
     stored = sample_store.values("7A")
     for metric in wall_metrics(sample_store):
         assert tiles[("7A", metric.id)]["value"] == expected_value_text(metric, stored[metric.id]), metric.id
-    assert "Ward 1 of 3 · next ward every 30 s" in wall_root(at)
+    assert "Ward 1 of 3, next every 30 s" in wall_root(at)
 
 
 def test_the_wall_moves_to_the_next_ward_when_its_turn_is_up(run_view, sample_store):
@@ -55,7 +55,7 @@ def test_a_matron_code_shows_that_matrons_wards(run_view, sample_store):
 def test_rotate_is_clamped_and_unknown_wards_are_noted_not_fatal(run_view, sample_store):
     at = run_view(sample_store, "wall", wards="7A,NOPE,7B", rotate="1")
     root = wall_root(at)
-    assert "Ward 1 of 2 · next ward every 5 s" in root
+    assert "Ward 1 of 2, next every 5 s" in root
     assert "unknown ward NOPE" in root
 
 
