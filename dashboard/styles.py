@@ -105,7 +105,8 @@ WALL_CSS = """
 .wall-root .ws-spc-neutral{--spc:#B99AE6}
 .wall-root .ws-spc-common{--spc:#AEB7BD}
 .wall-root .ws-spc-none{--spc:#768692;color:#D8DDE0}
-.wall-foot{display:flex;justify-content:space-between;font-size:min(2vh,1.25vw);color:#AEB7BD;padding-bottom:4px}
+.wall-foot{display:flex;justify-content:space-between;gap:2vw;font-size:min(1.8vh,1.1vw);color:#AEB7BD;padding-bottom:4px}
+.wall-foot span{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0}
 .wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
