@@ -19,12 +19,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from metrics.access import Grant, Principal, PrincipalKind, Role
-from metrics.config import DEFAULT_CONFIG_DIR, AppConfig
+from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_yaml_model
 from metrics.errors import ConfigError
-from metrics.yaml_loader import YamlSyntaxError, line_of, load_yaml
+from metrics.yaml_loader import line_of
 
 ACCESS_FILE = "access.yaml"
 SECRETS_HINT = "see .streamlit/secrets.toml.example"
@@ -200,17 +200,10 @@ def access_config_problems(directory: Path | str, app: AppConfig, optional: bool
             f"{ACCESS_FILE}: file not found. It says who may see what: `mode: demo` runs the synthetic demo with a role picker and no sign-in; "
             f"`mode: oidc` signs staff in through the trust's identity provider. Copy the shipped {DEFAULT_CONFIG_DIR / ACCESS_FILE}."
         ]
-    try:
-        raw = load_yaml(path)
-    except YamlSyntaxError as exc:
-        return None, [str(exc).replace(f"{path}", ACCESS_FILE, 1)]
-    try:
-        model = AccessFile.model_validate(raw if raw is not None else {})
-    except ValidationError as exc:
-        return None, [
-            f"{_where(path, raw, tuple(err['loc']))}: {_describe(raw, tuple(err['loc']))}: {err['msg']} (got {err.get('input')!r:.80})"
-            for err in exc.errors()
-        ]
+    found: list[str] = []
+    model, raw = load_yaml_model(path, AccessFile, found, describe=_describe)
+    if model is None:
+        return None, [p.replace(str(path), ACCESS_FILE, 1) for p in found]
     problems: list[str] = []
     for kind, mappings in (("groups", model.groups), ("users", model.users)):
         for i, mapping in enumerate(mappings):

@@ -186,7 +186,19 @@ def _describe_loc(data: Any, loc: tuple[Any, ...]) -> str:
     return "field `" + ".".join(parts) + "`"
 
 
-def _load_model(path: Path, model: type[M], problems: list[str], optional: bool = False) -> tuple[M | None, Any]:
+def load_yaml_model(
+    path: Path,
+    model: type[M],
+    problems: list[str],
+    optional: bool = False,
+    describe: Callable[[Any, tuple[Any, ...]], str] = _describe_loc,
+    clean_loc: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
+) -> tuple[M | None, Any]:
+    """Load one YAML file into ``model``; append each problem as 'file line N: item, field: message (got value)'.
+
+    Shared by every config file (wards, clinical, metrics, huddle, barometer, access) so all speak alike.
+    ``describe`` names the item a location points at; ``clean_loc`` drops pydantic's union tags.
+    """
     if optional and not path.exists():
         return model(), None  # type: ignore[call-arg]
     try:
@@ -200,10 +212,11 @@ def _load_model(path: Path, model: type[M], problems: list[str], optional: bool 
         return model.model_validate(data), data
     except ValidationError as exc:
         for err in exc.errors():
-            loc = tuple(err["loc"])
+            loc = clean_loc(tuple(err["loc"]))
             line = line_of(data, loc)
             where = f"{path.name} line {line}" if line else path.name
-            problems.append(f"{where}: {_describe_loc(data, loc)}: {err['msg']} (got {err.get('input')!r:.80})")
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {describe(data, loc)}: {message} (got {err.get('input')!r:.80})")
         return None, data
 
 
@@ -285,11 +298,11 @@ def load_config(directory: Path | str = DEFAULT_CONFIG_DIR) -> AppConfig:
     directory = Path(directory)
     problems: list[str] = []
     raw: dict[str, Any] = {}
-    wards, raw["wards.yaml"] = _load_model(directory / "wards.yaml", WardsFile, problems)
-    clinical, raw["clinical.yaml"] = _load_model(directory / "clinical.yaml", ClinicalFile, problems)
-    sources, raw["sources.yaml"] = _load_model(directory / "sources.yaml", SourcesFile, problems, optional=True)
-    dashboard, raw["dashboard.yaml"] = _load_model(directory / "dashboard.yaml", DashboardFile, problems, optional=True)
-    metrics_file, raw["metrics.yaml"] = _load_model(directory / "metrics.yaml", MetricsFile, problems)
+    wards, raw["wards.yaml"] = load_yaml_model(directory / "wards.yaml", WardsFile, problems)
+    clinical, raw["clinical.yaml"] = load_yaml_model(directory / "clinical.yaml", ClinicalFile, problems)
+    sources, raw["sources.yaml"] = load_yaml_model(directory / "sources.yaml", SourcesFile, problems, optional=True)
+    dashboard, raw["dashboard.yaml"] = load_yaml_model(directory / "dashboard.yaml", DashboardFile, problems, optional=True)
+    metrics_file, raw["metrics.yaml"] = load_yaml_model(directory / "metrics.yaml", MetricsFile, problems)
     if problems:
         raise ConfigError([f"{directory}/{p}" if not p.startswith(str(directory)) else p for p in problems])
     assert wards and clinical and sources and dashboard and metrics_file

@@ -25,12 +25,13 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from metrics.config import load_yaml_model
 from metrics.contract import HARM_LEVELS, INCIDENT_TYPES
 from metrics.definitions import Direction
 from metrics.errors import ConfigError
-from metrics.yaml_loader import YamlSyntaxError, line_of, load_yaml
+from metrics.yaml_loader import line_of
 
 if TYPE_CHECKING:
     from metrics.config import AppConfig
@@ -319,23 +320,11 @@ def _describe(data: Any, loc: tuple[Any, ...]) -> str:
 
 
 def _load(path: Path, model: type[BaseModel], problems: list[str]) -> tuple[Any, Any]:
-    try:
-        data = load_yaml(path)
-    except YamlSyntaxError as exc:
-        problems.append(str(exc).replace(str(path), path.name, 1))
-        return None, None
-    if data is None:
-        data = {}
-    try:
-        return model.model_validate(data), data
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = _clean_loc(tuple(err["loc"]))
-            line = line_of(data, loc)
-            where = f"{path.name} line {line}" if line else path.name
-            message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {_describe(data, loc)}: {message} (got {err.get('input')!r:.80})")
-        return None, data
+    """One file through the shared loader, with this file's item names; file names without their folder."""
+    found: list[str] = []
+    result = load_yaml_model(path, model, found, describe=_describe, clean_loc=_clean_loc)
+    problems.extend(p.replace(str(path), path.name, 1) for p in found)
+    return result
 
 
 def _ward_sets(barometer: BarometerFile, raw: Any) -> list[tuple[str, WardBarometer, tuple[Any, ...]]]:

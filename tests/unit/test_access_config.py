@@ -119,7 +119,7 @@ def test_a_dotted_groups_claim_reaches_nested_claims(config_dir):
         (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n", "group: g1", r"group `g1`: role ward_staff is scoped to wards; list `wards`"),
         (OIDC_HEAD + "groups:\n  - group: g1\n    role: executive\n    wards: [7A]\n", "group: g1", r"group `g1`: role executive sees every ward; remove `wards`"),
         (OIDC_HEAD + "groups:\n  - group: g1\n    role: kiosk\n", "group: g1", r"group `g1`, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token create`"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: 7A\n", "wards: 7A", r"group `g1`, field `wards`: Value error, must be a list of codes"),
+        (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: 7A\n", "wards: 7A", r"group `g1`, field `wards`: must be a list of codes"),
         (OIDC_HEAD + "users:\n  - user: a@b\n    role: matron\n    colour: red\n", "colour: red", r"user `a@b`, field `colour`: Extra inputs are not permitted"),
         (OIDC_HEAD.replace("20", "0"), "idle_timeout_minutes", r"field `idle_timeout_minutes`: Input should be greater than or equal to 1"),
         (OIDC_HEAD, "mode: oidc", r"mode oidc with no `groups` or `users`: nobody could see anything"),
