@@ -95,13 +95,16 @@ def percent_text(value: float | None) -> str:
     return f"{round(float(value) * 100):d}%"  # type: ignore[arg-type]
 
 
-def is_ratio(definition: MetricDefinition) -> bool:
-    return definition.ratio is not None
+def is_percent(definition: MetricDefinition) -> bool:
+    """Shown as a percentage: fill rates and other proportions (``display: percent`` or ``staffing``).
+
+    A ratio is not always a proportion: care hours per patient day is a ratio shown as a number."""
+    return definition.display in ("percent", "staffing")
 
 
 def value_text(definition: MetricDefinition, value: float | None) -> str:
     """The headline of a tile: a count, or a percentage for percent and staffing tiles."""
-    if definition.display in ("percent", "staffing") or is_ratio(definition):
+    if is_percent(definition):
         return percent_text(value)
     return number_text(value)
 
@@ -119,7 +122,7 @@ def change_text(definition: MetricDefinition, now: float | None, before: float |
         return "no data today"
     diff = float(now) - float(before)  # type: ignore[arg-type]
     tail = "" if short else " since yesterday"
-    if definition.display in ("percent", "staffing") or is_ratio(definition):
+    if is_percent(definition):
         points = round(diff * 100)
         if points == 0:
             return "no change"

@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import store_access
 from dashboard.board import Board
-from dashboard.formatting import value_text
+from dashboard.formatting import is_percent, value_text
 from metrics.definitions import MetricDefinition
 from metrics.spc import SpcManyResult, SpcResult
 from metrics.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
@@ -82,7 +82,7 @@ class StoredSpc:
         points = self.result.points
         points = points[points["series_id"] == self.key(scope, definition.id)].drop(columns="series_id").reset_index(drop=True)
         target = definition.target
-        if definition.ratio is not None:
+        if is_percent(definition):
             points = points.assign(**{c: points[c] * 100 for c in SCALED_COLUMNS})
             target = None if target is None else target * 100
         return SpcResult(points, IMPROVEMENT[definition.direction], target, row["variation_icon"], row["assurance_icon"])
@@ -108,7 +108,7 @@ def scope_options(board: Board) -> dict[str, str]:
 
 
 def unit_of(definition: MetricDefinition) -> str:
-    return "%" if definition.ratio is not None else definition.unit
+    return "%" if is_percent(definition) else definition.unit
 
 
 def table_scope_labels(board: Board) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from dashboard.board import Board, TileValue
-from dashboard.formatting import change_text, number_text, percent_text, staffing_text, value_text
+from dashboard.formatting import change_text, is_percent, number_text, percent_text, staffing_text, value_text
 from dashboard.rag import badge_html, rag_style
 from metrics.definitions import MetricDefinition
 
@@ -64,7 +64,7 @@ def _sub_text(definition: MetricDefinition, tv: TileValue | None) -> str:
     """Under the value: 'actual (planned)' for staffing, the unit for a count, nothing for a percentage."""
     if definition.display == "staffing":
         return f"{staffing_text(tv.numerator if tv else None, tv.denominator if tv else None)} actual (planned)"
-    if definition.display == "percent" or definition.ratio is not None:
+    if is_percent(definition):
         return ""
     return definition.unit
 

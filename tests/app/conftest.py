@@ -210,6 +210,6 @@ def expected_value_text(definition, row) -> str:
     value = row["value"]
     if pd.isna(value):
         return "–"
-    if definition.ratio is not None or definition.display in ("percent", "staffing"):
+    if definition.display in ("percent", "staffing"):
         return f"{round(float(value) * 100)}%"
     return str(int(value)) if float(value).is_integer() else f"{float(value):.1f}"

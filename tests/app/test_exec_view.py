@@ -109,7 +109,8 @@ def test_trust_totals_sum_counts_and_recompute_ratios_from_their_parts(exec_view
     for metric_id, shown in totals.items():
         rows = values[values["metric_id"] == metric_id]
         if by_id[metric_id].ratio is not None:
-            expected = f"{round(rows['numerator'].sum() / rows['denominator'].sum() * 100)}%"
+            total = rows["numerator"].sum() / rows["denominator"].sum()
+            expected = f"{round(total * 100)}%" if by_id[metric_id].display in ("percent", "staffing") else f"{total:.1f}"
             ratios_checked += 1
         else:
             expected = str(int(rows["value"].sum()))

@@ -1,0 +1,21 @@
+"""A ratio is shown as a percentage only when it is a proportion (fill rates), never care hours per patient day."""
+
+from dashboard.formatting import value_text
+from metrics.config import load_config
+
+
+def definition(metric_id: str):
+    return next(m for m in load_config().metrics if m.id == metric_id)
+
+
+def test_care_hours_per_patient_day_is_a_number_not_a_percentage():
+    assert value_text(definition("care_hours_per_patient_day"), 10.73) == "10.7"
+
+
+def test_fill_rates_are_percentages():
+    assert value_text(definition("staff_registered_day"), 0.875) == "88%"
+    assert value_text(definition("staff_fill_rate_overall"), 1.05) == "105%"
+
+
+def test_counts_are_whole_numbers():
+    assert value_text(definition("patients_on_ward"), 23.0) == "23"
