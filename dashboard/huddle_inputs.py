@@ -94,12 +94,6 @@ def _actor(role: str | None = None) -> Actor:
     return Actor(device=device_label(), role=role, client="dashboard")
 
 
-def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    if not directory.is_dir():
-        return ()
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _huddle_config(directory: str, signature: tuple) -> HuddleConfig:
     return load_huddle_config(Path(directory), store_access.app_config())
@@ -108,7 +102,7 @@ def _huddle_config(directory: str, signature: tuple) -> HuddleConfig:
 def huddle_config() -> HuddleConfig:
     """The live huddle and barometer configuration; raises ConfigError (never cached) when it is missing or broken."""
     directory = store_access.config_dir()
-    return _huddle_config(str(directory), _signature(directory))
+    return _huddle_config(str(directory), store_access.config_signature(directory))
 
 
 def _engine():  # type: ignore[no-untyped-def]

@@ -41,7 +41,7 @@ def config_dir() -> Path:
     return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_DIR)
 
 
-def _config_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+def config_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of the YAML files: a changed file is reloaded without a restart."""
     if not directory.is_dir():
         return ()
@@ -56,7 +56,7 @@ def _config(directory: str, signature: tuple) -> AppConfig:
 def app_config() -> AppConfig:
     """The live configuration; raises metrics.errors.ConfigError (never cached) when it is broken."""
     directory = config_dir()
-    return _config(str(directory), _config_signature(directory))
+    return _config(str(directory), config_signature(directory))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

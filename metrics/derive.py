@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Callable
 
-from datetime import date
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from metrics import aki, assessments, doses, news2, sepsis, staffing
-from metrics.clock import london_midnight
+from metrics.clock import london_date, london_midnight
 from metrics.config import AppConfig
 from metrics.contract import TABLES_BY_NAME
 from metrics.validate import ValidatedExtract
@@ -149,7 +149,7 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)
 
     flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
-    flags["active"] = (flags["raised_at"] <= now) & (flags["cleared_at"].isna() | (flags["cleared_at"] > now))
+    flags["active"] = sepsis.flag_is_active(flags, now)
     flags["hours_active"] = np.where(flags["active"], (now - flags["raised_at"]).dt.total_seconds() / 3600.0, np.nan)
     flags["flag_label"] = flags["flag"].map(flag_labels)
 
@@ -171,7 +171,7 @@ def care_hours_per_ward(staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestam
     'no data' on the board and is left out of site and trust totals, never counted as zero.
     """
     midnight = london_midnight(now)
-    yesterday = (midnight.tz_convert("Europe/London") - pd.Timedelta(hours=12)).date()
+    yesterday = london_date(now) - timedelta(days=1)
     census = enc[(enc["admitted_at"] <= midnight) & (enc["discharged_at"].isna() | (enc["discharged_at"] > midnight))].groupby("ward_code").size()
     rows = staff[pd.to_datetime(staff["shift_date"]).dt.date == yesterday]
     out = []
@@ -181,9 +181,3 @@ def care_hours_per_ward(staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestam
         if chppd is not None:
             out.append({"ward_code": ward_code, "census_midnight": patients, "care_hours": chppd * patients, "chppd": chppd})
     return pd.DataFrame(out, columns=["ward_code", "census_midnight", "care_hours", "chppd"])
-
-
-def london_context(extracted_at: pd.Timestamp) -> tuple[pd.Timestamp, date]:
-    """(UTC time of London midnight starting the extract's day, that London date)."""
-    midnight = london_midnight(extracted_at)
-    return midnight, extracted_at.tz_convert("Europe/London").date()

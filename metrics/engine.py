@@ -18,7 +18,8 @@ import pandas as pd
 from metrics.conditions import EvaluationContext, mask
 from metrics.config import AppConfig
 from metrics.definitions import Aggregate, MetricDefinition, rag_for
-from metrics.derive import DerivedExtract, london_context
+from metrics.clock import london_date, london_midnight
+from metrics.derive import DerivedExtract
 
 WARD_VALUE_COLUMNS = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
 DRILLDOWN_COLUMNS = ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]
@@ -32,8 +33,12 @@ class Evaluation:
     drilldown: pd.DataFrame
 
 
-def _aggregate(part: Aggregate, frame: pd.DataFrame, base: np.ndarray, ctx: EvaluationContext, wards: list[str]) -> pd.Series:
-    rows = base & mask(part.where, frame, ctx) if part.where is not None else base
+def _rows(part: Aggregate, frame: pd.DataFrame, base: np.ndarray, ctx: EvaluationContext) -> np.ndarray:
+    """The rows an aggregate counts: the metric's own condition, and the aggregate's if it has one."""
+    return base & mask(part.where, frame, ctx) if part.where is not None else base
+
+
+def _aggregate(part: Aggregate, frame: pd.DataFrame, rows: np.ndarray, wards: list[str]) -> pd.Series:
     chosen = frame.loc[rows]
     grouped = chosen.groupby("ward_code", observed=True)
     if part.kind == "rows":
@@ -81,8 +86,8 @@ def _drilldown_rows(definition: MetricDefinition, frame: pd.DataFrame, rows: np.
 
 def evaluate(derived: DerivedExtract, cfg: AppConfig, metrics: tuple[MetricDefinition, ...] | None = None) -> Evaluation:
     """Evaluate every metric definition for every configured ward."""
-    midnight, london_date = london_context(derived.extracted_at)
-    ctx = EvaluationContext(extracted_at=derived.extracted_at, london_midnight=midnight, london_date=london_date)
+    now = derived.extracted_at
+    ctx = EvaluationContext(extracted_at=now, london_midnight=london_midnight(now), london_date=london_date(now))
     wards = sorted(cfg.ward_codes)
     values: list[pd.DataFrame] = []
     drill: list[pd.DataFrame] = []
@@ -90,14 +95,16 @@ def evaluate(derived: DerivedExtract, cfg: AppConfig, metrics: tuple[MetricDefin
         frame = derived.tables[definition.table]
         base = mask(definition.where, frame, ctx)
         if definition.aggregate is not None:
-            numerator = _aggregate(definition.aggregate, frame, base, ctx, wards)
+            counted = _rows(definition.aggregate, frame, base, ctx)
+            numerator = _aggregate(definition.aggregate, frame, counted, wards)
             denominator = pd.Series(np.nan, index=wards)
             value = numerator
         else:
             ratio = definition.ratio
             assert ratio is not None
-            numerator = _aggregate(ratio.numerator, frame, base, ctx, wards)
-            denominator = _aggregate(ratio.denominator, frame, base, ctx, wards)
+            counted = base
+            numerator = _aggregate(ratio.numerator, frame, _rows(ratio.numerator, frame, base, ctx), wards)
+            denominator = _aggregate(ratio.denominator, frame, _rows(ratio.denominator, frame, base, ctx), wards)
             value = numerator / denominator.where(denominator > 0)
         values.append(pd.DataFrame({
             "ward_code": wards,
@@ -108,8 +115,7 @@ def evaluate(derived: DerivedExtract, cfg: AppConfig, metrics: tuple[MetricDefin
             "rag": [rag_for(None if pd.isna(v) else float(v), definition) for v in value.to_numpy()],
         }))
         if definition.drilldown is not None:
-            rows = base & mask(definition.aggregate.where, frame, ctx) if definition.aggregate and definition.aggregate.where else base
-            drill.append(_drilldown_rows(definition, frame, rows))
+            drill.append(_drilldown_rows(definition, frame, counted))
     ward_values = pd.concat(values, ignore_index=True) if values else pd.DataFrame(columns=WARD_VALUE_COLUMNS)
     drilldown = pd.concat([d for d in drill if not d.empty], ignore_index=True) if any(not d.empty for d in drill) else pd.DataFrame(columns=DRILLDOWN_COLUMNS)
     return Evaluation(ward_values, drilldown)

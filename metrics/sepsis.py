@@ -115,13 +115,17 @@ def sepsis_screen(
     return SepsisResult(False, None, None, note)
 
 
-def active_flags_per_encounter(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | datetime) -> pd.DataFrame:
-    """Flags active at ``extracted_at``: raised at or before it and not cleared at or before it; (encounter_id, flag)."""
+def flag_is_active(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | datetime) -> np.ndarray:
+    """Per flag row: raised at or before ``extracted_at`` and not cleared at or before it."""
     ext = as_utc(extracted_at)
     raised = patient_flags["raised_at"]
     cleared = patient_flags["cleared_at"]
-    active = (raised <= ext).fillna(False) & (cleared.isna() | (cleared > ext).fillna(False))
-    out = patient_flags.loc[active.to_numpy(dtype=bool), ["encounter_id", "flag"]].copy()
+    return ((raised <= ext).fillna(False) & (cleared.isna() | (cleared > ext).fillna(False))).to_numpy(dtype=bool)
+
+
+def active_flags_per_encounter(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | datetime) -> pd.DataFrame:
+    """Flags active at ``extracted_at`` (see :func:`flag_is_active`), one row per (encounter_id, flag)."""
+    out = patient_flags.loc[flag_is_active(patient_flags, extracted_at), ["encounter_id", "flag"]].copy()
     out["flag"] = out["flag"].astype("string").str.upper()
     return out.drop_duplicates().reset_index(drop=True)
 
