@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from metrics import durations
 from metrics.definitions import MetricDefinition
 
 LONDON = ZoneInfo("Europe/London")
@@ -63,19 +64,10 @@ def age_text(age: timedelta) -> str:
 
 
 def duration_text(minutes: float | None) -> str:
-    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up); '–' when unknown."""
+    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up; see ``metrics.durations``); '–' when unknown."""
     if is_missing(minutes):
         return NO_DATA
-    total = int(round(float(minutes)))  # type: ignore[arg-type]
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    if total < 60:
-        return f"{sign}{total} m"
-    hours, mins = divmod(total, 60)
-    if hours < 24:
-        return f"{sign}{hours} h {mins} m"
-    days, hours = divmod(hours, 24)
-    return f"{sign}{days} d {hours} h"
+    return durations.duration_text(float(minutes))  # type: ignore[arg-type]
 
 
 def number_text(value: float | None) -> str:

@@ -34,13 +34,14 @@ Decisions, each deliberate:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
 import pandas as pd
+
+from metrics.durations import duration_text
 
 # Observation columns of the extract contract, in chart order. These are also
 # the names used in ``News2Result.parameter_scores`` and ``missing``.
@@ -443,23 +444,11 @@ PER_ENCOUNTER_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-def _duration(minutes: float) -> str:
-    """Whole minutes as a nurse reads them: 35m, 7h 20m, 2d 3h."""
-    total = int(math.floor(minutes + 1e-9))
-    if total < 60:
-        return f"{total}m"
-    hours, mins = divmod(total, 60)
-    if hours < 48:
-        return f"{hours}h {mins}m"
-    days, hours = divmod(hours, 24)
-    return f"{days}d {hours}h"
-
-
 def _durations(nanoseconds: np.ndarray) -> np.ndarray:
-    """Vectorised ``_duration`` (object array of text), formatting each distinct whole minute once."""
+    """Vectorised ``duration_text`` (object array of text), formatting each distinct whole minute once."""
     minutes = nanoseconds // 60_000_000_000
     distinct, inverse = np.unique(minutes, return_inverse=True)
-    return np.asarray([_duration(float(m)) for m in distinct], dtype=object)[inverse.reshape(-1)]
+    return np.asarray([duration_text(float(m)) for m in distinct], dtype=object)[inverse.reshape(-1)]
 
 
 def _clock_labels(times: pd.DatetimeIndex, reference: pd.Timestamp) -> np.ndarray:
@@ -581,7 +570,7 @@ def latest_news2_per_encounter(
     age_text = _durations(age_ns)
     missing_text = np.asarray(_MISSING_LABELS, dtype=object)[scored.missing_mask[latest]]
     monitoring_name = np.asarray(MONITORING_LEVELS, dtype=object)[np.maximum(monitoring_code, 0)]
-    limit_text = np.asarray([_duration(float(m)) for m in limits_min], dtype=object)[np.maximum(monitoring_code, 0)]
+    limit_text = np.asarray([duration_text(float(m)) for m in limits_min], dtype=object)[np.maximum(monitoring_code, 0)]
     score_text = np.asarray([str(i) for i in range(21)], dtype=object)[scored.total[take]]
     never = "no complete set: latest set at " + latest_at + " (" + age_text + " ago) is missing " + missing_text
     late = (

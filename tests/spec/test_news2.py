@@ -337,7 +337,7 @@ def test_latest_complete_set_is_current() -> None:
     assert row["news2_latest_at"] == pd.Timestamp("2024-01-15T06:10Z")
     assert row["news2_age_minutes"] == 110.0
     assert row["news2_risk"] == "low" and row["news2_monitoring"] == "12-hourly"
-    assert row["news2_status_reason"] == "NEWS2 0 at 06:10 (1h 50m ago); 12-hourly monitoring"
+    assert row["news2_status_reason"] == "NEWS2 0 at 06:10 (1 h 50 m ago); 12-hourly monitoring"
 
 
 def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
@@ -358,7 +358,7 @@ def test_never_scored() -> None:
     assert pd.isna(row["news2_score"]) and pd.isna(row["news2_any_single_3"])
     assert pd.isna(row["news2_risk"]) and pd.isna(row["news2_monitoring"]) and pd.isna(row["news2_scored_at"])
     assert row["news2_latest_at"] == pd.Timestamp("2024-01-15T06:10Z")
-    assert row["news2_status_reason"] == "no complete set: latest set at 06:10 (1h 50m ago) is missing spo2, temperature_c"
+    assert row["news2_status_reason"] == "no complete set: latest set at 06:10 (1 h 50 m ago) is missing spo2, temperature_c"
 
 
 @pytest.mark.parametrize(
@@ -387,7 +387,7 @@ def test_overdue_reason_reads_like_a_handover() -> None:
     out = latest(sets(("E1", "2024-01-15T00:40Z", {"respiratory_rate": 8})))
     assert out.loc["E1", "news2_status"] == "overdue"
     assert out.loc["E1", "news2_status_reason"] == (
-        "last set 7h 20m ago at 00:40; hourly monitoring due (overdue after 1h 15m, grace included)"
+        "last set 7 h 20 m ago at 00:40; hourly monitoring due (overdue after 1 h 15 m, grace included)"
     )
 
 
@@ -397,20 +397,20 @@ def test_overdue_comes_before_incomplete() -> None:
     assert row["news2_status"] == "overdue"
     assert row["news2_score"] == 3
     assert row["news2_status_reason"] == (
-        "last set 3h 0m ago at 05:00; hourly monitoring due (overdue after 1h 15m, grace included); "
+        "last set 3 h 0 m ago at 05:00; hourly monitoring due (overdue after 1 h 15 m, grace included); "
         "that set is missing spo2, score shown is from 14 Jan 18:00"
     )
 
 
 def test_a_set_taken_on_another_day_shows_its_date() -> None:
     out = latest(sets(("E1", "2024-01-14T23:30Z", {})))
-    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 14 Jan 23:30 (8h 30m ago); 12-hourly monitoring"
+    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 14 Jan 23:30 (8 h 30 m ago); 12-hourly monitoring"
 
 
 def test_times_in_reasons_are_uk_local_time() -> None:
     summer_now = pd.Timestamp("2024-06-15T08:00Z")  # BST: 09:00 in London
     out = latest(sets(("E1", "2024-06-15T05:10Z", {})), now=summer_now)
-    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 06:10 (2h 50m ago); 12-hourly monitoring"
+    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 06:10 (2 h 50 m ago); 12-hourly monitoring"
 
 
 @pytest.mark.parametrize(
@@ -488,4 +488,4 @@ def test_overdue_settings_must_cover_every_monitoring_frequency() -> None:
 def test_age_minutes_is_fractional() -> None:
     out = latest(sets(("E1", "2024-01-15T07:59:30Z", {})))
     assert math.isclose(out.loc["E1", "news2_age_minutes"], 0.5)
-    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 07:59 (0m ago); 12-hourly monitoring"
+    assert out.loc["E1", "news2_status_reason"] == "NEWS2 0 at 07:59 (0 m ago); 12-hourly monitoring"
