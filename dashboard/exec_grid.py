@@ -64,10 +64,7 @@ def group_total(board: Board, ward_codes: list[str], definition: MetricDefinitio
     rows = values[(values["metric_id"] == definition.id) & (values["ward_code"].isin([c.upper() for c in ward_codes]))]
     if rows.empty:
         return None
-    frame = rows.assign(date=0)
-    if definition.ratio is None:  # a count's numerator is its value
-        frame = frame.assign(numerator=frame["numerator"].fillna(frame["value"]))
-    total = aggregate_series(frame, None, definition.ratio is not None)
+    total = aggregate_series(rows.assign(date=0), None, definition.ratio is not None)
     if total.empty or pd.isna(total["value"].iloc[0]):
         return None
     return float(total["value"].iloc[0])

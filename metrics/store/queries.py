@@ -197,12 +197,16 @@ def daily_history_all(engine: Engine, metric_ids: list[str] | None = None) -> pd
 def aggregate_series(history: pd.DataFrame, ward_codes: list[str] | None, is_ratio: bool) -> pd.DataFrame:
     """Sum a metric's daily history over a group of wards: counts summed; a ratio recomputed from summed parts.
 
-    Days on which no ward of the group has a value are left out (gaps, not zeros).
+    A count's numerator is its value (the value stands in for a missing numerator). Days on which no
+    ward of the group has a value are gaps (NaN), never zeros: the same rule as the SPC series
+    (``metrics.spc_history.store_series``), which does this for every group at once.
     """
     frame = history if ward_codes is None else history[history["ward_code"].isin(ward_codes)]
     if frame.empty:
         return pd.DataFrame(columns=["date", "value", "numerator", "denominator"])
-    grouped = frame.groupby("date").agg(numerator=("numerator", "sum"), denominator=("denominator", lambda s: s.sum(min_count=1)))
+    if not is_ratio:
+        frame = frame.assign(numerator=frame["numerator"].astype("float64").fillna(frame["value"].astype("float64")))
+    grouped = frame.groupby("date")[["numerator", "denominator"]].sum(min_count=1)
     if is_ratio:
         grouped["value"] = grouped["numerator"] / grouped["denominator"].where(grouped["denominator"] > 0)
     else:
