@@ -174,10 +174,4 @@ def care_hours_per_ward(staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestam
     yesterday = london_date(now) - timedelta(days=1)
     census = enc[(enc["admitted_at"] <= midnight) & (enc["discharged_at"].isna() | (enc["discharged_at"] > midnight))].groupby("ward_code").size()
     rows = staff[pd.to_datetime(staff["shift_date"]).dt.date == yesterday]
-    out = []
-    for ward_code, ward_rows in rows.groupby("ward_code"):
-        patients = float(census.get(ward_code, 0))
-        chppd = staffing.care_hours_per_patient_day(ward_rows, patients, unit, shift_hours)
-        if chppd is not None:
-            out.append({"ward_code": ward_code, "census_midnight": patients, "care_hours": chppd * patients, "chppd": chppd})
-    return pd.DataFrame(out, columns=["ward_code", "census_midnight", "care_hours", "chppd"])
+    return staffing.care_hours_by_ward(rows, census, unit, shift_hours)

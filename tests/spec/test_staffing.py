@@ -11,6 +11,7 @@ import pytest
 from metrics.staffing import (
     BOARD_COLUMNS,
     board_shifts,
+    care_hours_by_ward,
     care_hours_per_patient_day,
     fill_rate,
     fill_rate_note,
@@ -195,3 +196,17 @@ def test_care_hours_refuses_unknown_unit_and_several_wards() -> None:
     two_wards = pd.concat([_24h(5, 3, 4, 2), _24h(5, 3, 4, 2).assign(ward_code="W2")])
     with pytest.raises(ValueError, match="one ward"):
         care_hours_per_patient_day(two_wards, 20, "headcount", SHIFT_HOURS)
+
+
+def test_care_hours_by_ward_gives_a_row_only_to_wards_with_both_shifts_and_patients() -> None:
+    frame = pd.concat([
+        _24h(5, 3, 4, 2),                                # W1: full day and night
+        _24h(5, 3, None, None).assign(ward_code="W2"),   # W2: no night shift recorded
+        _24h(5, 3, 4, 2).assign(ward_code="W3"),         # W3: nobody at midnight
+        _24h(2, 1, 2, 1).assign(ward_code="W4"),         # W4: census unknown
+    ])
+    got = care_hours_by_ward(frame, {"W1": 20, "W2": 20, "W3": 0}, "headcount", SHIFT_HOURS)
+    assert got.columns.tolist() == ["ward_code", "census_midnight", "care_hours", "chppd"]
+    assert got["ward_code"].tolist() == ["W1"]
+    assert got["care_hours"].iloc[0] == pytest.approx(8 * 12.5 + 6 * 12.0)
+    assert got["chppd"].iloc[0] == pytest.approx(care_hours_per_patient_day(_24h(5, 3, 4, 2), 20, "headcount", SHIFT_HOURS))
