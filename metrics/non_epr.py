@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.store.models import Base
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
 from metrics.validate import ValidatedExtract
 
@@ -75,9 +76,9 @@ def workforce_months(workforce: pd.DataFrame) -> pd.DataFrame:
     return _none_for_missing(frame[WORKFORCE_COLUMNS].reset_index(drop=True))
 
 
-def snapshot_rows(valid: ValidatedExtract) -> list[tuple[type, pd.DataFrame, list[str]]]:
+def snapshot_rows(valid: ValidatedExtract) -> list[tuple[type[Base], pd.DataFrame, list[str]]]:
     """(model, rows, columns) for ``metrics.store.writer.write_snapshot(extra=...)``: only for the optional tables the extract supplied."""
-    out: list[tuple[type, pd.DataFrame, list[str]]] = []
+    out: list[tuple[type[Base], pd.DataFrame, list[str]]] = []
     tables = valid.tables
     if "incidents" in tables:
         out.append((SnapshotIncidentCount, incident_counts(tables["incidents"]), INCIDENT_COLUMNS))

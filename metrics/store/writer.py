@@ -11,25 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
-
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
-from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
+from metrics.store.bulk import bulk_insert
+from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
-
-
-def _records(frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> list[dict[str, Any]]:
-    """Plain Python rows for executemany: missing values as None, numpy scalars as Python numbers."""
-    lists = []
-    for col in columns:
-        series = frame[col]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            series = series.astype(object)
-        lists.append(series.astype(object).where(series.notna(), None).tolist())
-    return [dict(zip(columns, row, strict=True), snapshot_id=snapshot_id) for row in zip(*lists, strict=True)]
 
 
 def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
@@ -51,7 +39,7 @@ def write_snapshot(
     drilldown: pd.DataFrame,
     encounters: pd.DataFrame,
     quarantine: pd.DataFrame,
-    extra: Sequence[tuple[type, pd.DataFrame, list[str]]] = (),
+    extra: Sequence[tuple[type[Base], pd.DataFrame, list[str]]] = (),
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
@@ -71,13 +59,13 @@ def write_snapshot(
                 "metric_definitions": metric_definitions,
             },
         ).scalar_one()
-        for model, frame, columns in (
+        parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [
             (WardMetricValue, ward_values, ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]),
             (DrilldownRow, drilldown, ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
             *extra,
-        ):
-            if len(frame):
-                conn.execute(insert(model), _records(frame, columns, snapshot_id))
+        ]
+        for model, frame, columns in parts:
+            bulk_insert(conn, model, frame, columns, {"snapshot_id": snapshot_id})
     return snapshot_id
