@@ -39,7 +39,8 @@ def _rows(part: Aggregate, frame: pd.DataFrame, base: np.ndarray, ctx: Evaluatio
 
 
 def _aggregate(part: Aggregate, frame: pd.DataFrame, rows: np.ndarray, wards: list[str]) -> pd.Series:
-    chosen = frame.loc[rows]
+    needed = {"rows": [], "distinct_encounters": ["encounter_id"], "distinct_patients": ["patient_id"]}.get(part.kind, [part.column])
+    chosen = frame.loc[rows, ["ward_code", *needed]]  # only the columns counted: a derived table is about a hundred wide
     grouped = chosen.groupby("ward_code", observed=True)
     if part.kind == "rows":
         values = grouped.size()
@@ -67,10 +68,11 @@ def _detail_json(frame: pd.DataFrame) -> list[str]:
 def _drilldown_rows(definition: MetricDefinition, frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     dd = definition.drilldown
     assert dd is not None
-    chosen = frame.loc[rows]
+    columns = list(dict.fromkeys(dd.columns))
+    used = [c for c in dict.fromkeys(["ward_code", "encounter_id", "bed", dd.urgency, dd.duration, *columns]) if c and c in frame.columns]
+    chosen = frame.loc[rows, used]
     if chosen.empty:
         return pd.DataFrame(columns=DRILLDOWN_COLUMNS)
-    columns = list(dict.fromkeys(dd.columns))
     details = _detail_json(chosen[columns])
     out = pd.DataFrame({
         "ward_code": chosen["ward_code"].to_numpy(),
