@@ -103,7 +103,7 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str
         f'<th class="ws-group-head" colspan="{span}">{escape(group_label(cfg, code))}</th>' for code, span in groups
     ) + "</tr>"
     head_row = '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>' + "".join(
-        f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.description)}">{escape(d.label)}</th>' for d in definitions
+        f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: {escape(d.description)}">{escape(d.wall_label)}</th>' for d in definitions
     ) + "</tr>"
     body = []
     width = 3 + len(definitions)

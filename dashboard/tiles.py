@@ -93,8 +93,8 @@ def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition, v
     wide = " wall-value-wide" if len(value) > 2 else ""
     return (
         f'<div class="ws-tile wall-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
-        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}">'
-        f'<div class="ws-tile-label">{escape(definition.label)}{staffing}</div>'
+        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}" title="{escape(definition.label)}">'
+        f'<div class="ws-tile-label">{escape(definition.wall_label)}{staffing}</div>'
         f'<div class="wall-tile-body"><div class="ws-tile-value{wide}">{escape(value)}</div><div class="wall-tile-side">{"".join(side)}</div></div>'
         "</div>"
     )

@@ -82,6 +82,10 @@ class MetricDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
+    short_label: str | None = Field(
+        default=None, max_length=32,
+        description="for the wall and the executive grid, where a tile is read from across a room; the label otherwise",
+    )
     description: str
     table: str
     where: Condition | None = None
@@ -97,6 +101,11 @@ class MetricDefinition(BaseModel):
     drilldown: Drilldown | None = None
     display: Literal["count", "percent", "staffing"] = "count"
     staffing_cell: tuple[str, str] | None = None  # (shift, staff_group) for the staffing grid
+
+    @property
+    def wall_label(self) -> str:
+        """What a wall tile or an executive column head says: the short label if there is one."""
+        return self.short_label or self.label
 
     @model_validator(mode="after")
     def _shape(self) -> "MetricDefinition":

@@ -67,6 +67,8 @@ def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, brow
     assert "Data as at" in text
     overflow = page.evaluate("() => document.scrollingElement.scrollHeight - window.innerHeight")
     assert overflow <= 2, f"the wall scrolls by {overflow}px at 1920x1080"
+    numbers = page.evaluate("() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value:not(.wall-value-wide)')).map(e => e.getBoundingClientRect().height)")
+    assert numbers and max(numbers) - min(numbers) <= 2, f"a long label shrinks its tile's number: heights {sorted(set(numbers))}"
     shown = page.locator('[data-metric="patients_on_ward"] .ws-tile-value').first.inner_text().strip()
     assert shown == f"{stored_value(running_app, '7A', 'patients_on_ward'):g}"
     page.screenshot(path=str(SCREENSHOTS / "wall-1920.png"))

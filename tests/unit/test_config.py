@@ -112,3 +112,17 @@ def test_missing_file_is_named(config_dir):
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
     assert "wards.yaml: file not found" in str(err.value)
+
+
+def test_a_short_label_is_what_the_wall_says_and_must_be_short(config_dir):
+    from metrics.config import load_config
+
+    cfg = load_config(config_dir)
+    lrp = next(m for m in cfg.metrics if m.id == "least_restrictive_reviews_due")
+    assert lrp.wall_label == lrp.short_label != lrp.label
+    on_ward = next(m for m in cfg.metrics if m.id == "patients_on_ward")
+    assert on_ward.short_label is None and on_ward.wall_label == on_ward.label
+    path = config_dir / "metrics.yaml"
+    path.write_text(path.read_text().replace('short_label: "Least-restrictive reviews due"', 'short_label: "Least-restrictive-practice reviews due in 24 hours"'))
+    with pytest.raises(ConfigError, match=r"least_restrictive_reviews_due.*short_label"):
+        load_config(config_dir)
