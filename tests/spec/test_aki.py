@@ -63,9 +63,7 @@ def test_unknown_units_are_not_guessed(unit: str) -> None:
 R = days(3)  # a reference result 3 days before C1: in the 0-7 day window, outside the 48 h window
 
 
-@pytest.mark.parametrize(
-    ("what", "results", "stage", "kind"),
-    [
+STAGE_CASES = [
         # RV ratio thresholds 1.5, 2 and 3 (RV1 = 100, taken 3 days before C1)
         ("ratio 1.49", history(149, (R, 100)), 0, "RV1"),
         ("ratio 1.50", history(150, (R, 100)), 1, "RV1"),
@@ -103,8 +101,10 @@ R = days(3)  # a reference result 3 days before C1: in the 0-7 day window, outsi
         ("RV2 80 gives the higher ratio", history(160, (days(40), 80), (days(3), 150)), 2, "RV2"),
         ("RV1 70 gives the higher ratio", history(160, (days(40), 100), (days(3), 70)), 2, "RV1"),
         ("equal ratios: RV1 is named", history(160, (days(40), 80), (days(3), 80)), 2, "RV1"),
-    ],
-)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("what", "results", "stage", "kind"), STAGE_CASES)
 def test_stage(what: str, results: list[tuple[datetime, float]], stage: int | None, kind: str | None) -> None:
     result = aki_result(results, ADULT, NOW)
     assert (result.stage, result.reference_kind) == (stage, kind), f"{what}: {result.reason}"
@@ -124,16 +124,16 @@ def test_numbers_behind_a_stage_are_reported() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("results", "reason"),
-    [
+REASON_CASES = [
         (history(355, (R, 200)), "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
         (history(127, (hours(30), 100)), "C1 127 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.27 < 1.5, but a rise of 27 µmol/L within 48 h (> 26): stage 1"),
         (history(126, (hours(30), 100)), "C1 126 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.26 < 1.5; rise within 48 h 26 µmol/L (≤ 26): no AKI"),
         (history(110, (days(30), 100)), "C1 110 µmol/L / RV2 100 (median of 8-365 days before) = ratio 1.10 < 1.5; no result in the 48 h before: no AKI"),
         (history(299.6, (R, 100)), "C1 299.6 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 2.99 ≥ 2: stage 2"),
-    ],
-)
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("results", "reason"), REASON_CASES)
 def test_reasons_say_why(results: list[tuple[datetime, float]], reason: str) -> None:
     assert aki_result(results, ADULT, NOW).reason == reason
 
@@ -314,3 +314,94 @@ def test_per_patient_with_missing_age() -> None:
 def test_per_patient_with_no_lab_rows() -> None:
     out = aki_per_patient(labs(), {"P1": 50}, EXTRACTED_AT)
     assert out["aki_reason"].tolist() == ["no creatinine result"]
+
+
+# ---- aki_per_patient gives what aki_result gives, at every edge ------------------------------------
+
+
+def one_patient(results: list[tuple[datetime, float]], unit: str = "umol/L") -> pd.DataFrame:
+    return labs(*[("P1", EXTRACTED_AT - when, "creatinine", value, unit) for when, value in results])
+
+
+def or_none(value: object) -> object:
+    return None if pd.isna(value) else value  # type: ignore[call-overload]
+
+
+def same_as_aki_result(results: list[tuple[datetime, float]], age: int | None = ADULT, unit: str = "umol/L") -> pd.Series:
+    """aki_per_patient's row for one patient, checked column by column against aki_result."""
+    row = aki_per_patient(one_patient(results, unit), {"P1": age}, EXTRACTED_AT).iloc[0]
+    factor = 88.42 if unit == "mg/dL" else 1.0
+    expected = aki_result([(when, value * factor) for when, value in results], age, NOW)
+    got = [or_none(row[c]) for c in ("aki_stage", "aki_reason", "aki_c1_umol", "aki_c1_at", "aki_reference_umol", "aki_reference_kind", "aki_ratio")]
+    assert got == [expected.stage, expected.reason, expected.c1_umol, expected.c1_at, expected.reference_umol, expected.reference_kind, expected.ratio]
+    return row
+
+
+@pytest.mark.parametrize(("what", "results", "stage", "kind"), STAGE_CASES)
+def test_per_patient_stage_at_every_edge(what: str, results: list[tuple[datetime, float]], stage: int | None, kind: str | None) -> None:
+    row = same_as_aki_result(results)
+    assert (or_none(row["aki_stage"]), or_none(row["aki_reference_kind"])) == (stage, kind), what
+
+
+@pytest.mark.parametrize(("results", "reason"), REASON_CASES)
+def test_per_patient_reasons(results: list[tuple[datetime, float]], reason: str) -> None:
+    assert same_as_aki_result(results)["aki_reason"] == reason
+
+
+@pytest.mark.parametrize(
+    ("results", "unit", "stage"),
+    [
+        (history(1.65, (R, 1.1)), "mg/dL", 1),  # ratio 1.4999999999999998: 1.5 but for floating-point noise
+        (history(3.3, (R, 1.1)), "mg/dL", 3),  # ratio 2.9999999999999996
+        (history(2.0, (R, 1.0)), "mg/dL", 2),
+        (history(1.3, (hours(30), 1.0)), "mg/dL", 1),  # rise 26.526
+        (history(4.0, (R, 2.66)), "mg/dL", 1),  # C1 353.68, ratio 1.504
+        (history(4.01, (R, 2.0)), "mg/dL", 3),  # C1 354.56, ratio 2.005
+        (history(78.4, (hours(30), 52.4)), "umol/L", 0),  # rise 26.000000000000007: 26 but for noise; ratio 1.496
+    ],
+)
+def test_per_patient_thresholds_tolerate_floating_point_noise(results: list[tuple[datetime, float]], unit: str, stage: int) -> None:
+    assert same_as_aki_result(results, unit=unit)["aki_stage"] == stage
+
+
+@pytest.mark.parametrize("age", [None, 0, 17, 18, 101])
+@pytest.mark.parametrize("c1_age", [hours(1), hours(72), hours(72, 1)])
+def test_per_patient_age_and_currency(age: int | None, c1_age: timedelta) -> None:
+    c1_at = NOW - c1_age
+    same_as_aki_result([(c1_at - R, 100.0), (c1_at, 300.0)], age)
+
+
+def test_per_patient_of_two_results_at_the_same_time_the_later_one_in_the_input_is_c1() -> None:
+    frame = labs(
+        ("P1", hours(1) + R, "creatinine", 100.0, "umol/L"),
+        ("P2", hours(1), "creatinine", 140.0, "umol/L"),
+        ("P1", hours(1), "creatinine", 140.0, "umol/L"),
+        ("P2", hours(1) + R, "creatinine", 100.0, "umol/L"),
+        ("P1", hours(1), "creatinine", 200.0, "umol/L"),
+        ("P2", hours(1), "creatinine", 130.0, "umol/L"),
+    )
+    out = aki_per_patient(frame, {"P1": ADULT, "P2": ADULT}, EXTRACTED_AT).set_index("patient_id")
+    assert out.loc["P1", "aki_c1_umol"] == 200.0 and out.loc["P1", "aki_stage"] == 2
+    assert out.loc["P2", "aki_c1_umol"] == 130.0 and out.loc["P2", "aki_stage"] == 0
+
+
+def test_per_patient_lists_patients_in_the_order_given_even_when_repeated_or_without_results() -> None:
+    frame = labs(("P2", hours(1) + R, "creatinine", 100.0, "umol/L"), ("P2", hours(1), "creatinine", 300.0, "umol/L"))
+    out = aki_per_patient(frame, pd.Series([50, 60, 70], index=["P3", "P2", "P2"], dtype="Int64"), EXTRACTED_AT)
+    assert out["patient_id"].tolist() == ["P3", "P2", "P2"]
+    assert out["aki_reason"].tolist()[0] == "no creatinine result"
+    assert out["aki_stage"].tolist()[1:] == [3, 3]
+
+
+def test_per_patient_names_the_latest_unconvertible_unit_and_counts_those_at_or_after_c1() -> None:
+    frame = labs(
+        ("P1", hours(2) + R, "creatinine", 100.0, "umol/L"),
+        ("P1", hours(3), "creatinine", 1.0, "g/L"),  # before C1: not counted
+        ("P1", hours(2), "creatinine", 0.2, "mmol/L"),  # same time as C1: counted
+        ("P1", hours(2), "creatinine", 160.0, "umol/L"),  # C1
+        ("P1", hours(1), "creatinine", 0.3, "xyz"),
+        ("P1", hours(1), "creatinine", 0.3, "mmol/L"),  # latest, by input order
+        ("P1", -hours(1), "creatinine", 0.3, "abc"),  # after extracted_at: not read
+    )
+    reason = aki_per_patient(frame, {"P1": ADULT}, EXTRACTED_AT).loc[0, "aki_reason"]
+    assert reason.endswith("(3 results newer than C1 ignored: unit 'mmol/L' cannot be converted to µmol/L)")
