@@ -29,6 +29,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from metrics.grouping import joined_per_key
+
 from metrics.clock import as_utc
 
 ROW_COLUMNS_ADDED = ["outstanding", "overdue", "overdue_minutes"]
@@ -82,15 +84,7 @@ def assessments_per_encounter(rows: pd.DataFrame) -> pd.DataFrame:
         assessments_overdue=("overdue", "sum"),
         assessments_max_overdue_minutes=("overdue_minutes", "max"),
     )
-    types = (
-        rows.loc[outstanding, ["encounter_id", "assessment_type"]]
-        .dropna()
-        .drop_duplicates()
-        .sort_values(["encounter_id", "assessment_type"])
-        .groupby("encounter_id", sort=True)["assessment_type"]
-        .agg(", ".join)
-        .rename("assessments_outstanding_types")
-    )
+    types = joined_per_key(rows.loc[outstanding, "encounter_id"], rows.loc[outstanding, "assessment_type"], "assessments_outstanding_types")
     out = counts.join(types, how="left").reset_index()
     out["assessments_outstanding_types"] = out["assessments_outstanding_types"].astype(object).where(out["assessments_outstanding_types"].notna(), None)
     out["assessments_outstanding"] = out["assessments_outstanding"].astype("int64")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from metrics import aki, assessments, doses, news2, sepsis, staffing
 from metrics.clock import london_date, london_midnight
+from metrics.grouping import joined_per_key
 from metrics.config import AppConfig
 from metrics.contract import TABLES_BY_NAME
 from metrics.validate import ValidatedExtract
@@ -115,7 +116,7 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     active = sepsis.active_flags_per_encounter(flags, now)
     for code in (f.code.upper() for f in clinical.flag_codes):
         enc[f"flag_{code}"] = enc["encounter_id"].isin(active.loc[active["flag"] == code, "encounter_id"])
-    listing = active.groupby("encounter_id")["flag"].agg(lambda s: ", ".join(sorted(set(s)))).rename("active_flags").reset_index()
+    listing = joined_per_key(active["encounter_id"], active["flag"], "active_flags").rename_axis("encounter_id").reset_index()
     enc = _left_join(enc, listing, "encounter_id", ["active_flags"])
     criteria = [sepsis.SepsisCriterion(c.id, c.label, tuple(x.upper() for x in c.flags_any), c.news2_at_least, c.or_single_parameter_3) for c in clinical.sepsis_screen.criteria]
     sepsis_frame = sepsis.sepsis_per_encounter(enc["encounter_id"], flags, enc[["encounter_id", "news2_score", "news2_any_single_3"]], now, criteria)
