@@ -17,10 +17,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from pandas.api.extensions import take
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from metrics.config import SourcesFile
@@ -105,9 +108,34 @@ def _apply_mapping(frame: pd.DataFrame, spec: TableSpec, sources: SourcesFile) -
         if column in frame.columns:
             lookup = {str(k).upper(): v for k, v in values.items()}
             original = frame[column].astype(object)
-            mapped = frame[column].astype("string").str.upper().astype(object).map(lookup)
+            mapped = _map_codes(frame[column], lookup)
             frame[column] = mapped.where(mapped.notna(), original)
     return frame
+
+
+def _one_text_per_value(series: pd.Series) -> bool:
+    """True when values that pandas counts as equal always read as the same text (so a map can be worked out per distinct value).
+
+    Not for floats (0.0 and -0.0 are equal) nor for mixed Python objects (True == 1).
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) or pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        return True
+    return pd.api.types.is_object_dtype(dtype) and set(map(type, series.to_numpy())) <= {str, bool, type(None)}
+
+
+def _map_codes(series: pd.Series, lookup: dict[str, Any]) -> pd.Series:
+    """Each value's upper-cased text looked up in ``lookup`` (missing where it is not there): codes compared case-insensitively.
+
+    Worked out once per distinct value and spread back (a column of codes has few), which gives what mapping
+    every row would, dtype included.
+    """
+    if not _one_text_per_value(series):
+        return series.astype("string").str.upper().astype(object).map(lookup)
+    codes, uniques = pd.factorize(series)
+    per_value = pd.Series(uniques).astype("string").str.upper().astype(object).map(lookup)
+    values = per_value.to_numpy() if isinstance(per_value.dtype, np.dtype) else per_value.array
+    return pd.Series(take(values, codes, allow_fill=True), index=series.index, name=series.name, copy=False)  # built as Series.map builds its result
 
 
 def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSpec, ...] = TABLES) -> RawExtract:
