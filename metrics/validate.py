@@ -117,14 +117,40 @@ def _has_offset(text: pd.Series) -> pd.Series:
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
 
 
+def _iso8601(text: pd.Series, utc: bool = False, as_london_date: bool = False) -> pd.Series:
+    """``pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")``, but never an exception for one odd value.
+
+    pandas refuses a whole column when a value carries a zone the others do not (an offset such as '+01'
+    among local times): then each value is read on its own, and one that cannot be read as the column
+    reads the rest is NaT, so that its row is quarantined rather than the refresh stopped. With
+    ``as_london_date`` (a date column), a value with an offset is read as its London date.
+    """
+    try:
+        return pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")
+    except (ValueError, OverflowError, TypeError):
+        pass
+
+    def one(value: object) -> pd.Timestamp:
+        try:
+            stamp = pd.to_datetime(value, format="ISO8601", utc=utc, errors="coerce")
+        except (ValueError, OverflowError, TypeError):
+            return pd.NaT
+        if not utc and stamp is not pd.NaT and stamp.tzinfo is not None:
+            return stamp.tz_convert("Europe/London").tz_localize(None) if as_london_date else pd.NaT
+        return stamp
+
+    values = [pd.NaT if v is None else one(v) for v in text.astype(object).where(text.notna(), None)]
+    return pd.to_datetime(pd.Series(values, index=text.index, dtype=object), utc=utc)
+
+
 def _parse_datetime_text(text: pd.Series) -> pd.Series:
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     has_offset = _has_offset(text)
     if has_offset.any():
-        result[has_offset] = pd.to_datetime(text[has_offset], format="ISO8601", utc=True, errors="coerce")
+        result[has_offset] = _iso8601(text[has_offset], utc=True)
     naive = text.notna() & ~has_offset
     if naive.any():
-        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        local = _iso8601(text[naive])
         result[naive] = local.dt.tz_localize(
             "Europe/London", ambiguous=np.ones(int(naive.sum()), dtype=bool), nonexistent="shift_forward"
         ).dt.tz_convert("UTC")
@@ -170,7 +196,7 @@ def _convert(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series]:
             typed = pd.Series(days.cast(pyarrow.timestamp("us")).to_numpy(zero_copy_only=False), index=series.index, name=series.name)
             return typed, pd.Series(False, index=series.index)
         text = _as_text(series) if not pd.api.types.is_datetime64_any_dtype(series) else series
-        typed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        typed = _iso8601(text, as_london_date=True)
         if typed.dt.tz is not None:
             typed = typed.dt.tz_convert("Europe/London").dt.tz_localize(None)
         return typed.dt.normalize(), text.notna() & typed.isna()
@@ -182,6 +208,11 @@ def _convert(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series]:
             raw = _as_text(series)
             numbers = _parse_numbers(raw)
         bad = raw.notna() & numbers.isna()
+        # inf, 1e400 and (for a count) anything past 2^53, where floats stop being whole numbers: bad values, not a crash
+        limit = 2.0**53 if col.type is ColumnType.INTEGER else np.inf
+        unusable = numbers.notna() & ~(numbers.abs() < limit)
+        bad |= unusable
+        numbers = numbers.mask(unusable)
         if col.type is ColumnType.INTEGER:
             fractional = numbers.notna() & (numbers != np.round(numbers))
             bad |= fractional
