@@ -65,6 +65,7 @@ table.ws-exec tr.ws-total td{font-weight:800;background:#E8EDEE}
 table.ws-exec tr.ws-trust td{font-weight:800;background:#D8DDE0;border-top:3px solid #212B32}
 table.ws-exec td.ws-count{font-weight:700}
 .ws-cell{display:block;border-radius:3px;padding:0 2px;font-weight:700;min-width:2.2em}
+@media (max-width:1600px){table.ws-exec{font-size:0.68rem}table.ws-exec thead th.ws-metric-head{font-size:0.7rem}table.ws-exec td.ws-ward{max-width:11em;overflow:hidden;text-overflow:ellipsis}.ws-cell{min-width:2em;padding:0 1px}}
 .ws-support{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 12px 0}
 .ws-support-card{background:#fff;border:1px solid #D8DDE0;border-left:8px solid #D55E00;border-radius:6px;padding:8px 12px;flex:1 1 220px;max-width:320px}
 .ws-support-card h4{margin:0;font-size:1.05rem}

@@ -1,5 +1,7 @@
 """Executive leadership wall: /exec (optional ?sort=reds&metric=ID&scope=trust|site:CODE|ward:CODE)."""
 
+import streamlit as st
+
 from dashboard.access_gate import enter
 from dashboard.board import open_board
 from dashboard.exec_view import render_exec_view
@@ -7,6 +9,7 @@ from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
 from metrics.access import View
 
+st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Executive wall")  # a leadership screen: the grid gets the width
 inject(BOARD_CSS)
 enter(View.EXEC)  # every ward, aggregate only: executives and analysts
 board = open_board()

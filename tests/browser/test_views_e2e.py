@@ -86,6 +86,16 @@ def test_exec_wall_has_every_ward_and_no_patient_identity(running_app, browser):
     page.close()
 
 
+def test_exec_grid_fits_a_laptop_without_scrolling_sideways(running_app, browser):
+    page = open_page(browser, f"{running_app.base_url}/exec", LAPTOP, "table.ws-exec")
+    wide, shown = page.evaluate("() => { const e = document.querySelector('.ws-exec-wrap'); return [e.scrollWidth, e.clientWidth]; }")
+    assert wide <= shown + 2, f"the grid scrolls sideways by {wide - shown}px on a {LAPTOP['width']}px laptop"
+    cut = page.evaluate("() => Array.from(document.querySelectorAll('th.ws-metric-head')).filter(e => e.scrollHeight > e.clientHeight + 1).map(e => e.textContent)")
+    assert not cut, f"column heads cut off: {cut}"
+    page.screenshot(path=str(SCREENSHOTS / "exec-laptop.png"))
+    page.close()
+
+
 def test_status_page_reports_the_snapshot_and_quarantine(running_app, browser):
     engine = make_engine(running_app.db_url)
     snap = queries.current_snapshot(engine)
