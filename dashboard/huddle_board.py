@@ -20,7 +20,7 @@ from dashboard.formatting import day_time
 from dashboard.huddle_inputs import render_huddle_inputs
 from dashboard.huddle_sheet import huddle_sheet_html
 from dashboard.patient_list import render_patient_list, render_patient_lists
-from dashboard.spc_summary import sparkline_key_html, stored_spc, tile_trend_html
+from dashboard.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
 from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
 from metrics.access import Action
 from metrics.config import AppConfig, Ward
@@ -110,8 +110,10 @@ def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int =
 
 def render_group(board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None) -> None:
     _group_heading(label)
+    spc = stored_spc(board)
+    chips = {d.id: tile_chip_html(spc, ward_code, d) for d in definitions} if spc is not None else None
     if group_code in COMPACT_TABLE_GROUPS:
-        st.html(compact_table_html(board, ward_code, definitions))
+        st.html(compact_table_html(board, ward_code, definitions, chips))
         render_patient_lists(board, ward_code, definitions, "Patient lists", access)
         return
     staffing = [d for d in definitions if is_staffing_cell(d)]
@@ -119,7 +121,7 @@ def render_group(board: Board, ward_code: str, group_code: str, label: str, defi
     if staffing:
         grid, rest = st.columns([3, 2]) if others else (st.container(), None)
         with grid:
-            st.html(staffing_grid_html(board, ward_code, staffing))
+            st.html(staffing_grid_html(board, ward_code, staffing, chips=chips))
         if rest is not None:
             with rest:
                 render_tiles(board, ward_code, others, per_row=min(2, len(others)), access=access)

@@ -115,8 +115,8 @@ def staffing_axes(definitions: list[MetricDefinition]) -> tuple[list[str], list[
     return shifts, groups
 
 
-def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDefinition], *, show_change: bool = True) -> str:
-    """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG."""
+def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDefinition], *, show_change: bool = True, chips: dict[str, str] | None = None) -> str:
+    """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG (and ``chips[metric_id]``, its SPC variation chip, if given)."""
     cells = {d.staffing_cell: d for d in definitions if is_staffing_cell(d)}
     shifts, groups = staffing_axes(list(cells.values()))
     head = "".join(f"<th>{escape(s.capitalize())}</th>" for s in shifts)
@@ -137,7 +137,7 @@ def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDef
                 f'title="{escape(d.description)}">'
                 f'<div class="ws-staff-count">{escape(staffing_text(tv.numerator if tv else None, tv.denominator if tv else None))}</div>'
                 f'<div class="ws-staff-fill">fill rate {escape(percent_text(tv.value if tv else None))}</div>'
-                f"<div>{badge_html(rag, has_thresholds(d))}</div>{change}</td>"
+                f"<div>{badge_html(rag, has_thresholds(d))}</div>{change}{(chips or {}).get(d.id, '')}</td>"
             )
         rows.append(f'<tr><th scope="row">{escape(staff_group.capitalize())}</th>{"".join(tds)}</tr>')
     return (
@@ -146,8 +146,8 @@ def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDef
     )
 
 
-def compact_table_html(board: Board, ward_code: str, definitions: list[MetricDefinition]) -> str:
-    """One row per metric: label, value, RAG, change since yesterday."""
+def compact_table_html(board: Board, ward_code: str, definitions: list[MetricDefinition], chips: dict[str, str] | None = None) -> str:
+    """One row per metric: label, value, RAG, change since yesterday (and, with ``chips``, the SPC variation chip)."""
     rows = []
     for d in definitions:
         tv = board.tile(ward_code, d.id)
@@ -156,9 +156,12 @@ def compact_table_html(board: Board, ward_code: str, definitions: list[MetricDef
             f'<td class="ws-compact-label">{escape(d.label)}</td>'
             f'<td class="ws-compact-value ws-tile-value">{escape(value_text(d, tv.value if tv else None))}</td>'
             f"<td>{badge_html(_rag_of(tv), has_thresholds(d))}</td>"
-            f'<td class="ws-change">{escape(change_for(board, ward_code, d))}</td></tr>'
+            f'<td class="ws-change">{escape(change_for(board, ward_code, d))}</td>'
+            + (f"<td>{chips.get(d.id, '')}</td>" if chips is not None else "")
+            + "</tr>"
         )
+    trend_head = "<th>SPC trend</th>" if chips is not None else ""
     return (
-        '<table class="ws-compact"><thead><tr><th>Measure</th><th>Now</th><th>RAG</th><th>Since yesterday</th></tr></thead>'
+        f'<table class="ws-compact"><thead><tr><th>Measure</th><th>Now</th><th>RAG</th><th>Since yesterday</th>{trend_head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

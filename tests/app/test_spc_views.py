@@ -203,6 +203,19 @@ def test_each_huddle_tile_has_its_last_30_days_as_a_sparkline_and_its_variation_
     assert len(at.get("plotly_chart")) <= 1, "the sparklines are images, not one plotly chart per tile"
 
 
+def test_staffing_grid_cells_and_by_type_rows_carry_their_own_variation_icon(run_view, history_store):
+    at = run_view(history_store, "huddle", ward="7A")
+    html = all_html(at)
+    by_id = {m.id: m for m in history_store.cfg.metrics}
+    cells = dict(re.findall(r'<td class="ws-staff-cell"[^>]*data-metric="([^"]+)"(.*?)</td>', html, flags=re.S))
+    rows = dict(re.findall(r'<tr data-metric="([^"]+)"[^>]*>(.*?)</tr>', html, flags=re.S))
+    assert len(cells) == 4 and len(rows) >= 8
+    for metric_id, block in {**cells, **rows}.items():
+        _, result = reference(history_store, by_id[metric_id], Scope("ward", "7A"))
+        assert f'data-variation="{result.variation_icon}"' in block, metric_id
+        assert block.count('class="ws-spc ') == 1, metric_id
+
+
 def test_the_wall_shows_a_variation_icon_beside_every_tile(run_view, history_store):
     at = run_view(history_store, "wall", wards="8C")
     tiles = tile_blocks(all_html(at), "wall-tile")
