@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from metrics.config import AppConfig, SourcesFile
 from metrics.contract import TABLES_BY_NAME
 from metrics.extract_reader import _map_codes, read_extract
-from metrics.validate import _OFFSET, _as_text, _convert, _drop_orphans, _has_offset, _one_of, _parse_numbers, validate_extract
+from metrics.convert import _OFFSET, _as_text, _has_offset, _parse_numbers
+from metrics.convert import convert_column as _convert
+from metrics.validate import _drop_orphans, _one_of, validate_extract
 from tests.extract_builder import encounter, obs, write_extract
 
 EXAMPLES = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None)
