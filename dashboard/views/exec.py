@@ -9,9 +9,10 @@ from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
 from metrics.access import View
 
-st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Executive wall")  # a leadership screen: the grid gets the width
 inject(BOARD_CSS)
 enter(View.EXEC)  # every ward, aggregate only: executives and analysts
+# Only once let in: a refusal keeps the sidebar, and its sign-out, in view. A leadership screen: the grid gets the width.
+st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Executive wall")
 board = open_board()
 if board is not None:
     render_status_strip(board)
