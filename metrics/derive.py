@@ -116,7 +116,10 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     active = sepsis.active_flags_per_encounter(flags, now)
     for code in (f.code.upper() for f in clinical.flag_codes):
         enc[f"flag_{code}"] = enc["encounter_id"].isin(active.loc[active["flag"] == code, "encounter_id"])
-    listing = joined_per_key(active["encounter_id"], active["flag"], "active_flags").rename_axis("encounter_id").reset_index()
+    flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
+    # what the patient list says: the flags' labels ("Medicines reconciliation outstanding"), not their codes
+    readable = active["flag"].map(flag_labels).fillna(active["flag"])
+    listing = joined_per_key(active["encounter_id"], readable, "active_flags").rename_axis("encounter_id").reset_index()
     enc = _left_join(enc, listing, "encounter_id", ["active_flags"])
     criteria = [sepsis.SepsisCriterion(c.id, c.label, tuple(x.upper() for x in c.flags_any), c.news2_at_least, c.or_single_parameter_3) for c in clinical.sepsis_screen.criteria]
     sepsis_frame = sepsis.sepsis_per_encounter(enc["encounter_id"], flags, enc[["encounter_id", "news2_score", "news2_any_single_3"]], now, criteria)
@@ -149,7 +152,6 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
 
     wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)
 
-    flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
     flags["active"] = sepsis.flag_is_active(flags, now)
     flags["hours_active"] = np.where(flags["active"], (now - flags["raised_at"]).dt.total_seconds() / 3600.0, np.nan)
     flags["flag_label"] = flags["flag"].map(flag_labels)

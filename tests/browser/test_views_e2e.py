@@ -49,7 +49,7 @@ def stored_value(app, ward: str, metric: str) -> float | None:
 
 
 def test_huddle_board_tiles_match_the_store_on_a_laptop(running_app, browser):
-    page = open_page(browser, f"{running_app.base_url}/huddle?ward=7A", LAPTOP, '[data-metric="patients_on_ward"]')
+    page = open_page(browser, f"{running_app.base_url}/?ward=7A", LAPTOP, '[data-metric="patients_on_ward"]')
     for metric in ("patients_on_ward", "missed_critical_doses_today", "aki", "sepsis", "obs_hourly_or_more"):
         shown = page.locator(f'[data-metric="{metric}"][data-ward="7A"] .ws-tile-value').first.inner_text().strip()
         assert shown == f"{stored_value(running_app, '7A', metric):g}", metric

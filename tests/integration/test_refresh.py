@@ -284,3 +284,15 @@ def test_care_hours_per_patient_day_uses_yesterdays_shifts_and_the_midnight_cens
     # at midnight 7A held E1 and E2 (E3 left at 18:00): care hours 7 x 12.5 (day) + 3 x 12 (night) = 123.5 over 2 patients
     assert value(engine, sid, "7A", "care_hours_per_patient_day") == pytest.approx(61.75)
     assert value(engine, sid, "7B", "care_hours_per_patient_day") is None  # no staffing recorded: no data, not zero
+
+
+def test_a_patient_list_names_flags_by_their_labels_not_their_codes(tmp_path, cfg, engine):
+    world = small_world()
+    world["patient_flags"].append({"encounter_id": "E1", "flag": "MED_REC_OUTSTANDING", "raised_at": "2026-11-25T05:00:00Z"})
+    sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
+    labels = {f.code: f.label for f in cfg.clinical.flag_codes}
+    with engine.connect() as conn:
+        details = [json.loads(d) for d in conn.execute(
+            select(DrilldownRow.detail).where(DrilldownRow.snapshot_id == sid, DrilldownRow.encounter_id == "E1", DrilldownRow.metric_id == "patients_on_ward")
+        ).scalars()]
+    assert details and details[0]["active_flags"] == ", ".join(sorted([labels["SUSPECTED_INFECTION"], labels["MED_REC_OUTSTANDING"]]))
