@@ -6,7 +6,7 @@ with a ``groups`` claim. The app is started with ``streamlit run`` from a
 temporary working folder whose .streamlit/secrets.toml points at that
 provider, and with a config copy whose access.yaml says ``mode: oidc``. Wall
 tokens are issued and revoked with the command line. Screenshots go to
-docs/screenshots/.
+var/screenshots/.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from metrics.store.database import make_engine, migrate
 from tests.browser.conftest import ROOT, start_app
 
 pytestmark = pytest.mark.browser
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / "var" / "screenshots"  # not docs/: a test run must not rewrite tracked files
 LAPTOP = {"width": 1366, "height": 900}
 WALL = {"width": 1920, "height": 1080}
 NURSE = ("nurse-7a", "nurse.7a@example.nhs.uk", ["ward-7a"])
