@@ -23,6 +23,7 @@ from metrics.config import AppConfig
 from metrics.huddle import london_today, ratings
 from metrics.huddle_config import EprIndicator, HuddleConfig
 from metrics.store import queries
+from metrics.store.history import holds_at
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
 from metrics.store.models import WardMetricValue
 
@@ -45,14 +46,14 @@ class SnapshotPart:
 def _rows(engine: Engine, model: type, snapshot_id: int, ward_code: str, columns: list[str]) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(*(getattr(model, c) for c in columns)).where(model.snapshot_id == snapshot_id, func.upper(model.ward_code) == ward_code.upper())  # type: ignore[attr-defined]
+            select(*(getattr(model, c) for c in columns)).where(holds_at(model, snapshot_id), func.upper(model.ward_code) == ward_code.upper())  # type: ignore[attr-defined]
         ).all()
     return pd.DataFrame(rows, columns=columns)
 
 
 def _first_day(engine: Engine, model: type, snapshot_id: int) -> date | None:
     with engine.connect() as conn:
-        return conn.execute(select(func.min(model.day)).where(model.snapshot_id == snapshot_id)).scalar_one_or_none()  # type: ignore[attr-defined]
+        return conn.execute(select(func.min(model.day)).where(holds_at(model, snapshot_id))).scalar_one_or_none()  # type: ignore[attr-defined]
 
 
 def snapshot_part(engine: Engine, snapshot_id: int | None, ward_code: str, metric_ids: Iterable[str] = ()) -> SnapshotPart:

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from metrics.store.bulk import bulk_insert
+from metrics.store.history import VERSIONED, serialise_refreshes, write_versioned
 from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
@@ -43,9 +44,11 @@ def write_snapshot(
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
-    ``extra`` is (model, frame, columns) for further per-snapshot tables (the Safety Barometer's non-EPR counts).
+    ``extra`` is (model, frame, columns) for further per-snapshot tables (the Safety Barometer's non-EPR counts;
+    those in ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
     """
     with engine.begin() as conn:
+        serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
         snapshot_id = conn.execute(
             insert(Snapshot).returning(Snapshot.id),
             {
@@ -67,5 +70,8 @@ def write_snapshot(
             *extra,
         ]
         for model, frame, columns in parts:
-            bulk_insert(conn, model, frame, columns, {"snapshot_id": snapshot_id})
+            if model in VERSIONED:
+                write_versioned(conn, model, frame, columns, snapshot_id)
+            else:
+                bulk_insert(conn, model, frame, columns, {"snapshot_id": snapshot_id})
     return snapshot_id
