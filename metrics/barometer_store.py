@@ -2,7 +2,8 @@
 
 Why this exists: ``metrics.barometer`` is pure; this module fetches what it
 reads: the EPR tiles' values and 30-day history from the snapshots, the
-non-EPR counts stored with the current snapshot (``metrics.non_epr``; a table
+non-EPR counts that hold for the snapshot (``metrics.non_epr``, kept by
+``metrics.store.history``; a table
 the extract did not carry is absent from the snapshot's ``row_counts`` and is
 reported "not supplied"), and the ward's huddle ratings. The snapshot part is
 immutable per snapshot id, so the dashboard caches it; the ratings are live.

@@ -3,7 +3,7 @@
 Why this exists: incidents, patient feedback and workforce figures arrive in
 the extract beside the EPR tables (see ``metrics.contract``), are validated
 with them, and are stored in the snapshot's own transaction so that a view
-never re-reads a file. Feedback arrives one row per response (thousands a
+never re-reads a file (once, not per snapshot: ``metrics.store.history``). Feedback arrives one row per response (thousands a
 month), so it is counted per ward, London day and kind first; incidents are
 counted per ward, day, type, harm and pressure ulcer category (nothing of the
 reporter or the patient is kept); workforce rows are kept per ward and month.
