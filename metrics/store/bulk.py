@@ -63,6 +63,12 @@ def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     return [done[c] for c in codes.tolist()]
 
 
+def stored_values(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """``frame[columns]`` as rows of the values the driver is given (and, read back raw, gives): what is stored."""
+    _, rows = _rows(conn, table, frame, columns, {})
+    return list(rows)
+
+
 def _rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str], fixed: Mapping[str, Any]) -> tuple[list[str], Iterable[tuple[Any, ...]]]:
     names = list(fixed) + columns
     n = len(frame)
