@@ -5,7 +5,11 @@ growing linearly with rows) is measured here and printed, never asserted in a
 timed test. Each measurement runs in its own process so peak memory (max RSS)
 is that run's alone. Figures go into BENCHMARKS.md by hand.
 
-    python bench/bench_refresh.py [--scales 1 5 25] [--out bench/out]
+    python bench/bench_refresh.py [--scales 1 5 25] [--out bench/out] [--no-next-day]
+
+Besides a first load into an empty store, it times the daily case: a day's
+extract loaded onto a store that holds the day before (the barometer's
+history is then mostly unchanged and is not written again).
 """
 
 from __future__ import annotations
@@ -49,6 +53,22 @@ def _child_refresh(folder: str, config_dir: str, db: str) -> None:
     print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
+    """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is timed."""
+    from metrics.config import load_config
+    from metrics.pipeline import refresh
+    from metrics.store.database import make_engine, migrate
+
+    cfg = load_config(Path(config_dir))
+    engine = make_engine(db)
+    migrate(engine)
+    refresh(Path(first), cfg, engine)
+    start = time.perf_counter()
+    result = refresh(Path(second), cfg, engine)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
 def _run_child(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -59,6 +79,7 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 5, 25])
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--db", default=None, help="database URL template; default a fresh SQLite file per scale")
+    parser.add_argument("--no-next-day", dest="next_day", action="store_false", help="skip the daily case (a day loaded onto the day before)")
     args = parser.parse_args()
     from metrics.sample import generate_one, write_scaled_wards_yaml
 
@@ -84,11 +105,27 @@ def main() -> None:
         stages = " ".join(f"{k}={v:.2f}" for k, v in full["stages"].items())
         ratio = full["seconds"] / parse["seconds"]
         print(f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}", flush=True)
+        if args.next_day:
+            pair = base / "next"
+            if not (pair / "done").exists():
+                from metrics.sample import generate_trust
+
+                generate_trust(pair, wards_yaml=ROOT / "config" / "wards.yaml", days=2, scale=scale, fmt="parquet")
+                (pair / "done").touch()
+            first, second = sorted(p for p in pair.iterdir() if p.is_dir())
+            next_db = args.db or f"sqlite:///{base / 'next.sqlite'}"
+            if next_db.startswith("sqlite:///"):
+                Path(next_db.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            nxt = _run_child("--child-next", str(first), str(second), str(config_dir), next_db)
+            stages = " ".join(f"{k}={v:.2f}" for k, v in nxt["stages"].items())
+            print(f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} {nxt['peak_mb']:>8.0f}  {stages}", flush=True)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child-parse":
         _child_parse(sys.argv[2])
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-next":
+        _child_next_day(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     elif len(sys.argv) > 1 and sys.argv[1] == "--child-refresh":
         _child_refresh(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
