@@ -52,11 +52,7 @@ def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
     value_set = pyarrow.array(allowed, type=pyarrow.large_string())
 
     def check(series: pd.Series) -> pd.Series:
-        arr = arrow_strings(series)
-        if arr is None:
-            return series.isin(allowed)
-        values = value_set if arr.type == value_set.type else value_set.cast(arr.type)
-        return pd.Series(pc.is_in(arr, value_set=values).to_numpy(zero_copy_only=False), index=series.index, name=series.name)
+        return pd.Series(_arrow_isin(series, value_set, allowed), index=series.index, name=series.name)
 
     return check
 
@@ -148,15 +144,23 @@ def validate_table(
     return typed[~typed.index.isin(bad_rows)].reset_index(drop=True), records
 
 
-def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
-    """``values.isin(known)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` (pandas would first build Python lists)."""
-    arr, value_set = arrow_strings(values), arrow_strings(known)
-    if arr is None or value_set is None:
-        return values.isin(known).to_numpy(dtype=bool)
-    value_set = value_set.combine_chunks()
+def _arrow_isin(values: pd.Series, value_set: pyarrow.Array, fallback: object) -> np.ndarray:
+    """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against ``value_set``
+    (the same values as pyarrow strings), where pandas would first build Python lists."""
+    arr = arrow_strings(values)
+    if arr is None:
+        return values.isin(fallback).to_numpy(dtype=bool)  # type: ignore[arg-type]
     if value_set.type != arr.type:
         value_set = value_set.cast(arr.type)
     return pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+
+
+def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """``values.isin(known)`` as a boolean array (see ``_arrow_isin``)."""
+    known_arr = arrow_strings(known)
+    if known_arr is None:
+        return values.isin(known).to_numpy(dtype=bool)
+    return _arrow_isin(values, known_arr.combine_chunks(), known)
 
 
 def _drop_orphans(frame: pd.DataFrame, table: str, known: pd.Series, raw: pd.DataFrame, key: str = "encounter_id") -> tuple[pd.DataFrame, list[dict]]:

@@ -14,7 +14,8 @@ so the rows commit or roll back with the rest of the snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
 import numpy as np
@@ -63,6 +64,18 @@ def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     return [done[c] for c in codes.tolist()]
 
 
+@contextmanager
+def driver_cursor(conn: Connection) -> Iterator[Any]:
+    """A cursor of the driver connection under ``conn`` (so in its transaction), closed afterwards."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+
+
 def stored_values(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
     """``frame[columns]`` as rows of the values the driver is given (and, read back raw, gives): what is stored."""
     _, rows = _rows(conn, table, frame, columns, {})
@@ -97,22 +110,19 @@ def bulk_insert(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFr
     names, rows = _rows(conn, table, frame, columns, fixed or {})
     quote = conn.dialect.identifier_preparer.quote
     target = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
     error = conn.dialect.loaded_dbapi.Error
-    cursor = dbapi.cursor()
-    try:
-        if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
-            statement = f"COPY {target} FROM STDIN"
-            with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(names))
-            statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608 - names come from the SQLAlchemy table, values are bound
-            cursor.executemany(statement, list(rows))
-    except error as exc:  # raised as SQLAlchemy raises it (IntegrityError, DataError, ...), so callers see one kind of error
-        raise DBAPIError.instance(statement, None, exc, error) from exc
-    finally:
-        cursor.close()
+    statement = ""
+    with driver_cursor(conn) as cursor:
+        try:
+            if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+                statement = f"COPY {target} FROM STDIN"
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(names))
+                statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608 - names come from the SQLAlchemy table, values are bound
+                cursor.executemany(statement, list(rows))
+        except error as exc:  # raised as SQLAlchemy raises it (IntegrityError, DataError, ...), so callers see one kind of error
+            raise DBAPIError.instance(statement, None, exc, error) from exc
     return len(frame)

@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Float, Integer, Table, and_, or_, text, tuple_, update
 from sqlalchemy.orm import DeclarativeBase
 
-from metrics.store.bulk import bulk_insert, stored_values
+from metrics.store.bulk import bulk_insert, driver_cursor, stored_values
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
 
 VERSIONED: tuple[type[DeclarativeBase], ...] = (SnapshotIncidentCount, SnapshotFeedbackCount, SnapshotWorkforce)
@@ -57,14 +57,9 @@ def _current(conn: Connection, table: Table, keys: list[str], columns: list[str]
     """The rows that hold now, (keys..., columns...), as the driver gives them (no SQLAlchemy conversion: compared as stored)."""
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in [*keys, *columns])
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    cursor = dbapi.cursor()
-    try:
+    with driver_cursor(conn) as cursor:
         cursor.execute(f"SELECT {names} FROM {quote(table.name)} WHERE until_snapshot_id IS NULL")  # noqa: S608 - names from the SQLAlchemy table
         return [tuple(r) for r in cursor.fetchall()]
-    finally:
-        cursor.close()
 
 
 def write_versioned(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> tuple[int, int]:
