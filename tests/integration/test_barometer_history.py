@@ -18,14 +18,6 @@ from metrics.validate import validate_extract
 from tests.extract_builder import encounter, write_extract
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 def _incident(i: int, ward: str, when: str, kind: str = "FALL", harm: str = "none", category: int | None = None) -> dict:
     return {"incident_id": f"I{i}", "ward_code": ward, "occurred_at": when, "incident_type": kind, "harm_level": harm, "pressure_ulcer_category": category}
 

@@ -33,14 +33,6 @@ def hcfg(cfg):
     return load_huddle_config(DEFAULT_CONFIG_DIR, cfg)
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 def rate(engine, cfg, hcfg, score, **kw):
     args = {"ward_code": "7A", "score": score, "actor": NURSE_TABLET, "now": NOW}
     args.update(kw)

@@ -15,20 +15,12 @@ from metrics.audit import Actor, audit_entries
 from metrics.errors import UserFacingError
 from metrics.kiosk_tokens import INVALID, create_token, list_tokens, revoke_token, token_hash, verify_token
 from metrics.store.access_models import KioskToken
-from metrics.store.database import make_engine, migrate
+from metrics.store.database import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 ADMIN = Actor(device="session-1", user="admin@example.nhs.uk", role="administrator", client="10.0.0.5")
 OTHER = Actor(device="session-2", user="someone@example.nhs.uk", role="administrator")
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_a_token_opens_its_wards_and_only_its_hash_is_stored(engine):

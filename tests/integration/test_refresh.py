@@ -14,7 +14,6 @@ from metrics.config import load_config
 from metrics.errors import ExtractRejected
 from metrics.pipeline import refresh
 from metrics.store import queries
-from metrics.store.database import make_engine, migrate
 from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, RefreshAttempt, Snapshot, WardMetricValue
 from metrics.store.writer import write_snapshot
 from tests.extract_builder import encounter, obs, write_extract
@@ -66,14 +65,6 @@ def value(engine, snapshot_id: int, ward: str, metric: str) -> float | None:
 def count(engine, model) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-@pytest.fixture
-def engine(db_url):
-    eng = make_engine(db_url)
-    migrate(eng)
-    yield eng
-    eng.dispose()
 
 
 def test_refresh_stores_every_wards_values_from_a_literal_extract(tmp_path, cfg, engine):
