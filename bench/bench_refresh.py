@@ -36,11 +36,20 @@ def _child_parse(folder: str) -> None:
     start = time.perf_counter()
     sum(pq.read_table(p).num_rows for p in files)
     warm = time.perf_counter() - start  # the same files again: pyarrow's start-up already paid
-    print(json.dumps({"rows": rows, "seconds": seconds, "warm": warm, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "warm": warm,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _child_refresh(folder: str, config_dir: str, db: str) -> None:
-    from metrics.config import load_config
+    from metrics.config.load import load_config
     from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
 
@@ -50,12 +59,20 @@ def _child_refresh(folder: str, config_dir: str, db: str) -> None:
     start = time.perf_counter()
     result = refresh(Path(folder), cfg, engine)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "stages": result.seconds,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
     """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is timed."""
-    from metrics.config import load_config
+    from metrics.config.load import load_config
     from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
 
@@ -66,7 +83,15 @@ def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
     start = time.perf_counter()
     result = refresh(Path(second), cfg, engine)
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "stages": result.seconds,
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def _run_child(*args: str) -> dict:
@@ -79,12 +104,19 @@ def main() -> None:
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 5, 25])
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--db", default=None, help="database URL template; default a fresh SQLite file per scale")
-    parser.add_argument("--no-next-day", dest="next_day", action="store_false", help="skip the daily case (a day loaded onto the day before)")
+    parser.add_argument(
+        "--no-next-day",
+        dest="next_day",
+        action="store_false",
+        help="skip the daily case (a day loaded onto the day before)",
+    )
     args = parser.parse_args()
-    from metrics.sample import generate_one, write_scaled_wards_yaml
+    from metrics.synthetic.trust import generate_one, write_scaled_wards_yaml
 
     out = Path(args.out)
-    print(f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} {'peak MB':>8}  stages")
+    print(
+        f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} {'peak MB':>8}  stages"
+    )
     for scale in args.scales:
         base = out / f"scale{scale}"
         config_dir = base / "config"
@@ -104,11 +136,14 @@ def main() -> None:
         full = _run_child("--child-refresh", str(base / "extract"), str(config_dir), db)
         stages = " ".join(f"{k}={v:.2f}" for k, v in full["stages"].items())
         ratio = full["seconds"] / parse["seconds"]
-        print(f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}", flush=True)
+        print(
+            f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
+            flush=True,
+        )
         if args.next_day:
             pair = base / "next"
             if not (pair / "done").exists():
-                from metrics.sample import generate_trust
+                from metrics.synthetic.trust import generate_trust
 
                 generate_trust(pair, wards_yaml=ROOT / "config" / "wards.yaml", days=2, scale=scale, fmt="parquet")
                 (pair / "done").touch()
@@ -118,7 +153,10 @@ def main() -> None:
                 Path(next_db.removeprefix("sqlite:///")).unlink(missing_ok=True)
             nxt = _run_child("--child-next", str(first), str(second), str(config_dir), next_db)
             stages = " ".join(f"{k}={v:.2f}" for k, v in nxt["stages"].items())
-            print(f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} {nxt['peak_mb']:>8.0f}  {stages}", flush=True)
+            print(
+                f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} {nxt['peak_mb']:>8.0f}  {stages}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

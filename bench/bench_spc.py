@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from metrics.spc import spc_many
+from metrics.spc.xmr import spc_many
 
 
 def make_frame(wards: int, metrics: int, days: int, seed: int = 1) -> tuple[pd.DataFrame, dict[str, list[str]]]:

@@ -30,8 +30,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import store_access
-from metrics import audit
-from metrics.access import (
+from metrics.store import audit
+from metrics.access.decisions import (
     ROLE_LABELS,
     Action,
     Principal,
@@ -43,10 +43,10 @@ from metrics.access import (
     kiosk_principal,
     permitted_wards,
 )
-from metrics.access_config import AccessSettings, auth_secrets_problems, load_access_config
-from metrics.config import AppConfig
+from metrics.access.config import AccessSettings, auth_secrets_problems, load_access_config
+from metrics.config.models import AppConfig
 from metrics.errors import ConfigError
-from metrics.kiosk_tokens import verify_token
+from metrics.access.kiosk_tokens import verify_token
 
 _LOG = logging.getLogger(__name__)
 
@@ -176,8 +176,15 @@ class Access:
         """Go on if allowed; otherwise show the refusal, audit it and stop the page."""
         decision = decide(self.principal, self.view, ward_code, action)
         if not decision.allowed:
-            refuse(self.principal, self.view, ward_code, Action(action), decision.reason, demo=self.is_demo,
-                   plain=self.principal.kind is PrincipalKind.KIOSK)
+            refuse(
+                self.principal,
+                self.view,
+                ward_code,
+                Action(action),
+                decision.reason,
+                demo=self.is_demo,
+                plain=self.principal.kind is PrincipalKind.KIOSK,
+            )
 
     def record(self, event: str, ward_code: str | None = None, **extra: Any) -> None:
         """Write one audit row for this principal; if the log cannot be written, stop rather than show unrecorded data."""
@@ -188,28 +195,56 @@ class Access:
         if self.token is not None:
             check = verify_token(_engine(), self.token)
             if not check.valid:
-                refuse(None, self.view, None, Action.VIEW_BOARD, check.reason, name=check.label or "unknown wall token", plain=True)
+                refuse(
+                    None,
+                    self.view,
+                    None,
+                    Action.VIEW_BOARD,
+                    check.reason,
+                    name=check.label or "unknown wall token",
+                    plain=True,
+                )
 
 
-def record(principal: Principal | None, event: str, *, ward_code: str | None = None, view: View | None = None,
-           name: str | None = None, **extra: Any) -> None:
+def record(
+    principal: Principal | None,
+    event: str,
+    *,
+    ward_code: str | None = None,
+    view: View | None = None,
+    name: str | None = None,
+    **extra: Any,
+) -> None:
     """One audit row for ``event``; a failure to write it stops the page (patient-level data is never shown unrecorded)."""
     detail = {"view": view.value if view else None, **extra}
     try:
         audit.record(_engine(), actor_for(principal, name), event, ward_code=ward_code, extra=detail)
     except SQLAlchemyError as exc:
         _LOG.error("audit log write failed: %s", exc)
-        st.error(f"The audit log cannot be written ({type(exc).__name__}), so nothing more is shown. Check the database.")
+        st.error(
+            f"The audit log cannot be written ({type(exc).__name__}), so nothing more is shown. Check the database."
+        )
         st.stop()
 
 
-def refuse(principal: Principal | None, view: View, ward_code: str | None, action: Action, reason: str, *,
-           demo: bool = False, name: str | None = None, plain: bool = False) -> NoReturn:
+def refuse(
+    principal: Principal | None,
+    view: View,
+    ward_code: str | None,
+    action: Action,
+    reason: str,
+    *,
+    demo: bool = False,
+    name: str | None = None,
+    plain: bool = False,
+) -> NoReturn:
     """Show a clear refusal and nothing else, write it to the audit log, and stop the page."""
     record(principal, REFUSED, ward_code=ward_code, view=view, name=name, action=action.value, reason=reason)
     if plain:  # a wall screen: one plain sentence, nothing about the system behind it
-        st.html(f"<style>{REFUSAL_CSS}</style>"
-                f'<div class="ws-refusal" role="alert" data-testid="refusal"><h2>{escape(reason)}</h2></div>')
+        st.html(
+            f"<style>{REFUSAL_CSS}</style>"
+            f'<div class="ws-refusal" role="alert" data-testid="refusal"><h2>{escape(reason)}</h2></div>'
+        )
     else:
         st.error(f"**Not available to you.** {reason}", icon=":material/block:")
         if demo:
@@ -255,12 +290,25 @@ def _demo_principal(cfg: AppConfig, view: View, ward_hint: str | None, picker: b
     role = Role(st.session_state[DEMO_ROLE])
     if picker:
         st.sidebar.markdown("**Demo: view as**")
-        role = Role(_persisted_select("Role", [r.value for r in DEMO_ROLES], DEMO_ROLE, "_demo_role_widget",
-                                      format_func=lambda r: ROLE_LABELS[Role(r)].capitalize()))
+        role = Role(
+            _persisted_select(
+                "Role",
+                [r.value for r in DEMO_ROLES],
+                DEMO_ROLE,
+                "_demo_role_widget",
+                format_func=lambda r: ROLE_LABELS[Role(r)].capitalize(),
+            )
+        )
         if role is Role.WARD_STAFF:
             _persisted_select("Ward staff of", codes, DEMO_WARD, "_demo_ward_widget")
         elif role is Role.MATRON and matrons:
-            _persisted_select("Matron", list(matrons), DEMO_MATRON, "_demo_matron_widget", format_func=lambda c: f"{c} · {matrons.get(c, c)}")
+            _persisted_select(
+                "Matron",
+                list(matrons),
+                DEMO_MATRON,
+                "_demo_matron_widget",
+                format_func=lambda c: f"{c} · {matrons.get(c, c)}",
+            )
     if role is Role.WARD_STAFF:
         return demo_principal(role, [st.session_state.get(DEMO_WARD) or codes[0]])
     if role is Role.MATRON:
@@ -294,7 +342,9 @@ def _check_idle(settings: AccessSettings, claims: Mapping[str, Any], principal: 
         seen[key] = float("-inf")  # this sign-in stays ended, in every tab and after a reload
         if last != float("-inf"):
             record(principal, SESSION_TIMED_OUT, view=view, idle_minutes=settings.idle_timeout_minutes)
-        st.warning(f"Your session ended after {settings.idle_timeout_minutes} minutes without activity. Sign in again to go on.")
+        st.warning(
+            f"Your session ended after {settings.idle_timeout_minutes} minutes without activity. Sign in again to go on."
+        )
         if st.button("Sign in again", type="primary"):
             _login(settings)
         st.stop()
@@ -314,7 +364,9 @@ def _login(settings: AccessSettings) -> None:
 def _sign_in_page(settings: AccessSettings, view: View) -> NoReturn:
     st.title(SIGN_IN_TITLE)
     if view is View.WALL:
-        st.info("A wall screen needs a kiosk token in its address (…/wall?token=…): ask the dashboard's administrator. Or sign in.")
+        st.info(
+            "A wall screen needs a kiosk token in its address (…/wall?token=…): ask the dashboard's administrator. Or sign in."
+        )
     st.write("Sign in with your trust account to see the wards you work on.")
     if st.button("Sign in", type="primary", icon=":material/login:"):
         _login(settings)
@@ -327,17 +379,24 @@ def _oidc_principal(settings: AccessSettings, view: View) -> Principal:
     if problems:
         st.error("Sign-in is not configured correctly, so the dashboard stays closed. An administrator must fix:")
         st.code("\n".join(f"- {p}" for p in problems), language=None)
-        st.caption("config/access.yaml says mode: oidc; the identity provider's settings belong in .streamlit/secrets.toml "
-                   "(see .streamlit/secrets.toml.example). Demo mode is never switched on by itself.")
+        st.caption(
+            "config/access.yaml says mode: oidc; the identity provider's settings belong in .streamlit/secrets.toml "
+            "(see .streamlit/secrets.toml.example). Demo mode is never switched on by itself."
+        )
         st.stop()
     if not st.user.is_logged_in:
         _sign_in_page(settings, view)
     claims = st.user.to_dict()
     principal = settings.principal_for(claims)
     if principal is None:
-        refuse(None, view, None, Action.VIEW_BOARD,
-               f"Your sign-in carries no `{settings.user_claim}` claim, which config/access.yaml names as user_claim, so your access could not be attributed.",
-               name=str(claims.get("sub") or "unnamed sign-in"))
+        refuse(
+            None,
+            view,
+            None,
+            Action.VIEW_BOARD,
+            f"Your sign-in carries no `{settings.user_claim}` claim, which config/access.yaml names as user_claim, so your access could not be attributed.",
+            name=str(claims.get("sub") or "unnamed sign-in"),
+        )
     _check_idle(settings, claims, principal, view)
     if not st.session_state.get(STARTED_KEY):
         st.session_state[STARTED_KEY] = True
@@ -367,11 +426,17 @@ def demo_banner(access: Access) -> None:
     """The line every demo page carries: synthetic data, no sign-in, and who the page is being viewed as."""
     if not access.is_demo:
         return
-    as_whom = "a wall screen" if access.principal.kind is PrincipalKind.KIOSK and access.token is None else access.principal.describe()
+    as_whom = (
+        "a wall screen"
+        if access.principal.kind is PrincipalKind.KIOSK and access.token is None
+        else access.principal.describe()
+    )
     wall = " ws-demo-wall" if access.view is View.WALL else ""
-    st.html(f"<style>{DEMO_BANNER_CSS}</style>"
-            f'<div class="ws-demo{wall}" role="note" data-testid="demo-banner">DEMO: synthetic data, no sign-in. '
-            f"<span>Viewing as {escape(as_whom)}. Not for real patients: set mode: oidc in config/access.yaml.</span></div>")
+    st.html(
+        f"<style>{DEMO_BANNER_CSS}</style>"
+        f'<div class="ws-demo{wall}" role="note" data-testid="demo-banner">DEMO: synthetic data, no sign-in. '
+        f"<span>Viewing as {escape(as_whom)}. Not for real patients: set mode: oidc in config/access.yaml.</span></div>"
+    )
 
 
 def enter(view: View, *, ward_code: str | None = None, wall_wards: Iterable[str] | None = None) -> Access:

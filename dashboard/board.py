@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import store_access
-from metrics.config import AppConfig
-from metrics.definitions import MetricDefinition
+from metrics.config.models import AppConfig
+from metrics.evaluate.definitions import MetricDefinition
 from metrics.errors import ConfigError
 from metrics.store.queries import SnapshotInfo
 
@@ -51,7 +51,13 @@ def freshness(snapshot: SnapshotInfo, attempts: pd.DataFrame, stale_after_minute
         latest = finished.iloc[0]
         started = pd.Timestamp(latest["started_at"])
         if latest["status"] in FAILED_STATUSES and started >= pd.Timestamp(snapshot.loaded_at):
-            return Freshness(age, too_old, str(latest["status"]), started.to_pydatetime(), None if pd.isna(latest["message"]) else str(latest["message"]))
+            return Freshness(
+                age,
+                too_old,
+                str(latest["status"]),
+                started.to_pydatetime(),
+                None if pd.isna(latest["message"]) else str(latest["message"]),
+            )
     return Freshness(age, too_old)
 
 
@@ -124,7 +130,12 @@ def _lookup(values: pd.DataFrame, ward_code: str, metric_id: str) -> TileValue |
         return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
     rag = row["rag"]
-    return TileValue(num(row["value"]), num(row["numerator"]), num(row["denominator"]), None if rag is None or pd.isna(rag) else str(rag))
+    return TileValue(
+        num(row["value"]),
+        num(row["numerator"]),
+        num(row["denominator"]),
+        None if rag is None or pd.isna(rag) else str(rag),
+    )
 
 
 def indexed_values(values: pd.DataFrame) -> pd.DataFrame:
@@ -182,10 +193,14 @@ def open_board(explain: bool = True) -> Board | None:
         previous = store_access.previous_day_snapshot(db_url, snapshot.id)
         attempts = store_access.refresh_attempts(db_url)
         values = store_access.ward_values(db_url, snapshot.id)
-        previous_values = store_access.ward_values(db_url, previous.id) if previous else pd.DataFrame(columns=values.columns)
+        previous_values = (
+            store_access.ward_values(db_url, previous.id) if previous else pd.DataFrame(columns=values.columns)
+        )
     except SQLAlchemyError as exc:
         if explain:
-            st.error(f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running.")
+            st.error(
+                f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running."
+            )
         return None
     fresh = freshness(snapshot, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC))
     return Board(cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values))

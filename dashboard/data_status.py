@@ -19,10 +19,16 @@ from dashboard import store_access
 from dashboard.board import FILL_COMMAND, LOAD_COMMAND, freshness, safe_url
 from dashboard.formatting import day_time
 from dashboard.status_strip import rows_quarantined
-from metrics.config import AppConfig, DashboardFile
+from metrics.config.models import AppConfig, DashboardFile
 from metrics.errors import ConfigError
 
-STATUS_ICONS = {"loaded": "✓ loaded", "duplicate": "= already loaded", "rejected": "✘ REJECTED", "failed": "✘ FAILED", "running": "… running"}
+STATUS_ICONS = {
+    "loaded": "✓ loaded",
+    "duplicate": "= already loaded",
+    "rejected": "✘ REJECTED",
+    "failed": "✘ FAILED",
+    "running": "… running",
+}
 
 
 def row_counts_table(row_counts: dict) -> pd.DataFrame:
@@ -30,21 +36,30 @@ def row_counts_table(row_counts: dict) -> pd.DataFrame:
     rows = []
     for table, counts in sorted((row_counts or {}).items()):
         counts = counts if isinstance(counts, dict) else {}
-        rows.append({"Table": table, "Rows read": counts.get("read"), "Rows used": counts.get("used"), "Rows quarantined": counts.get("quarantined")})
+        rows.append(
+            {
+                "Table": table,
+                "Rows read": counts.get("read"),
+                "Rows used": counts.get("used"),
+                "Rows quarantined": counts.get("quarantined"),
+            }
+        )
     return pd.DataFrame(rows, columns=["Table", "Rows read", "Rows used", "Rows quarantined"])
 
 
 def attempts_table(attempts: pd.DataFrame) -> pd.DataFrame:
     if attempts.empty:
         return pd.DataFrame(columns=["Started", "Finished", "Outcome", "Extract", "Message", "Snapshot"])
-    return pd.DataFrame({
-        "Started": [day_time(t) if not pd.isna(t) else "" for t in attempts["started_at"]],
-        "Finished": [day_time(t) if not pd.isna(t) else "" for t in attempts["finished_at"]],
-        "Outcome": [STATUS_ICONS.get(str(s), str(s)) for s in attempts["status"]],
-        "Extract": attempts["extract_path"].astype(str).tolist(),
-        "Message": ["" if pd.isna(m) else str(m) for m in attempts["message"]],
-        "Snapshot": ["" if pd.isna(s) else str(int(s)) for s in attempts["snapshot_id"]],
-    })
+    return pd.DataFrame(
+        {
+            "Started": [day_time(t) if not pd.isna(t) else "" for t in attempts["started_at"]],
+            "Finished": [day_time(t) if not pd.isna(t) else "" for t in attempts["finished_at"]],
+            "Outcome": [STATUS_ICONS.get(str(s), str(s)) for s in attempts["status"]],
+            "Extract": attempts["extract_path"].astype(str).tolist(),
+            "Message": ["" if pd.isna(m) else str(m) for m in attempts["message"]],
+            "Snapshot": ["" if pd.isna(s) else str(int(s)) for s in attempts["snapshot_id"]],
+        }
+    )
 
 
 def render_config_status() -> AppConfig | None:
@@ -55,7 +70,9 @@ def render_config_status() -> AppConfig | None:
         st.error(f"{len(exc.problems)} configuration problem(s) in {store_access.config_dir()}:")
         st.code(str(exc), language=None)
         return None
-    st.success(f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`), from `{cfg.directory}`.")
+    st.success(
+        f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`), from `{cfg.directory}`."
+    )
     return cfg
 
 
@@ -69,7 +86,9 @@ def render_status_page(show_raw: bool = False) -> None:
     render_data_status(cfg, show_raw, top_left, top_right, middle_left)
 
 
-def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area=None, rows_area=None, quarantine_area=None) -> None:
+def render_data_status(
+    cfg: AppConfig | None, show_raw: bool = False, facts_area=None, rows_area=None, quarantine_area=None
+) -> None:
     """Snapshot facts, row counts, quarantine summary, refresh attempts; ``show_raw`` adds raw quarantined rows (administrators only)."""
     db_url = store_access.database_url()
     settings = cfg.dashboard if cfg is not None else DashboardFile()
@@ -77,7 +96,9 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
         snapshot = store_access.current_snapshot(db_url)
         attempts = store_access.refresh_attempts(db_url)
     except SQLAlchemyError as exc:
-        st.error(f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running.")
+        st.error(
+            f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running."
+        )
         return
     facts_area = facts_area or st.container()
     rows_area = rows_area or st.container()
@@ -85,7 +106,9 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
     if snapshot is None:
         with facts_area:
             st.subheader("Current snapshot")
-            st.info(f"The store (`{safe_url(db_url)}`) holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`.")
+            st.info(
+                f"The store (`{safe_url(db_url)}`) holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`."
+            )
     else:
         fresh = freshness(snapshot, attempts, settings.stale_after_minutes, datetime.now(UTC))
         facts = pd.DataFrame(
@@ -99,7 +122,15 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
                 ("Stale after", f"{settings.stale_after_minutes} minutes"),
                 ("Status", "STALE" if fresh.is_stale else "Up to date"),
                 ("Store", safe_url(db_url)),
-                ("Evaluated with config", snapshot.config_fingerprint + ("" if cfg is None or cfg.fingerprint == snapshot.config_fingerprint else " (differs from the live configuration)")),
+                (
+                    "Evaluated with config",
+                    snapshot.config_fingerprint
+                    + (
+                        ""
+                        if cfg is None or cfg.fingerprint == snapshot.config_fingerprint
+                        else " (differs from the live configuration)"
+                    ),
+                ),
             ],
             columns=["Fact", "Value"],
         )
@@ -116,8 +147,10 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
                 st.caption("No rows were quarantined in this snapshot.")
             else:
                 st.table(reasons, hide_index=True)
-                st.caption("Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators.")
-            if show_raw:  # issue 8: the status page passes show_raw only for administrators (metrics.access)
+                st.caption(
+                    "Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators."
+                )
+            if show_raw:  # issue 8: the status page passes show_raw only for administrators (metrics.access.decisions)
                 st.subheader("Quarantined rows (raw content: administrators only)")
                 st.dataframe(store_access.quarantine_rows(db_url, snapshot.id), hide_index=True, width="stretch")
     st.subheader("Latest refresh attempts")
@@ -126,6 +159,8 @@ def render_data_status(cfg: AppConfig | None, show_raw: bool = False, facts_area
     else:
         latest = attempts.iloc[0]
         if latest["status"] in ("rejected", "failed"):
-            st.error(f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its message:")
+            st.error(
+                f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its message:"
+            )
             st.code("" if pd.isna(latest["message"]) else str(latest["message"]), language=None)
         st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")

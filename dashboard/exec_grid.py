@@ -17,8 +17,8 @@ import pandas as pd
 from dashboard.board import Board, group_label
 from dashboard.formatting import value_text
 from dashboard.rag import rag_style
-from metrics.config import Ward
-from metrics.definitions import MetricDefinition
+from metrics.config.models import Ward
+from metrics.evaluate.definitions import MetricDefinition
 from metrics.store.queries import aggregate_series
 
 SORTS = {"site": "Board order", "reds": "Most reds first"}
@@ -82,7 +82,14 @@ def _cell(board: Board, ward_code: str, definition: MetricDefinition) -> str:
     )
 
 
-def _total_row(board: Board, label: str, ward_codes: list[str], definitions: list[MetricDefinition], standing: list[WardStanding], cls: str) -> str:
+def _total_row(
+    board: Board,
+    label: str,
+    ward_codes: list[str],
+    definitions: list[MetricDefinition],
+    standing: list[WardStanding],
+    cls: str,
+) -> str:
     reds = sum(s.reds for s in standing)
     ambers = sum(s.ambers for s in standing)
     cells = "".join(f"<td>{escape(value_text(d, group_total(board, ward_codes, d)))}</td>" for d in definitions)
@@ -99,12 +106,21 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str
             groups[-1] = (d.group, groups[-1][1] + 1)
         else:
             groups.append((d.group, 1))
-    group_row = '<tr><th colspan="3"></th>' + "".join(
-        f'<th class="ws-group-head" colspan="{span}">{escape(group_label(cfg, code))}</th>' for code, span in groups
-    ) + "</tr>"
-    head_row = '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>' + "".join(
-        f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: {escape(d.description)}">{escape(d.wall_label)}</th>' for d in definitions
-    ) + "</tr>"
+    group_row = (
+        '<tr><th colspan="3"></th>'
+        + "".join(
+            f'<th class="ws-group-head" colspan="{span}">{escape(group_label(cfg, code))}</th>' for code, span in groups
+        )
+        + "</tr>"
+    )
+    head_row = (
+        '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>'
+        + "".join(
+            f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: {escape(d.description)}">{escape(d.wall_label)}</th>'
+            for d in definitions
+        )
+        + "</tr>"
+    )
     body = []
     width = 3 + len(definitions)
     for site in cfg.wards.sites:
@@ -121,7 +137,16 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str
                 f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" title="{escape(ward.name)}">{escape(ward.code)} {escape(ward.name)}</td>'
                 f'<td class="ws-count">{s.reds}</td><td class="ws-count">{s.ambers}</td>{cells}</tr>'
             )
-        body.append(_total_row(board, f"{site.code} total", [w.code for w in wards], definitions, [standing[w.code] for w in wards], "ws-total"))
+        body.append(
+            _total_row(
+                board,
+                f"{site.code} total",
+                [w.code for w in wards],
+                definitions,
+                [standing[w.code] for w in wards],
+                "ws-total",
+            )
+        )
     all_codes = [w.code for w in cfg.wards.wards]
     body.append(_total_row(board, "Trust total", all_codes, definitions, list(standing.values()), "ws-trust"))
     return f'<div class="ws-exec-wrap"><table class="ws-exec"><thead>{group_row}{head_row}</thead><tbody>{"".join(body)}</tbody></table></div>'

@@ -25,8 +25,8 @@ from dashboard.spc_summary import (
     summary_table,
     unit_of,
 )
-from metrics.definitions import MetricDefinition
-from metrics.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
+from metrics.evaluate.definitions import MetricDefinition
+from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
 
 TABLE_HEIGHT = 38 + 35 * 14  # fourteen rows: as tall as the chart beside it
 
@@ -58,13 +58,22 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
     sites = {s.code: s.name for s in board.cfg.wards.sites}
     f_site, f_level, f_variation, f_metric = st.columns(4)
     with f_site:
-        site = st.selectbox("Site", ["all", *sites], key="exec_spc_site", format_func=lambda s: "All sites" if s == "all" else sites[s])
+        site = st.selectbox(
+            "Site", ["all", *sites], key="exec_spc_site", format_func=lambda s: "All sites" if s == "all" else sites[s]
+        )
     with f_level:
         level = st.selectbox("Show", list(LEVELS), key="exec_spc_level", format_func=lambda v: LEVELS[v])
     with f_variation:
-        variation = st.selectbox("Variation", list(VARIATION_FILTERS), key="exec_spc_variation", format_func=lambda v: VARIATION_FILTERS[v])
+        variation = st.selectbox(
+            "Variation", list(VARIATION_FILTERS), key="exec_spc_variation", format_func=lambda v: VARIATION_FILTERS[v]
+        )
     with f_metric:
-        metric = st.selectbox("Measure", ["all", *by_id], key="exec_spc_measure", format_func=lambda m: "All measures" if m == "all" else by_id[m].label)
+        metric = st.selectbox(
+            "Measure",
+            ["all", *by_id],
+            key="exec_spc_measure",
+            format_func=lambda m: "All measures" if m == "all" else by_id[m].label,
+        )
     shown = filter_table(table, site, level, variation, metric)
 
     left, right = st.columns([11, 7], gap="medium")
@@ -84,10 +93,20 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
                 column_config={
                     "Measure": st.column_config.TextColumn(width=255),
                     "Scope": st.column_config.TextColumn(width=175),
-                    "Latest": st.column_config.NumberColumn(width=64, help="The latest daily value, as the tiles show it (with its day if that is not the latest day)"),
-                    "Target": st.column_config.TextColumn(width=58, help="The target in config/metrics.yaml ('–': none)"),
-                    "Variation": st.column_config.TextColumn(width=175, help="Making Data Count variation icon: what the latest point's type says (see the chart)"),
-                    "Assurance": st.column_config.TextColumn(help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"),
+                    "Latest": st.column_config.NumberColumn(
+                        width=64,
+                        help="The latest daily value, as the tiles show it (with its day if that is not the latest day)",
+                    ),
+                    "Target": st.column_config.TextColumn(
+                        width=58, help="The target in config/metrics.yaml ('–': none)"
+                    ),
+                    "Variation": st.column_config.TextColumn(
+                        width=175,
+                        help="Making Data Count variation icon: what the latest point's type says (see the chart)",
+                    ),
+                    "Assurance": st.column_config.TextColumn(
+                        help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"
+                    ),
                 },
             )
             _follow_selection(shown, event.selection.rows)
@@ -128,8 +147,12 @@ def render_spc_chart(board: Board, definitions: list[MetricDefinition], spc: Sto
         return
     figure = spc_figure(chart, f"{definition.label}: {scopes[scope]}", unit_of(definition))
     # The chart is narrow beside the table: the title and the icons above the plot, the legend under it.
-    figure.update_layout(height=470, margin={"l": 50, "r": 10, "t": 75, "b": 20}, title={"font": {"size": 14}, "x": 0.01, "y": 0.98},
-                         legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 11}})
+    figure.update_layout(
+        height=470,
+        margin={"l": 50, "r": 10, "t": 75, "b": 20},
+        title={"font": {"size": 14}, "x": 0.01, "y": 0.98},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "font": {"size": 11}},
+    )
     figure.update_xaxes(tickformat="%-d %b")
     st.plotly_chart(figure, width="stretch", key="exec-trend")
     days = len(chart.points)
@@ -149,7 +172,13 @@ def render_exec_view(board: Board) -> None:
     _url_choice("exec_sort", "sort", list(SORTS), "site")
     left, right = st.columns([2, 3], vertical_alignment="center")
     with left:
-        order = st.radio("Order wards within each site", list(SORTS), key="exec_sort", format_func=lambda s: SORTS[s], horizontal=True)
+        order = st.radio(
+            "Order wards within each site",
+            list(SORTS),
+            key="exec_sort",
+            format_func=lambda s: SORTS[s],
+            horizontal=True,
+        )
     st.query_params["sort"] = order
     with right:
         st.html(legend_html())
@@ -164,12 +193,14 @@ def render_huddle_summary(board: Board) -> None:
 
     wards = board.cfg.wards.wards
     summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")
-    table = pd.DataFrame({
-        "Site": [w.site for w in wards],
-        "Ward": [f"{w.code} · {w.name}" for w in wards],
-        "Reliability today (median, 1-5)": [summary["reliability_median"].get(w.code) for w in wards],
-        "Rated today": [int(summary["rated_today"].get(w.code, 0) or 0) for w in wards],
-        "Open huddle actions": [int(summary["open_actions"].get(w.code, 0) or 0) for w in wards],
-    })
+    table = pd.DataFrame(
+        {
+            "Site": [w.site for w in wards],
+            "Ward": [f"{w.code} · {w.name}" for w in wards],
+            "Reliability today (median, 1-5)": [summary["reliability_median"].get(w.code) for w in wards],
+            "Rated today": [int(summary["rated_today"].get(w.code, 0) or 0) for w in wards],
+            "Open huddle actions": [int(summary["open_actions"].get(w.code, 0) or 0) for w in wards],
+        }
+    )
     st.subheader("Today's huddles: how reliable the teams say their processes are")
     st.dataframe(table, hide_index=True, use_container_width=True, key="exec_huddle_table")

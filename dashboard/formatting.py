@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from metrics import durations
-from metrics.definitions import MetricDefinition
+from metrics.rules import durations
+from metrics.evaluate.definitions import MetricDefinition
 
 LONDON = ZoneInfo("Europe/London")
 NO_DATA = "–"
@@ -64,7 +64,7 @@ def age_text(age: timedelta) -> str:
 
 
 def duration_text(minutes: float | None) -> str:
-    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up; see ``metrics.durations``); '–' when unknown."""
+    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up; see ``metrics.rules.durations``); '–' when unknown."""
     if is_missing(minutes):
         return NO_DATA
     return durations.duration_text(float(minutes))  # type: ignore[arg-type]
@@ -106,7 +106,9 @@ def staffing_text(numerator: float | None, denominator: float | None) -> str:
     return f"{number_text(numerator)} ({number_text(denominator)})"
 
 
-def change_text(definition: MetricDefinition, now: float | None, before: float | None, have_yesterday: bool, short: bool = False) -> str:
+def change_text(
+    definition: MetricDefinition, now: float | None, before: float | None, have_yesterday: bool, short: bool = False
+) -> str:
     """'▲ 2 since yesterday', '▼ 5 pts since yesterday', 'no change' or 'no data yesterday' (``short``: without 'since yesterday')."""
     if not have_yesterday or is_missing(before):
         return "no data yesterday"

@@ -22,8 +22,8 @@ from dashboard.huddle_sheet import huddle_sheet_html
 from dashboard.patient_list import render_patient_list, render_patient_lists
 from dashboard.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
 from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
-from metrics.access import Action
-from metrics.config import AppConfig, Ward
+from metrics.access.decisions import Action
+from metrics.config.models import AppConfig, Ward
 
 TILES_PER_ROW = 5
 TILE_MIN_WIDTH = 150  # pixels: below this a row drops a tile rather than squeeze the labels
@@ -97,7 +97,9 @@ def _group_heading(label: str) -> None:
     st.html(f'<div class="ws-group">{escape(label)}</div>')
 
 
-def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW, access: Access | None = None) -> None:
+def render_tiles(
+    board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW, access: Access | None = None
+) -> None:
     """Tiles in a responsive grid (fewer per row on a laptop), each with its last 30 days as an SPC sparkline and
     its patient list underneath (for those allowed)."""
     grid = st.grid(per_row, min_column_width=TILE_MIN_WIDTH, gap="small")
@@ -108,7 +110,9 @@ def render_tiles(board: Board, ward_code: str, definitions: list, per_row: int =
             render_patient_list(board, ward_code, definition, access)
 
 
-def render_group(board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None) -> None:
+def render_group(
+    board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None
+) -> None:
     _group_heading(label)
     spc = stored_spc(board)
     chips = {d.id: tile_chip_html(spc, ward_code, d) for d in definitions} if spc is not None else None
@@ -138,6 +142,9 @@ def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) 
         for group_code, label, definitions in grouped(board.cfg, "huddle"):
             render_group(board, ward.code, group_code, label, definitions, access)
     with inputs:
-        render_huddle_inputs(ward.code, can_record=access is not None and access.allows(Action.RECORD_HUDDLE_INPUT, ward.code),
-                             can_export=access is not None and access.allows(Action.EXPORT_CSV, ward.code),
-                             actor=access.actor if access is not None else None)
+        render_huddle_inputs(
+            ward.code,
+            can_record=access is not None and access.allows(Action.RECORD_HUDDLE_INPUT, ward.code),
+            can_export=access is not None and access.allows(Action.EXPORT_CSV, ward.code),
+            actor=access.actor if access is not None else None,
+        )

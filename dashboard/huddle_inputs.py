@@ -6,7 +6,7 @@ what it will do ("What could go wrong today?"). The huddle page calls
 ``render_huddle_inputs(ward_code)`` in its own column; the wall and the
 executive views call ``wall_huddle_summary`` and ``exec_huddle_summary``.
 
-Everything is written through ``metrics.huddle`` (checked, audited,
+Everything is written through ``metrics.huddle.inputs`` (checked, audited,
 optimistic concurrency for actions) and read back from the store on every
 run, so two devices at the same huddle see each other's entries. A device is
 known by a random id kept in the browser session (no personal names). Text
@@ -27,12 +27,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import store_access
 from dashboard.rag import RAG_STYLES, badge_html
-from metrics import huddle
-from metrics.audit import Actor, record
-from metrics.barometer import AIM_STATUS_WORDS, TREND_DAYS, BarometerReading, IndicatorReading, barometer_reading, domain_label, ward_setup
-from metrics.barometer_store import SnapshotPart, barometer_inputs, epr_metric_ids, snapshot_part
+from metrics.huddle import inputs as huddle
+from metrics.store.audit import Actor, record
+from metrics.huddle.barometer import (
+    AIM_STATUS_WORDS,
+    TREND_DAYS,
+    BarometerReading,
+    IndicatorReading,
+    barometer_reading,
+    domain_label,
+    ward_setup,
+)
+from metrics.store.barometer import SnapshotPart, barometer_inputs, epr_metric_ids, snapshot_part
 from metrics.errors import ConfigError, UserFacingError
-from metrics.huddle_config import Domain, HuddleConfig, RatingKind, load_huddle_config
+from metrics.huddle.config import Domain, HuddleConfig, RatingKind, load_huddle_config
 
 DEVICE_KEY = "huddle_device"
 FLASH_KEY = "hi-flash"
@@ -131,7 +139,11 @@ def _current_shift(hcfg: HuddleConfig, now: datetime) -> str:
 def _london_text(moment: object) -> str:
     if moment is None or pd.isna(moment):  # type: ignore[arg-type]
         return ""
-    local = pd.Timestamp(moment).tz_convert(LONDON_TZ) if pd.Timestamp(moment).tzinfo else pd.Timestamp(moment).tz_localize("UTC").tz_convert(LONDON_TZ)
+    local = (
+        pd.Timestamp(moment).tz_convert(LONDON_TZ)
+        if pd.Timestamp(moment).tzinfo
+        else pd.Timestamp(moment).tz_localize("UTC").tz_convert(LONDON_TZ)
+    )
     return f"{local:%H:%M} {local.day} {local:%b}"
 
 
@@ -144,7 +156,8 @@ def counts_html(kind: str, question: str, counts: dict[int, int], hints: dict[in
     rated = sum(counts.values())
     heads = "".join(f'<th title="{escape(hints.get(s, ""))}">{s}</th>' for s in huddle.SCORES)
     cells = "".join(
-        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" title="{escape(hints.get(s, ""))}">{counts[s]}</td>' for s in huddle.SCORES
+        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" title="{escape(hints.get(s, ""))}">{counts[s]}</td>'
+        for s in huddle.SCORES
     )
     median_text = "–" if median is None else (f"{median:.0f}" if median.is_integer() else f"{median:.1f}")
     return (
@@ -178,8 +191,17 @@ def _submit_rating(ward_code: str) -> None:
             if score is None:
                 continue
             huddle.record_rating(
-                _engine(), cfg, hcfg, ward_code=ward_code, score=int(score), kind=kind, huddle_date=state.get("hi-date"),
-                shift=state.get("hi-shift"), role=state.get("hi-role"), comment=comment, actor=_actor(state.get("hi-role")),
+                _engine(),
+                cfg,
+                hcfg,
+                ward_code=ward_code,
+                score=int(score),
+                kind=kind,
+                huddle_date=state.get("hi-date"),
+                shift=state.get("hi-shift"),
+                role=state.get("hi-role"),
+                comment=comment,
+                actor=_actor(state.get("hi-role")),
             )
             comment = None  # the comment goes with the first rating saved
             saved.append(f"{hcfg.scale(kind).label.lower()} {score}")
@@ -201,22 +223,45 @@ RATED_KEY = "hi-rated"  # (ward, date) pairs this session has rated: the form fo
 
 def _render_rating_form(ward_code: str, hcfg: HuddleConfig, today: date, now: datetime) -> None:
     rated = (ward_code.upper(), today) in st.session_state.get(RATED_KEY, set())
-    with st.expander("Rate today (1-5)", expanded=not rated, icon=":material/how_to_vote:"), st.form("hi-rating-form", border=False):
+    with (
+        st.expander("Rate today (1-5)", expanded=not rated, icon=":material/how_to_vote:"),
+        st.form("hi-rating-form", border=False),
+    ):
         for kind in KIND_ORDER:
             scale = hcfg.scale(kind)
-            st.radio(scale.question, huddle.SCORES, index=None, key=f"hi-score-{kind.value}",
-                     format_func=lambda s, hints=scale.hints: f"{s} · {hints[s]}")
+            st.radio(
+                scale.question,
+                huddle.SCORES,
+                index=None,
+                key=f"hi-score-{kind.value}",
+                format_func=lambda s, hints=scale.hints: f"{s} · {hints[s]}",
+            )
         role_labels = {r.code: r.label for r in hcfg.huddle.roles}
-        st.selectbox("Your role (optional)", list(role_labels), index=None, key="hi-role", format_func=role_labels.get, placeholder="Not given")
+        st.selectbox(
+            "Your role (optional)",
+            list(role_labels),
+            index=None,
+            key="hi-role",
+            format_func=role_labels.get,
+            placeholder="Not given",
+        )
         shift_labels = {s.code: s.label for s in hcfg.huddle.shifts}
         if st.session_state.get("hi-shift") not in shift_labels:
             st.session_state["hi-shift"] = _current_shift(hcfg, now)
         st.selectbox("Huddle", list(shift_labels), key="hi-shift", format_func=shift_labels.get)
         if st.session_state.get("hi-date-day") != today:  # a new session, or a screen left open past midnight
             st.session_state["hi-date"], st.session_state["hi-date-day"] = today, today
-        st.date_input("Date", key="hi-date", min_value=today - timedelta(days=hcfg.huddle.late_entry_days), max_value=today, format="DD/MM/YYYY")
+        st.date_input(
+            "Date",
+            key="hi-date",
+            min_value=today - timedelta(days=hcfg.huddle.late_entry_days),
+            max_value=today,
+            format="DD/MM/YYYY",
+        )
         st.text_input("Comment (optional, no names)", key="hi-comment", max_chars=hcfg.huddle.comment_max_chars)
-        st.form_submit_button("Save rating", on_click=_submit_rating, args=(ward_code,), type="primary", width="stretch")
+        st.form_submit_button(
+            "Save rating", on_click=_submit_rating, args=(ward_code,), type="primary", width="stretch"
+        )
 
 
 # ---- the 30-day trend ---------------------------------------------------------------------------
@@ -228,14 +273,33 @@ def trend_figure(frame: pd.DataFrame, hcfg: HuddleConfig, today: date) -> go.Fig
     fig = go.Figure()
     for kind, colour, dash in ((RatingKind.RELIABILITY, "#005EB8", "solid"), (RatingKind.FEEL_SAFE, "#D55E00", "dot")):
         daily = huddle.daily_medians(frame, kind.value, start, today)
-        fig.add_trace(go.Scatter(x=pd.to_datetime(daily["date"]), y=daily["median"], mode="lines+markers", name=hcfg.scale(kind).label,
-                                 line={"color": colour, "dash": dash}, marker={"size": 5}, connectgaps=False,
-                                 customdata=daily["rated"], hovertemplate="%{x|%d %b}: median %{y} (%{customdata} rated)<extra></extra>"))
-    fig.update_layout(template="simple_white", height=200, margin={"l": 24, "r": 8, "t": 28, "b": 24},
-                      title={"text": f"Daily median, last {hcfg.huddle.trend_days} days", "font": {"size": 12}},
-                      legend={"orientation": "h", "y": -0.3, "font": {"size": 10}}, font={"size": 10})
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(daily["date"]),
+                y=daily["median"],
+                mode="lines+markers",
+                name=hcfg.scale(kind).label,
+                line={"color": colour, "dash": dash},
+                marker={"size": 5},
+                connectgaps=False,
+                customdata=daily["rated"],
+                hovertemplate="%{x|%d %b}: median %{y} (%{customdata} rated)<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        template="simple_white",
+        height=200,
+        margin={"l": 24, "r": 8, "t": 28, "b": 24},
+        title={"text": f"Daily median, last {hcfg.huddle.trend_days} days", "font": {"size": 12}},
+        legend={"orientation": "h", "y": -0.3, "font": {"size": 10}},
+        font={"size": 10},
+    )
     fig.update_yaxes(range=[0.5, 5.5], dtick=1)
-    fig.update_xaxes(range=[pd.Timestamp(start) - pd.Timedelta(hours=12), pd.Timestamp(today) + pd.Timedelta(hours=12)], tickformat="%-d/%-m", nticks=4)
+    fig.update_xaxes(
+        range=[pd.Timestamp(start) - pd.Timedelta(hours=12), pd.Timestamp(today) + pd.Timedelta(hours=12)],
+        tickformat="%-d/%-m",
+        nticks=4,
+    )
     return fig
 
 
@@ -252,7 +316,8 @@ def sparkline_html(points: tuple[tuple[date, float | None], ...]) -> str:
         return ""
     top = max(max(values), 1e-9)
     bars = "".join(
-        '<i class="hi-gap"></i>' if v is None else f'<i style="height:{max(8.0, 100.0 * v / top):.0f}%"></i>' for _, v in points
+        '<i class="hi-gap"></i>' if v is None else f'<i style="height:{max(8.0, 100.0 * v / top):.0f}%"></i>'
+        for _, v in points
     )
     first, last = points[0], points[-1]
     label = f"trend from {first[0]:%d %b} to {last[0]:%d %b}"
@@ -264,7 +329,9 @@ def indicator_html(reading: IndicatorReading) -> str:
     if reading.status == "not_supplied":
         badge = '<span class="ws-badge ws-badge-none">○ Not supplied</span>'
     note = reading.note + (f" RAG: {reading.thresholds_text}." if reading.thresholds_text else "")
-    shown = f'<div class="hi-ind-note">{escape(reading.note)}</div>' if reading.status != "ok" else ""  # the rest is in the tooltip
+    shown = (
+        f'<div class="hi-ind-note">{escape(reading.note)}</div>' if reading.status != "ok" else ""
+    )  # the rest is in the tooltip
     return (
         f'<div class="hi-ind" data-indicator="{escape(reading.id)}" data-rag="{escape(reading.rag or "")}" data-status="{escape(reading.status)}" title="{escape(note)}">'
         f'<div class="hi-ind-label">{escape(reading.label)}</div>'
@@ -281,13 +348,24 @@ def gauge_figure(reading: BarometerReading) -> go.Figure:
         {"range": [gauge.amber_min, gauge.green_min], "color": RAG_STYLES["amber"].colour},
         {"range": [gauge.green_min, 100], "color": RAG_STYLES["green"].colour},
     ]
-    fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=reading.score,
-        number={"font": {"size": 30, "color": "#212B32"}, "valueformat": ".0f"},
-        gauge={"axis": {"range": [0, 100], "tickvals": [0, gauge.amber_min, gauge.green_min, 100], "tickfont": {"size": 9}},
-               "bar": {"color": "#212B32", "thickness": 0.3}, "steps": steps, "borderwidth": 0},
-        domain={"x": [0, 1], "y": [0, 1]},
-    ))
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=reading.score,
+            number={"font": {"size": 30, "color": "#212B32"}, "valueformat": ".0f"},
+            gauge={
+                "axis": {
+                    "range": [0, 100],
+                    "tickvals": [0, gauge.amber_min, gauge.green_min, 100],
+                    "tickfont": {"size": 9},
+                },
+                "bar": {"color": "#212B32", "thickness": 0.3},
+                "steps": steps,
+                "borderwidth": 0,
+            },
+            domain={"x": [0, 1], "y": [0, 1]},
+        )
+    )
     fig.update_layout(height=150, margin={"l": 28, "r": 28, "t": 12, "b": 0}, font={"size": 10})
     return fig
 
@@ -302,33 +380,55 @@ def ward_barometer_reading(ward_code: str, ratings: pd.DataFrame, today: date) -
     cfg, hcfg = store_access.app_config(), huddle_config()
     db_url = store_access.database_url()
     snapshot = store_access.current_snapshot(db_url)
-    part = _snapshot_part(db_url, snapshot.id, ward_code, epr_metric_ids(hcfg, ward_code)) if snapshot else SnapshotPart(None, None)
+    part = (
+        _snapshot_part(db_url, snapshot.id, ward_code, epr_metric_ids(hcfg, ward_code))
+        if snapshot
+        else SnapshotPart(None, None)
+    )
     setup = ward_setup(hcfg.barometer, ward_code, cfg.metrics)
     return barometer_reading(setup, barometer_inputs(part, ratings, today), hcfg.barometer.gauge)
 
 
 def _render_barometer(reading: BarometerReading, ward_code: str) -> None:
     st.html(f'<div class="hi-head" data-barometer="{escape(ward_code)}">Safety Barometer</div>')
-    st.caption(f"{ward_code}'s own indicators and aim" if reading.own_set else "The trust's default indicators (this ward has not chosen its own)")
+    st.caption(
+        f"{ward_code}'s own indicators and aim"
+        if reading.own_set
+        else "The trust's default indicators (this ward has not chosen its own)"
+    )
     if reading.score is not None:
-        st.plotly_chart(gauge_figure(reading), width="stretch", config={"displayModeBar": False, "staticPlot": True}, key=f"hi-gauge-{ward_code}")
+        st.plotly_chart(
+            gauge_figure(reading),
+            width="stretch",
+            config={"displayModeBar": False, "staticPlot": True},
+            key=f"hi-gauge-{ward_code}",
+        )
     band = badge_html(reading.band, has_thresholds=True) if reading.band else badge_html(None)
     score = "No reading" if reading.score is None else f"{reading.score:.0f} / 100"
-    st.html(f'<div class="hi-reading" data-score="{"" if reading.score is None else f"{reading.score:.1f}"}">'
-            f"<b>Overall: {score}</b> {band}<br>{escape(reading.statement)}</div>")
+    st.html(
+        f'<div class="hi-reading" data-score="{"" if reading.score is None else f"{reading.score:.1f}"}">'
+        f"<b>Overall: {score}</b> {band}<br>{escape(reading.statement)}</div>"
+    )
     if reading.not_supplied:
-        st.html(f'<div class="hi-missing">Not supplied by this hospital\'s extract: <b>{escape(", ".join(reading.not_supplied))}</b>. '
-                "Indicators that need them are shown as not supplied and left out of the reading.</div>")
+        st.html(
+            f'<div class="hi-missing">Not supplied by this hospital\'s extract: <b>{escape(", ".join(reading.not_supplied))}</b>. '
+            "Indicators that need them are shown as not supplied and left out of the reading.</div>"
+        )
     aim = reading.aim
     if aim is not None:
         progress = 0.0 if aim.progress is None else aim.progress
-        st.html(f'<div class="hi-aim" data-aim-status="{escape(aim.status)}"><b>Our aim: {escape(aim.text)}</b>'
-                f"<p>{escape(AIM_STATUS_WORDS[aim.status])}: {escape(aim.summary)}</p></div>")
+        st.html(
+            f'<div class="hi-aim" data-aim-status="{escape(aim.status)}"><b>Our aim: {escape(aim.text)}</b>'
+            f"<p>{escape(AIM_STATUS_WORDS[aim.status])}: {escape(aim.summary)}</p></div>"
+        )
         st.progress(progress, text=f"{progress * 100:.0f}% of the way")
     for domain in Domain:
         chosen = [r for r in reading.indicators if r.domain is domain]
         if chosen:
-            st.html(f'<div class="hi-domain">{escape(domain_label(domain))}</div>' + "".join(indicator_html(r) for r in chosen))
+            st.html(
+                f'<div class="hi-domain">{escape(domain_label(domain))}</div>'
+                + "".join(indicator_html(r) for r in chosen)
+            )
 
 
 # ---- huddle actions -----------------------------------------------------------------------------
@@ -336,7 +436,9 @@ def _render_barometer(reading: BarometerReading, ward_code: str) -> None:
 
 def _close_action(action_id: int, version: int, status: str) -> None:
     try:
-        huddle.set_action_status(_engine(), action_id=action_id, expected_version=version, status=status, actor=_actor())
+        huddle.set_action_status(
+            _engine(), action_id=action_id, expected_version=version, status=status, actor=_actor()
+        )
     except UserFacingError as exc:
         _flash("error", str(exc))
         return
@@ -354,8 +456,14 @@ def _add_action(ward_code: str) -> None:
         if isinstance(due_date, date) and isinstance(due_time, time):
             due_at = datetime.combine(due_date, due_time, LONDON_TZ).astimezone(timezone.utc)
         action_id = huddle.add_action(
-            _engine(), store_access.app_config(), huddle_config(), ward_code=ward_code, text=state.get("hi-action-text", ""),
-            owner_role=state.get("hi-action-owner"), due_at=due_at, actor=_actor(),
+            _engine(),
+            store_access.app_config(),
+            huddle_config(),
+            ward_code=ward_code,
+            text=state.get("hi-action-text", ""),
+            owner_role=state.get("hi-action-owner"),
+            due_at=due_at,
+            actor=_actor(),
         )
     except (UserFacingError, ConfigError) as exc:
         _flash("error", str(exc))
@@ -377,8 +485,10 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
     else:
         classes = "hi-action hi-closed"
         meta = f"{owner} · {escape(str(row['status']))} at {escape(_london_text(row['closed_at']))}"
-    return (f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}">'
-            f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>")
+    return (
+        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}">'
+        f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
+    )
 
 
 def _render_actions(ward_code: str, hcfg: HuddleConfig, today: date, now: datetime, can_record: bool) -> None:
@@ -390,18 +500,35 @@ def _render_actions(ward_code: str, hcfg: HuddleConfig, today: date, now: dateti
         st.html(action_html(row, hcfg, today))
         if row["status"] == "open" and can_record:
             done, cancel = st.columns(2, gap="small")
-            done.button("Done", key=f"hi-done-{int(row['id'])}", on_click=_close_action, args=(int(row["id"]), int(row["version"]), "done"),
-                        width="stretch")
-            cancel.button("Cancel", key=f"hi-cancel-{int(row['id'])}", on_click=_close_action, args=(int(row["id"]), int(row["version"]), "cancelled"),
-                          width="stretch")
+            done.button(
+                "Done",
+                key=f"hi-done-{int(row['id'])}",
+                on_click=_close_action,
+                args=(int(row["id"]), int(row["version"]), "done"),
+                width="stretch",
+            )
+            cancel.button(
+                "Cancel",
+                key=f"hi-cancel-{int(row['id'])}",
+                on_click=_close_action,
+                args=(int(row["id"]), int(row["version"]), "cancelled"),
+                width="stretch",
+            )
     if not can_record:
         return
     with st.expander("Add a concern and action", icon=":material/add:"):
         with st.form("hi-action-form", border=False):
-            st.text_area("What could go wrong, and what we will do", key="hi-action-text", max_chars=hcfg.huddle.comment_max_chars, height=80)
+            st.text_area(
+                "What could go wrong, and what we will do",
+                key="hi-action-text",
+                max_chars=hcfg.huddle.comment_max_chars,
+                height=80,
+            )
             role_labels = {r.code: r.label for r in hcfg.huddle.roles}
             st.selectbox("Owner (role)", list(role_labels), key="hi-action-owner", format_func=role_labels.get)
-            due = (now.astimezone(LONDON_TZ) + timedelta(hours=4)).replace(minute=0, second=0, microsecond=0)  # default: four hours on
+            due = (now.astimezone(LONDON_TZ) + timedelta(hours=4)).replace(
+                minute=0, second=0, microsecond=0
+            )  # default: four hours on
             if not isinstance(st.session_state.get("hi-action-due-date"), date):
                 st.session_state["hi-action-due-date"] = due.date()
             st.date_input("Due date", key="hi-action-due-date", min_value=today, format="DD/MM/YYYY")
@@ -428,21 +555,41 @@ def _render_export(ward_code: str, hcfg: HuddleConfig, today: date) -> None:
     stem = "".join(ch for ch in ward_code if ch.isalnum())[:12]
     ratings_csv = huddle.ratings_export(engine, ward_code, start, today).to_csv(index=False).encode("utf-8")
     actions_csv = huddle.actions_export(engine, ward_code).to_csv(index=False).encode("utf-8")
-    st.download_button("Ratings (CSV)", ratings_csv, file_name=f"huddle_ratings_{stem}_{today:%Y-%m-%d}.csv", mime="text/csv",
-                       key="hi-export-ratings", on_click=_exported, args=(ward_code, "ratings"), icon=":material/download:",
-                       width="stretch", help="Every rating of the last year: roles and device labels, no names.")
-    st.download_button("Actions (CSV)", actions_csv, file_name=f"huddle_actions_{stem}_{today:%Y-%m-%d}.csv", mime="text/csv",
-                       key="hi-export-actions", on_click=_exported, args=(ward_code, "actions"), icon=":material/download:",
-                       width="stretch", help="Every action, open and closed.")
+    st.download_button(
+        "Ratings (CSV)",
+        ratings_csv,
+        file_name=f"huddle_ratings_{stem}_{today:%Y-%m-%d}.csv",
+        mime="text/csv",
+        key="hi-export-ratings",
+        on_click=_exported,
+        args=(ward_code, "ratings"),
+        icon=":material/download:",
+        width="stretch",
+        help="Every rating of the last year: roles and device labels, no names.",
+    )
+    st.download_button(
+        "Actions (CSV)",
+        actions_csv,
+        file_name=f"huddle_actions_{stem}_{today:%Y-%m-%d}.csv",
+        mime="text/csv",
+        key="hi-export-actions",
+        on_click=_exported,
+        args=(ward_code, "actions"),
+        icon=":material/download:",
+        width="stretch",
+        help="Every action, open and closed.",
+    )
 
 
 # ---- the panel ----------------------------------------------------------------------------------
 
 
-def render_huddle_inputs(ward_code: str, *, can_record: bool = True, can_export: bool = True, actor: Actor | None = None) -> None:
+def render_huddle_inputs(
+    ward_code: str, *, can_record: bool = True, can_export: bool = True, actor: Actor | None = None
+) -> None:
     """The huddle inputs for ``ward_code``: ratings (counts per score, the form, the trend), the Safety Barometer, actions, export.
 
-    ``can_record`` and ``can_export`` let the page pass its access decision (metrics.access); without them every
+    ``can_record`` and ``can_export`` let the page pass its access decision (metrics.access.decisions); without them every
     visitor may record and export. ``actor`` (e.g. the page's ``Access.actor``) is who the audit log names; without
     it, this browser session's random device label. A rating row itself keeps only the device/session label.
     """
@@ -459,7 +606,9 @@ def render_huddle_inputs(ward_code: str, *, can_record: bool = True, can_export:
     now = datetime.now(timezone.utc)
     today = huddle.london_today(now)
     try:
-        frame = huddle.ratings(_engine(), ward_code, today - timedelta(days=max(hcfg.huddle.trend_days, TREND_DAYS)), today)
+        frame = huddle.ratings(
+            _engine(), ward_code, today - timedelta(days=max(hcfg.huddle.trend_days, TREND_DAYS)), today
+        )
     except SQLAlchemyError as exc:
         st.error(f"The huddle inputs cannot be read from the store ({type(exc).__name__}).")
         return
@@ -470,7 +619,12 @@ def render_huddle_inputs(ward_code: str, *, can_record: bool = True, can_export:
         _render_rating_form(ward_code, hcfg, today, now)
     recent = frame[frame["huddle_date"] > today - timedelta(days=hcfg.huddle.trend_days)] if len(frame) else frame
     if len(recent):
-        st.plotly_chart(trend_figure(frame, hcfg, today), width="stretch", config={"displayModeBar": False}, key=f"hi-trend-{ward_code}")
+        st.plotly_chart(
+            trend_figure(frame, hcfg, today),
+            width="stretch",
+            config={"displayModeBar": False},
+            key=f"hi-trend-{ward_code}",
+        )
     else:
         st.caption(f"No ratings in the last {hcfg.huddle.trend_days} days yet: the trend starts with the first one.")
     _render_barometer(ward_barometer_reading(ward_code, frame, today), ward_code)
@@ -492,8 +646,14 @@ def wall_huddle_summary(ward_code: str) -> dict:
     """Today's reliability ratings counted per score 1-5, their median, how many rated, and the open actions, for a wall screen."""
     today = huddle.london_today()
     summary = _summaries(store_access.database_url(), (ward_code,), today)[0]
-    return {"ward_code": ward_code, "date": today, "counts": dict(summary.counts), "median": summary.median,
-            "rated": summary.rated, "open_actions": summary.open_actions}
+    return {
+        "ward_code": ward_code,
+        "date": today,
+        "counts": dict(summary.counts),
+        "median": summary.median,
+        "rated": summary.rated,
+        "open_actions": summary.open_actions,
+    }
 
 
 def exec_huddle_summary(ward_codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
@@ -501,6 +661,14 @@ def exec_huddle_summary(ward_codes: list[str] | tuple[str, ...]) -> pd.DataFrame
     today = huddle.london_today()
     rows = _summaries(store_access.database_url(), tuple(ward_codes), today)
     return pd.DataFrame(
-        [{"ward_code": s.ward_code, "reliability_median": s.median, "rated_today": s.rated, "open_actions": s.open_actions} for s in rows],
+        [
+            {
+                "ward_code": s.ward_code,
+                "reliability_median": s.median,
+                "rated_today": s.rated,
+                "open_actions": s.open_actions,
+            }
+            for s in rows
+        ],
         columns=["ward_code", "reliability_median", "rated_today", "open_actions"],
     )

@@ -15,7 +15,7 @@ from dashboard.board import Board, grouped
 from dashboard.formatting import day_time
 from dashboard.status_strip import stale_banner_text
 from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
-from metrics.config import Ward
+from metrics.config.models import Ward
 
 SHEET_CSS = """
 @page{size:A4 portrait;margin:9mm}
@@ -67,7 +67,11 @@ def huddle_sheet_html(board: Board, ward: Ward, site_name: str) -> str:
             extra = "".join(tile_html(board, code, d) for d in others)
             side.append(
                 f"<section><h2>{escape(label)}</h2>{staffing_grid_html(board, code, staffing)}"
-                + (f'<div class="tiles" style="grid-template-columns:repeat(2,1fr);margin-top:1.5mm">{extra}</div>' if extra else "")
+                + (
+                    f'<div class="tiles" style="grid-template-columns:repeat(2,1fr);margin-top:1.5mm">{extra}</div>'
+                    if extra
+                    else ""
+                )
                 + "</section>"
             )
             continue
@@ -76,15 +80,15 @@ def huddle_sheet_html(board: Board, ward: Ward, site_name: str) -> str:
     stale = stale_banner_text(board)
     stale_html = f'<div class="stale">{escape(stale)}</div>' if stale else ""
     return (
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
         f"<title>Huddle sheet {escape(code)} {escape(day_time(board.snapshot.extracted_at))}</title>"
-        f"<style>{SHEET_CSS}</style></head><body><div class=\"sheet\">"
+        f'<style>{SHEET_CSS}</style></head><body><div class="sheet">'
         f"<header><div><h1>Safety huddle: {escape(code)} {escape(ward.name)}</h1>"
         f"<p>{escape(site_name)} · {escape(board.cfg.dashboard.trust_name)}</p></div>"
         f"<p><b>Data as at {escape(day_time(board.snapshot.extracted_at))}</b><br>{ward.beds} funded beds</p></header>"
         f"{stale_html}{''.join(sections)}"
-        f"<div class=\"row\">{''.join(side)}</div>"
-        "<div class=\"notes\"><b>Actions agreed at the huddle (who, what, by when)</b></div>"
+        f'<div class="row">{"".join(side)}</div>'
+        '<div class="notes"><b>Actions agreed at the huddle (who, what, by when)</b></div>'
         "<footer>No patient identifiers on this sheet. RAG: ● Red, ▲ Amber, ✓ Green, ○ no target. "
         "Printed from the ward safety dashboard; the figures are the stored snapshot named above.</footer>"
         "</div></body></html>"

@@ -24,11 +24,25 @@ from dashboard import access_gate, store_access
 from dashboard.access_gate import Access
 from dashboard.board import Board
 from dashboard.formatting import column_title, day_time, duration_text, is_missing, number_text
-from metrics.access import Action
-from metrics.definitions import MetricDefinition
+from metrics.access.decisions import Action
+from metrics.evaluate.definitions import MetricDefinition
 
 # Never shown to a user, whatever a metric's drill-down lists.
-IDENTIFIER_COLUMNS = frozenset({"encounter_id", "patient_id", "nhs_number", "mrn", "hospital_number", "patient_name", "name", "forename", "surname", "date_of_birth", "dob"})
+IDENTIFIER_COLUMNS = frozenset(
+    {
+        "encounter_id",
+        "patient_id",
+        "nhs_number",
+        "mrn",
+        "hospital_number",
+        "patient_name",
+        "name",
+        "forename",
+        "surname",
+        "date_of_birth",
+        "dob",
+    }
+)
 INTERNAL_COLUMNS = frozenset({"urgency", "duration_minutes"})
 DURATION_TITLE = "For how long"
 
@@ -64,11 +78,25 @@ def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFr
     """The user-facing table: the metric's drill-down columns, formatted and titled, without identifiers, in stored (urgency) order."""
     if rows.empty:
         return pd.DataFrame()
-    wanted = list(definition.drilldown.columns) if definition.drilldown else [c for c in rows.columns if c not in INTERNAL_COLUMNS]
-    columns = [c for c in dict.fromkeys(wanted) if c in rows.columns and c not in IDENTIFIER_COLUMNS and c not in INTERNAL_COLUMNS]
-    table = pd.DataFrame({column_title(c): [_format_cell(c, v) for v in rows[c]] for c in columns}, index=range(len(rows)))
+    wanted = (
+        list(definition.drilldown.columns)
+        if definition.drilldown
+        else [c for c in rows.columns if c not in INTERNAL_COLUMNS]
+    )
+    columns = [
+        c
+        for c in dict.fromkeys(wanted)
+        if c in rows.columns and c not in IDENTIFIER_COLUMNS and c not in INTERNAL_COLUMNS
+    ]
+    table = pd.DataFrame(
+        {column_title(c): [_format_cell(c, v) for v in rows[c]] for c in columns}, index=range(len(rows))
+    )
     duration_column = definition.drilldown.duration if definition.drilldown else None
-    if (duration_column is None or duration_column not in columns) and "duration_minutes" in rows and rows["duration_minutes"].notna().any():
+    if (
+        (duration_column is None or duration_column not in columns)
+        and "duration_minutes" in rows
+        and rows["duration_minutes"].notna().any()
+    ):
         table[DURATION_TITLE] = [duration_text(v) for v in rows["duration_minutes"]]
     return table
 
@@ -106,7 +134,15 @@ def _csv_exported(access: Access, ward_code: str, metric_id: str, rows: int) -> 
     access.record(access_gate.CSV_EXPORTED, ward_code=ward_code, what="patient list", metric=metric_id, rows=rows)
 
 
-def _note_open(access: Access, board: Board, ward_code: str, key: str, is_open: bool | None, definitions: list[MetricDefinition], rows: int) -> None:
+def _note_open(
+    access: Access,
+    board: Board,
+    ward_code: str,
+    key: str,
+    is_open: bool | None,
+    definitions: list[MetricDefinition],
+    rows: int,
+) -> None:
     """Audit a list each time it is opened (once per opening, not on every rerun while it stays open)."""
     opened: set[str] = st.session_state.setdefault(OPENED_KEY, set())
     stamp = f"{board.snapshot.id}:{key}"
@@ -114,11 +150,19 @@ def _note_open(access: Access, board: Board, ward_code: str, key: str, is_open: 
         opened.discard(stamp)
         return
     if stamp not in opened:
-        access.record(access_gate.PATIENT_LIST_OPENED, ward_code=ward_code, metrics=[d.id for d in definitions], rows=rows, snapshot=board.snapshot.id)
+        access.record(
+            access_gate.PATIENT_LIST_OPENED,
+            ward_code=ward_code,
+            metrics=[d.id for d in definitions],
+            rows=rows,
+            snapshot=board.snapshot.id,
+        )
         opened.add(stamp)
 
 
-def render_list_body(board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame, access: Access) -> None:
+def render_list_body(
+    board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame, access: Access
+) -> None:
     """Caption, table and (for those allowed to export) CSV download for one tile's list, inside an open popover or expander."""
     st.caption(f"{definition.label}: most urgent first")
     st.dataframe(table, hide_index=True, width="content")
@@ -145,13 +189,17 @@ def render_patient_list(board: Board, ward_code: str, definition: MetricDefiniti
     tv = board.tile(ward_code, definition.id)
     count = f"{len(table)}" if tv is None or tv.value is None or tv.value == len(table) else f"{len(table)} rows"
     key = list_key(ward_code, definition.id)
-    with st.popover(f"Patient list ({count})", width="stretch", icon=":material/list:", on_change="rerun", key=key) as pop:
+    with st.popover(
+        f"Patient list ({count})", width="stretch", icon=":material/list:", on_change="rerun", key=key
+    ) as pop:
         _note_open(access, board, ward_code, key, pop.open, [definition], len(table))
         if pop.open:
             render_list_body(board, ward_code, definition, table, access)
 
 
-def render_patient_lists(board: Board, ward_code: str, definitions: list[MetricDefinition], title: str, access: Access | None) -> None:
+def render_patient_lists(
+    board: Board, ward_code: str, definitions: list[MetricDefinition], title: str, access: Access | None
+) -> None:
     """One expander holding the lists of several metrics (for a compact table); rows drawn only while it is open."""
     if access is None or not access.allows(Action.VIEW_PATIENT_LIST, ward_code) or not definitions:
         return

@@ -22,19 +22,19 @@ OTHER = "other problem (details for administrators)"
 
 
 def reason_without_value(reason: str) -> str:
-    """"column 'heart_rate': 900 must be between 20 and 300" -> "heart_rate must be between 20 and 300"."""
+    """ "column 'heart_rate': 900 must be between 20 and 300" -> "heart_rate must be between 20 and 300"."""
     text = str(reason)
     column = _COLUMN.match(text)
     if column is None:
         return OTHER
-    rest = text[column.end():]
+    rest = text[column.end() :]
     if rest.startswith(("is required but empty",)):
         return f"{column.group(1)} {rest}"
     splits = list(_RULE_STARTS.finditer(rest))
     if not splits:
         return OTHER
     # The last match: the rule's own words come after the value, so a value quoting them cannot leak.
-    return f"{column.group(1)} {rest[splits[-1].end():]}"
+    return f"{column.group(1)} {rest[splits[-1].end() :]}"
 
 
 def reason_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -42,6 +42,10 @@ def reason_summary(rows: pd.DataFrame) -> pd.DataFrame:
     columns = ["Table", "Reason", "Rows"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    frame = pd.DataFrame({"Table": rows["table_name"].astype(str), "Reason": [reason_without_value(r) for r in rows["reason"]]})
+    frame = pd.DataFrame(
+        {"Table": rows["table_name"].astype(str), "Reason": [reason_without_value(r) for r in rows["reason"]]}
+    )
     counted = frame.groupby(["Table", "Reason"], as_index=False).size().rename(columns={"size": "Rows"})
-    return counted.sort_values(["Rows", "Table", "Reason"], ascending=[False, True, True]).reset_index(drop=True)[columns]
+    return counted.sort_values(["Rows", "Table", "Reason"], ascending=[False, True, True]).reset_index(drop=True)[
+        columns
+    ]

@@ -21,10 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import store_access
 from dashboard.board import Board
 from dashboard.formatting import is_percent, value_text
-from metrics.definitions import MetricDefinition
-from metrics.spc import SpcManyResult, SpcResult
-from metrics.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
-from metrics.spc_history import IMPROVEMENT, Scope
+from metrics.evaluate.definitions import MetricDefinition
+from metrics.spc.xmr import SpcManyResult, SpcResult
+from metrics.report.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
+from metrics.store.spc_history import IMPROVEMENT, Scope
 
 SPARKLINE_DAYS = 30
 SCALED_COLUMNS = ("value", "mean", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma")
@@ -80,12 +80,18 @@ class StoredSpc:
         if row is None:
             return None
         points = self.result.points
-        points = points[points["series_id"] == self.key(scope, definition.id)].drop(columns="series_id").reset_index(drop=True)
+        points = (
+            points[points["series_id"] == self.key(scope, definition.id)]
+            .drop(columns="series_id")
+            .reset_index(drop=True)
+        )
         target = definition.target
         if is_percent(definition):
             points = points.assign(**{c: points[c] * 100 for c in SCALED_COLUMNS})
             target = None if target is None else target * 100
-        return SpcResult(points, IMPROVEMENT[definition.direction], target, row["variation_icon"], row["assurance_icon"])
+        return SpcResult(
+            points, IMPROVEMENT[definition.direction], target, row["variation_icon"], row["assurance_icon"]
+        )
 
 
 def stored_spc(board: Board) -> StoredSpc | None:
@@ -158,20 +164,22 @@ def summary_table(board: Board, spc: StoredSpc, definitions: list[MetricDefiniti
             if latest is not None and rec["last_date"] < newest:
                 latest_text += f" ({rec['last_date'].day} {rec['last_date']:%b})"
             icon = None if rec is None else rec["variation_icon"]
-            rows.append({
-                "Measure": d.label,
-                "Scope": scope_label,
-                "Latest": latest,
-                "Target": "–" if d.target is None else value_text(d, d.target),
-                "Variation": variation_table_text(icon),
-                "Assurance": ASSURANCE_TABLE_TEXT[None if rec is None else rec["assurance_icon"]],
-                "latest_text": latest_text,
-                "metric_id": d.id,
-                "scope": scope,
-                "level": level_of[scope],
-                "site": site_of.get(scope, ""),
-                "variation_icon": icon,
-            })
+            rows.append(
+                {
+                    "Measure": d.label,
+                    "Scope": scope_label,
+                    "Latest": latest,
+                    "Target": "–" if d.target is None else value_text(d, d.target),
+                    "Variation": variation_table_text(icon),
+                    "Assurance": ASSURANCE_TABLE_TEXT[None if rec is None else rec["assurance_icon"]],
+                    "latest_text": latest_text,
+                    "metric_id": d.id,
+                    "scope": scope,
+                    "level": level_of[scope],
+                    "site": site_of.get(scope, ""),
+                    "variation_icon": icon,
+                }
+            )
     columns = [*TABLE_COLUMNS, "latest_text", "metric_id", "scope", "level", "site", "variation_icon"]
     table = pd.DataFrame(rows, columns=columns)
     table["Latest"] = table["Latest"].astype(float)
@@ -185,14 +193,21 @@ def styled_table(shown: pd.DataFrame, definitions: list[MetricDefinition]) -> St
     styler = frame.style
     for metric_id, rows in shown.groupby("metric_id", sort=False).groups.items():
         definition = by_id[metric_id]
-        styler = styler.format(lambda v, d=definition: value_text(d, None if pd.isna(v) else v), subset=pd.IndexSlice[list(rows), ["Latest"]])
+        styler = styler.format(
+            lambda v, d=definition: value_text(d, None if pd.isna(v) else v),
+            subset=pd.IndexSlice[list(rows), ["Latest"]],
+        )
     dated = shown.index[shown["latest_text"].str.endswith(")")]
     for row in dated:  # a series whose latest point is older than the latest day says which day
-        styler = styler.format(lambda _v, text=shown.at[row, "latest_text"]: text, subset=pd.IndexSlice[[row], ["Latest"]])
+        styler = styler.format(
+            lambda _v, text=shown.at[row, "latest_text"]: text, subset=pd.IndexSlice[[row], ["Latest"]]
+        )
     return styler
 
 
-def filter_table(table: pd.DataFrame, site: str = "all", level: str = "all", variation: str = "all", metric: str = "all") -> pd.DataFrame:
+def filter_table(
+    table: pd.DataFrame, site: str = "all", level: str = "all", variation: str = "all", metric: str = "all"
+) -> pd.DataFrame:
     """The rows for a site (its own row and its wards'), a scope level, a kind of variation and a measure."""
     keep = pd.Series(True, index=table.index)
     if site != "all":
@@ -250,7 +265,11 @@ def tile_trend_html(spc: StoredSpc | None, ward_code: str, definition: MetricDef
     scope = Scope("ward", ward_code).key
     icon, _ = spc.tile_icon(scope, definition.id)
     chart = spc.chart(scope, definition) if icon is not None else None
-    svg = "" if chart is None else sparkline_img_html(chart, days=SPARKLINE_DAYS, label=f"{definition.label}, last {SPARKLINE_DAYS} days")
+    svg = (
+        ""
+        if chart is None
+        else sparkline_img_html(chart, days=SPARKLINE_DAYS, label=f"{definition.label}, last {SPARKLINE_DAYS} days")
+    )
     if not svg:  # fewer than two days stored: nothing to draw or judge yet
         return f'<div class="ws-tile-spc">{variation_chip_html(None)}</div>'
     return (

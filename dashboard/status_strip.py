@@ -40,7 +40,9 @@ def status_strip_html(board: Board, with_as_at: bool = True) -> str:
     parts.append(f"loaded {escape(day_time(board.snapshot.loaded_at))}")
     if fresh.failed_status:
         when = day_time(fresh.failed_at) if fresh.failed_at else "recently"
-        parts.append(f"<b>⚠ Latest refresh {escape(fresh.failed_status.upper())} at {escape(when)}: showing the last good data</b>")
+        parts.append(
+            f"<b>⚠ Latest refresh {escape(fresh.failed_status.upper())} at {escape(when)}: showing the last good data</b>"
+        )
     if fresh.too_old:
         parts.append(f"<b>⚠ STALE ({escape(age_text(fresh.age).removesuffix(' ago'))} old)</b>")
     elif not fresh.failed_status:

@@ -21,9 +21,10 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard.quarantine import reason_summary
-from metrics import spc_history
-from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_config
-from metrics.spc import SpcManyResult
+from metrics.store import spc_history
+from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
+from metrics.config.load import load_config
+from metrics.spc.xmr import SpcManyResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
 
@@ -128,7 +129,7 @@ def _spc_for_store(db_url: str, snapshot_id: int, config_fingerprint: str) -> Sp
 
 
 def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
-    """SPC for every metric of every ward, site and the trust (``metrics.spc_history.spc_for_store``).
+    """SPC for every metric of every ward, site and the trust (``metrics.store.spc_history.spc_for_store``).
 
     Cached by (database URL, current snapshot id), and by the configuration's fingerprint so that a
     changed target or rebase date shows at once: computed once per extract however many screens ask.

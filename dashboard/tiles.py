@@ -14,7 +14,7 @@ from html import escape
 from dashboard.board import Board, TileValue
 from dashboard.formatting import change_text, is_percent, number_text, percent_text, staffing_text, value_text
 from dashboard.rag import badge_html, rag_style
-from metrics.definitions import MetricDefinition
+from metrics.evaluate.definitions import MetricDefinition
 
 # Groups drawn as a compact table (one row per metric) instead of tiles. A group, not a metric id:
 # any metric put in such a group in config/metrics.yaml joins the table.
@@ -32,14 +32,18 @@ def is_staffing_cell(definition: MetricDefinition) -> bool:
 def change_for(board: Board, ward_code: str, definition: MetricDefinition, short: bool = False) -> str:
     now = board.tile(ward_code, definition.id)
     before = board.yesterday(ward_code, definition.id)
-    return change_text(definition, now.value if now else None, before.value if before else None, board.previous is not None, short)
+    return change_text(
+        definition, now.value if now else None, before.value if before else None, board.previous is not None, short
+    )
 
 
 def _rag_of(tv: TileValue | None) -> str | None:
     return tv.rag if tv else None
 
 
-def tile_html(board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True, trend: str = "") -> str:
+def tile_html(
+    board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True, trend: str = ""
+) -> str:
     """One tile for the huddle board and the printed sheet: label, value, unit, RAG badge, change since yesterday.
 
     ``trend``: HTML put at the foot of the tile (the huddle board's SPC sparkline and variation icon).
@@ -82,7 +86,9 @@ def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition, v
     value = value_text(definition, tv.value if tv else None)
     side = []
     staffing = ""
-    if definition.display == "staffing":  # a wide percentage leaves the side narrow: the variation icon goes on the planned line
+    if (
+        definition.display == "staffing"
+    ):  # a wide percentage leaves the side narrow: the variation icon goes on the planned line
         planned = f"{escape(number_text(tv.numerator if tv else None))} of {escape(number_text(tv.denominator if tv else None))} planned"
         staffing = f'<div class="wall-staffing"><span>{planned}</span>{variation}</div>'
         variation = ""
@@ -115,7 +121,14 @@ def staffing_axes(definitions: list[MetricDefinition]) -> tuple[list[str], list[
     return shifts, groups
 
 
-def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDefinition], *, show_change: bool = True, chips: dict[str, str] | None = None) -> str:
+def staffing_grid_html(
+    board: Board,
+    ward_code: str,
+    definitions: list[MetricDefinition],
+    *,
+    show_change: bool = True,
+    chips: dict[str, str] | None = None,
+) -> str:
     """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG (and ``chips[metric_id]``, its SPC variation chip, if given)."""
     cells = {d.staffing_cell: d for d in definitions if is_staffing_cell(d)}
     shifts, groups = staffing_axes(list(cells.values()))
@@ -142,11 +155,13 @@ def staffing_grid_html(board: Board, ward_code: str, definitions: list[MetricDef
         rows.append(f'<tr><th scope="row">{escape(staff_group.capitalize())}</th>{"".join(tds)}</tr>')
     return (
         '<table class="ws-staff-grid"><caption>Actual (planned) and fill rate</caption>'
-        f'<thead><tr><th></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
-def compact_table_html(board: Board, ward_code: str, definitions: list[MetricDefinition], chips: dict[str, str] | None = None) -> str:
+def compact_table_html(
+    board: Board, ward_code: str, definitions: list[MetricDefinition], chips: dict[str, str] | None = None
+) -> str:
     """One row per metric: label, value, RAG, change since yesterday (and, with ``chips``, the SPC variation chip)."""
     rows = []
     for d in definitions:

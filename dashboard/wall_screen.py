@@ -19,11 +19,13 @@ from dashboard.board import Board, metrics_for
 from dashboard.spc_summary import stored_spc, tile_chip_html
 from dashboard.status_strip import data_as_at_text, stale_banner_html, status_strip_html
 from dashboard.tiles import wall_tile_html
-from metrics.config import AppConfig, Ward
+from metrics.config.models import AppConfig, Ward
 
 MIN_ROTATE_SECONDS = 5
 MAX_ROTATE_SECONDS = 3600
-TILE_ASPECT = 1.0  # columns per row: tiles about twice as wide as tall on a 16:9 screen, room for value and badge side by side
+TILE_ASPECT = (
+    1.0  # columns per row: tiles about twice as wide as tall on a 16:9 screen, room for value and badge side by side
+)
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[st
     spc = stored_spc(board)
     tiles = "".join(wall_tile_html(board, ward.code, d, tile_chip_html(spc, ward.code, d)) for d in definitions)
     site = next((s.name for s in board.cfg.wards.sites if s.code == ward.site), ward.site)
-    turn = f"Ward {index % len(request.wards) + 1} of {len(request.wards)}, next every {request.rotate} s" if len(request.wards) > 1 else "One ward"
+    turn = (
+        f"Ward {index % len(request.wards) + 1} of {len(request.wards)}, next every {request.rotate} s"
+        if len(request.wards) > 1
+        else "One ward"
+    )
     notes = f" · ignored: {escape(', '.join(request.notes))}" if request.notes else ""
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'

@@ -2,6 +2,6 @@
 
 import sys
 
-from metrics.cli import main
+from metrics.cli.main import main
 
 sys.exit(main())

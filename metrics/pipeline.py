@@ -16,16 +16,16 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, insert, update
 
-from metrics.config import AppConfig
-from metrics.definitions import metric_as_dict
-from metrics.derive import derive
-from metrics.engine import evaluate
+from metrics.config.models import AppConfig
+from metrics.evaluate.definitions import metric_as_dict
+from metrics.evaluate.derive import derive
+from metrics.evaluate.engine import evaluate
 from metrics.errors import ExtractRejected
-from metrics.extract_reader import read_extract
-from metrics.non_epr import snapshot_rows
+from metrics.extract.reader import read_extract
+from metrics.extract.optional_tables import snapshot_rows
 from metrics.store.models import RefreshAttempt
 from metrics.store.writer import ENCOUNTER_VALUE_COLUMNS, existing_snapshot_id, write_snapshot
-from metrics.validate import validate_extract
+from metrics.extract.validate import validate_extract
 
 
 @dataclass
@@ -49,13 +49,15 @@ def _log_start(engine: Engine, path: str) -> int:
 def _log_end(engine: Engine, attempt_id: int, status: str, message: str | None, snapshot_id: int | None) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(RefreshAttempt).where(RefreshAttempt.id == attempt_id).values(
-                finished_at=datetime.now(timezone.utc), status=status, message=message, snapshot_id=snapshot_id
-            )
+            update(RefreshAttempt)
+            .where(RefreshAttempt.id == attempt_id)
+            .values(finished_at=datetime.now(timezone.utc), status=status, message=message, snapshot_id=snapshot_id)
         )
 
 
-def refresh(folder: Path | str, cfg: AppConfig, engine: Engine, progress: Callable[[str], None] | None = None) -> RefreshResult:
+def refresh(
+    folder: Path | str, cfg: AppConfig, engine: Engine, progress: Callable[[str], None] | None = None
+) -> RefreshResult:
     """Load the extract at ``folder`` into the store; raise ExtractRejected if it is structurally broken."""
     say = progress or (lambda _m: None)
     folder = Path(folder)

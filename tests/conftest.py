@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_config
+from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
+from metrics.config.load import load_config
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

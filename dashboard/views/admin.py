@@ -4,7 +4,7 @@ from dashboard import store_access
 from dashboard.access_gate import enter
 from dashboard.admin_view import render_admin_page
 from dashboard.styles import BOARD_CSS, inject
-from metrics.access import View
+from metrics.access.decisions import View
 
 inject(BOARD_CSS)
 access = enter(View.ADMIN)

@@ -7,7 +7,7 @@ from dashboard.board import open_board
 from dashboard.exec_view import render_exec_view
 from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
-from metrics.access import View
+from metrics.access.decisions import View
 
 inject(BOARD_CSS)
 enter(View.EXEC)  # every ward, aggregate only: executives and analysts

@@ -7,10 +7,12 @@ from dashboard.board import open_board
 from dashboard.huddle_board import choose_ward, render_huddle_board
 from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
-from metrics.access import View
+from metrics.access.decisions import View
 
 inject(BOARD_CSS)
-access = enter(View.HUDDLE, ward_code=st.query_params.get("ward"))  # a known ward outside the principal's is refused here
+access = enter(
+    View.HUDDLE, ward_code=st.query_params.get("ward")
+)  # a known ward outside the principal's is refused here
 board = open_board()
 if board is not None:
     ward = choose_ward(board.cfg, access.wards([w.code for w in board.cfg.wards.wards]))

@@ -8,14 +8,17 @@ from dashboard.board import open_board
 from dashboard.data_status import render_status_page
 from dashboard.status_strip import render_status_strip
 from dashboard.styles import BOARD_CSS, inject
-from metrics.access import Action, View
+from metrics.access.decisions import Action, View
 
 inject(BOARD_CSS)
 access = enter(View.STATUS)
 show_raw = False
 if access.allows(Action.VIEW_QUARANTINE_RAW):
-    show_raw = st.sidebar.toggle("Show quarantined rows' content", key="status_show_raw",
-                                 help="The rows may hold patient identifiers: administrators only, and each showing is audited.")
+    show_raw = st.sidebar.toggle(
+        "Show quarantined rows' content",
+        key="status_show_raw",
+        help="The rows may hold patient identifiers: administrators only, and each showing is audited.",
+    )
     if show_raw and not st.session_state.get("_status_raw_audited"):
         access.record(access_gate.QUARANTINE_SHOWN)
     st.session_state["_status_raw_audited"] = show_raw

@@ -9,7 +9,7 @@ from dashboard.board import load_config_or_explain, open_board
 from dashboard.styles import BOARD_CSS, WALL_CSS, inject
 from dashboard.huddle_inputs import wall_huddle_summary
 from dashboard.wall_screen import next_turn, wall_html, wall_request
-from metrics.access import Action, View
+from metrics.access.decisions import Action, View
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Ward safety wall")
 inject(BOARD_CSS + WALL_CSS)

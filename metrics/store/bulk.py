@@ -53,7 +53,9 @@ def _as_integers(series: pd.Series, where: str) -> pd.Series:
     numbers = pd.to_numeric(series, errors="raise").astype("float64")
     fractional = numbers.notna() & (numbers != np.round(numbers))
     if fractional.any():
-        raise ValueError(f"{where}: {numbers[fractional].iloc[0]!r} is not a whole number, but the column is an integer")
+        raise ValueError(
+            f"{where}: {numbers[fractional].iloc[0]!r} is not a whole number, but the column is an integer"
+        )
     return numbers.astype("Int64")
 
 
@@ -82,7 +84,9 @@ def stored_values(conn: Connection, table: Table, frame: pd.DataFrame, columns: 
     return list(rows)
 
 
-def _rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str], fixed: Mapping[str, Any]) -> tuple[list[str], Iterable[tuple[Any, ...]]]:
+def _rows(
+    conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str], fixed: Mapping[str, Any]
+) -> tuple[list[str], Iterable[tuple[Any, ...]]]:
     names = list(fixed) + columns
     n = len(frame)
     lists: list[list[Any]] = []
@@ -102,7 +106,13 @@ def _rows(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str
     return names, zip(*lists, strict=True)
 
 
-def bulk_insert(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, columns: list[str], fixed: Mapping[str, Any] | None = None) -> int:
+def bulk_insert(
+    conn: Connection,
+    model: type[DeclarativeBase],
+    frame: pd.DataFrame,
+    columns: list[str],
+    fixed: Mapping[str, Any] | None = None,
+) -> int:
     """Insert ``frame[columns]`` (plus the ``fixed`` values, e.g. the snapshot id, on every row) into ``model``'s table; return the row count."""
     if frame.empty:
         return 0
@@ -123,6 +133,8 @@ def bulk_insert(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFr
                 marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(names))
                 statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608 - names come from the SQLAlchemy table, values are bound
                 cursor.executemany(statement, list(rows))
-        except error as exc:  # raised as SQLAlchemy raises it (IntegrityError, DataError, ...), so callers see one kind of error
+        except (
+            error
+        ) as exc:  # raised as SQLAlchemy raises it (IntegrityError, DataError, ...), so callers see one kind of error
             raise DBAPIError.instance(statement, None, exc, error) from exc
     return len(frame)

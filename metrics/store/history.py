@@ -10,7 +10,7 @@ written from it, and the rest are left alone. A 600-ward region then writes
 a few thousand rows a day instead of about 200,000. An extract that does not
 carry a table leaves that table's rows as they were: the snapshot's
 ``row_counts`` says the table was not supplied, and readers look there first
-(``metrics.barometer_store`` does).
+(``metrics.store.barometer`` does).
 
 Reading "as at snapshot S" (``holds_at``) is right for every snapshot because
 snapshots are numbered in the order they are loaded and loads do not overlap:
@@ -45,12 +45,17 @@ def serialise_refreshes(conn: Connection) -> None:
 def holds_at(model: type[DeclarativeBase], snapshot_id: int) -> ColumnElement[bool]:
     """The rows of ``model`` that belong to snapshot ``snapshot_id``."""
     table = cast(Table, model.__table__)
-    return and_(table.c.snapshot_id <= snapshot_id, or_(table.c.until_snapshot_id.is_(None), table.c.until_snapshot_id > snapshot_id))
+    return and_(
+        table.c.snapshot_id <= snapshot_id,
+        or_(table.c.until_snapshot_id.is_(None), table.c.until_snapshot_id > snapshot_id),
+    )
 
 
 def _comparable(frame: pd.DataFrame, columns: list[str], numeric: set[str]) -> pd.DataFrame:
     """Stored values in one form on both sides: numbers as floats (3 and 3.0 are the same count), the rest as text; missing as missing."""
-    return pd.DataFrame({c: pd.to_numeric(frame[c]).astype("float64") if c in numeric else frame[c].astype("string") for c in columns})
+    return pd.DataFrame(
+        {c: pd.to_numeric(frame[c]).astype("float64") if c in numeric else frame[c].astype("string") for c in columns}
+    )
 
 
 def _current(conn: Connection, table: Table, keys: list[str], columns: list[str]) -> list[tuple[Any, ...]]:
@@ -62,7 +67,9 @@ def _current(conn: Connection, table: Table, keys: list[str], columns: list[str]
         return [tuple(r) for r in cursor.fetchall()]
 
 
-def write_versioned(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, columns: list[str], snapshot_id: int) -> tuple[int, int]:
+def write_versioned(
+    conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, columns: list[str], snapshot_id: int
+) -> tuple[int, int]:
     """Bring ``model``'s current rows to ``frame[columns]`` as of ``snapshot_id``; return (rows written, rows ended).
 
     Rows are compared whole, as stored (a changed count is a new row), and as a multiset: each copy of a
@@ -75,10 +82,16 @@ def write_versioned(conn: Connection, model: type[DeclarativeBase], frame: pd.Da
     if not current:
         return bulk_insert(conn, model, frame, columns, {"snapshot_id": snapshot_id}), 0
     numeric = {c for c in columns if isinstance(table.c[c].type, (Integer, Float))}
-    old = _comparable(pd.DataFrame.from_records(current, columns=[*(f"key_{k}" for k in keys), *columns]), columns, numeric)
-    new = _comparable(pd.DataFrame.from_records(stored_values(conn, table, frame, columns), columns=columns), columns, numeric)
+    old = _comparable(
+        pd.DataFrame.from_records(current, columns=[*(f"key_{k}" for k in keys), *columns]), columns, numeric
+    )
+    new = _comparable(
+        pd.DataFrame.from_records(stored_values(conn, table, frame, columns), columns=columns), columns, numeric
+    )
     old["_old"], new["_new"] = np.arange(len(old)), np.arange(len(new))
-    old["_copy"] = old.groupby(columns, dropna=False, sort=False).cumcount()  # the n-th copy of a row matches the n-th copy
+    old["_copy"] = old.groupby(
+        columns, dropna=False, sort=False
+    ).cumcount()  # the n-th copy of a row matches the n-th copy
     new["_copy"] = new.groupby(columns, dropna=False, sort=False).cumcount()
     matched = old.merge(new, on=[*columns, "_copy"], how="outer")  # missing matches missing
     added = matched.loc[matched["_old"].isna(), "_new"].astype(int).tolist()
@@ -86,7 +99,11 @@ def write_versioned(conn: Connection, model: type[DeclarativeBase], frame: pd.Da
     ended = [tuple(current[i][: len(keys)]) for i in gone.tolist()]
     for start in range(0, len(ended), _CHUNK):
         chunk = ended[start : start + _CHUNK]
-        where = table.c[keys[0]].in_([k[0] for k in chunk]) if len(keys) == 1 else tuple_(*(table.c[k] for k in keys)).in_(chunk)
+        where = (
+            table.c[keys[0]].in_([k[0] for k in chunk])
+            if len(keys) == 1
+            else tuple_(*(table.c[k] for k in keys)).in_(chunk)
+        )
         conn.execute(update(table).where(where).values(until_snapshot_id=snapshot_id))
     written = bulk_insert(conn, model, frame.iloc[added], columns, {"snapshot_id": snapshot_id}) if added else 0
     return written, len(ended)

@@ -98,7 +98,9 @@ class SnapshotIncidentCount(Base):
     __tablename__ = "snapshot_incident_counts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"))
-    until_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True)  # see metrics.store.history
+    until_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True
+    )  # see metrics.store.history
     ward_code: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date)
     incident_type: Mapped[str] = mapped_column(String(40))
@@ -114,7 +116,9 @@ class SnapshotFeedbackCount(Base):
     __tablename__ = "snapshot_feedback_counts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"))
-    until_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True)  # see metrics.store.history
+    until_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True
+    )  # see metrics.store.history
     ward_code: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12))
@@ -128,7 +132,9 @@ class SnapshotWorkforce(Base):
 
     __tablename__ = "snapshot_workforce"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), primary_key=True)
-    until_snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True)  # see metrics.store.history
+    until_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True
+    )  # see metrics.store.history
     ward_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     sickness_absence_pct: Mapped[float | None] = mapped_column(Float)

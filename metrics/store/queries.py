@@ -33,7 +33,16 @@ class SnapshotInfo:
 
 
 def _info(row: Snapshot) -> SnapshotInfo:
-    return SnapshotInfo(row.id, row.extracted_at, row.loaded_at, row.source, row.extract_path, row.row_counts, row.metric_definitions, row.config_fingerprint)
+    return SnapshotInfo(
+        row.id,
+        row.extracted_at,
+        row.loaded_at,
+        row.source,
+        row.extract_path,
+        row.row_counts,
+        row.metric_definitions,
+        row.config_fingerprint,
+    )
 
 
 def current_snapshot(engine: Engine) -> SnapshotInfo | None:
@@ -41,7 +50,9 @@ def current_snapshot(engine: Engine) -> SnapshotInfo | None:
     from sqlalchemy.orm import Session
 
     with Session(engine) as session:
-        row = session.scalars(select(Snapshot).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)).first()
+        row = session.scalars(
+            select(Snapshot).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)
+        ).first()
         return _info(row) if row else None
 
 
@@ -56,18 +67,27 @@ def snapshot_by_id(engine: Engine, snapshot_id: int) -> SnapshotInfo | None:
 def snapshots(engine: Engine) -> pd.DataFrame:
     """Every snapshot, oldest first: id, extracted_at, loaded_at, source."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Snapshot.id, Snapshot.extracted_at, Snapshot.loaded_at, Snapshot.source).order_by(Snapshot.extracted_at, Snapshot.id)).all()
+        rows = conn.execute(
+            select(Snapshot.id, Snapshot.extracted_at, Snapshot.loaded_at, Snapshot.source).order_by(
+                Snapshot.extracted_at, Snapshot.id
+            )
+        ).all()
     return pd.DataFrame(rows, columns=["id", "extracted_at", "loaded_at", "source"])
 
 
 def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInfo | None:
     """The latest snapshot from an earlier London day than ``snapshot``: what 'since yesterday' compares with."""
-    london_day = pd.Timestamp(snapshot.extracted_at).tz_convert("Europe/London").normalize().tz_convert("UTC").to_pydatetime()
+    london_day = (
+        pd.Timestamp(snapshot.extracted_at).tz_convert("Europe/London").normalize().tz_convert("UTC").to_pydatetime()
+    )
     from sqlalchemy.orm import Session
 
     with Session(engine) as session:
         row = session.scalars(
-            select(Snapshot).where(Snapshot.extracted_at < london_day).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)
+            select(Snapshot)
+            .where(Snapshot.extracted_at < london_day)
+            .order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc())
+            .limit(1)
         ).first()
         return _info(row) if row else None
 
@@ -76,8 +96,14 @@ def ward_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """ward_code, metric_id, value, numerator, denominator, rag for one snapshot."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(WardMetricValue.ward_code, WardMetricValue.metric_id, WardMetricValue.value, WardMetricValue.numerator, WardMetricValue.denominator, WardMetricValue.rag)
-            .where(WardMetricValue.snapshot_id == snapshot_id)
+            select(
+                WardMetricValue.ward_code,
+                WardMetricValue.metric_id,
+                WardMetricValue.value,
+                WardMetricValue.numerator,
+                WardMetricValue.denominator,
+                WardMetricValue.rag,
+            ).where(WardMetricValue.snapshot_id == snapshot_id)
         ).all()
     return pd.DataFrame(rows, columns=["ward_code", "metric_id", "value", "numerator", "denominator", "rag"])
 
@@ -86,14 +112,30 @@ def drilldown(engine: Engine, snapshot_id: int, ward_code: str, metric_id: str) 
     """The patient list behind one tile, most urgent first; detail columns expanded."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(DrilldownRow.bed, DrilldownRow.encounter_id, DrilldownRow.urgency, DrilldownRow.duration_minutes, DrilldownRow.detail)
-            .where(DrilldownRow.snapshot_id == snapshot_id, DrilldownRow.ward_code == ward_code, DrilldownRow.metric_id == metric_id)
+            select(
+                DrilldownRow.bed,
+                DrilldownRow.encounter_id,
+                DrilldownRow.urgency,
+                DrilldownRow.duration_minutes,
+                DrilldownRow.detail,
+            )
+            .where(
+                DrilldownRow.snapshot_id == snapshot_id,
+                DrilldownRow.ward_code == ward_code,
+                DrilldownRow.metric_id == metric_id,
+            )
             .order_by(DrilldownRow.urgency.desc(), DrilldownRow.id)
         ).all()
     if not rows:
         return pd.DataFrame()
     details = pd.DataFrame([json.loads(r.detail) for r in rows])
-    base = pd.DataFrame({"encounter_id": [r.encounter_id for r in rows], "urgency": [r.urgency for r in rows], "duration_minutes": [r.duration_minutes for r in rows]})
+    base = pd.DataFrame(
+        {
+            "encounter_id": [r.encounter_id for r in rows],
+            "urgency": [r.urgency for r in rows],
+            "duration_minutes": [r.duration_minutes for r in rows],
+        }
+    )
     return pd.concat([details, base.drop(columns=[c for c in base.columns if c in details.columns])], axis=1)
 
 
@@ -101,7 +143,11 @@ def encounter_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """The derived clinical values per encounter (the snapshot JSON's encounter part)."""
     columns = [c for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
     with engine.connect() as conn:
-        rows = conn.execute(select(*columns).where(EncounterValue.snapshot_id == snapshot_id).order_by(EncounterValue.ward_code, EncounterValue.encounter_id)).all()
+        rows = conn.execute(
+            select(*columns)
+            .where(EncounterValue.snapshot_id == snapshot_id)
+            .order_by(EncounterValue.ward_code, EncounterValue.encounter_id)
+        ).all()
     return pd.DataFrame(rows, columns=[c.name for c in columns])
 
 
@@ -121,7 +167,13 @@ def quarantine_rows(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """Every quarantined row with its reason and raw content (may hold identifiers: administrators only)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(QuarantinedRow.table_name, QuarantinedRow.row_number, QuarantinedRow.column_name, QuarantinedRow.reason, QuarantinedRow.raw)
+            select(
+                QuarantinedRow.table_name,
+                QuarantinedRow.row_number,
+                QuarantinedRow.column_name,
+                QuarantinedRow.reason,
+                QuarantinedRow.raw,
+            )
             .where(QuarantinedRow.snapshot_id == snapshot_id)
             .order_by(QuarantinedRow.table_name, QuarantinedRow.row_number)
         ).all()
@@ -132,15 +184,25 @@ def refresh_attempts(engine: Engine, limit: int = 20) -> pd.DataFrame:
     """The latest refresh attempts, newest first."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(RefreshAttempt.started_at, RefreshAttempt.finished_at, RefreshAttempt.extract_path, RefreshAttempt.status, RefreshAttempt.message, RefreshAttempt.snapshot_id)
-            .order_by(RefreshAttempt.id.desc()).limit(limit)
+            select(
+                RefreshAttempt.started_at,
+                RefreshAttempt.finished_at,
+                RefreshAttempt.extract_path,
+                RefreshAttempt.status,
+                RefreshAttempt.message,
+                RefreshAttempt.snapshot_id,
+            )
+            .order_by(RefreshAttempt.id.desc())
+            .limit(limit)
         ).all()
     return pd.DataFrame(rows, columns=["started_at", "finished_at", "extract_path", "status", "message", "snapshot_id"])
 
 
 def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
     """snapshot_id and London date of the latest snapshot of each London day (empty when the store is)."""
-    snaps = pd.DataFrame(conn.execute(select(Snapshot.id, Snapshot.extracted_at)).all(), columns=["snapshot_id", "extracted_at"])
+    snaps = pd.DataFrame(
+        conn.execute(select(Snapshot.id, Snapshot.extracted_at)).all(), columns=["snapshot_id", "extracted_at"]
+    )
     if snaps.empty:
         return snaps.assign(date=pd.Series(dtype=object))
     snaps["date"] = pd.to_datetime(snaps["extracted_at"], utc=True).dt.tz_convert("Europe/London").dt.date
@@ -154,12 +216,23 @@ def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
         if latest.empty:
             return pd.DataFrame(columns=["date", "ward_code", "value", "numerator", "denominator"])
         rows = conn.execute(
-            select(WardMetricValue.snapshot_id, WardMetricValue.ward_code, WardMetricValue.value, WardMetricValue.numerator, WardMetricValue.denominator)
-            .where(WardMetricValue.metric_id == metric_id, WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist()))
+            select(
+                WardMetricValue.snapshot_id,
+                WardMetricValue.ward_code,
+                WardMetricValue.value,
+                WardMetricValue.numerator,
+                WardMetricValue.denominator,
+            ).where(
+                WardMetricValue.metric_id == metric_id, WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist())
+            )
         ).all()
     values = pd.DataFrame(rows, columns=["snapshot_id", "ward_code", "value", "numerator", "denominator"])
     out = values.merge(latest[["snapshot_id", "date"]], on="snapshot_id")
-    return out[["date", "ward_code", "value", "numerator", "denominator"]].sort_values(["ward_code", "date"]).reset_index(drop=True)
+    return (
+        out[["date", "ward_code", "value", "numerator", "denominator"]]
+        .sort_values(["ward_code", "date"])
+        .reset_index(drop=True)
+    )
 
 
 def daily_history_all(engine: Engine, metric_ids: list[str] | None = None) -> pd.DataFrame:
@@ -172,25 +245,44 @@ def daily_history_all(engine: Engine, metric_ids: list[str] | None = None) -> pd
     with engine.connect() as conn:
         latest = _latest_snapshot_per_day(conn)
         if latest.empty or (metric_ids is not None and not metric_ids):
-            return pd.DataFrame({
-                "date": pd.Series(dtype="datetime64[ns]"), "metric_id": pd.Series(dtype=object), "ward_code": pd.Series(dtype=object),
-                "value": pd.Series(dtype=float), "numerator": pd.Series(dtype=float), "denominator": pd.Series(dtype=float),
-            })
+            return pd.DataFrame(
+                {
+                    "date": pd.Series(dtype="datetime64[ns]"),
+                    "metric_id": pd.Series(dtype=object),
+                    "ward_code": pd.Series(dtype=object),
+                    "value": pd.Series(dtype=float),
+                    "numerator": pd.Series(dtype=float),
+                    "denominator": pd.Series(dtype=float),
+                }
+            )
         query = select(
-            WardMetricValue.snapshot_id, WardMetricValue.metric_id, WardMetricValue.ward_code,
-            WardMetricValue.value, WardMetricValue.numerator, WardMetricValue.denominator,
+            WardMetricValue.snapshot_id,
+            WardMetricValue.metric_id,
+            WardMetricValue.ward_code,
+            WardMetricValue.value,
+            WardMetricValue.numerator,
+            WardMetricValue.denominator,
         ).where(WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist()))
         if metric_ids is not None:
             query = query.where(WardMetricValue.metric_id.in_(sorted(set(metric_ids))))
-        values = pd.read_sql(query, conn)  # pandas reads the cursor in bulk: several times quicker than a frame of Row objects
+        values = pd.read_sql(
+            query, conn
+        )  # pandas reads the cursor in bulk: several times quicker than a frame of Row objects
     values.columns = ["snapshot_id", "metric_id", "ward_code", "value", "numerator", "denominator"]
-    day_of = pd.Series(pd.to_datetime(latest["date"]).to_numpy(dtype="datetime64[ns]"), index=latest["snapshot_id"].to_numpy())
-    out = pd.DataFrame({
-        "date": day_of.reindex(values["snapshot_id"].to_numpy()).to_numpy(),
-        "metric_id": values["metric_id"],
-        "ward_code": values["ward_code"],
-        **{c: pd.to_numeric(values[c], errors="coerce").astype(float) for c in ("value", "numerator", "denominator")},
-    })
+    day_of = pd.Series(
+        pd.to_datetime(latest["date"]).to_numpy(dtype="datetime64[ns]"), index=latest["snapshot_id"].to_numpy()
+    )
+    out = pd.DataFrame(
+        {
+            "date": day_of.reindex(values["snapshot_id"].to_numpy()).to_numpy(),
+            "metric_id": values["metric_id"],
+            "ward_code": values["ward_code"],
+            **{
+                c: pd.to_numeric(values[c], errors="coerce").astype(float)
+                for c in ("value", "numerator", "denominator")
+            },
+        }
+    )
     return out.sort_values(["metric_id", "ward_code", "date"]).reset_index(drop=True)
 
 
@@ -199,7 +291,7 @@ def aggregate_series(history: pd.DataFrame, ward_codes: list[str] | None, is_rat
 
     A count's numerator is its value (the value stands in for a missing numerator). Days on which no
     ward of the group has a value are gaps (NaN), never zeros: the same rule as the SPC series
-    (``metrics.spc_history.store_series``), which does this for every group at once.
+    (``metrics.store.spc_history.store_series``), which does this for every group at once.
     """
     frame = history if ward_codes is None else history[history["ward_code"].isin(ward_codes)]
     if frame.empty:

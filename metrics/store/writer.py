@@ -64,7 +64,11 @@ def write_snapshot(
         ).scalar_one()
         parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [
             (WardMetricValue, ward_values, ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]),
-            (DrilldownRow, drilldown, ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]),
+            (
+                DrilldownRow,
+                drilldown,
+                ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"],
+            ),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
             *extra,

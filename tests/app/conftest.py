@@ -1,7 +1,7 @@
 """The app tests' world: small stores built once per session from the synthetic sample, and a way to run a view.
 
 Each store is an SQLite file in a temporary folder, filled the one way data
-enters the store (``metrics.pipeline.refresh`` over ``metrics.sample``
+enters the store (``metrics.pipeline.refresh`` over ``metrics.synthetic.trust``
 extracts). The app is pointed at a store and a config folder through
 DATABASE_URL and WARD_DASHBOARD_CONFIG, exactly as a deployment would.
 """
@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metrics.config import DEFAULT_CONFIG_DIR, AppConfig, load_config
+from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
+from metrics.config.load import load_config
 from metrics.errors import ExtractRejected
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
+from metrics.synthetic.trust import generate_trust
 from metrics.store import queries
 from metrics.store.database import ready_engine
 
@@ -75,7 +76,14 @@ def build_store(root: Path, *, days: int, end: date, config_dir: Path = DEFAULT_
     cfg = load_config(config_dir)
     url = f"sqlite:///{root / 'store.sqlite'}"
     engine = ready_engine(url)
-    folders = generate_trust(root / "extracts", wards_yaml=config_dir / "wards.yaml", clinical_yaml=config_dir / "clinical.yaml", days=days, end=end, fmt="csv")
+    folders = generate_trust(
+        root / "extracts",
+        wards_yaml=config_dir / "wards.yaml",
+        clinical_yaml=config_dir / "clinical.yaml",
+        days=days,
+        end=end,
+        fmt="csv",
+    )
     for folder in folders:
         refresh(folder, cfg, engine)
     return Store(url, Path(config_dir))
@@ -128,7 +136,9 @@ def broken_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config_dir = tmp_path_factory.mktemp("broken") / "config"
     shutil.copytree(DEFAULT_CONFIG_DIR, config_dir)
     text = (config_dir / "metrics.yaml").read_text(encoding="utf-8")
-    (config_dir / "metrics.yaml").write_text(text.replace("label: \"Patients on ward\"", "lable: \"Patients on ward\"", 1), encoding="utf-8")
+    (config_dir / "metrics.yaml").write_text(
+        text.replace('label: "Patients on ward"', 'lable: "Patients on ward"', 1), encoding="utf-8"
+    )
     return config_dir
 
 
@@ -198,7 +208,10 @@ def tiles_in(at: AppTest) -> dict[tuple[str, str], dict[str, str]]:
     parser = _TileParser()
     for element in at.html:
         parser.feed(element.value)
-    return {k: {"text": re.sub(r"\s+", " ", v["text"]).strip(), "value": v["value"].strip()} for k, v in parser.tiles.items()}
+    return {
+        k: {"text": re.sub(r"\s+", " ", v["text"]).strip(), "value": v["value"].strip()}
+        for k, v in parser.tiles.items()
+    }
 
 
 def all_html(at: AppTest) -> str:

@@ -8,6 +8,7 @@ AppTest's ``user`` (the claims ``st.user`` carries) and ``secrets`` (the
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from datetime import date, datetime, timedelta, timezone
@@ -18,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import access_gate
 from dashboard.patient_list import list_key
-from metrics import audit
-from metrics.audit import Actor
-from metrics.config import DEFAULT_CONFIG_DIR
-from metrics.kiosk_tokens import create_token, revoke_token
+from metrics.store import audit
+from metrics.store.audit import Actor
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.access.kiosk_tokens import create_token, revoke_token
 from tests.app.conftest import APP, Store, all_html, build_store, tiles_in
 
 ADMIN_ACTOR = Actor(device="test", user="admin@example.nhs.uk", role="administrator")
@@ -61,8 +62,18 @@ def oidc_store(store, tmp_path_factory) -> Store:
 def app(monkeypatch):
     """app(store, page, role=..., ward=..., user=..., secrets=..., session=..., **query) -> a run AppTest."""
 
-    def run(store: Store, page: str = "huddle", *, role: str | None = None, demo_ward: str | None = None, matron: str | None = None,
-            user: dict | None = None, secrets: dict | None = None, session: dict | None = None, **params: str) -> AppTest:
+    def run(
+        store: Store,
+        page: str = "huddle",
+        *,
+        role: str | None = None,
+        demo_ward: str | None = None,
+        matron: str | None = None,
+        user: dict | None = None,
+        secrets: dict | None = None,
+        session: dict | None = None,
+        **params: str,
+    ) -> AppTest:
         monkeypatch.setenv("DATABASE_URL", store.url)
         monkeypatch.setenv("WARD_DASHBOARD_CONFIG", str(store.config_dir))
         at = AppTest.from_file(str(APP), default_timeout=90)
@@ -96,7 +107,13 @@ def refusal(at: AppTest) -> str:
 def shows_nothing(at: AppTest) -> None:
     """A refused page draws no tile, table, list, chart, download or wall."""
     assert not tiles_in(at)
-    assert not at.dataframe and not at.get("popover") and not at.expander and not at.get("download_button") and not at.get("plotly_chart")
+    assert (
+        not at.dataframe
+        and not at.get("popover")
+        and not at.expander
+        and not at.get("download_button")
+        and not at.get("plotly_chart")
+    )
     assert 'class="wall-root"' not in all_html(at) and 'class="ws-strip' not in all_html(at)
 
 
@@ -111,7 +128,16 @@ def audit_rows(store: Store, action: str, **match: str):
 # ---- demo mode: the banner, and the role picker's refusals ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("page", "role"), [("huddle", "ward_staff"), ("exec", "executive"), ("status", "analyst"), ("admin", "administrator"), ("wall", None)])
+@pytest.mark.parametrize(
+    ("page", "role"),
+    [
+        ("huddle", "ward_staff"),
+        ("exec", "executive"),
+        ("status", "analyst"),
+        ("admin", "administrator"),
+        ("wall", None),
+    ],
+)
 def test_every_demo_page_says_it_is_a_demo(app, store, page, role):
     at = app(store, page, role=role, **({"wards": "7A"} if page == "wall" else {}))
     banner = [h.value for h in at.html if 'data-testid="demo-banner"' in h.value]
@@ -122,7 +148,9 @@ def test_a_fresh_demo_session_starts_as_the_ward_staff_of_the_ward_asked_for(app
     at = app(store, ward="8C")
     assert {w for w, _ in tiles_in(at)} == {"8C"}
     assert at.session_state[access_gate.DEMO_ROLE] == "ward_staff" and at.session_state[access_gate.DEMO_WARD] == "8C"
-    assert len(at.sidebar.selectbox(key="huddle_ward").options) == 1  # the ward picker offers only the principal's wards
+    assert (
+        len(at.sidebar.selectbox(key="huddle_ward").options) == 1
+    )  # the ward picker offers only the principal's wards
 
 
 def test_changing_the_demo_role_moves_to_a_ward_the_new_role_may_see(app, store):
@@ -140,7 +168,9 @@ def test_ward_staff_asking_for_another_ward_by_url_is_refused_shown_nothing_and_
     logged = audit_rows(store, access_gate.REFUSED, ward_code="8C", actor="demo ward staff")
     assert len(logged) >= 1
     detail = logged.iloc[-1]["detail"]
-    assert detail["view"] == "huddle" and detail["action"] == "view_board" and "not one of your wards" in detail["reason"]
+    assert (
+        detail["view"] == "huddle" and detail["action"] == "view_board" and "not one of your wards" in detail["reason"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -204,7 +234,9 @@ def test_a_huddle_rating_is_audited_under_the_principal_not_just_the_device(app,
     rows = audit.audit_entries(oidc_store.engine, limit=None)
     mine = rows[rows["actor"] == "rater.7a@example.nhs.uk"]
     assert len(mine[mine["ward_code"] == "7A"]) >= 1 and set(mine["role"]) == {"ward_staff"}
-    assert (mine["action"] != access_gate.SESSION_STARTED).any(), "the rating itself is attributed to the signed-in user"
+    assert (mine["action"] != access_gate.SESSION_STARTED).any(), (
+        "the rating itself is attributed to the signed-in user"
+    )
 
 
 def test_closed_patient_lists_send_no_rows_to_the_browser(app, store):
@@ -276,8 +308,13 @@ def test_a_revoked_expired_or_made_up_token_gets_a_plain_message_and_no_data(app
         token, expected = "not-a-real-token-" + "x" * 30, "This wall screen link is not valid."
     else:
         now = datetime.now(timezone.utc)
-        issued = create_token(store.engine, ["7A"], f"{kind} screen", actor=ADMIN_ACTOR,
-                              expires_at=now + timedelta(seconds=1) if kind == "expired" else None)
+        issued = create_token(
+            store.engine,
+            ["7A"],
+            f"{kind} screen",
+            actor=ADMIN_ACTOR,
+            expires_at=now + timedelta(seconds=1) if kind == "expired" else None,
+        )
         token = issued.token
         if kind == "revoked":
             revoke_token(store.engine, issued.info.id, actor=ADMIN_ACTOR)
@@ -288,7 +325,9 @@ def test_a_revoked_expired_or_made_up_token_gets_a_plain_message_and_no_data(app
     assert expected in refusal(at)
     shows_nothing(at)
     assert "Traceback" not in all_html(at) and token not in all_html(at)
-    assert len(audit_rows(store, access_gate.REFUSED)[lambda f: f["detail"].apply(lambda d: d.get("view") == "wall")]) >= 1
+    assert (
+        len(audit_rows(store, access_gate.REFUSED)[lambda f: f["detail"].apply(lambda d: d.get("view") == "wall")]) >= 1
+    )
 
 
 def test_a_token_revoked_while_the_wall_runs_blanks_it_at_its_next_refresh(app, store):
@@ -317,7 +356,13 @@ def test_issuing_a_token_in_the_admin_page_shows_it_once(app, store):
 
 
 def signed_in(email: str, groups: list[str], minutes_ago: float = 0) -> dict:
-    return {"is_logged_in": True, "email": email, "groups": groups, "sub": f"sub-{email}", "iat": int(time.time() - minutes_ago * 60)}
+    return {
+        "is_logged_in": True,
+        "email": email,
+        "groups": groups,
+        "sub": f"sub-{email}",
+        "iat": int(time.time() - minutes_ago * 60),
+    }
 
 
 def test_sign_in_settings_missing_stop_the_app_rather_than_opening_up(app, oidc_store):
@@ -337,7 +382,9 @@ def test_an_unsigned_visitor_is_offered_sign_in_and_nothing_else(app, oidc_store
 
 def test_signed_in_ward_staff_see_their_ward_and_are_refused_another_by_url(app, oidc_store):
     user = signed_in("nurse.7a@example.nhs.uk", ["ward-7a", "unrelated-group"])
-    at = app(oidc_store, ward="7A", user=user, secrets={"auth": AUTH}, session={list_key("7A", "patients_on_ward"): True})
+    at = app(
+        oidc_store, ward="7A", user=user, secrets={"auth": AUTH}, session={list_key("7A", "patients_on_ward"): True}
+    )
     assert {w for w, _ in tiles_in(at)} == {"7A"} and at.dataframe
     assert any("nurse.7a@example.nhs.uk" in c.value for c in at.sidebar.caption)
     assert any(b.label == "Sign out" for b in at.sidebar.button)
@@ -352,30 +399,49 @@ def test_signed_in_ward_staff_see_their_ward_and_are_refused_another_by_url(app,
 def test_a_signed_in_executive_gets_no_patient_list_anywhere(app, oidc_store):
     user = signed_in("ceo@example.nhs.uk", ["execs"])
     for ward in ("7A", "8C"):
-        at = app(oidc_store, ward=ward, user=user, secrets={"auth": AUTH}, session={list_key(ward, "patients_on_ward"): True})
+        at = app(
+            oidc_store, ward=ward, user=user, secrets={"auth": AUTH}, session={list_key(ward, "patients_on_ward"): True}
+        )
         assert tiles_in(at) and not at.get("popover") and not at.dataframe and not at.get("download_button")
     assert not app(oidc_store, "exec", user=user, secrets={"auth": AUTH}).error
 
 
 def test_a_user_in_no_mapped_group_is_refused_with_the_reason(app, oidc_store):
-    at = app(oidc_store, ward="7A", user=signed_in("visitor@example.nhs.uk", ["somewhere-else"]), secrets={"auth": AUTH})
+    at = app(
+        oidc_store, ward="7A", user=signed_in("visitor@example.nhs.uk", ["somewhere-else"]), secrets={"auth": AUTH}
+    )
     assert "visitor@example.nhs.uk has no role here" in refusal(at)
     shows_nothing(at)
 
 
 def test_a_sign_in_without_the_user_claim_is_refused_as_unattributable(app, oidc_store):
-    at = app(oidc_store, ward="7A", user={"is_logged_in": True, "sub": "abc", "groups": ["ward-7a"], "iat": int(time.time())}, secrets={"auth": AUTH})
+    at = app(
+        oidc_store,
+        ward="7A",
+        user={"is_logged_in": True, "sub": "abc", "groups": ["ward-7a"], "iat": int(time.time())},
+        secrets={"auth": AUTH},
+    )
     assert "carries no `email` claim" in refusal(at)
     shows_nothing(at)
 
 
 def test_a_session_idle_past_the_timeout_ends_and_asks_to_sign_in_again(app, oidc_store):
-    at = app(oidc_store, ward="7A", user=signed_in("late@example.nhs.uk", ["ward-7a"], minutes_ago=16), secrets={"auth": AUTH})
+    at = app(
+        oidc_store,
+        ward="7A",
+        user=signed_in("late@example.nhs.uk", ["ward-7a"], minutes_ago=16),
+        secrets={"auth": AUTH},
+    )
     assert any("ended after 15 minutes without activity" in w.value for w in at.warning)
     assert [b.label for b in at.button] == ["Sign in again"]
     shows_nothing(at)
     assert len(audit_rows(oidc_store, access_gate.SESSION_TIMED_OUT, actor="late@example.nhs.uk")) == 1
-    fresh = app(oidc_store, ward="7A", user=signed_in("late@example.nhs.uk", ["ward-7a"], minutes_ago=14), secrets={"auth": AUTH})
+    fresh = app(
+        oidc_store,
+        ward="7A",
+        user=signed_in("late@example.nhs.uk", ["ward-7a"], minutes_ago=14),
+        secrets={"auth": AUTH},
+    )
     assert tiles_in(fresh)
 
 
@@ -401,4 +467,4 @@ def test_a_missing_access_file_never_falls_back_to_demo(app, store, tmp_path):
 def test_every_page_goes_through_the_gate():
     views = Path(APP).parent / "views"
     for page in views.glob("*.py"):
-        assert "enter(View." in page.read_text(), f"{page.name} does not ask dashboard.access_gate.enter first"
+        assert re.search(r"enter\(\s*View\.", page.read_text()), f"{page.name} does not ask dashboard.access_gate.enter first"

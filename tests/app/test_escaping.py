@@ -19,9 +19,13 @@ def hostile_config(sample_store, tmp_path_factory) -> Store:
     config_dir = tmp_path_factory.mktemp("hostile") / "config"
     shutil.copytree(sample_store.config_dir, config_dir)
     wards = (config_dir / "wards.yaml").read_text(encoding="utf-8")
-    (config_dir / "wards.yaml").write_text(wards.replace('name: "Acute Medical Unit"', f"name: '{EVIL_WARD}'", 1), encoding="utf-8")
+    (config_dir / "wards.yaml").write_text(
+        wards.replace('name: "Acute Medical Unit"', f"name: '{EVIL_WARD}'", 1), encoding="utf-8"
+    )
     metrics = (config_dir / "metrics.yaml").read_text(encoding="utf-8")
-    (config_dir / "metrics.yaml").write_text(metrics.replace('label: "Patients on ward"', f'label: "{EVIL_LABEL}"', 1), encoding="utf-8")
+    (config_dir / "metrics.yaml").write_text(
+        metrics.replace('label: "Patients on ward"', f'label: "{EVIL_LABEL}"', 1), encoding="utf-8"
+    )
     return Store(sample_store.url, config_dir)
 
 
@@ -29,6 +33,9 @@ def hostile_config(sample_store, tmp_path_factory) -> Store:
 def test_markup_in_config_is_escaped(run_view, hostile_config, page, params):
     html = all_html(run_view(hostile_config, page, **params))
     assert "<img src=x" not in html and "<script" not in html  # the board's own images (SPC sparklines) are data URIs
-    assert all(img.startswith('<img class="ws-spark" src="data:image/svg+xml;base64,') for img in re.findall(r"<img[^>]*>", html))
+    assert all(
+        img.startswith('<img class="ws-spark" src="data:image/svg+xml;base64,')
+        for img in re.findall(r"<img[^>]*>", html)
+    )
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Acute &amp; Medical" in html

@@ -110,7 +110,9 @@ def test_trust_totals_sum_counts_and_recompute_ratios_from_their_parts(exec_view
         rows = values[values["metric_id"] == metric_id]
         if by_id[metric_id].ratio is not None:
             total = rows["numerator"].sum() / rows["denominator"].sum()
-            expected = f"{round(total * 100)}%" if by_id[metric_id].display in ("percent", "staffing") else f"{total:.1f}"
+            expected = (
+                f"{round(total * 100)}%" if by_id[metric_id].display in ("percent", "staffing") else f"{total:.1f}"
+            )
             ratios_checked += 1
         else:
             expected = str(int(rows["value"].sum()))

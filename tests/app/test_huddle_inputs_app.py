@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import huddle
-from metrics.audit import Actor, audit_entries
-from metrics.config import DEFAULT_CONFIG_DIR
-from metrics.huddle_config import load_huddle_config
+from metrics.huddle import inputs as huddle
+from metrics.store.audit import Actor, audit_entries
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.huddle.config import load_huddle_config
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
+from metrics.synthetic.trust import generate_trust
 from tests.app.conftest import Store, all_html
 
 
@@ -69,10 +69,14 @@ def test_a_rating_submitted_on_the_huddle_view_is_stored_and_counted_on_the_boar
     at = run_view(store, ward="7A")
     assert counts_on_board(at) == {1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
     assert [r.label for r in at.radio] == ["How reliable are our current processes?", "How safe do we feel today?"]
-    assert "1 · Processes often fail: we get by on luck and workarounds" in at.radio(key="hi-score-reliability").options[0]
+    assert (
+        "1 · Processes often fail: we get by on luck and workarounds" in at.radio(key="hi-score-reliability").options[0]
+    )
     save_rating(at, 4, role="nurse", comment="pharmacy late again")
     stored = huddle.ratings(store.engine, "7A", today(), today())
-    assert stored[["ward_code", "kind", "score", "role", "comment"]].values.tolist() == [["7A", "reliability", 4, "nurse", "pharmacy late again"]]
+    assert stored[["ward_code", "kind", "score", "role", "comment"]].values.tolist() == [
+        ["7A", "reliability", 4, "nurse", "pharmacy late again"]
+    ]
     assert re.fullmatch(r"(device|session)-[0-9a-f]+", stored.iloc[0]["device"])  # a random session label, never a name
     assert counts_on_board(at) == {1: 0, 2: 0, 3: 0, 4: 1, 5: 0}
     assert rated_today(at) == "1"
@@ -106,7 +110,12 @@ def test_the_barometer_panel_shows_each_indicator_with_a_rag_word_and_the_gauge(
     hcfg = load_huddle_config(DEFAULT_CONFIG_DIR)
     chosen = [c.id for c in hcfg.barometer.wards["9A"].choices()]
     shown = re.findall(r'<div class="hi-ind" data-indicator="([a-z0-9_]+)" data-rag="(\w*)" data-status="(\w+)"', html)
-    assert [i for i, _, _ in shown] == [c for d in ("harm", "positive", "culture") for c in chosen if next(x for x in hcfg.barometer.indicators if x.id == c).domain.value == d]
+    assert [i for i, _, _ in shown] == [
+        c
+        for d in ("harm", "positive", "culture")
+        for c in chosen
+        if next(x for x in hcfg.barometer.indicators if x.id == c).domain.value == d
+    ]
     words = {"green": "✓ Green", "amber": "▲ Amber", "red": "● Red"}
     for indicator, rag, _ in shown:
         block = re.search(rf'data-indicator="{indicator}".*?</div></div>', html, re.S).group(0)
@@ -121,8 +130,16 @@ def test_the_barometer_panel_shows_each_indicator_with_a_rag_word_and_the_gauge(
 def test_an_action_is_added_carried_and_closed_and_a_stale_close_is_refused(run_view, store):
     cfg, hcfg = store.cfg, load_huddle_config(store.config_dir)
     yesterday = today() - timedelta(days=1)
-    old = huddle.add_action(store.engine, cfg, hcfg, ward_code="7A", text="Bay 3 falls risk: hourly checks", owner_role="hca",
-                            actor=Actor("device-other"), huddle_date=yesterday)
+    old = huddle.add_action(
+        store.engine,
+        cfg,
+        hcfg,
+        ward_code="7A",
+        text="Bay 3 falls risk: hourly checks",
+        owner_role="hca",
+        actor=Actor("device-other"),
+        huddle_date=yesterday,
+    )
     at = run_view(store, ward="7A")
     assert re.search(rf'data-action="{old}" data-status="open" data-carried="true"', all_html(at))
     assert "carried over from" in all_html(at)
@@ -132,9 +149,13 @@ def test_an_action_is_added_carried_and_closed_and_a_stale_close_is_refused(run_
     at.run()
     new = int(huddle.actions_for_huddle(store.engine, "7A", today())["id"].max())
     assert re.search(rf'data-action="{new}" data-status="open" data-carried="false"', all_html(at))
-    assert "1 open action" not in " ".join(c.value for c in at.caption) and "2 open action(s)" in " ".join(c.value for c in at.caption)
+    assert "1 open action" not in " ".join(c.value for c in at.caption) and "2 open action(s)" in " ".join(
+        c.value for c in at.caption
+    )
     # another device closes the old one while this screen still shows it open: this screen's close is refused
-    huddle.set_action_status(store.engine, action_id=old, expected_version=1, status="done", actor=Actor("device-other"))
+    huddle.set_action_status(
+        store.engine, action_id=old, expected_version=1, status="done", actor=Actor("device-other")
+    )
     at.button(key=f"hi-cancel-{old}").click()
     at.run()
     assert any(f"action #{old} was changed on another device" in e.value for e in at.error)
@@ -160,13 +181,28 @@ def test_wall_and_executive_summaries(store, monkeypatch):
     cfg, hcfg = store.cfg, load_huddle_config(store.config_dir)
     for score in (3, 4, 4):
         huddle.record_rating(store.engine, cfg, hcfg, ward_code="8C", score=score, actor=Actor("device-wall"))
-    huddle.add_action(store.engine, cfg, hcfg, ward_code="8C", text="Check telemetry leads", owner_role="nurse", actor=Actor("device-wall"))
+    huddle.add_action(
+        store.engine,
+        cfg,
+        hcfg,
+        ward_code="8C",
+        text="Check telemetry leads",
+        owner_role="nurse",
+        actor=Actor("device-wall"),
+    )
     wall = wall_huddle_summary("8C")
-    assert (wall["counts"], wall["median"], wall["rated"], wall["open_actions"]) == ({1: 0, 2: 0, 3: 1, 4: 2, 5: 0}, 4.0, 3, 1)
+    assert (wall["counts"], wall["median"], wall["rated"], wall["open_actions"]) == (
+        {1: 0, 2: 0, 3: 1, 4: 2, 5: 0},
+        4.0,
+        3,
+        1,
+    )
     grid = exec_huddle_summary(["8C", "7B"])
     assert list(grid.columns) == ["ward_code", "reliability_median", "rated_today", "open_actions"]
     assert grid.iloc[0].tolist() == ["8C", 4.0, 3, 1]
-    assert grid.iloc[1]["ward_code"] == "7B" and pd.isna(grid.iloc[1]["reliability_median"])  # nobody rated: no median, not 0
+    assert grid.iloc[1]["ward_code"] == "7B" and pd.isna(
+        grid.iloc[1]["reliability_median"]
+    )  # nobody rated: no median, not 0
     assert grid.iloc[1][["rated_today", "open_actions"]].tolist() == [0, 0]
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from metrics import huddle
-from metrics.audit import Actor
-from metrics.huddle_config import load_huddle_config
+from metrics.huddle import inputs as huddle
+from metrics.store.audit import Actor
+from metrics.huddle.config import load_huddle_config
 from tests.app.conftest import all_html, build_store
 
 
@@ -16,7 +16,9 @@ def test_ratings_and_actions_show_on_the_wall_and_in_the_exec_view(tmp_path, run
     device = Actor(device="test-device")
     for score in (2, 4, 4, 5):
         huddle.record_rating(store.engine, cfg, hcfg, ward_code="7A", score=score, actor=device)
-    huddle.add_action(store.engine, cfg, hcfg, ward_code="7A", text="Check the bed rails in bay 2", owner_role="nurse", actor=device)
+    huddle.add_action(
+        store.engine, cfg, hcfg, ward_code="7A", text="Check the bed rails in bay 2", owner_role="nurse", actor=device
+    )
 
     wall = all_html(run_view(store, "wall", wards="7A"))
     assert "Huddle: reliability today 1: 0  2: 1  3: 0  4: 2  5: 1 · 1 open action" in wall

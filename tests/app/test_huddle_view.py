@@ -133,7 +133,9 @@ def _metric_with_longest_list(store, ward):
 
 def test_a_tile_opens_its_patient_list_without_identifiers(huddle_7a, sample_store):
     metric, rows = _metric_with_longest_list(sample_store, "7A")
-    lists = [b for b in list_blocks(huddle_7a) if any(c.value == f"{metric.label}: most urgent first" for c in b.caption)]
+    lists = [
+        b for b in list_blocks(huddle_7a) if any(c.value == f"{metric.label}: most urgent first" for c in b.caption)
+    ]
     assert len(lists) == 1, metric.id
     table = lists[0].dataframe[0].value
     assert len(table) == len(rows)
@@ -142,7 +144,9 @@ def test_a_tile_opens_its_patient_list_without_identifiers(huddle_7a, sample_sto
     assert not any("encounter" in c or "patient_id" in c or c == "patient" for c in lowered)
     shown = set(table.astype(str).to_numpy().ravel())
     assert not shown & set(rows["encounter_id"].astype(str)), "an encounter id reached the screen"
-    assert list(table["Bed"]) == [str(b) for b in rows["bed"]], "the list is not in the stored (most urgent first) order"
+    assert list(table["Bed"]) == [str(b) for b in rows["bed"]], (
+        "the list is not in the stored (most urgent first) order"
+    )
     assert any(b.label == "Download CSV" for b in lists[0].get("download_button"))
 
 
@@ -154,7 +158,9 @@ def test_durations_in_a_patient_list_read_as_hours_and_minutes(huddle_7a, sample
             table = frame.value
             for column in ("Overdue for", "Since due", "Obs taken", "For how long"):
                 if column in table.columns and len(table):
-                    assert all(re.fullmatch(r"-?(\d+ m|\d+ h \d+ m|\d+ d \d+ h)|", v) for v in table[column]), table[column].tolist()
+                    assert all(re.fullmatch(r"-?(\d+ m|\d+ h \d+ m|\d+ d \d+ h)|", v) for v in table[column]), table[
+                        column
+                    ].tolist()
                     found = True
     assert durations and found
 
@@ -193,9 +199,18 @@ def test_the_printable_sheet_is_one_a4_page_of_the_board_without_identifiers(sam
     snap = sample_store.current()
     prev = queries.previous_day_snapshot(engine, snap)
     board = Board(
-        cfg, sample_store.url, snap, prev,
-        freshness(snap, queries.refresh_attempts(engine), cfg.dashboard.stale_after_minutes, pd.Timestamp.now(tz="UTC").to_pydatetime()),
-        indexed_values(queries.ward_values(engine, snap.id)), indexed_values(queries.ward_values(engine, prev.id)),
+        cfg,
+        sample_store.url,
+        snap,
+        prev,
+        freshness(
+            snap,
+            queries.refresh_attempts(engine),
+            cfg.dashboard.stale_after_minutes,
+            pd.Timestamp.now(tz="UTC").to_pydatetime(),
+        ),
+        indexed_values(queries.ward_values(engine, snap.id)),
+        indexed_values(queries.ward_values(engine, prev.id)),
     )
     ward = cfg.ward("7A")
     sheet = huddle_sheet_html(board, ward, "Riverside General Hospital")
@@ -205,7 +220,9 @@ def test_the_printable_sheet_is_one_a4_page_of_the_board_without_identifiers(sam
         assert f'data-metric="{metric.id}"' in sheet, metric.id
     identifiers = set()
     for metric in huddle_metrics(sample_store):
-        identifiers |= set(queries.drilldown(engine, snap.id, "7A", metric.id).get("encounter_id", pd.Series(dtype=str)).astype(str))
+        identifiers |= set(
+            queries.drilldown(engine, snap.id, "7A", metric.id).get("encounter_id", pd.Series(dtype=str)).astype(str)
+        )
     encounters = queries.encounter_values(engine, snap.id)
     identifiers |= set(encounters["encounter_id"].astype(str))
     assert identifiers and not any(i in sheet for i in identifiers)

@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from metrics.spc import spc
-from metrics.spc_history import IMPROVEMENT, Scope, daily_series, rebase_dates
+from metrics.spc.xmr import spc
+from metrics.store.spc_history import IMPROVEMENT, Scope, daily_series, rebase_dates
 from metrics.store import queries
 from tests.app.conftest import all_html, build_store
 
@@ -29,7 +29,12 @@ VARIATION_WORDS = {
     "neutral_high": "▲ Special cause (high)",
     "neutral_low": "▼ Special cause (low)",
 }
-ASSURANCE_WORDS = {"consistent_pass": "✔ Consistently passes", "consistent_fail": "✘ Consistently fails", "inconsistent": "↕ Hit and miss", None: "– No target"}
+ASSURANCE_WORDS = {
+    "consistent_pass": "✔ Consistently passes",
+    "consistent_fail": "✘ Consistently fails",
+    "inconsistent": "↕ Hit and miss",
+    None: "– No target",
+}
 CHIP_WORDS = {
     "common_cause": "↔ stable",
     "improvement_high": "↑ improving",
@@ -63,7 +68,13 @@ def reference(store, metric, scope: Scope):
     if (store.url, metric.id) not in _READ:
         _READ[(store.url, metric.id)] = queries.daily_history(store.engine, metric.id)
     series = daily_series(store.engine, cfg, metric.id, scope, _READ[(store.url, metric.id)])
-    result = spc(series["date"], series["value"], IMPROVEMENT[metric.direction], metric.target, rebase_dates(cfg, metric.id, scope))
+    result = spc(
+        series["date"],
+        series["value"],
+        IMPROVEMENT[metric.direction],
+        metric.target,
+        rebase_dates(cfg, metric.id, scope),
+    )
     return series, result
 
 
@@ -113,7 +124,11 @@ def test_the_summary_table_has_a_row_for_every_measure_for_the_trust_each_site_a
 @pytest.mark.parametrize("scope", [Scope("trust", None), Scope("site", "NVH"), Scope("ward", "7A")])
 def test_each_rows_latest_value_and_icons_are_what_spc_gives_for_that_scope(exec_page, history_store, scope):
     cfg = history_store.cfg
-    labels = {"trust": "Trust"} | {f"site:{s.code}": s.name for s in cfg.wards.sites} | {f"ward:{w.code}": f"{w.code} {w.name}" for w in cfg.wards.wards}
+    labels = (
+        {"trust": "Trust"}
+        | {f"site:{s.code}": s.name for s in cfg.wards.sites}
+        | {f"ward:{w.code}": f"{w.code} {w.name}" for w in cfg.wards.wards}
+    )
     label = labels[scope.key]
     table = summary(exec_page).value
     rows = table[table["Scope"] == label].set_index("Measure")
@@ -158,7 +173,11 @@ def test_selecting_a_row_opens_its_chart_with_a_ratio_drawn_as_a_percentage(run_
     at = run_view(history_store, "exec")
     table = summary(at)
     frame = table.value
-    row = int(np.flatnonzero((frame["Measure"] == "Nursing fill rate, all shifts") & (frame["Scope"] == "Northvale Hospital"))[0])
+    row = int(
+        np.flatnonzero(
+            (frame["Measure"] == "Nursing fill rate, all shifts") & (frame["Scope"] == "Northvale Hospital")
+        )[0]
+    )
     at.session_state[table.key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
     assert not at.exception

@@ -14,7 +14,9 @@ VIEWS = ["huddle", "wall", "exec", "status"]
 
 
 def strip_of(at) -> str:
-    strips = re.findall(r'<div class="ws-strip[^"]*" data-testid="ws-status-strip" role="status">(.*?)</div>', all_html(at))
+    strips = re.findall(
+        r'<div class="ws-strip[^"]*" data-testid="ws-status-strip" role="status">(.*?)</div>', all_html(at)
+    )
     assert len(strips) == 1
     return re.sub(r"<[^>]+>", "", strips[0])
 
@@ -59,14 +61,27 @@ def test_quarantined_rows_are_shown_as_counts_and_reasons_without_their_content(
 
 
 def test_a_reason_loses_its_value_but_keeps_what_must_hold():
-    assert reason_without_value("column 'heart_rate': 900 must be between 20 and 300") == "heart_rate must be between 20 and 300"
+    assert (
+        reason_without_value("column 'heart_rate': 900 must be between 20 and 300")
+        == "heart_rate must be between 20 and 300"
+    )
     assert reason_without_value("column 'encounter_id': 'E00012' is not an encounter in this extract's encounters") == (
         "encounter_id is not an encounter in this extract's encounters"
     )
-    assert reason_without_value("column 'note': 'Mr Smith must be seen' must be one of A, B") == "note must be one of A, B"
+    assert (
+        reason_without_value("column 'note': 'Mr Smith must be seen' must be one of A, B") == "note must be one of A, B"
+    )
     assert reason_without_value("something unexpected about 'Mr Smith'") == OTHER
     summary = reason_summary(
-        __import__("pandas").DataFrame({"table_name": ["obs", "obs"], "reason": ["column 'hr': 900 must be between 20 and 300", "column 'hr': 950 must be between 20 and 300"]})
+        __import__("pandas").DataFrame(
+            {
+                "table_name": ["obs", "obs"],
+                "reason": [
+                    "column 'hr': 900 must be between 20 and 300",
+                    "column 'hr': 950 must be between 20 and 300",
+                ],
+            }
+        )
     )
     assert summary.to_dict("records") == [{"Table": "obs", "Reason": "hr must be between 20 and 300", "Rows": 2}]
 

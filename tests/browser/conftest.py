@@ -21,14 +21,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.config import DEFAULT_CONFIG_DIR, load_config
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.config.load import load_config
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
+from metrics.synthetic.trust import generate_trust
 from metrics.store.database import make_engine, migrate
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = ROOT / "var" / "screenshots"
 
 
@@ -45,14 +53,33 @@ class RunningApp:
     extracts: list[Path]
 
 
-def start_app(db_url: str, config_dir: Path, extra_env: dict[str, str] | None = None, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
+def start_app(
+    db_url: str, config_dir: Path, extra_env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run dashboard/app.py` and wait until it answers its health check."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "WARD_DASHBOARD_CONFIG": str(config_dir), **(extra_env or {})}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

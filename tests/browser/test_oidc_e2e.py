@@ -25,10 +25,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics import audit
-from metrics.config import DEFAULT_CONFIG_DIR, load_config
+from metrics.store import audit
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.config.load import load_config
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
+from metrics.synthetic.trust import generate_trust
 from metrics.store.database import make_engine, migrate
 from tests.browser.conftest import ROOT, start_app
 
@@ -65,7 +66,10 @@ def identity_provider() -> Iterator[str]:
 
     previous = os.environ.get("AUTHLIB_INSECURE_TRANSPORT")
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # plain http on the loopback interface, for the test only
-    users = [User(sub=sub, claims={"email": email, "name": email.split("@")[0], "groups": groups}) for sub, email, groups in (NURSE, EXECUTIVE)]
+    users = [
+        User(sub=sub, claims={"email": email, "name": email.split("@")[0], "groups": groups})
+        for sub, email, groups in (NURSE, EXECUTIVE)
+    ]
     server = werkzeug.serving.make_server("127.0.0.1", 0, app(user_claims=users, require_nonce=True), threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
@@ -161,7 +165,9 @@ def test_ward_staff_sign_in_open_a_patient_list_and_are_refused_another_ward_by_
     opened = log(world, "patient_list_opened", actor=NURSE[1], ward_code="7A")
     assert len(opened) == before + 1
     assert opened.iloc[-1]["role"] == "ward_staff"
-    assert pd.isna(opened.iloc[-1]["client"])  # Streamlit gives no client address for a loopback connection (st.context.ip_address)
+    assert pd.isna(
+        opened.iloc[-1]["client"]
+    )  # Streamlit gives no client address for a loopback connection (st.context.ip_address)
 
     open_view(page, f"{world.app_url}/?ward=9A", "text=Not available to you")
     text = page.inner_text("body")
@@ -196,8 +202,23 @@ def test_an_executive_signs_in_and_sees_no_patient_list_anywhere(world, browser)
 
 
 def kiosk_cli(world: World, *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "metrics", "kiosk-token", *args, "--db", world.db_url, "--config", str(world.config_dir)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "metrics",
+            "kiosk-token",
+            *args,
+            "--db",
+            world.db_url,
+            "--config",
+            str(world.config_dir),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result
 

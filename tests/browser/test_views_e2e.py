@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import pytest
 
-from metrics.config import load_config
+from metrics.config.load import load_config
 from metrics.store import queries
 from metrics.store.database import make_engine
 from tests.browser.conftest import SCREENSHOTS
@@ -60,15 +60,21 @@ def test_huddle_board_tiles_match_the_store_on_a_laptop(running_app, browser):
 
 
 def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, browser):
-    page = open_page(browser, f"{running_app.base_url}/wall?wards=7A,7B,8C&rotate=30", WALL, '[data-metric="patients_on_ward"]')
+    page = open_page(
+        browser, f"{running_app.base_url}/wall?wards=7A,7B,8C&rotate=30", WALL, '[data-metric="patients_on_ward"]'
+    )
     text = page.inner_text("body")
     assert not (identifiers(running_app) & set(re.findall(r"[A-Z]\d{5,}", text)))
     assert not any(re.search(rf"\b{re.escape(b)}\b", text) for b in beds(running_app))
     assert "Data as at" in text
     overflow = page.evaluate("() => document.scrollingElement.scrollHeight - window.innerHeight")
     assert overflow <= 2, f"the wall scrolls by {overflow}px at 1920x1080"
-    numbers = page.evaluate("() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value:not(.wall-value-wide)')).map(e => e.getBoundingClientRect().height)")
-    assert numbers and max(numbers) - min(numbers) <= 2, f"a long label shrinks its tile's number: heights {sorted(set(numbers))}"
+    numbers = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value:not(.wall-value-wide)')).map(e => e.getBoundingClientRect().height)"
+    )
+    assert numbers and max(numbers) - min(numbers) <= 2, (
+        f"a long label shrinks its tile's number: heights {sorted(set(numbers))}"
+    )
     shown = page.locator('[data-metric="patients_on_ward"] .ws-tile-value').first.inner_text().strip()
     assert shown == f"{stored_value(running_app, '7A', 'patients_on_ward'):g}"
     page.screenshot(path=str(SCREENSHOTS / "wall-1920.png"))
@@ -77,7 +83,9 @@ def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, brow
 
 def test_exec_wall_has_every_ward_and_no_patient_identity(running_app, browser):
     cfg = load_config()
-    page = open_page(browser, f"{running_app.base_url}/exec", WALL, "table.ws-exec")  # the grid itself, not an earlier heading
+    page = open_page(
+        browser, f"{running_app.base_url}/exec", WALL, "table.ws-exec"
+    )  # the grid itself, not an earlier heading
     text = page.inner_text("body")
     for ward in cfg.wards.wards:
         assert ward.name in text or ward.code in text, ward.code
@@ -88,9 +96,13 @@ def test_exec_wall_has_every_ward_and_no_patient_identity(running_app, browser):
 
 def test_exec_grid_fits_a_laptop_without_scrolling_sideways(running_app, browser):
     page = open_page(browser, f"{running_app.base_url}/exec", LAPTOP, "table.ws-exec")
-    wide, shown = page.evaluate("() => { const e = document.querySelector('.ws-exec-wrap'); return [e.scrollWidth, e.clientWidth]; }")
+    wide, shown = page.evaluate(
+        "() => { const e = document.querySelector('.ws-exec-wrap'); return [e.scrollWidth, e.clientWidth]; }"
+    )
     assert wide <= shown + 2, f"the grid scrolls sideways by {wide - shown}px on a {LAPTOP['width']}px laptop"
-    cut = page.evaluate("() => Array.from(document.querySelectorAll('th.ws-metric-head')).filter(e => e.scrollHeight > e.clientHeight + 1).map(e => e.textContent)")
+    cut = page.evaluate(
+        "() => Array.from(document.querySelectorAll('th.ws-metric-head')).filter(e => e.scrollHeight > e.clientHeight + 1).map(e => e.textContent)"
+    )
     assert not cut, f"column heads cut off: {cut}"
     page.screenshot(path=str(SCREENSHOTS / "exec-laptop.png"))
     page.close()
@@ -100,7 +112,9 @@ def test_status_page_reports_the_snapshot_and_quarantine(running_app, browser):
     engine = make_engine(running_app.db_url)
     snap = queries.current_snapshot(engine)
     page = open_page(browser, f"{running_app.base_url}/status", LAPTOP, "text=Quarantined")
-    page.get_by_text(snap.source.split(" ")[0]).first.wait_for(timeout=60_000)  # the facts table may draw after the heading
+    page.get_by_text(snap.source.split(" ")[0]).first.wait_for(
+        timeout=60_000
+    )  # the facts table may draw after the heading
     text = page.inner_text("body")
     assert "Traceback" not in text
     assert snap.source.split(" ")[0] in text

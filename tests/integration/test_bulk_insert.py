@@ -19,9 +19,14 @@ def _snapshot(conn, content_hash: str) -> int:
     return conn.execute(
         insert(Snapshot).returning(Snapshot.id),
         {
-            "extracted_at": datetime(2026, 11, 25, 7, 30, tzinfo=timezone.utc), "loaded_at": datetime.now(timezone.utc),
-            "source": "test", "extract_path": "x", "content_hash": content_hash, "config_fingerprint": "f",
-            "row_counts": {}, "metric_definitions": [],
+            "extracted_at": datetime(2026, 11, 25, 7, 30, tzinfo=timezone.utc),
+            "loaded_at": datetime.now(timezone.utc),
+            "source": "test",
+            "extract_path": "x",
+            "content_hash": content_hash,
+            "config_fingerprint": "f",
+            "row_counts": {},
+            "metric_definitions": [],
         },
     ).scalar_one()
 
@@ -29,35 +34,53 @@ def _snapshot(conn, content_hash: str) -> int:
 def _rows(conn, model: type[Base], snapshot_id: int, columns: list[str]) -> list[tuple]:
     table = model.__table__
     order = [table.c[c] for c in columns]
-    return [tuple(r) for r in conn.execute(select(*order).where(table.c.snapshot_id == snapshot_id).order_by(*order[:2]))]
+    return [
+        tuple(r) for r in conn.execute(select(*order).where(table.c.snapshot_id == snapshot_id).order_by(*order[:2]))
+    ]
 
 
 CASES = {
-    EncounterValue: pd.DataFrame({
-        "encounter_id": pd.Series(["E1", "E2", "E3"], dtype="string"),
-        "ward_code": pd.Series(["7A", "7A", "7B"], dtype="category"),
-        "on_ward": [True, False, True],
-        "news2_score": pd.Series([7, None, 0], dtype="Int64"),
-        "news2_monitoring": pd.Series(["hourly", None, "12-hourly"], dtype="string"),
-        "news2_status": ["ok", "no_observations", "ok"],
-        "news2_status_reason": ["a", "b", "c — ünïcode µmol/L"],
-        "aki_stage": pd.Series([None, 2, 0], dtype="Int64"),
-        "aki_reason": [None, "C1 300 µmol/L", "x"],
-        "sepsis_positive": np.array([False, True, False]),
-        "sepsis_trigger": [None, "red flag", None],
-        "missed_critical_doses": np.array([0, 3, 1], dtype="int64"),
-        "assessments_outstanding": np.array([1, 0, 2], dtype="int64"),
-        "assessments_overdue": np.array([0, 0, 1], dtype="int64"),
-    }),
-    DrilldownRow: pd.DataFrame({
-        "ward_code": ["7A", "7B"], "metric_id": ["m", "m"], "encounter_id": ["E1", None], "bed": [None, "SR1"],
-        "urgency": [np.nan, 2.5], "duration_minutes": [12.0, np.nan], "detail": ['{"a": 1}', "{}"],
-    }),
-    SnapshotIncidentCount: pd.DataFrame({
-        "ward_code": ["7A", "7A"], "day": [date(2026, 11, 24), date(2025, 3, 30)], "incident_type": ["FALL", "PRESSURE_ULCER"],
-        "harm_level": ["none", "low"], "pressure_ulcer_category": pd.Series([None, 2], dtype="Int64").astype(object).where(lambda s: s.notna(), None),
-        "incidents": [1, 4],
-    }),
+    EncounterValue: pd.DataFrame(
+        {
+            "encounter_id": pd.Series(["E1", "E2", "E3"], dtype="string"),
+            "ward_code": pd.Series(["7A", "7A", "7B"], dtype="category"),
+            "on_ward": [True, False, True],
+            "news2_score": pd.Series([7, None, 0], dtype="Int64"),
+            "news2_monitoring": pd.Series(["hourly", None, "12-hourly"], dtype="string"),
+            "news2_status": ["ok", "no_observations", "ok"],
+            "news2_status_reason": ["a", "b", "c — ünïcode µmol/L"],
+            "aki_stage": pd.Series([None, 2, 0], dtype="Int64"),
+            "aki_reason": [None, "C1 300 µmol/L", "x"],
+            "sepsis_positive": np.array([False, True, False]),
+            "sepsis_trigger": [None, "red flag", None],
+            "missed_critical_doses": np.array([0, 3, 1], dtype="int64"),
+            "assessments_outstanding": np.array([1, 0, 2], dtype="int64"),
+            "assessments_overdue": np.array([0, 0, 1], dtype="int64"),
+        }
+    ),
+    DrilldownRow: pd.DataFrame(
+        {
+            "ward_code": ["7A", "7B"],
+            "metric_id": ["m", "m"],
+            "encounter_id": ["E1", None],
+            "bed": [None, "SR1"],
+            "urgency": [np.nan, 2.5],
+            "duration_minutes": [12.0, np.nan],
+            "detail": ['{"a": 1}', "{}"],
+        }
+    ),
+    SnapshotIncidentCount: pd.DataFrame(
+        {
+            "ward_code": ["7A", "7A"],
+            "day": [date(2026, 11, 24), date(2025, 3, 30)],
+            "incident_type": ["FALL", "PRESSURE_ULCER"],
+            "harm_level": ["none", "low"],
+            "pressure_ulcer_category": pd.Series([None, 2], dtype="Int64")
+            .astype(object)
+            .where(lambda s: s.notna(), None),
+            "incidents": [1, 4],
+        }
+    ),
 }
 
 
@@ -69,8 +92,13 @@ def test_bulk_insert_stores_what_an_ordinary_insert_stores(db_url: str, model: t
     columns = list(frame.columns)
     with engine.begin() as conn:
         ordinary, bulk = _snapshot(conn, "a"), _snapshot(conn, "b")
-        plain = frame.astype(object).where(frame.notna(), None)  # the ordinary path: one dict per row, converted by SQLAlchemy
-        records = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()} | {"snapshot_id": ordinary} for rec in plain.to_dict("records")]
+        plain = frame.astype(object).where(
+            frame.notna(), None
+        )  # the ordinary path: one dict per row, converted by SQLAlchemy
+        records = [
+            {k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()} | {"snapshot_id": ordinary}
+            for rec in plain.to_dict("records")
+        ]
         conn.execute(insert(model), records)
         assert bulk_insert(conn, model, frame, columns, {"snapshot_id": bulk}) == len(frame)
     with engine.connect() as conn:

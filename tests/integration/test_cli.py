@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, env_db: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", *args, "--db", env_db], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args, "--db", env_db], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_refresh_then_snapshot_json_carries_wards_and_derived_encounter_values(tmp_path, db_url):
@@ -48,7 +50,12 @@ def test_check_config_exits_3_listing_problems_without_traceback(tmp_path):
     cfg = tmp_path / "config"
     shutil.copytree(ROOT / "config", cfg)
     (cfg / "wards.yaml").write_text((cfg / "wards.yaml").read_text().replace("beds: 32", "beds: -1", 1))
-    result = subprocess.run([sys.executable, "-m", "metrics", "check-config", "--config", str(cfg)], cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "check-config", "--config", str(cfg)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 3
     assert "wards.yaml line" in result.stderr and "ward `7A`, field `beds`" in result.stderr
     assert "Traceback" not in result.stderr

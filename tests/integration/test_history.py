@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.config import load_config
+from metrics.config.load import load_config
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
-from metrics.spc_history import Scope, daily_series
+from metrics.synthetic.trust import generate_trust
+from metrics.store.spc_history import Scope, daily_series
 from metrics.store import queries
 from metrics.store.database import make_engine, migrate
 
@@ -38,7 +38,13 @@ def history_store(tmp_path_factory):
 
 
 def spc_cli(url: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "metrics", "spc", *args, "--db", url, "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "metrics", "spc", *args, "--db", url, "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -69,7 +75,9 @@ def test_site_ratio_is_recomputed_from_summed_parts_not_averaged(history_store):
         if p["value"] is not None:
             assert p["value"] == pytest.approx(expected[p["date"]])
     averaged = hist[hist.ward_code.isin(rgh)].groupby("date")["value"].mean().rename(index=str)
-    assert any(abs(expected[d] - averaged[d]) > 1e-6 for d in expected.index), "fixture cannot tell summing from averaging"
+    assert any(abs(expected[d] - averaged[d]) > 1e-6 for d in expected.index), (
+        "fixture cannot tell summing from averaging"
+    )
 
 
 def test_trust_count_is_the_sum_of_ward_counts(history_store):
@@ -82,7 +90,12 @@ def test_trust_count_is_the_sum_of_ward_counts(history_store):
 
 def test_unknown_ward_is_a_clear_error(history_store):
     url, *_ = history_store
-    out = subprocess.run([sys.executable, "-m", "metrics", "spc", "--metric", "aki", "--ward", "XX", "--db", url], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "metrics", "spc", "--metric", "aki", "--ward", "XX", "--db", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode != 0
     assert "Unknown ward 'XX'" in out.stderr and "Traceback" not in out.stderr
 
@@ -90,7 +103,13 @@ def test_unknown_ward_is_a_clear_error(history_store):
 def test_board_report_has_every_site_a_summary_and_charts_and_no_patient_data(history_store, tmp_path):
     url, engine, cfg, _ = history_store
     out = tmp_path / "report.html"
-    result = subprocess.run([sys.executable, "-m", "metrics", "report", "--month", "2026-11", "--out", str(out), "--db", url], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "report", "--month", "2026-11", "--out", str(out), "--db", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     for site in cfg.wards.sites:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics.config import AppConfig
-from metrics.extract_reader import read_extract
-from metrics.validate import validate_extract
+from metrics.config.models import AppConfig
+from metrics.extract.reader import read_extract
+from metrics.extract.validate import validate_extract
 from tests.extract_builder import encounter, obs, write_extract
 
 NOW = "2026-11-25T07:30:00Z"
@@ -29,13 +29,43 @@ def _validated(tmp_path: Path, cfg: AppConfig, tables: dict[str, list[dict]], fm
 @pytest.mark.parametrize(
     "table, row, column, value, reason",
     [
-        ("observations", obs("E1", "2026-11-25T06:00:00Z", temp=0) | {"temperature_c": "inf"}, "temperature_c", "inf", "not a valid decimal"),
-        ("observations", obs("E1", "2026-11-25T06:00:00Z") | {"heart_rate": "1e400"}, "heart_rate", "1e400", "not a valid integer"),
-        ("observations", obs("E1", "2026-11-25T06:00:00Z") | {"heart_rate": "99999999999999999999"}, "heart_rate", "99999999999999999999", "not a valid integer"),
-        ("observations", obs("E1", "2026-11-25T06:00:00+01"), "taken_at", "2026-11-25T06:00:00+01", "not a valid datetime"),
+        (
+            "observations",
+            obs("E1", "2026-11-25T06:00:00Z", temp=0) | {"temperature_c": "inf"},
+            "temperature_c",
+            "inf",
+            "not a valid decimal",
+        ),
+        (
+            "observations",
+            obs("E1", "2026-11-25T06:00:00Z") | {"heart_rate": "1e400"},
+            "heart_rate",
+            "1e400",
+            "not a valid integer",
+        ),
+        (
+            "observations",
+            obs("E1", "2026-11-25T06:00:00Z") | {"heart_rate": "99999999999999999999"},
+            "heart_rate",
+            "99999999999999999999",
+            "not a valid integer",
+        ),
+        (
+            "observations",
+            obs("E1", "2026-11-25T06:00:00+01"),
+            "taken_at",
+            "2026-11-25T06:00:00+01",
+            "not a valid datetime",
+        ),
         ("encounters", encounter("E9", expected_discharge_date="2026-11-26T23:30:00+00:00"), None, None, None),
     ],
-    ids=["decimal_inf", "integer_1e400", "integer_past_2_53", "two_digit_offset_among_local_times", "date_with_an_offset_among_plain_dates"],
+    ids=[
+        "decimal_inf",
+        "integer_1e400",
+        "integer_past_2_53",
+        "two_digit_offset_among_local_times",
+        "date_with_an_offset_among_plain_dates",
+    ],
 )
 def test_a_hostile_value_is_quarantined_not_a_crash(tmp_path, cfg, fmt, table, row, column, value, reason):
     tables: dict[str, list[dict]] = {

@@ -11,15 +11,21 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from metrics import huddle
-from metrics.audit import Actor, audit_entries
-from metrics.barometer_store import ward_barometer
-from metrics.config import DEFAULT_CONFIG_DIR
-from metrics.huddle import HuddleInputError, StaleEditError
-from metrics.huddle_config import load_huddle_config
+from metrics.huddle import inputs as huddle
+from metrics.store.audit import Actor, audit_entries
+from metrics.store.barometer import ward_barometer
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.huddle.inputs import HuddleInputError, StaleEditError
+from metrics.huddle.config import load_huddle_config
 from metrics.pipeline import refresh
 from metrics.store.database import make_engine, migrate
-from metrics.store.huddle_models import AuditLog, HuddleRating, SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
+from metrics.store.huddle_models import (
+    AuditLog,
+    HuddleRating,
+    SnapshotFeedbackCount,
+    SnapshotIncidentCount,
+    SnapshotWorkforce,
+)
 from tests.extract_builder import encounter, write_extract
 
 NOW = datetime(2026, 11, 25, 9, 15, tzinfo=timezone.utc)  # a Wednesday morning huddle
@@ -43,11 +49,21 @@ def rate(engine, cfg, hcfg, score, **kw):
 
 
 def test_a_rating_round_trips_through_the_store(engine, cfg, hcfg):
-    rating_id = rate(engine, cfg, hcfg, 4, ward_code="7a", shift="day", role="nurse", comment="  bed  manager\tcalled  ")
+    rating_id = rate(
+        engine, cfg, hcfg, 4, ward_code="7a", shift="day", role="nurse", comment="  bed  manager\tcalled  "
+    )
     frame = huddle.ratings(engine, "7A", TODAY, TODAY)
     assert len(frame) == 1
     row = frame.iloc[0]
-    assert (row["id"], row["ward_code"], row["huddle_date"], row["shift"], row["kind"], row["score"], row["role"]) == (rating_id, "7A", TODAY, "day", "reliability", 4, "nurse")
+    assert (row["id"], row["ward_code"], row["huddle_date"], row["shift"], row["kind"], row["score"], row["role"]) == (
+        rating_id,
+        "7A",
+        TODAY,
+        "day",
+        "reliability",
+        4,
+        "nurse",
+    )
     assert row["comment"] == "bed manager called"  # runs of spaces and control characters collapse
     assert row["device"] == "device-aaaa1111"
     assert row["created_at"] == NOW
@@ -67,7 +83,12 @@ def test_counts_per_score_and_the_median_are_the_reference_boards(engine, cfg, h
     assert huddle.median_score({1: 0, 2: 1, 3: 1, 4: 0, 5: 0}) == 2.5
     assert huddle.median_score({s: 0 for s in range(1, 6)}) is None
     trend = huddle.daily_medians(frame, "reliability", TODAY - timedelta(days=29), TODAY)
-    assert len(trend) == 30 and trend.iloc[-1]["median"] == 4.0 and trend.iloc[-2]["median"] == 1.0 and pd.isna(trend.iloc[0]["median"])
+    assert (
+        len(trend) == 30
+        and trend.iloc[-1]["median"] == 4.0
+        and trend.iloc[-2]["median"] == 1.0
+        and pd.isna(trend.iloc[0]["median"])
+    )
 
 
 REFUSALS = [
@@ -76,7 +97,11 @@ REFUSALS = [
     ({"score": 6}, "score", "the score must be a whole number from 1 to 5, got 6"),
     ({"score": 3.5}, "score", "got 3.5"),
     ({"score": True}, "score", "got True"),
-    ({"huddle_date": TODAY + timedelta(days=1)}, "huddle_date", "the huddle date 26 Nov 2026 is in the future (today is 25 Nov 2026)"),
+    (
+        {"huddle_date": TODAY + timedelta(days=1)},
+        "huddle_date",
+        "the huddle date 26 Nov 2026 is in the future (today is 25 Nov 2026)",
+    ),
     ({"huddle_date": TODAY - timedelta(days=8)}, "huddle_date", "more than 7 days ago"),
     ({"ward_code": "ZZ9"}, "ward_code", "ward 'ZZ9' is not in config/wards.yaml"),
     ({"role": "consultant"}, "role", "role must be one of nurse, hca, doctor, ahp, other, got 'consultant'"),
@@ -86,7 +111,9 @@ REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize("change, field, words", REFUSALS, ids=[r[1] + "-" + str(list(r[0].values())[0])[:12] for r in REFUSALS])
+@pytest.mark.parametrize(
+    "change, field, words", REFUSALS, ids=[r[1] + "-" + str(list(r[0].values())[0])[:12] for r in REFUSALS]
+)
 def test_a_bad_rating_is_refused_with_a_message_and_nothing_is_stored(engine, cfg, hcfg, change, field, words):
     with pytest.raises(HuddleInputError) as err:
         rate(engine, cfg, hcfg, **{"score": 4, **change})
@@ -104,7 +131,14 @@ def test_every_problem_is_listed_at_once(engine, cfg, hcfg):
 
 
 def test_the_database_itself_refuses_a_score_outside_1_to_5(engine):
-    row = {"ward_code": "7A", "huddle_date": TODAY, "shift": "day", "kind": "reliability", "device": "d", "created_at": NOW}
+    row = {
+        "ward_code": "7A",
+        "huddle_date": TODAY,
+        "shift": "day",
+        "kind": "reliability",
+        "device": "d",
+        "created_at": NOW,
+    }
     for score in (0, 6):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(insert(HuddleRating), {**row, "score": score})
@@ -158,7 +192,9 @@ def test_open_actions_carry_over_to_the_next_huddle_until_closed(engine, cfg, hc
     assert board["carried_over"].tolist() == [True, False]
     assert huddle.open_action_counts(engine) == {"7A": 2, "7B": 1}
     # closed today: still listed today (after the open ones), gone from tomorrow's huddle
-    huddle.set_action_status(engine, action_id=monday, expected_version=1, status="done", actor=HCA_PHONE, now=NOW + timedelta(hours=1))
+    huddle.set_action_status(
+        engine, action_id=monday, expected_version=1, status="done", actor=HCA_PHONE, now=NOW + timedelta(hours=1)
+    )
     board = huddle.actions_for_huddle(engine, "7A", TODAY)
     assert board[["id", "status"]].values.tolist() == [[today, "open"], [monday, "done"]]
     tomorrow = huddle.actions_for_huddle(engine, "7A", TODAY + timedelta(days=1))
@@ -175,10 +211,14 @@ def test_a_bad_action_is_refused(engine, cfg, hcfg):
 
 def test_two_devices_closing_the_same_version_one_is_refused(engine, cfg, hcfg):
     action_id = add(engine, cfg, hcfg, "Sepsis screen for bed 4")
-    first = huddle.set_action_status(engine, action_id=action_id, expected_version=1, status="done", actor=NURSE_TABLET, now=NOW)
+    first = huddle.set_action_status(
+        engine, action_id=action_id, expected_version=1, status="done", actor=NURSE_TABLET, now=NOW
+    )
     assert (first["status"], first["version"]) == ("done", 2)
     with pytest.raises(StaleEditError) as err:
-        huddle.set_action_status(engine, action_id=action_id, expected_version=1, status="cancelled", actor=HCA_PHONE, now=NOW)
+        huddle.set_action_status(
+            engine, action_id=action_id, expected_version=1, status="cancelled", actor=HCA_PHONE, now=NOW
+        )
     assert "was changed on another device since you opened it (it is now done" in str(err.value)
     stored = huddle.action(engine, action_id)
     assert (stored["status"], stored["version"]) == ("done", 2)  # the first close stands; nothing was overwritten
@@ -193,12 +233,17 @@ def test_two_devices_closing_at_the_same_moment_exactly_one_wins(engine, cfg, hc
         def close(actor: Actor, status: str) -> None:
             start.wait()
             try:
-                huddle.set_action_status(engine, action_id=action_id, expected_version=1, status=status, actor=actor, now=NOW)
+                huddle.set_action_status(
+                    engine, action_id=action_id, expected_version=1, status=status, actor=actor, now=NOW
+                )
                 outcomes.append("saved")
             except StaleEditError:
                 outcomes.append("refused")
 
-        workers = [threading.Thread(target=close, args=(NURSE_TABLET, "done")), threading.Thread(target=close, args=(HCA_PHONE, "cancelled"))]
+        workers = [
+            threading.Thread(target=close, args=(NURSE_TABLET, "done")),
+            threading.Thread(target=close, args=(HCA_PHONE, "cancelled")),
+        ]
         for w in workers:
             w.start()
         for w in workers:
@@ -215,7 +260,14 @@ def test_two_devices_closing_at_the_same_moment_exactly_one_wins(engine, cfg, hc
 def test_every_entry_and_change_is_audited_with_before_and_after(engine, cfg, hcfg):
     rating_id = rate(engine, cfg, hcfg, 3, role="hca")
     action_id = add(engine, cfg, hcfg, "Check bed rails in bay 2")
-    huddle.set_action_status(engine, action_id=action_id, expected_version=1, status="cancelled", actor=HCA_PHONE, now=NOW + timedelta(minutes=5))
+    huddle.set_action_status(
+        engine,
+        action_id=action_id,
+        expected_version=1,
+        status="cancelled",
+        actor=HCA_PHONE,
+        now=NOW + timedelta(minutes=5),
+    )
     log = audit_entries(engine, ward_code="7A", limit=None)
     assert log["action"].tolist() == ["rating.create", "action.create", "action.cancelled"]
     assert log["entity_id"].tolist() == [str(rating_id), str(action_id), str(action_id)]
@@ -252,9 +304,15 @@ def test_entries_export_to_csv_without_names(engine, cfg, hcfg):
     add(engine, cfg, hcfg, "Call the site team about beds", owner_role="other")
     ratings_csv = huddle.ratings_export(engine, "7A", TODAY - timedelta(days=365), TODAY).to_csv(index=False)
     assert ratings_csv.splitlines()[0] == "id,ward_code,huddle_date,shift,kind,score,role,comment,device,created_at"
-    assert "2026-11-25,day,reliability,4,doctor,theatre list overran,device-aaaa1111,2026-11-25T09:15:00+00:00" in ratings_csv
+    assert (
+        "2026-11-25,day,reliability,4,doctor,theatre list overran,device-aaaa1111,2026-11-25T09:15:00+00:00"
+        in ratings_csv
+    )
     actions_csv = huddle.actions_export(engine, "7A").to_csv(index=False)
-    assert actions_csv.splitlines()[0] == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version"
+    assert (
+        actions_csv.splitlines()[0]
+        == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version"
+    )
     assert "Call the site team about beds,other,,open,2026-11-25" in actions_csv
 
 
@@ -265,10 +323,12 @@ def test_upgrading_from_0001_keeps_existing_snapshots_and_adds_the_huddle_tables
     engine = make_engine(db_url)
     migrate(engine, "0001")
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint, row_counts, metric_definitions) "
-            "VALUES ('2026-11-24 07:30:00', '2026-11-24 07:35:00', 'old', '/x', 'h1', 'f', '{}', '[]')"
-        ))
+        conn.execute(
+            text(
+                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint, row_counts, metric_definitions) "
+                "VALUES ('2026-11-24 07:30:00', '2026-11-24 07:35:00', 'old', '/x', 'h1', 'f', '{}', '[]')"
+            )
+        )
     migrate(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT source FROM snapshots")).scalar_one() == "old"
@@ -277,21 +337,56 @@ def test_upgrading_from_0001_keeps_existing_snapshots_and_adds_the_huddle_tables
 
 
 def _two_patient_extract(folder: Path, optional: bool) -> Path:
-    write_extract(folder, "2026-11-25T07:30:00Z", {
-        "encounters": [encounter("E1", "7A"), encounter("E2", "9A")],
-        "incidents": [
-            {"incident_id": "I1", "ward_code": "9A", "occurred_at": "2026-11-20T10:00:00Z", "incident_type": "pressure_ulcer", "harm_level": "Moderate", "pressure_ulcer_category": 3},
-            {"incident_id": "I2", "ward_code": "9a", "occurred_at": "2026-11-24T23:30:00Z", "incident_type": "FALL", "harm_level": "none"},
-            {"incident_id": "I3", "ward_code": "7A", "occurred_at": "2026-11-26T10:00:00Z", "incident_type": "FALL", "harm_level": "none"},  # future: quarantined
-        ],
-        "patient_feedback": [
-            {"ward_code": "9A", "response_date": "2026-11-24", "kind": "fft", "fft_positive": "true"},
-            {"ward_code": "9A", "response_date": "2026-11-24", "kind": "FFT", "fft_positive": "false"},
-            {"ward_code": "9A", "response_date": "2026-11-23", "kind": "complaint"},
-            {"ward_code": "9A", "response_date": "2026-11-30", "kind": "compliment"},  # a date after the extract: quarantined
-        ],
-        "workforce": [{"ward_code": "9A", "month": "2026-10-01", "sickness_absence_pct": 3.5, "training_compliance_pct": 91, "turnover_pct": 12}],
-    })
+    write_extract(
+        folder,
+        "2026-11-25T07:30:00Z",
+        {
+            "encounters": [encounter("E1", "7A"), encounter("E2", "9A")],
+            "incidents": [
+                {
+                    "incident_id": "I1",
+                    "ward_code": "9A",
+                    "occurred_at": "2026-11-20T10:00:00Z",
+                    "incident_type": "pressure_ulcer",
+                    "harm_level": "Moderate",
+                    "pressure_ulcer_category": 3,
+                },
+                {
+                    "incident_id": "I2",
+                    "ward_code": "9a",
+                    "occurred_at": "2026-11-24T23:30:00Z",
+                    "incident_type": "FALL",
+                    "harm_level": "none",
+                },
+                {
+                    "incident_id": "I3",
+                    "ward_code": "7A",
+                    "occurred_at": "2026-11-26T10:00:00Z",
+                    "incident_type": "FALL",
+                    "harm_level": "none",
+                },  # future: quarantined
+            ],
+            "patient_feedback": [
+                {"ward_code": "9A", "response_date": "2026-11-24", "kind": "fft", "fft_positive": "true"},
+                {"ward_code": "9A", "response_date": "2026-11-24", "kind": "FFT", "fft_positive": "false"},
+                {"ward_code": "9A", "response_date": "2026-11-23", "kind": "complaint"},
+                {
+                    "ward_code": "9A",
+                    "response_date": "2026-11-30",
+                    "kind": "compliment",
+                },  # a date after the extract: quarantined
+            ],
+            "workforce": [
+                {
+                    "ward_code": "9A",
+                    "month": "2026-10-01",
+                    "sickness_absence_pct": 3.5,
+                    "training_compliance_pct": 91,
+                    "turnover_pct": 12,
+                }
+            ],
+        },
+    )
     if not optional:
         for name in ("incidents", "patient_feedback", "workforce"):
             (folder / f"{name}.csv").unlink()
@@ -301,15 +396,36 @@ def _two_patient_extract(folder: Path, optional: bool) -> Path:
 def test_the_optional_tables_are_stored_with_the_snapshot_and_read_by_the_barometer(engine, cfg, hcfg, tmp_path):
     result = refresh(_two_patient_extract(tmp_path / "with", optional=True), cfg, engine)
     with engine.connect() as conn:
-        incidents = conn.execute(select(SnapshotIncidentCount.ward_code, SnapshotIncidentCount.day, SnapshotIncidentCount.incident_type,
-                                        SnapshotIncidentCount.harm_level, SnapshotIncidentCount.pressure_ulcer_category, SnapshotIncidentCount.incidents)
-                                 .order_by(SnapshotIncidentCount.day)).all()
-        feedback = conn.execute(select(SnapshotFeedbackCount.day, SnapshotFeedbackCount.kind, SnapshotFeedbackCount.responses, SnapshotFeedbackCount.positive)
-                                .order_by(SnapshotFeedbackCount.day)).all()
-        workforce = conn.execute(select(SnapshotWorkforce.ward_code, SnapshotWorkforce.month, SnapshotWorkforce.sickness_absence_pct)).all()
+        incidents = conn.execute(
+            select(
+                SnapshotIncidentCount.ward_code,
+                SnapshotIncidentCount.day,
+                SnapshotIncidentCount.incident_type,
+                SnapshotIncidentCount.harm_level,
+                SnapshotIncidentCount.pressure_ulcer_category,
+                SnapshotIncidentCount.incidents,
+            ).order_by(SnapshotIncidentCount.day)
+        ).all()
+        feedback = conn.execute(
+            select(
+                SnapshotFeedbackCount.day,
+                SnapshotFeedbackCount.kind,
+                SnapshotFeedbackCount.responses,
+                SnapshotFeedbackCount.positive,
+            ).order_by(SnapshotFeedbackCount.day)
+        ).all()
+        workforce = conn.execute(
+            select(SnapshotWorkforce.ward_code, SnapshotWorkforce.month, SnapshotWorkforce.sickness_absence_pct)
+        ).all()
     # the 23:30 UTC fall on 24 Nov is on 24 Nov in London (GMT); codes are upper-cased, harm lower-cased
-    assert [tuple(r) for r in incidents] == [("9A", date(2026, 11, 20), "PRESSURE_ULCER", "moderate", 3, 1), ("9A", date(2026, 11, 24), "FALL", "none", None, 1)]
-    assert [tuple(r) for r in feedback] == [(date(2026, 11, 23), "complaint", 1, None), (date(2026, 11, 24), "fft", 2, 1)]
+    assert [tuple(r) for r in incidents] == [
+        ("9A", date(2026, 11, 20), "PRESSURE_ULCER", "moderate", 3, 1),
+        ("9A", date(2026, 11, 24), "FALL", "none", None, 1),
+    ]
+    assert [tuple(r) for r in feedback] == [
+        (date(2026, 11, 23), "complaint", 1, None),
+        (date(2026, 11, 24), "fft", 2, 1),
+    ]
     assert [tuple(r) for r in workforce] == [("9A", date(2026, 10, 1), 3.5)]
     assert result.quarantined == 2
     reading = ward_barometer(engine, cfg, hcfg, "9A", TODAY)
@@ -330,4 +446,7 @@ def test_a_hospital_without_the_optional_tables_gets_a_barometer_that_says_so(en
     assert status["pressure_ulcers_cat2"] == status["fft_positive"] == status["training_compliance"] == "not_supplied"
     assert status["reliability_rating"] == status["missed_critical_doses"] == "ok"
     assert reading.not_supplied == ("incidents", "patient_feedback", "workforce")
-    assert reading.score is not None and "Not supplied in the extract: incidents, patient_feedback, workforce." in reading.statement
+    assert (
+        reading.score is not None
+        and "Not supplied in the extract: incidents, patient_feedback, workforce." in reading.statement
+    )

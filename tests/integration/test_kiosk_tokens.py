@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from metrics.audit import Actor, audit_entries
+from metrics.store.audit import Actor, audit_entries
 from metrics.errors import UserFacingError
-from metrics.kiosk_tokens import INVALID, create_token, list_tokens, revoke_token, token_hash, verify_token
+from metrics.access.kiosk_tokens import INVALID, create_token, list_tokens, revoke_token, token_hash, verify_token
 from metrics.store.access_models import KioskToken
 from metrics.store.database import make_engine
 
@@ -28,7 +28,12 @@ def test_a_token_opens_its_wards_and_only_its_hash_is_stored(engine):
     assert len(issued.token) >= 43  # 32 random bytes, URL-safe
     assert issued.wall_path == f"/wall?token={issued.token}"
     check = verify_token(engine, issued.token, now=NOW + timedelta(days=1))
-    assert check.valid and check.label == "Ward 7 corridor" and check.wards == ("7A", "7B") and check.token_id == issued.info.id
+    assert (
+        check.valid
+        and check.label == "Ward 7 corridor"
+        and check.wards == ("7A", "7B")
+        and check.token_id == issued.info.id
+    )
     with engine.connect() as conn:
         stored = conn.execute(select(KioskToken.__table__)).mappings().one()
         dump = " ".join(str(v) for row in conn.execute(text("SELECT * FROM kiosk_tokens")).all() for v in row)
@@ -39,11 +44,31 @@ def test_a_token_opens_its_wards_and_only_its_hash_is_stored(engine):
 def test_issuing_and_revoking_are_audited_with_who_wards_and_when_but_never_the_token(engine):
     issued = create_token(engine, ["7A", "7B"], "Ward 7 corridor", actor=ADMIN, now=NOW)
     revoke_token(engine, issued.info.id, actor=OTHER, now=NOW + timedelta(hours=1))
-    revoke_token(engine, issued.info.id, actor=ADMIN, now=NOW + timedelta(hours=2))  # already revoked: nothing changes, nothing logged
+    revoke_token(
+        engine, issued.info.id, actor=ADMIN, now=NOW + timedelta(hours=2)
+    )  # already revoked: nothing changes, nothing logged
     log = audit_entries(engine)
-    assert log[["actor", "role", "action", "entity", "entity_id", "ward_code", "client"]].fillna("-").values.tolist() == [
-        ["admin@example.nhs.uk", "administrator", "kiosk_token_created", "kiosk_token", str(issued.info.id), "7A,7B", "10.0.0.5"],
-        ["someone@example.nhs.uk", "administrator", "kiosk_token_revoked", "kiosk_token", str(issued.info.id), "7A,7B", "-"],
+    assert log[["actor", "role", "action", "entity", "entity_id", "ward_code", "client"]].fillna(
+        "-"
+    ).values.tolist() == [
+        [
+            "admin@example.nhs.uk",
+            "administrator",
+            "kiosk_token_created",
+            "kiosk_token",
+            str(issued.info.id),
+            "7A,7B",
+            "10.0.0.5",
+        ],
+        [
+            "someone@example.nhs.uk",
+            "administrator",
+            "kiosk_token_revoked",
+            "kiosk_token",
+            str(issued.info.id),
+            "7A,7B",
+            "-",
+        ],
     ]
     assert list(log["at"]) == [NOW, NOW + timedelta(hours=1)]
     assert log["detail"][0]["after"]["label"] == "Ward 7 corridor"
@@ -109,7 +134,9 @@ def test_a_token_is_refused_without_wards_label_or_a_future_expiry(engine, kwarg
 
 
 def test_revoking_an_unknown_id_says_how_to_find_ids(engine):
-    with pytest.raises(UserFacingError, match="No kiosk token has id 99; `python -m metrics kiosk-token list` shows them"):
+    with pytest.raises(
+        UserFacingError, match="No kiosk token has id 99; `python -m metrics kiosk-token list` shows them"
+    ):
         revoke_token(engine, 99, actor=ADMIN)
 
 
@@ -117,7 +144,13 @@ def test_revoking_an_unknown_id_says_how_to_find_ids(engine):
 
 
 def cli(*args: str, db: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", "kiosk-token", *args, "--db", db], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", "kiosk-token", *args, "--db", db],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_command_line_create_list_revoke(db_url):
@@ -149,8 +182,12 @@ def test_command_line_create_list_revoke(db_url):
 
 def test_command_line_refuses_unknown_wards_and_ids_without_a_traceback(db_url):
     unknown = cli("create", "--wards", "7A,ZZ9", "--label", "x", db=db_url)
-    assert unknown.returncode == 1 and "Unknown ward code(s) ZZ9" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert (
+        unknown.returncode == 1 and "Unknown ward code(s) ZZ9" in unknown.stderr and "Traceback" not in unknown.stderr
+    )
     missing = cli("revoke", "42", db=db_url)
-    assert missing.returncode == 1 and "No kiosk token has id 42" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1 and "No kiosk token has id 42" in missing.stderr and "Traceback" not in missing.stderr
+    )
     past = cli("create", "--wards", "7A", "--label", "x", "--expires", "2001-01-01", db=db_url)
     assert past.returncode == 1 and "is already past" in past.stderr

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from metrics.config import load_config
+from metrics.config.load import load_config
 from metrics.errors import ExtractRejected
 from metrics.pipeline import refresh
 from metrics.store import queries
@@ -41,15 +41,46 @@ def small_world() -> dict[str, list[dict]]:
         ],
         "assessments": [
             {"encounter_id": "E1", "assessment_type": "VTE", "due_at": "2026-11-24T10:00:00Z"},
-            {"encounter_id": "E2", "assessment_type": "FALLS", "due_at": "2026-11-24T10:00:00Z", "completed_at": "2026-11-24T09:00:00Z"},
+            {
+                "encounter_id": "E2",
+                "assessment_type": "FALLS",
+                "due_at": "2026-11-24T10:00:00Z",
+                "completed_at": "2026-11-24T09:00:00Z",
+            },
         ],
         "medication_administrations": [
-            {"encounter_id": "E1", "medicine": "Enoxaparin 40 mg SC", "scheduled_at": "2026-11-25T06:00:00Z", "outcome": "not_given", "reason": "unavailable"},
-            {"encounter_id": "E2", "medicine": "Paracetamol 1 g", "scheduled_at": "2026-11-25T06:00:00Z", "outcome": "not_given", "reason": "no_reason"},
+            {
+                "encounter_id": "E1",
+                "medicine": "Enoxaparin 40 mg SC",
+                "scheduled_at": "2026-11-25T06:00:00Z",
+                "outcome": "not_given",
+                "reason": "unavailable",
+            },
+            {
+                "encounter_id": "E2",
+                "medicine": "Paracetamol 1 g",
+                "scheduled_at": "2026-11-25T06:00:00Z",
+                "outcome": "not_given",
+                "reason": "no_reason",
+            },
         ],
         "staffing": [
-            {"ward_code": "7A", "shift_date": "2026-11-25", "shift": "day", "staff_group": "registered", "planned": 5, "actual": 4},
-            {"ward_code": "7A", "shift_date": "2026-11-25", "shift": "day", "staff_group": "unregistered", "planned": 4, "actual": 4},
+            {
+                "ward_code": "7A",
+                "shift_date": "2026-11-25",
+                "shift": "day",
+                "staff_group": "registered",
+                "planned": 5,
+                "actual": 4,
+            },
+            {
+                "ward_code": "7A",
+                "shift_date": "2026-11-25",
+                "shift": "day",
+                "staff_group": "unregistered",
+                "planned": 4,
+                "actual": 4,
+            },
         ],
     }
 
@@ -159,10 +190,24 @@ def test_bad_rows_are_quarantined_with_table_row_column_and_reason(tmp_path, cfg
     world["observations"].append(obs("E2", "2026-11-25T07:10:00Z", hr=900))  # row 4
     world["observations"].append(obs("E2", "2026-11-25T09:00:00Z"))  # row 5: after extracted_at
     world["observations"].append(obs("E404", "2026-11-25T07:00:00Z"))  # row 6: no such encounter
-    world["assessments"].append({"encounter_id": None, "assessment_type": "VTE", "due_at": "2026-11-24T10:00:00Z"})  # row 3
+    world["assessments"].append(
+        {"encounter_id": None, "assessment_type": "VTE", "due_at": "2026-11-24T10:00:00Z"}
+    )  # row 3
     world["lab_results"] = [
-        {"patient_id": "PE1", "collected_at": "2026-11-25T05:00:00Z", "test": "creatinine", "value": "abc", "unit": "umol/L"},
-        {"patient_id": "PE1", "collected_at": "2026-11-24T05:00:00Z", "test": "creatinine", "value": "80", "unit": "umol/L"},
+        {
+            "patient_id": "PE1",
+            "collected_at": "2026-11-25T05:00:00Z",
+            "test": "creatinine",
+            "value": "abc",
+            "unit": "umol/L",
+        },
+        {
+            "patient_id": "PE1",
+            "collected_at": "2026-11-24T05:00:00Z",
+            "test": "creatinine",
+            "value": "80",
+            "unit": "umol/L",
+        },
     ]
     result = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine)
     q = queries.quarantine_rows(engine, result.snapshot_id)
@@ -178,7 +223,9 @@ def test_bad_rows_are_quarantined_with_table_row_column_and_reason(tmp_path, cfg
     }
     reasons = dict(((r.table_name, r.row_number), r.reason) for r in q.itertuples())
     assert reasons[("observations", 4)] == "column 'heart_rate': 900 must be between 10 and 300"
-    assert reasons[("encounters", 5)].startswith("column 'ward_code': 'ZZ9' is not a known code; add it to config/wards.yaml")
+    assert reasons[("encounters", 5)].startswith(
+        "column 'ward_code': 'ZZ9' is not a known code; add it to config/wards.yaml"
+    )
     assert reasons[("lab_results", 1)] == "column 'value': 'abc' is not a valid decimal"
     assert reasons[("assessments", 3)] == "column 'encounter_id': is required but empty"
     assert "is after the extract's extracted_at" in reasons[("observations", 5)]
@@ -191,12 +238,23 @@ def test_bad_rows_are_quarantined_with_table_row_column_and_reason(tmp_path, cfg
 def test_a_refresh_that_fails_halfway_writes_nothing(tmp_path, cfg, engine):
     refresh(write_extract(tmp_path / "good", "2026-11-24T07:30:00Z", small_world()), cfg, engine)
     before = {m: count(engine, m) for m in (Snapshot, WardMetricValue, DrilldownRow, EncounterValue, QuarantinedRow)}
-    duplicate_key = pd.DataFrame([{"ward_code": "7A", "metric_id": "x", "value": 1.0, "numerator": 1.0, "denominator": None, "rag": None}] * 2)
+    duplicate_key = pd.DataFrame(
+        [{"ward_code": "7A", "metric_id": "x", "value": 1.0, "numerator": 1.0, "denominator": None, "rag": None}] * 2
+    )
     with pytest.raises(IntegrityError):
         write_snapshot(
-            engine, extracted_at=pd.Timestamp(NOW), source="t", extract_path="t", content_hash="h" * 64, config_fingerprint="f",
-            row_counts={}, metric_definitions=[], ward_values=duplicate_key, drilldown=pd.DataFrame(),
-            encounters=pd.DataFrame(), quarantine=pd.DataFrame(),
+            engine,
+            extracted_at=pd.Timestamp(NOW),
+            source="t",
+            extract_path="t",
+            content_hash="h" * 64,
+            config_fingerprint="f",
+            row_counts={},
+            metric_definitions=[],
+            ward_values=duplicate_key,
+            drilldown=pd.DataFrame(),
+            encounters=pd.DataFrame(),
+            quarantine=pd.DataFrame(),
         )
     after = {m: count(engine, m) for m in before}
     assert after == before
@@ -206,8 +264,8 @@ def test_a_metric_defined_only_in_yaml_appears_in_the_snapshot(tmp_path, config_
     with (config_dir / "metrics.yaml").open("a") as f:
         f.write(
             "  - id: patients_over_90\n"
-            "    label: \"Patients aged 90 or over\"\n"
-            "    description: \"Defined only in this test.\"\n"
+            '    label: "Patients aged 90 or over"\n'
+            '    description: "Defined only in this test."\n'
             "    table: encounters\n"
             "    where: {all: [{column: on_ward, eq: true}, {column: age_years, ge: 90}]}\n"
             "    aggregate: {kind: distinct_patients}\n"
@@ -226,7 +284,9 @@ def test_a_metric_defined_only_in_yaml_appears_in_the_snapshot(tmp_path, config_
 def test_hospital_column_names_are_mapped_by_sources_yaml(tmp_path, config_dir, engine):
     folder = write_extract(tmp_path / "x", NOW, small_world())
     frame = pd.read_csv(folder / "encounters.csv")
-    frame.rename(columns={"encounter_id": "ENC_ID", "ward_code": "WARD"}).to_csv(folder / "adt_inpatients.csv", index=False)
+    frame.rename(columns={"encounter_id": "ENC_ID", "ward_code": "WARD"}).to_csv(
+        folder / "adt_inpatients.csv", index=False
+    )
     (folder / "encounters.csv").unlink()
     obs_frame = pd.read_csv(folder / "observations.csv")
     obs_frame["on_oxygen"] = obs_frame["on_oxygen"].map({False: "No", True: "Yes"})
@@ -267,9 +327,30 @@ def test_a_child_gets_no_news2_score_and_is_not_counted_as_deteriorating(tmp_pat
 def test_care_hours_per_patient_day_uses_yesterdays_shifts_and_the_midnight_census(tmp_path, cfg, engine):
     world = small_world()
     world["staffing"] += [
-        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "day", "staff_group": "registered", "planned": 5, "actual": 4},
-        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "day", "staff_group": "unregistered", "planned": 3, "actual": 3},
-        {"ward_code": "7A", "shift_date": "2026-11-24", "shift": "night", "staff_group": "registered", "planned": 3, "actual": 3},
+        {
+            "ward_code": "7A",
+            "shift_date": "2026-11-24",
+            "shift": "day",
+            "staff_group": "registered",
+            "planned": 5,
+            "actual": 4,
+        },
+        {
+            "ward_code": "7A",
+            "shift_date": "2026-11-24",
+            "shift": "day",
+            "staff_group": "unregistered",
+            "planned": 3,
+            "actual": 3,
+        },
+        {
+            "ward_code": "7A",
+            "shift_date": "2026-11-24",
+            "shift": "night",
+            "staff_group": "registered",
+            "planned": 3,
+            "actual": 3,
+        },
     ]
     sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
     # at midnight 7A held E1 and E2 (E3 left at 18:00): care hours 7 x 12.5 (day) + 3 x 12 (night) = 123.5 over 2 patients
@@ -279,11 +360,22 @@ def test_care_hours_per_patient_day_uses_yesterdays_shifts_and_the_midnight_cens
 
 def test_a_patient_list_names_flags_by_their_labels_not_their_codes(tmp_path, cfg, engine):
     world = small_world()
-    world["patient_flags"].append({"encounter_id": "E1", "flag": "MED_REC_OUTSTANDING", "raised_at": "2026-11-25T05:00:00Z"})
+    world["patient_flags"].append(
+        {"encounter_id": "E1", "flag": "MED_REC_OUTSTANDING", "raised_at": "2026-11-25T05:00:00Z"}
+    )
     sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
     labels = {f.code: f.label for f in cfg.clinical.flag_codes}
     with engine.connect() as conn:
-        details = [json.loads(d) for d in conn.execute(
-            select(DrilldownRow.detail).where(DrilldownRow.snapshot_id == sid, DrilldownRow.encounter_id == "E1", DrilldownRow.metric_id == "patients_on_ward")
-        ).scalars()]
-    assert details and details[0]["active_flags"] == ", ".join(sorted([labels["SUSPECTED_INFECTION"], labels["MED_REC_OUTSTANDING"]]))
+        details = [
+            json.loads(d)
+            for d in conn.execute(
+                select(DrilldownRow.detail).where(
+                    DrilldownRow.snapshot_id == sid,
+                    DrilldownRow.encounter_id == "E1",
+                    DrilldownRow.metric_id == "patients_on_ward",
+                )
+            ).scalars()
+        ]
+    assert details and details[0]["active_flags"] == ", ".join(
+        sorted([labels["SUSPECTED_INFECTION"], labels["MED_REC_OUTSTANDING"]])
+    )

@@ -15,12 +15,21 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
-from metrics.config import SpcRebase, load_config
+from metrics.config.models import SpcRebase
+from metrics.config.load import load_config
 from metrics.errors import UserFacingError
 from metrics.pipeline import refresh
-from metrics.sample import generate_trust
-from metrics.spc import spc
-from metrics.spc_history import IMPROVEMENT, Scope, daily_series, rebase_dates, series_id, spc_for_store, store_series
+from metrics.synthetic.trust import generate_trust
+from metrics.spc.xmr import spc
+from metrics.store.spc_history import (
+    IMPROVEMENT,
+    Scope,
+    daily_series,
+    rebase_dates,
+    series_id,
+    spc_for_store,
+    store_series,
+)
 from metrics.store import queries
 from metrics.store.database import make_engine, migrate, ready_engine
 
@@ -60,7 +69,13 @@ def reference(engine, cfg, metric_id: str, scope: Scope):
     """The one-series path: daily_series then spc, with the metric's direction, target and rebase dates."""
     definition = next(m for m in cfg.metrics if m.id == metric_id)
     series = daily_series(engine, cfg, metric_id, scope)
-    return spc(series["date"], series["value"], IMPROVEMENT[definition.direction], definition.target, rebase_dates(cfg, metric_id, scope))
+    return spc(
+        series["date"],
+        series["value"],
+        IMPROVEMENT[definition.direction],
+        definition.target,
+        rebase_dates(cfg, metric_id, scope),
+    )
 
 
 def assert_same_chart(result, engine, cfg, metric_id: str, scope: Scope) -> None:
@@ -72,9 +87,18 @@ def assert_same_chart(result, engine, cfg, metric_id: str, scope: Scope) -> None
     for column in COMPARED:
         left, right = ours[column], theirs[column]
         if column in ("rule", "point_type"):
-            assert left.astype(object).where(left.notna(), None).tolist() == right.astype(object).where(right.notna(), None).tolist(), (sid, column)
+            assert (
+                left.astype(object).where(left.notna(), None).tolist()
+                == right.astype(object).where(right.notna(), None).tolist()
+            ), (sid, column)
         else:
-            np.testing.assert_allclose(left.to_numpy(dtype=float), right.to_numpy(dtype=float), rtol=1e-12, equal_nan=True, err_msg=f"{sid} {column}")
+            np.testing.assert_allclose(
+                left.to_numpy(dtype=float),
+                right.to_numpy(dtype=float),
+                rtol=1e-12,
+                equal_nan=True,
+                err_msg=f"{sid} {column}",
+            )
     row = result.summary.set_index("series_id").loc[sid]
     assert (row["variation_icon"], row["assurance_icon"]) == (expected.variation_icon, expected.assurance_icon), sid
 
@@ -111,7 +135,9 @@ def test_every_metric_of_one_ward_equals_spc_on_its_daily_series(charts, store):
         assert_same_chart(charts, engine, cfg, metric.id, Scope("ward", "7A"))
 
 
-@pytest.mark.parametrize("metric_id", ["staff_fill_rate_overall", "staff_unregistered_night", "assessments_overdue", "falls_last_24h"])
+@pytest.mark.parametrize(
+    "metric_id", ["staff_fill_rate_overall", "staff_unregistered_night", "assessments_overdue", "falls_last_24h"]
+)
 def test_site_and_trust_series_equal_spc_on_their_daily_series(charts, store, metric_id):
     engine, cfg, _ = store
     for scope in [Scope("trust", None)] + [Scope("site", s.code) for s in cfg.wards.sites]:
@@ -143,14 +169,16 @@ def test_a_day_without_an_extract_is_a_gap_in_every_series_never_a_zero(charts, 
 def test_a_day_on_which_no_ward_of_a_group_has_a_part_is_a_gap_not_a_zero(store):
     _, cfg, _ = store
     day = pd.Timestamp("2026-01-01")
-    history = pd.DataFrame({
-        "date": [day, day + pd.Timedelta(days=1), day + pd.Timedelta(days=2)],
-        "metric_id": ["staff_registered_day"] * 3,
-        "ward_code": ["7A"] * 3,
-        "value": [0.9, np.nan, 1.0],
-        "numerator": [9.0, np.nan, 10.0],
-        "denominator": [10.0, np.nan, 10.0],
-    })
+    history = pd.DataFrame(
+        {
+            "date": [day, day + pd.Timedelta(days=1), day + pd.Timedelta(days=2)],
+            "metric_id": ["staff_registered_day"] * 3,
+            "ward_code": ["7A"] * 3,
+            "value": [0.9, np.nan, 1.0],
+            "numerator": [9.0, np.nan, 10.0],
+            "denominator": [10.0, np.nan, 10.0],
+        }
+    )
     series = store_series(cfg, history)
     site = series[series["series_id"] == "site:RGH|staff_registered_day"]
     assert site["value"].tolist()[0] == pytest.approx(0.9) and np.isnan(site["value"].tolist()[1])
@@ -159,7 +187,12 @@ def test_a_day_on_which_no_ward_of_a_group_has_a_part_is_a_gap_not_a_zero(store)
 def test_a_configured_rebase_starts_a_new_phase_only_in_its_scope(store):
     engine, cfg, folders = store
     rebase_day = pd.Timestamp(folders[9].name).date()
-    rebased = dataclasses.replace(cfg, dashboard=cfg.dashboard.model_copy(update={"spc_rebase": (SpcRebase(metric="aki", date=rebase_day, site="RGH"),)}))
+    rebased = dataclasses.replace(
+        cfg,
+        dashboard=cfg.dashboard.model_copy(
+            update={"spc_rebase": (SpcRebase(metric="aki", date=rebase_day, site="RGH"),)}
+        ),
+    )
     result = spc_for_store(engine, rebased, ["aki"])
     phases = result.points.groupby("series_id", observed=True)["phase"].max()
     assert phases["site:RGH|aki"] == 1
@@ -188,7 +221,9 @@ def test_the_history_of_every_metric_is_read_in_one_query(store):
         spc_for_store(engine, cfg)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == 2, statements  # which snapshot is each day's latest; then every ward value of those snapshots
+    assert len(statements) == 2, (
+        statements
+    )  # which snapshot is each day's latest; then every ward value of those snapshots
 
 
 def test_daily_history_all_holds_what_daily_history_holds_for_each_metric(store):
@@ -200,7 +235,9 @@ def test_daily_history_all_holds_what_daily_history_holds_for_each_metric(store)
         assert ours["date"].dt.date.tolist() == one["date"].tolist()
         assert ours["ward_code"].tolist() == one["ward_code"].tolist()
         for column in ("value", "numerator", "denominator"):
-            np.testing.assert_allclose(ours[column].to_numpy(dtype=float), pd.to_numeric(one[column]).to_numpy(dtype=float), equal_nan=True)
+            np.testing.assert_allclose(
+                ours[column].to_numpy(dtype=float), pd.to_numeric(one[column]).to_numpy(dtype=float), equal_nan=True
+            )
 
 
 def test_an_empty_store_has_no_series(tmp_path):

@@ -11,7 +11,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.aki import aki_per_patient, aki_result, creatinine_umol
+from metrics.rules.aki import aki_per_patient, aki_result, creatinine_umol
 
 EXAMPLES = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 200)), deadline=None)
 
@@ -64,7 +64,10 @@ def test_adding_old_history_never_turns_a_stage_into_no_stage(
 
 
 @EXAMPLES
-@given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 400 * 24 * 60), creatinine), max_size=40), ages)
+@given(
+    st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.integers(0, 400 * 24 * 60), creatinine), max_size=40),
+    ages,
+)
 def test_per_patient_agrees_with_aki_result(rows: list[tuple[str, int, float]], age: int | None) -> None:
     frame = pd.DataFrame(
         {
@@ -89,13 +92,27 @@ def test_per_patient_agrees_with_aki_result(rows: list[tuple[str, int, float]], 
 PATIENTS = ("P1", "P2", "P3", "P4")  # listed in ``ages``; P4 often has no rows, P9 has rows but is not listed
 HOUR, DAY = 60, 24 * 60
 # Minutes before a patient's anchor time, on and next to every window edge (the anchor itself: same time, elapsed 0).
-EDGES = [0, 0, 48 * HOUR - 1, 48 * HOUR, 48 * HOUR + 1, 7 * DAY - 1, 7 * DAY, 7 * DAY + 1, 365 * DAY - 1, 365 * DAY, 365 * DAY + 1]
+EDGES = [
+    0,
+    0,
+    48 * HOUR - 1,
+    48 * HOUR,
+    48 * HOUR + 1,
+    7 * DAY - 1,
+    7 * DAY,
+    7 * DAY + 1,
+    365 * DAY - 1,
+    365 * DAY,
+    365 * DAY + 1,
+]
 # Values that land ratios and rises exactly on 1.5, 2 and 3, on 26 and 27, and C1 on 354 and 355.
 EDGE_VALUES = [100.0, 126.0, 127.0, 150.0, 200.0, 300.0, 354.0, 355.0, 1.0, 2.0]
 UNITS = ["umol/L", "umol/L", "µmol/L", "UMOL/L", "mg/dL", "MG/DL", "xyz", "mmol/L"]
 
 edge_value = st.sampled_from(EDGE_VALUES)
-lab_value = st.one_of(edge_value, edge_value, edge_value, st.floats(0.5, 2000.0), st.sampled_from([0.0, -5.0, float("nan"), float("inf")]))
+lab_value = st.one_of(
+    edge_value, edge_value, edge_value, st.floats(0.5, 2000.0), st.sampled_from([0.0, -5.0, float("nan"), float("inf")])
+)
 edge = st.sampled_from(EDGES)
 # (minutes before the patient's anchor, test, value, unit); negative minutes: after the anchor, maybe after now.
 lab_row = st.tuples(
@@ -104,7 +121,9 @@ lab_row = st.tuples(
     lab_value,
     st.sampled_from(UNITS),
 )
-anchor_row = st.tuples(st.just(0), st.just("creatinine"), lab_value, st.sampled_from(UNITS))  # C1, if valid and nothing later is
+anchor_row = st.tuples(
+    st.just(0), st.just("creatinine"), lab_value, st.sampled_from(UNITS)
+)  # C1, if valid and nothing later is
 # One patient's rows: the anchor (minutes before now; 72 h is the currency edge), then the rows, often with one at the anchor.
 history = st.tuples(
     st.sampled_from([0, 60, 72 * HOUR, 72 * HOUR + 1]),
@@ -132,9 +151,13 @@ def lab_frame(rows: list[tuple[str, int, int, str, float, str]], tz: str) -> pd.
     )
 
 
-def per_patient_by_aki_result(frame: pd.DataFrame, ages: dict, now: pd.Timestamp, current_within_hours: int) -> pd.DataFrame:
+def per_patient_by_aki_result(
+    frame: pd.DataFrame, ages: dict, now: pd.Timestamp, current_within_hours: int
+) -> pd.DataFrame:
     """What aki_per_patient must return, written the slow, plain way: aki_result on each patient's rows in turn."""
-    columns: dict[str, list] = {name: [] for name in ("patient_id", "stage", "reason", "c1", "c1_at", "reference", "kind", "ratio")}
+    columns: dict[str, list] = {
+        name: [] for name in ("patient_id", "stage", "reason", "c1", "c1_at", "reference", "kind", "ratio")
+    }
     for patient, age in ages.items():
         mine = frame[(frame["patient_id"] == patient) & (frame["test"].str.strip().str.lower() == "creatinine")]
         usable: list[tuple[datetime, float]] = []
@@ -145,7 +168,9 @@ def per_patient_by_aki_result(frame: pd.DataFrame, ages: dict, now: pd.Timestamp
                     unusable.append((when, unit))
             else:
                 umol = creatinine_umol(value, unit)
-                usable.append((when, math.nan if umol is None else umol))  # aki_result skips NaN, <= 0, infinite, after now
+                usable.append(
+                    (when, math.nan if umol is None else umol)
+                )  # aki_result skips NaN, <= 0, infinite, after now
         result = aki_result(usable, None if age is None or pd.isna(age) else int(age), now, current_within_hours)
         reason = result.reason
         newer = [u for u in unusable if result.c1_at is None or u[0] >= result.c1_at]
@@ -153,10 +178,21 @@ def per_patient_by_aki_result(frame: pd.DataFrame, ages: dict, now: pd.Timestamp
             latest_unit = sorted(unusable, key=lambda u: u[0])[-1][1]  # stable: of equal times, the later row
             plural = "s" if len(newer) != 1 else ""
             which = "newer than C1 " if result.c1_at is not None else ""
-            reason += f" ({len(newer)} result{plural} {which}ignored: unit '{latest_unit}' cannot be converted to µmol/L)"
+            reason += (
+                f" ({len(newer)} result{plural} {which}ignored: unit '{latest_unit}' cannot be converted to µmol/L)"
+            )
         for name, value in zip(
             columns,
-            (patient, result.stage, reason, result.c1_umol, result.c1_at, result.reference_umol, result.reference_kind, result.ratio),
+            (
+                patient,
+                result.stage,
+                reason,
+                result.c1_umol,
+                result.c1_at,
+                result.reference_umol,
+                result.reference_kind,
+                result.ratio,
+            ),
         ):
             columns[name].append(value)
     c1_at = pd.to_datetime(pd.Series(columns["c1_at"], dtype=object), utc=True).dt.tz_convert(now.tz).dt.as_unit("ns")
@@ -200,4 +236,6 @@ def test_per_patient_equals_aki_result_for_every_patient(
     ages = dict(zip(PATIENTS, patient_ages))
     given_ages = pd.Series(ages, dtype="Int64") if ages_as_series else ages
     got = aki_per_patient(frame, given_ages, now, current_within_hours)
-    pd.testing.assert_frame_equal(got, per_patient_by_aki_result(frame, ages, now, current_within_hours), check_exact=True)
+    pd.testing.assert_frame_equal(
+        got, per_patient_by_aki_result(frame, ages, now, current_within_hours), check_exact=True
+    )

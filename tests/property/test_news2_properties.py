@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.news2 import (
+from metrics.rules.news2 import (
     PARAMETERS,
     news2,
     news2_frame,
@@ -104,7 +104,9 @@ def test_a_score_exactly_when_nothing_is_missing(obs: dict[str, object]) -> None
 # ---- monotone: further from the normal band never scores lower -----------------------------------
 
 
-def further_up_and_down(score: Callable[[float], int], low_normal: float, high_normal: float, value: float, step: float) -> None:
+def further_up_and_down(
+    score: Callable[[float], int], low_normal: float, high_normal: float, value: float, step: float
+) -> None:
     """From the normal band or above, going up never lowers the score; from the band or below, going down never does."""
     if value >= low_normal:
         assert score(value + step) >= score(value)

@@ -9,10 +9,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.clock import london_date, london_midnight, london_time
-from metrics.doses import critical_doses_today, dose_status, doses_per_encounter
-from metrics.sepsis import SepsisCriterion, sepsis_per_encounter, sepsis_screen
-from metrics.staffing import fill_rate, fill_rate_rag
+from metrics.rules.clock import london_date, london_midnight, london_time
+from metrics.rules.doses import critical_doses_today, dose_status, doses_per_encounter
+from metrics.rules.sepsis import SepsisCriterion, sepsis_per_encounter, sepsis_screen
+from metrics.rules.staffing import fill_rate, fill_rate_rag
 
 EXAMPLES = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 200)), deadline=None)
 RAG_RANK = {"red": 0, "amber": 1, "green": 2}
@@ -44,12 +44,22 @@ def test_rag_never_improves_as_actual_falls(planned: float, a: float, b: float, 
 
 # ---- doses ------------------------------------------------------------------------------------
 CRITICAL = {"anticoagulants": ["enoxaparin", "apixaban"], "parkinsons": ["co-careldopa"], "insulin": ["insulin"]}
-MEDICINES = ["Enoxaparin 40 mg", "Apixaban 5 mg", "Co-careldopa 25/100", "Insulin glargine", "Paracetamol 1 g", "Heparinised saline"]
+MEDICINES = [
+    "Enoxaparin 40 mg",
+    "Apixaban 5 mg",
+    "Co-careldopa 25/100",
+    "Insulin glargine",
+    "Paracetamol 1 g",
+    "Heparinised saline",
+]
 OUTCOMES = ["given", "not_given", "pending"]
 REASONS = [None, "", "no_reason", "unavailable", "patient_refused", "nil_by_mouth", "clinical_reason", "patient_absent"]
 MISSED_REASONS = ("no_reason", "unavailable", "not_available", "out_of_stock", "omitted")
 # extracted_at around both 2026 clock changes and in plain summer and winter
-EXTRACTS = [pd.Timestamp(t) for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")]
+EXTRACTS = [
+    pd.Timestamp(t)
+    for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")
+]
 
 dose_row = st.tuples(
     st.sampled_from(["E1", "E2", "E3"]),
@@ -73,7 +83,11 @@ def _dose_frame(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Times
 
 
 @EXAMPLES
-@given(rows=st.lists(dose_row, max_size=40), ext=st.sampled_from(EXTRACTS), pending_after=st.integers(min_value=0, max_value=300))
+@given(
+    rows=st.lists(dose_row, max_size=40),
+    ext=st.sampled_from(EXTRACTS),
+    pending_after=st.integers(min_value=0, max_value=300),
+)
 def test_missed_count_never_exceeds_critical_doses_today(
     rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
 ) -> None:
@@ -91,7 +105,11 @@ def test_missed_count_never_exceeds_critical_doses_today(
 
 
 @EXAMPLES
-@given(rows=st.lists(dose_row, min_size=1, max_size=30), ext=st.sampled_from(EXTRACTS), pending_after=st.integers(min_value=0, max_value=300))
+@given(
+    rows=st.lists(dose_row, min_size=1, max_size=30),
+    ext=st.sampled_from(EXTRACTS),
+    pending_after=st.integers(min_value=0, max_value=300),
+)
 def test_frame_dose_status_agrees_with_scalar(
     rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
 ) -> None:
@@ -104,7 +122,13 @@ def test_frame_dose_status_agrees_with_scalar(
 # ---- sepsis -----------------------------------------------------------------------------------
 CRITERIA = (
     SepsisCriterion("sepsis_flag", "Active SEPSIS flag", ("SEPSIS",)),
-    SepsisCriterion("inf", "Infection and NEWS2", ("SUSPECTED_INFECTION", "COVID_POSITIVE"), news2_at_least=5, or_single_parameter_3=True),
+    SepsisCriterion(
+        "inf",
+        "Infection and NEWS2",
+        ("SUSPECTED_INFECTION", "COVID_POSITIVE"),
+        news2_at_least=5,
+        or_single_parameter_3=True,
+    ),
     SepsisCriterion("score_only", "Isolation and NEWS2 >= 7", ("ISOLATION",), news2_at_least=7),
 )
 encounter_state = st.tuples(

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.spc import assurance_icon_for, spc, spc_many, variation_icon_for
+from metrics.spc.xmr import assurance_icon_for, spc, spc_many, variation_icon_for
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 100)),
@@ -115,7 +115,13 @@ def test_rules_agree_with_a_point_by_point_reading_of_the_r_helpers(series, impr
             continue
         first = obs.iloc[0]
         expected = reference_labels(
-            obs["value"].tolist(), first["mean"], first["lower_limit"], first["upper_limit"], first["lower_2sigma"], first["upper_2sigma"], sign
+            obs["value"].tolist(),
+            first["mean"],
+            first["lower_limit"],
+            first["upper_limit"],
+            first["lower_2sigma"],
+            first["upper_2sigma"],
+            sign,
         )
         actual = [(_none(r), t) for r, t in zip(obs["rule"], obs["point_type"], strict=True)]
         assert actual == expected
@@ -197,8 +203,15 @@ def test_reversing_the_direction_swaps_improvement_and_concern_and_leaves_the_li
     b = spc(dates, values, other, target=target, rebase_dates=rebase)
     for col in LINES:
         np.testing.assert_array_equal(a.points[col].to_numpy(), b.points[col].to_numpy())
-    assert [None if pd.isna(t) else SWAP[t] for t in a.points["point_type"]] == [None if pd.isna(t) else t for t in b.points["point_type"]]
-    icon_swap = {"consistent_pass": "consistent_fail", "consistent_fail": "consistent_pass", "inconsistent": "inconsistent", None: None}
+    assert [None if pd.isna(t) else SWAP[t] for t in a.points["point_type"]] == [
+        None if pd.isna(t) else t for t in b.points["point_type"]
+    ]
+    icon_swap = {
+        "consistent_pass": "consistent_fail",
+        "consistent_fail": "consistent_pass",
+        "inconsistent": "inconsistent",
+        None: None,
+    }
     assert icon_swap[a.assurance_icon] == b.assurance_icon
 
 
@@ -214,7 +227,9 @@ def test_spc_many_agrees_with_spc_for_every_series(many, rnd):
     frames, improvements, targets, rebases = [], {}, {}, {}
     for i, ((dates, values, rebase), improvement, target) in enumerate(many):
         sid = f"s{i}"
-        frames.append(pd.DataFrame({"series_id": sid, "date": pd.to_datetime(dates), "value": pd.Series(values, dtype=float)}))
+        frames.append(
+            pd.DataFrame({"series_id": sid, "date": pd.to_datetime(dates), "value": pd.Series(values, dtype=float)})
+        )
         improvements[sid], targets[sid], rebases[sid] = improvement, target, rebase
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.iloc[rnd.sample(range(len(frame)), len(frame))].reset_index(drop=True)  # any row order
@@ -243,6 +258,8 @@ def test_icons_follow_the_last_observed_point_and_the_last_phase(series, improve
     assert result.variation_icon == expected_variation
     if len(result.points) and target is not None:
         last = result.points.iloc[-1]
-        assert result.assurance_icon == assurance_icon_for(target, last["lower_limit"], last["upper_limit"], improvement)
+        assert result.assurance_icon == assurance_icon_for(
+            target, last["lower_limit"], last["upper_limit"], improvement
+        )
     else:
         assert result.assurance_icon is None

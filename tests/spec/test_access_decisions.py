@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from metrics.access import (
+from metrics.access.decisions import (
     PATIENT_LEVEL,
     POLICY,
     Action,
@@ -120,7 +120,9 @@ def principal(role: str, wards: str) -> Principal:
     return demo_principal(role, scope)
 
 
-@pytest.mark.parametrize(("role", "wards", "view", "ward", "action", "decision", "because"), _rows(), ids=lambda v: v or "_")
+@pytest.mark.parametrize(
+    ("role", "wards", "view", "ward", "action", "decision", "because"), _rows(), ids=lambda v: v or "_"
+)
 def test_access_table(role, wards, view, ward, action, decision, because):
     result = decide(principal(role, wards), view, None if ward == "-" else ward, action)
     assert result.allowed is (decision == "allowed"), result.reason
@@ -141,7 +143,11 @@ ALL_COMBINATIONS = list(itertools.product(Role, View, Action))
 
 @pytest.mark.parametrize(("role", "view", "action"), ALL_COMBINATIONS, ids=str)
 def test_a_request_in_scope_is_allowed_exactly_when_the_policy_lists_it(role, view, action):
-    who = kiosk_principal("screen", ["7A"]) if role is Role.KIOSK else demo_principal(role, None if role not in (Role.WARD_STAFF, Role.MATRON) else ["7A"])
+    who = (
+        kiosk_principal("screen", ["7A"])
+        if role is Role.KIOSK
+        else demo_principal(role, None if role not in (Role.WARD_STAFF, Role.MATRON) else ["7A"])
+    )
     if role in (Role.WARD_STAFF, Role.MATRON, Role.KIOSK) and view in (View.EXEC, View.SPC):
         expected = False  # trust-wide views are never open to ward-scoped roles (and the policy does not list them)
     else:
@@ -180,7 +186,9 @@ def test_a_signed_in_user_with_no_role_is_refused_and_told_why():
 
 
 def test_several_roles_combine_and_the_refusal_names_the_most_specific_reason():
-    both = Principal(PrincipalKind.USER, "pat@example.nhs.uk", (Grant(Role.WARD_STAFF, frozenset({"7A"})), Grant(Role.EXECUTIVE)))
+    both = Principal(
+        PrincipalKind.USER, "pat@example.nhs.uk", (Grant(Role.WARD_STAFF, frozenset({"7A"})), Grant(Role.EXECUTIVE))
+    )
     assert decide(both, View.HUDDLE, "7A", Action.VIEW_PATIENT_LIST).allowed
     assert decide(both, View.HUDDLE, "8C", Action.VIEW_BOARD).allowed  # as executive
     assert decide(both, View.EXEC, None, Action.VIEW_BOARD).allowed
@@ -202,7 +210,11 @@ def test_ward_codes_compare_case_insensitively():
 
 def test_permitted_wards_is_what_a_ward_picker_offers():
     wards = ["7A", "7B", "8C", "9A"]
-    assert permitted_wards(demo_principal("matron", ["7A", "7B", "8C"]), View.HUDDLE, Action.VIEW_BOARD, wards) == ["7A", "7B", "8C"]
+    assert permitted_wards(demo_principal("matron", ["7A", "7B", "8C"]), View.HUDDLE, Action.VIEW_BOARD, wards) == [
+        "7A",
+        "7B",
+        "8C",
+    ]
     assert permitted_wards(demo_principal("executive"), View.HUDDLE, Action.VIEW_BOARD, wards) == wards
     assert permitted_wards(demo_principal("executive"), View.HUDDLE, Action.VIEW_PATIENT_LIST, wards) == []
     assert permitted_wards(kiosk_principal("screen", ["7B"]), View.WALL, Action.VIEW_BOARD, wards) == ["7B"]
@@ -211,8 +223,14 @@ def test_permitted_wards_is_what_a_ward_picker_offers():
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: Principal(PrincipalKind.KIOSK, "screen", (Grant(Role.EXECUTIVE),)), "a kiosk token carries only the kiosk role"),
-        (lambda: Principal(PrincipalKind.USER, "x", (Grant(Role.KIOSK, frozenset({"7A"})),)), "the kiosk role belongs to wall screen tokens"),
+        (
+            lambda: Principal(PrincipalKind.KIOSK, "screen", (Grant(Role.EXECUTIVE),)),
+            "a kiosk token carries only the kiosk role",
+        ),
+        (
+            lambda: Principal(PrincipalKind.USER, "x", (Grant(Role.KIOSK, frozenset({"7A"})),)),
+            "the kiosk role belongs to wall screen tokens",
+        ),
         (lambda: Principal(PrincipalKind.USER, "  ", ()), "a principal needs a name"),
         (lambda: Grant(Role.MATRON, frozenset()), "a grant's wards must be None (every ward) or a non-empty set"),
         (lambda: demo_principal("kiosk"), "the demo picker offers people's roles"),
@@ -226,7 +244,7 @@ def test_principals_refuse_impossible_shapes(build, message):
 def test_the_documented_table_is_the_policy():
     from pathlib import Path
 
-    from metrics.access import policy_markdown
+    from metrics.access.decisions import policy_markdown
 
     committed = (Path(__file__).resolve().parents[2] / "docs" / "access.md").read_text()
-    assert committed == policy_markdown(), "regenerate: python -m metrics.access > docs/access.md"
+    assert committed == policy_markdown(), "regenerate: python -m metrics.access.decisions > docs/access.md"

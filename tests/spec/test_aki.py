@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.aki import AkiResult, aki_per_patient, aki_result, creatinine_umol
+from metrics.rules.aki import AkiResult, aki_per_patient, aki_result, creatinine_umol
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 C1_AT = NOW - timedelta(hours=1)
@@ -210,7 +210,10 @@ def test_of_two_results_at_the_same_time_the_later_one_in_the_input_is_c1() -> N
 
 
 def test_unusable_values_are_skipped() -> None:
-    results = history(200, (R, 100)) + [(C1_AT + timedelta(minutes=5), float("nan")), (C1_AT + timedelta(minutes=6), 0.0)]
+    results = history(200, (R, 100)) + [
+        (C1_AT + timedelta(minutes=5), float("nan")),
+        (C1_AT + timedelta(minutes=6), 0.0),
+    ]
     assert aki_result(results, ADULT, NOW).c1_umol == 200.0
 
 
@@ -267,7 +270,14 @@ def test_per_patient_table() -> None:
 def test_per_patient_columns_and_types() -> None:
     out = aki_per_patient(labs(("P1", hours(1), "creatinine", 100.0, "umol/L")), {"P1": 50}, EXTRACTED_AT)
     assert list(out.columns) == [
-        "patient_id", "aki_stage", "aki_reason", "aki_c1_umol", "aki_c1_at", "aki_reference_umol", "aki_reference_kind", "aki_ratio",
+        "patient_id",
+        "aki_stage",
+        "aki_reason",
+        "aki_c1_umol",
+        "aki_c1_at",
+        "aki_reference_umol",
+        "aki_reference_kind",
+        "aki_ratio",
     ]
     assert out["aki_stage"].dtype == "Int64"
     assert out["aki_c1_umol"].dtype == "float64" and out["aki_ratio"].dtype == "float64"
@@ -286,11 +296,16 @@ def test_unconvertible_unit_is_ignored_and_counted_when_latest() -> None:
     )
     out = aki_per_patient(frame, {"P1": 50, "P2": 50, "P3": 50}, EXTRACTED_AT).set_index("patient_id")
     assert out.loc["P1", "aki_stage"] == 1 and out.loc["P1", "aki_c1_umol"] == 160.0
-    assert out.loc["P1", "aki_reason"].endswith("(1 result newer than C1 ignored: unit 'mmol/L' cannot be converted to µmol/L)")
+    assert out.loc["P1", "aki_reason"].endswith(
+        "(1 result newer than C1 ignored: unit 'mmol/L' cannot be converted to µmol/L)"
+    )
     assert out.loc["P2", "aki_stage"] == 1
     assert "ignored" not in out.loc["P2", "aki_reason"]  # the bad row was not the latest
     assert pd.isna(out.loc["P3", "aki_stage"])
-    assert out.loc["P3", "aki_reason"] == "no creatinine result (1 result ignored: unit 'g/L' cannot be converted to µmol/L)"
+    assert (
+        out.loc["P3", "aki_reason"]
+        == "no creatinine result (1 result ignored: unit 'g/L' cannot be converted to µmol/L)"
+    )
 
 
 def test_per_patient_ignores_results_after_extracted_at_and_other_tests() -> None:
@@ -327,18 +342,41 @@ def or_none(value: object) -> object:
     return None if pd.isna(value) else value  # type: ignore[call-overload]
 
 
-def same_as_aki_result(results: list[tuple[datetime, float]], age: int | None = ADULT, unit: str = "umol/L") -> pd.Series:
+def same_as_aki_result(
+    results: list[tuple[datetime, float]], age: int | None = ADULT, unit: str = "umol/L"
+) -> pd.Series:
     """aki_per_patient's row for one patient, checked column by column against aki_result."""
     row = aki_per_patient(one_patient(results, unit), {"P1": age}, EXTRACTED_AT).iloc[0]
     factor = 88.42 if unit == "mg/dL" else 1.0
     expected = aki_result([(when, value * factor) for when, value in results], age, NOW)
-    got = [or_none(row[c]) for c in ("aki_stage", "aki_reason", "aki_c1_umol", "aki_c1_at", "aki_reference_umol", "aki_reference_kind", "aki_ratio")]
-    assert got == [expected.stage, expected.reason, expected.c1_umol, expected.c1_at, expected.reference_umol, expected.reference_kind, expected.ratio]
+    got = [
+        or_none(row[c])
+        for c in (
+            "aki_stage",
+            "aki_reason",
+            "aki_c1_umol",
+            "aki_c1_at",
+            "aki_reference_umol",
+            "aki_reference_kind",
+            "aki_ratio",
+        )
+    ]
+    assert got == [
+        expected.stage,
+        expected.reason,
+        expected.c1_umol,
+        expected.c1_at,
+        expected.reference_umol,
+        expected.reference_kind,
+        expected.ratio,
+    ]
     return row
 
 
 @pytest.mark.parametrize(("what", "results", "stage", "kind"), STAGE_CASES)
-def test_per_patient_stage_at_every_edge(what: str, results: list[tuple[datetime, float]], stage: int | None, kind: str | None) -> None:
+def test_per_patient_stage_at_every_edge(
+    what: str, results: list[tuple[datetime, float]], stage: int | None, kind: str | None
+) -> None:
     row = same_as_aki_result(results)
     assert (or_none(row["aki_stage"]), or_none(row["aki_reference_kind"])) == (stage, kind), what
 
@@ -360,7 +398,9 @@ def test_per_patient_reasons(results: list[tuple[datetime, float]], reason: str)
         (history(78.4, (hours(30), 52.4)), "umol/L", 0),  # rise 26.000000000000007: 26 but for noise; ratio 1.496
     ],
 )
-def test_per_patient_thresholds_tolerate_floating_point_noise(results: list[tuple[datetime, float]], unit: str, stage: int) -> None:
+def test_per_patient_thresholds_tolerate_floating_point_noise(
+    results: list[tuple[datetime, float]], unit: str, stage: int
+) -> None:
     assert same_as_aki_result(results, unit=unit)["aki_stage"] == stage
 
 

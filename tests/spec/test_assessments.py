@@ -7,7 +7,12 @@ import math
 import pandas as pd
 import pytest
 
-from metrics.assessments import PER_ENCOUNTER_COLUMNS, ROW_COLUMNS_ADDED, assessment_rows, assessments_per_encounter
+from metrics.rules.assessments import (
+    PER_ENCOUNTER_COLUMNS,
+    ROW_COLUMNS_ADDED,
+    assessment_rows,
+    assessments_per_encounter,
+)
 
 T = pd.Timestamp
 EXT = T("2026-07-01T08:00Z")
@@ -33,14 +38,25 @@ ROW_CASES = [
     ("2026-07-01T12:00Z", None, True, False, None, "due_later_today_is_outstanding_not_overdue"),
     ("2026-07-01T06:00Z", "2026-07-01T07:00Z", False, False, None, "completed_before_extracted_at_is_done"),
     ("2026-07-01T06:00Z", "2026-07-01T08:00Z", False, False, None, "completed_exactly_at_extracted_at_is_done"),
-    ("2026-07-01T06:00Z", "2026-07-01T08:00:01Z", True, True, 120.0, "completed_after_extracted_at_was_still_outstanding"),
+    (
+        "2026-07-01T06:00Z",
+        "2026-07-01T08:00:01Z",
+        True,
+        True,
+        120.0,
+        "completed_after_extracted_at_was_still_outstanding",
+    ),
     ("2026-06-29T08:00Z", None, True, True, 2880.0, "two_days_overdue_counts_minutes"),
     (None, None, True, False, None, "missing_due_time_is_outstanding_but_never_overdue"),
 ]
 
 
-@pytest.mark.parametrize("due, completed, outstanding, overdue, minutes, behaviour", ROW_CASES, ids=[c[-1] for c in ROW_CASES])
-def test_assessment_rows(due: str | None, completed: str | None, outstanding: bool, overdue: bool, minutes: float | None, behaviour: str) -> None:
+@pytest.mark.parametrize(
+    "due, completed, outstanding, overdue, minutes, behaviour", ROW_CASES, ids=[c[-1] for c in ROW_CASES]
+)
+def test_assessment_rows(
+    due: str | None, completed: str | None, outstanding: bool, overdue: bool, minutes: float | None, behaviour: str
+) -> None:
     got = assessment_rows(_assessments([("E1", "VTE", due, completed)]), EXT)
     assert list(got.columns[-3:]) == ROW_COLUMNS_ADDED
     row = got.iloc[0]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from metrics.barometer import (
+from metrics.huddle.barometer import (
     BarometerInputs,
     IndicatorReading,
     aim_progress,
@@ -22,9 +22,9 @@ from metrics.barometer import (
     rag_of,
     ward_setup,
 )
-from metrics.config import DEFAULT_CONFIG_DIR
-from metrics.definitions import Direction
-from metrics.huddle_config import Aim, Domain, Gauge, Thresholds, load_huddle_config
+from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.evaluate.definitions import Direction
+from metrics.huddle.config import Aim, Domain, Gauge, Thresholds, load_huddle_config
 
 DAY = date(2026, 11, 25)  # the data date and the huddle date
 LOWER, HIGHER = Direction.LOWER, Direction.HIGHER
@@ -42,7 +42,10 @@ def d(days_ago: int) -> date:
 def incidents(*rows: tuple[int, str, str, int | None, int]) -> pd.DataFrame:
     """(days ago, type, harm, pressure ulcer category, how many)"""
     return pd.DataFrame(
-        [{"day": d(a), "incident_type": t, "harm_level": h, "pressure_ulcer_category": c, "incidents": n} for a, t, h, c, n in rows],
+        [
+            {"day": d(a), "incident_type": t, "harm_level": h, "pressure_ulcer_category": c, "incidents": n}
+            for a, t, h, c, n in rows
+        ],
         columns=["day", "incident_type", "harm_level", "pressure_ulcer_category", "incidents"],
     )
 
@@ -50,23 +53,23 @@ def incidents(*rows: tuple[int, str, str, int | None, int]) -> pd.DataFrame:
 # Ward 7A's incidents, as a reader would list them.
 WARD_INCIDENTS = incidents(
     # days ago, type,            harm,       category, count
-    (0,   "FALL",           "none",     None, 1),   # today: no harm
-    (3,   "FALL",           "low",      None, 1),   # a fall with harm, 3 days ago
-    (29,  "FALL",           "moderate", None, 1),   # the 30-day window's first day: counted
-    (30,  "FALL",           "none",     None, 2),   # one day too old for the window
-    (12,  "PRESSURE_ULCER", "low",      1,    1),   # category 1: not a category 2+ ulcer
-    (40,  "PRESSURE_ULCER", "moderate", 3,    1),   # the last category 2+ ulcer, 40 days ago
-    (5,   "MEDICATION",     "none",     None, 2),
-    (2,   "GOOD_CATCH",     "none",     None, 1),
+    (0, "FALL", "none", None, 1),  # today: no harm
+    (3, "FALL", "low", None, 1),  # a fall with harm, 3 days ago
+    (29, "FALL", "moderate", None, 1),  # the 30-day window's first day: counted
+    (30, "FALL", "none", None, 2),  # one day too old for the window
+    (12, "PRESSURE_ULCER", "low", 1, 1),  # category 1: not a category 2+ ulcer
+    (40, "PRESSURE_ULCER", "moderate", 3, 1),  # the last category 2+ ulcer, 40 days ago
+    (5, "MEDICATION", "none", None, 2),
+    (2, "GOOD_CATCH", "none", None, 1),
 )
 FEEDBACK = pd.DataFrame(
     [
         # day,  kind,         responses, positive
-        (d(1), "fft",        10, 9),
-        (d(20), "fft",       10, 10),
-        (d(45), "fft",       10, 5),    # outside the 30-day window
+        (d(1), "fft", 10, 9),
+        (d(20), "fft", 10, 10),
+        (d(45), "fft", 10, 5),  # outside the 30-day window
         (d(3), "compliment", 2, None),
-        (d(4), "complaint",  1, None),
+        (d(4), "complaint", 1, None),
     ],
     columns=["day", "kind", "responses", "positive"],
 )
@@ -82,8 +85,15 @@ RATINGS = pd.DataFrame(
 
 def full_inputs(**changes) -> BarometerInputs:
     values = dict(
-        data_date=DAY, huddle_date=DAY, epr_values={"missed_critical_doses_today": 2.0, "pressure_ulcers": 0.0, "falls_last_24h": 1.0},
-        incidents=WARD_INCIDENTS, incidents_since=d(399), feedback=FEEDBACK, feedback_since=d(199), workforce=WORKFORCE, ratings=RATINGS,
+        data_date=DAY,
+        huddle_date=DAY,
+        epr_values={"missed_critical_doses_today": 2.0, "pressure_ulcers": 0.0, "falls_last_24h": 1.0},
+        incidents=WARD_INCIDENTS,
+        incidents_since=d(399),
+        feedback=FEEDBACK,
+        feedback_since=d(199),
+        workforce=WORKFORCE,
+        ratings=RATINGS,
     )
     values.update(changes)
     return BarometerInputs(**values)
@@ -121,19 +131,19 @@ def test_indicator_rag_is_green_amber_red_at_the_thresholds(value, direction, th
 
 VALUE_CASES = [
     # indicator,                  value, text,       rag,     behaviour
-    ("falls_with_harm",           2,     "2",        "red",   "falls of low harm or worse in the 30 days including today and day 29"),
-    ("pressure_ulcers_cat2",      0,     "0",        "green", "a category 1 ulcer is not counted; the category 3 one is 40 days old"),
-    ("medication_incidents",      2,     "2",        "amber", "the count of incidents, not of rows"),
-    ("days_since_fall_with_harm", 3,     "3 days",   "red",   "a fall with no harm today does not reset a with-harm count"),
-    ("days_since_pressure_ulcer", 40,    "40 days",  "green", "the last category 2+ ulcer"),
-    ("good_catches",              1,     "1",        "amber", "good-catch reports in the window"),
-    ("compliments",               2,     "2",        "amber", "compliments count responses"),
-    ("fft_positive",              95.0,  "95%",      "green", "19 positive of 20 answered in the window; day 45 left out"),
-    ("sickness_absence",          3.9,   "3.9%",     "green", "the latest month supplied"),
-    ("training_compliance",       91.5,  "91.5%",    "green", "the latest month supplied"),
-    ("reliability_rating",        4.0,   "4",        "green", "the median of today's ratings only (2, 4, 4, 5)"),
-    ("feel_safe_rating",          3.0,   "3",        "amber", "one rating today"),
-    ("missed_critical_doses",     2.0,   "2",        "red",   "an EPR tile's value with its metric's own RAG"),
+    ("falls_with_harm", 2, "2", "red", "falls of low harm or worse in the 30 days including today and day 29"),
+    ("pressure_ulcers_cat2", 0, "0", "green", "a category 1 ulcer is not counted; the category 3 one is 40 days old"),
+    ("medication_incidents", 2, "2", "amber", "the count of incidents, not of rows"),
+    ("days_since_fall_with_harm", 3, "3 days", "red", "a fall with no harm today does not reset a with-harm count"),
+    ("days_since_pressure_ulcer", 40, "40 days", "green", "the last category 2+ ulcer"),
+    ("good_catches", 1, "1", "amber", "good-catch reports in the window"),
+    ("compliments", 2, "2", "amber", "compliments count responses"),
+    ("fft_positive", 95.0, "95%", "green", "19 positive of 20 answered in the window; day 45 left out"),
+    ("sickness_absence", 3.9, "3.9%", "green", "the latest month supplied"),
+    ("training_compliance", 91.5, "91.5%", "green", "the latest month supplied"),
+    ("reliability_rating", 4.0, "4", "green", "the median of today's ratings only (2, 4, 4, 5)"),
+    ("feel_safe_rating", 3.0, "3", "amber", "one rating today"),
+    ("missed_critical_doses", 2.0, "2", "red", "an EPR tile's value with its metric's own RAG"),
 ]
 
 
@@ -147,7 +157,9 @@ def test_indicator_values_on_known_inputs(hcfg, cfg, indicator, value, text, rag
 
 
 def test_days_since_with_no_incident_in_the_data_is_a_lower_bound(hcfg, cfg):
-    got = reading_of(hcfg, cfg, "7A", "days_since_pressure_ulcer", full_inputs(incidents=incidents((5, "FALL", "none", None, 1))))
+    got = reading_of(
+        hcfg, cfg, "7A", "days_since_pressure_ulcer", full_inputs(incidents=incidents((5, "FALL", "none", None, 1)))
+    )
     assert got.value == 399 and got.at_least
     assert got.value_text == "≥ 399 days"
     assert "None since the data begins on 22 Oct 2025" in got.note
@@ -156,7 +168,14 @@ def test_days_since_with_no_incident_in_the_data_is_a_lower_bound(hcfg, cfg):
 def test_count_trend_has_one_point_per_window_and_none_before_the_data(hcfg, cfg):
     got = reading_of(hcfg, cfg, "7A", "falls_with_harm", full_inputs(incidents_since=d(100)))
     assert [end for end, _ in got.trend] == [d(150), d(120), d(90), d(60), d(30), d(0)]
-    assert [v for _, v in got.trend] == [None, None, None, 0.0, 0.0, 2.0]  # a window starting before the data has no value
+    assert [v for _, v in got.trend] == [
+        None,
+        None,
+        None,
+        0.0,
+        0.0,
+        2.0,
+    ]  # a window starting before the data has no value
 
 
 def test_the_huddle_trend_is_the_daily_median_over_thirty_days(hcfg, cfg):
@@ -177,20 +196,44 @@ GAUGE = Gauge()  # points green 100, amber 50, red 0; green from 75, amber from 
 
 
 def r(domain: str, rag: str | None) -> IndicatorReading:
-    return IndicatorReading("x", "x", Domain(domain), "incidents", LOWER, "", None if rag is None else 1.0, rag, "ok", "", (), "", "")
+    return IndicatorReading(
+        "x", "x", Domain(domain), "incidents", LOWER, "", None if rag is None else 1.0, rag, "ok", "", (), "", ""
+    )
 
 
 GAUGE_CASES = [
     # indicators (domain, rag)                                              score, band,   capped, behaviour
-    ([("harm", "green"), ("positive", "green"), ("culture", "green")],       100,   "green", False, "all_green_reads_100"),
-    ([("harm", "green"), ("harm", "amber"), ("positive", "green"), ("culture", "amber")],
-                                                                             75,    "green", False, "domains_weigh_the_same_(75+100+50)/3"),
-    ([("harm", "green"), ("harm", "red"), ("positive", "green"), ("positive", "green"), ("culture", "green")],
-                                                                             74,    "amber", True,  "a_red_harm_caps_just_below_green_(50+100+100)/3=83"),
-    ([("harm", "red"), ("positive", "red"), ("culture", "amber")],           50 / 3, "red",  False, "low_reading_is_not_capped_further"),
-    ([("harm", "amber"), ("culture", "red"), ("positive", None)],            25,    "red",   False, "a_domain_without_a_rag_is_left_out_(50+0)/2"),
-    ([("harm", "amber"), ("positive", "amber")],                             50,    "amber", False, "exactly_amber_min_is_amber"),
-    ([("harm", None), ("culture", None)],                                    None,  None,    False, "no_rag_no_reading"),
+    ([("harm", "green"), ("positive", "green"), ("culture", "green")], 100, "green", False, "all_green_reads_100"),
+    (
+        [("harm", "green"), ("harm", "amber"), ("positive", "green"), ("culture", "amber")],
+        75,
+        "green",
+        False,
+        "domains_weigh_the_same_(75+100+50)/3",
+    ),
+    (
+        [("harm", "green"), ("harm", "red"), ("positive", "green"), ("positive", "green"), ("culture", "green")],
+        74,
+        "amber",
+        True,
+        "a_red_harm_caps_just_below_green_(50+100+100)/3=83",
+    ),
+    (
+        [("harm", "red"), ("positive", "red"), ("culture", "amber")],
+        50 / 3,
+        "red",
+        False,
+        "low_reading_is_not_capped_further",
+    ),
+    (
+        [("harm", "amber"), ("culture", "red"), ("positive", None)],
+        25,
+        "red",
+        False,
+        "a_domain_without_a_rag_is_left_out_(50+0)/2",
+    ),
+    ([("harm", "amber"), ("positive", "amber")], 50, "amber", False, "exactly_amber_min_is_amber"),
+    ([("harm", None), ("culture", None)], None, None, False, "no_rag_no_reading"),
 ]
 
 
@@ -223,7 +266,11 @@ def test_a_ward_with_its_own_indicator_set_and_thresholds(hcfg, cfg):
     own = ward_setup(hcfg.barometer, "9a", cfg.metrics)  # ward codes are case-insensitive
     default = ward_setup(hcfg.barometer, "7A", cfg.metrics)
     assert own.own_set and not default.own_set
-    assert [i.id for i in own.indicators][:3] == ["pressure_ulcers_cat2", "days_since_pressure_ulcer", "falls_with_harm"]
+    assert [i.id for i in own.indicators][:3] == [
+        "pressure_ulcers_cat2",
+        "days_since_pressure_ulcer",
+        "falls_with_harm",
+    ]
     assert "complaints" in {i.id for i in own.indicators} and "complaints" not in {i.id for i in default.indicators}
     mine = next(i for i in own.indicators if i.id == "days_since_pressure_ulcer")
     library = next(i for i in default.indicators if i.id == "days_since_pressure_ulcer")
@@ -247,22 +294,72 @@ def test_an_epr_indicator_takes_its_metrics_direction_and_thresholds(hcfg, cfg):
 
 AIM_CASES = [
     # indicator (ward),                     value, target, baseline, by,                 status,         progress, behaviour
-    ("days_since_pressure_ulcer", "9A",     38,    60, None, date(2027, 3, 31),          "working",      38 / 60,  "a_run_of_38_of_60_days"),
-    ("days_since_pressure_ulcer", "9A",     60,    60, None, date(2027, 3, 31),          "met",          1.0,      "reaching_the_target_meets_it"),
-    ("days_since_pressure_ulcer", "9A",     10,    60, None, DAY + timedelta(days=20),   "out_of_reach", 10 / 60,  "10_plus_20_days_left_cannot_make_60"),
-    ("days_since_pressure_ulcer", "9A",     10,    60, None, DAY - timedelta(days=1),    "missed",       10 / 60,  "the_date_has_passed"),
-    ("medication_incidents", "8C",          2,     1,  3,    date(2027, 3, 31),          "working",      0.5,      "lower_is_better_half_way_from_3_to_1"),
-    ("medication_incidents", "8C",          4,     1,  3,    date(2027, 3, 31),          "working",      0.0,      "worse_than_the_baseline_is_no_progress"),
-    ("medication_incidents", "8C",          1,     1,  None, date(2027, 3, 31),          "met",          1.0,      "lower_is_better_met_without_a_baseline"),
+    ("days_since_pressure_ulcer", "9A", 38, 60, None, date(2027, 3, 31), "working", 38 / 60, "a_run_of_38_of_60_days"),
+    ("days_since_pressure_ulcer", "9A", 60, 60, None, date(2027, 3, 31), "met", 1.0, "reaching_the_target_meets_it"),
+    (
+        "days_since_pressure_ulcer",
+        "9A",
+        10,
+        60,
+        None,
+        DAY + timedelta(days=20),
+        "out_of_reach",
+        10 / 60,
+        "10_plus_20_days_left_cannot_make_60",
+    ),
+    (
+        "days_since_pressure_ulcer",
+        "9A",
+        10,
+        60,
+        None,
+        DAY - timedelta(days=1),
+        "missed",
+        10 / 60,
+        "the_date_has_passed",
+    ),
+    ("medication_incidents", "8C", 2, 1, 3, date(2027, 3, 31), "working", 0.5, "lower_is_better_half_way_from_3_to_1"),
+    (
+        "medication_incidents",
+        "8C",
+        4,
+        1,
+        3,
+        date(2027, 3, 31),
+        "working",
+        0.0,
+        "worse_than_the_baseline_is_no_progress",
+    ),
+    ("medication_incidents", "8C", 1, 1, None, date(2027, 3, 31), "met", 1.0, "lower_is_better_met_without_a_baseline"),
 ]
 
 
-@pytest.mark.parametrize("indicator, ward, value, target, baseline, by, status, progress, behaviour", AIM_CASES, ids=[c[-1] for c in AIM_CASES])
+@pytest.mark.parametrize(
+    "indicator, ward, value, target, baseline, by, status, progress, behaviour",
+    AIM_CASES,
+    ids=[c[-1] for c in AIM_CASES],
+)
 def test_aim_progress(hcfg, cfg, indicator, ward, value, target, baseline, by, status, progress, behaviour):
     setup = ward_setup(hcfg.barometer, ward, cfg.metrics)
     ind = next(i for i in setup.indicators if i.id == indicator)
-    reading = IndicatorReading(ind.id, ind.label, ind.domain, ind.source, ind.direction, ind.unit, float(value), None, "ok", "", (), str(value), "")
-    got = aim_progress(Aim(text="t", indicator=indicator, target=target, by=by, baseline=baseline), reading, ind.spec, DAY)
+    reading = IndicatorReading(
+        ind.id,
+        ind.label,
+        ind.domain,
+        ind.source,
+        ind.direction,
+        ind.unit,
+        float(value),
+        None,
+        "ok",
+        "",
+        (),
+        str(value),
+        "",
+    )
+    got = aim_progress(
+        Aim(text="t", indicator=indicator, target=target, by=by, baseline=baseline), reading, ind.spec, DAY
+    )
     assert got.status == status
     assert got.progress == pytest.approx(progress)
     assert got.days_left == (by - DAY).days
@@ -275,7 +372,13 @@ def test_missing_optional_tables_are_not_supplied_and_the_reading_uses_what_is_t
     inputs = full_inputs(incidents=None, incidents_since=None, feedback=None, feedback_since=None, workforce=None)
     reading = barometer_reading(ward_setup(hcfg.barometer, "7A", cfg.metrics), inputs, hcfg.barometer.gauge)
     status = {i.id: i.status for i in reading.indicators}
-    assert status["falls_with_harm"] == status["compliments"] == status["sickness_absence"] == status["fft_positive"] == "not_supplied"
+    assert (
+        status["falls_with_harm"]
+        == status["compliments"]
+        == status["sickness_absence"]
+        == status["fft_positive"]
+        == "not_supplied"
+    )
     assert status["missed_critical_doses"] == status["reliability_rating"] == "ok"
     falls = next(i for i in reading.indicators if i.id == "falls_with_harm")
     assert (falls.value, falls.rag, falls.value_text) == (None, None, "–")

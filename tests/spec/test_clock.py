@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from metrics.clock import as_utc, london_date, london_midnight, london_time
+from metrics.rules.clock import as_utc, london_date, london_midnight, london_time
 
 T = pd.Timestamp
 

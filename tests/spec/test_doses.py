@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics.doses import (
+from metrics.rules.doses import (
     DOSE_COLUMNS_ADDED,
     PER_ENCOUNTER_COLUMNS,
     critical_class,
@@ -85,7 +85,9 @@ STATUS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("outcome, reason, scheduled, expected, behaviour", STATUS_CASES, ids=[c[-1] for c in STATUS_CASES])
+@pytest.mark.parametrize(
+    "outcome, reason, scheduled, expected, behaviour", STATUS_CASES, ids=[c[-1] for c in STATUS_CASES]
+)
 def test_dose_status(outcome: str, reason: str | None, scheduled: str, expected: str, behaviour: str) -> None:
     assert dose_status(outcome, reason, T(scheduled), EXT, THRESHOLD, MISSED_REASONS) == expected
 
@@ -109,7 +111,9 @@ def _doses(rows: list[tuple[str, str, str, str, str | None]]) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize("outcome, reason, scheduled, expected, behaviour", STATUS_CASES, ids=[c[-1] for c in STATUS_CASES])
+@pytest.mark.parametrize(
+    "outcome, reason, scheduled, expected, behaviour", STATUS_CASES, ids=[c[-1] for c in STATUS_CASES]
+)
 def test_frame_status_agrees_with_scalar_status_and_future_doses_are_not_today(
     outcome: str, reason: str | None, scheduled: str, expected: str, behaviour: str
 ) -> None:
@@ -143,8 +147,12 @@ WINDOW_CASES = [
 ]
 
 
-@pytest.mark.parametrize("extracted_at, scheduled, included, behaviour", WINDOW_CASES, ids=[c[-1] for c in WINDOW_CASES])
-def test_critical_doses_today_window_starts_at_london_midnight(extracted_at: str, scheduled: str, included: bool, behaviour: str) -> None:
+@pytest.mark.parametrize(
+    "extracted_at, scheduled, included, behaviour", WINDOW_CASES, ids=[c[-1] for c in WINDOW_CASES]
+)
+def test_critical_doses_today_window_starts_at_london_midnight(
+    extracted_at: str, scheduled: str, included: bool, behaviour: str
+) -> None:
     frame = _doses([("E1", "Apixaban 5 mg", scheduled, "not_given", "unavailable")])
     got = critical_doses_today(frame, T(extracted_at), CRITICAL, THRESHOLD, MISSED_REASONS)
     assert (len(got) == 1) is included

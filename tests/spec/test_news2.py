@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.news2 import (
+from metrics.rules.news2 import (
     News2Result,
     latest_news2_per_encounter,
     news2,
@@ -51,19 +51,32 @@ def test_spo2_scale_1(spo2_percent: int, score: int) -> None:
 @pytest.mark.parametrize(
     ("spo2_percent", "on_oxygen", "score"),
     [
-        (83, AIR, 3), (83, OXYGEN, 3),
-        (84, AIR, 2), (84, OXYGEN, 2),
-        (85, AIR, 2), (85, OXYGEN, 2),
-        (86, AIR, 1), (86, OXYGEN, 1),
-        (87, AIR, 1), (87, OXYGEN, 1),
-        (88, AIR, 0), (88, OXYGEN, 0),
-        (92, AIR, 0), (92, OXYGEN, 0),
-        (93, AIR, 0), (93, OXYGEN, 1),
-        (94, AIR, 0), (94, OXYGEN, 1),
-        (95, AIR, 0), (95, OXYGEN, 2),
-        (96, AIR, 0), (96, OXYGEN, 2),
-        (97, AIR, 0), (97, OXYGEN, 3),
-        (100, AIR, 0), (100, OXYGEN, 3),
+        (83, AIR, 3),
+        (83, OXYGEN, 3),
+        (84, AIR, 2),
+        (84, OXYGEN, 2),
+        (85, AIR, 2),
+        (85, OXYGEN, 2),
+        (86, AIR, 1),
+        (86, OXYGEN, 1),
+        (87, AIR, 1),
+        (87, OXYGEN, 1),
+        (88, AIR, 0),
+        (88, OXYGEN, 0),
+        (92, AIR, 0),
+        (92, OXYGEN, 0),
+        (93, AIR, 0),
+        (93, OXYGEN, 1),
+        (94, AIR, 0),
+        (94, OXYGEN, 1),
+        (95, AIR, 0),
+        (95, OXYGEN, 2),
+        (96, AIR, 0),
+        (96, OXYGEN, 2),
+        (97, AIR, 0),
+        (97, OXYGEN, 3),
+        (100, AIR, 0),
+        (100, OXYGEN, 3),
     ],
 )
 def test_spo2_scale_2(spo2_percent: int, on_oxygen: bool, score: int) -> None:
@@ -108,11 +121,20 @@ def test_consciousness_rejects_codes_outside_acvpu(not_acvpu: str) -> None:
 @pytest.mark.parametrize(
     ("temp_c", "score"),
     [
-        (34.0, 3), (35.0, 3),
-        (35.05, 1), (35.1, 1), (36.0, 1),
-        (36.05, 0), (36.1, 0), (38.0, 0),
-        (38.05, 1), (38.1, 1), (39.0, 1),
-        (39.05, 2), (39.1, 2), (41.0, 2),
+        (34.0, 3),
+        (35.0, 3),
+        (35.05, 1),
+        (35.1, 1),
+        (36.0, 1),
+        (36.05, 0),
+        (36.1, 0),
+        (38.0, 0),
+        (38.05, 1),
+        (38.1, 1),
+        (39.0, 1),
+        (39.05, 2),
+        (39.1, 2),
+        (41.0, 2),
     ],
 )
 def test_temperature(temp_c: float, score: int) -> None:
@@ -143,24 +165,58 @@ def obs_set(**changes: object) -> dict[str, object]:
     [
         ("all normal", {}, 0, False, "low", "12-hourly"),
         ("HR 95", {"heart_rate": 95}, 1, False, "low", "4-6-hourly"),
-        ("HR 95, RR 22, T 38.5", {"heart_rate": 95, "respiratory_rate": 22, "temperature_c": 38.5}, 4, False, "low", "4-6-hourly"),
+        (
+            "HR 95, RR 22, T 38.5",
+            {"heart_rate": 95, "respiratory_rate": 22, "temperature_c": 38.5},
+            4,
+            False,
+            "low",
+            "4-6-hourly",
+        ),
         ("RR 8 alone (a red 3)", {"respiratory_rate": 8}, 3, True, "low-medium", "hourly"),
         ("new confusion alone", {"consciousness": "C"}, 3, True, "low-medium", "hourly"),
         ("RR 8 and HR 95", {"respiratory_rate": 8, "heart_rate": 95}, 4, True, "low-medium", "hourly"),
-        ("RR 22, SBP 95, HR 95", {"respiratory_rate": 22, "systolic_bp": 95, "heart_rate": 95}, 5, False, "medium", "hourly"),
+        (
+            "RR 22, SBP 95, HR 95",
+            {"respiratory_rate": 22, "systolic_bp": 95, "heart_rate": 95},
+            5,
+            False,
+            "medium",
+            "hourly",
+        ),
         ("voice and RR 22", {"consciousness": "V", "respiratory_rate": 22}, 5, True, "medium", "hourly"),
-        ("RR 22, SBP 95, HR 115", {"respiratory_rate": 22, "systolic_bp": 95, "heart_rate": 115}, 6, False, "medium", "hourly"),
+        (
+            "RR 22, SBP 95, HR 115",
+            {"respiratory_rate": 22, "systolic_bp": 95, "heart_rate": 115},
+            6,
+            False,
+            "medium",
+            "hourly",
+        ),
         (
             "RR 22, SBP 95, HR 115, T 38.5",
             {"respiratory_rate": 22, "systolic_bp": 95, "heart_rate": 115, "temperature_c": 38.5},
-            7, False, "high", "continuous",
+            7,
+            False,
+            "high",
+            "continuous",
         ),
         ("oxygen alone", {"on_oxygen": True}, 2, False, "low", "4-6-hourly"),
         (
             "every parameter at its worst",
-            {"respiratory_rate": 30, "spo2": 85, "on_oxygen": True, "systolic_bp": 80, "heart_rate": 150,
-             "consciousness": "U", "temperature_c": 34.0},
-            20, True, "high", "continuous",
+            {
+                "respiratory_rate": 30,
+                "spo2": 85,
+                "on_oxygen": True,
+                "systolic_bp": 80,
+                "heart_rate": 150,
+                "consciousness": "U",
+                "temperature_c": 34.0,
+            },
+            20,
+            True,
+            "high",
+            "continuous",
         ),
     ],
 )
@@ -168,7 +224,9 @@ def test_aggregate_risk_and_monitoring(
     what: str, changes: dict[str, object], total: int, single_3: bool, risk: str, monitoring: str
 ) -> None:
     result = news2(obs_set(**changes))
-    assert (result.score, result.any_single_3, result.risk, result.monitoring) == (total, single_3, risk, monitoring), what
+    assert (result.score, result.any_single_3, result.risk, result.monitoring) == (total, single_3, risk, monitoring), (
+        what
+    )
     assert result.missing == ()
     assert sum(result.parameter_scores.values()) == total
 
@@ -341,7 +399,9 @@ def test_latest_complete_set_is_current() -> None:
 
 
 def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
-    out = latest(sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None})))
+    out = latest(
+        sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None}))
+    )
     row = out.loc["E1"]
     assert row["news2_status"] == "incomplete"
     assert row["news2_score"] == 1  # from 02:00, never zero by default
@@ -358,7 +418,10 @@ def test_never_scored() -> None:
     assert pd.isna(row["news2_score"]) and pd.isna(row["news2_any_single_3"])
     assert pd.isna(row["news2_risk"]) and pd.isna(row["news2_monitoring"]) and pd.isna(row["news2_scored_at"])
     assert row["news2_latest_at"] == pd.Timestamp("2024-01-15T06:10Z")
-    assert row["news2_status_reason"] == "no complete set: latest set at 06:10 (1 h 50 m ago) is missing spo2, temperature_c"
+    assert (
+        row["news2_status_reason"]
+        == "no complete set: latest set at 06:10 (1 h 50 m ago) is missing spo2, temperature_c"
+    )
 
 
 @pytest.mark.parametrize(
@@ -392,7 +455,9 @@ def test_overdue_reason_reads_like_a_handover() -> None:
 
 
 def test_overdue_comes_before_incomplete() -> None:
-    out = latest(sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None})))
+    out = latest(
+        sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None}))
+    )
     row = out.loc["E1"]
     assert row["news2_status"] == "overdue"
     assert row["news2_score"] == 3
@@ -463,8 +528,16 @@ def test_one_row_per_encounter_with_expected_columns_and_types() -> None:
         GRACE,
     )
     assert list(out.columns) == [
-        "encounter_id", "news2_score", "news2_any_single_3", "news2_risk", "news2_monitoring", "news2_scored_at",
-        "news2_age_minutes", "news2_latest_at", "news2_status", "news2_status_reason",
+        "encounter_id",
+        "news2_score",
+        "news2_any_single_3",
+        "news2_risk",
+        "news2_monitoring",
+        "news2_scored_at",
+        "news2_age_minutes",
+        "news2_latest_at",
+        "news2_status",
+        "news2_status_reason",
     ]
     assert sorted(out["encounter_id"]) == ["E1", "E2"]
     assert out["news2_score"].dtype == "Int64"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics.sepsis import (
+from metrics.rules.sepsis import (
     SEPSIS_COLUMNS,
     SepsisCriterion,
     active_flags_per_encounter,
@@ -37,18 +37,58 @@ SCREEN_CASES = [
     (["SUSPECTED_INFECTION"], 4, False, False, None, None, "infection_with_news2_4_and_no_single_3_is_negative"),
     (["SUSPECTED_INFECTION"], 5, False, True, "infection_and_news2", None, "infection_with_news2_5_is_positive"),
     (["SUSPECTED_INFECTION"], 12, False, True, "infection_and_news2", None, "infection_with_news2_above_5_is_positive"),
-    (["SUSPECTED_INFECTION"], 4, True, True, "infection_and_news2", None, "infection_with_news2_4_and_a_single_3_is_positive"),
-    (["SUSPECTED_INFECTION"], 3, True, True, "infection_and_news2", None, "infection_with_low_news2_but_a_single_3_is_positive"),
+    (
+        ["SUSPECTED_INFECTION"],
+        4,
+        True,
+        True,
+        "infection_and_news2",
+        None,
+        "infection_with_news2_4_and_a_single_3_is_positive",
+    ),
+    (
+        ["SUSPECTED_INFECTION"],
+        3,
+        True,
+        True,
+        "infection_and_news2",
+        None,
+        "infection_with_low_news2_but_a_single_3_is_positive",
+    ),
     (["SUSPECTED_INFECTION"], NA, NA, False, None, NOTE, "infection_with_unknown_news2_is_not_positive_but_noted"),
     (["SUSPECTED_INFECTION"], NA, False, False, None, NOTE, "infection_with_unknown_news2_and_no_single_3_is_noted"),
-    (["SUSPECTED_INFECTION"], NA, True, True, "infection_and_news2", None, "infection_with_unknown_news2_but_a_single_3_seen_is_positive"),
+    (
+        ["SUSPECTED_INFECTION"],
+        NA,
+        True,
+        True,
+        "infection_and_news2",
+        None,
+        "infection_with_unknown_news2_but_a_single_3_seen_is_positive",
+    ),
     (["SUSPECTED_INFECTION"], pd.NA, pd.NA, False, None, NOTE, "pandas_na_counts_as_unknown"),
     ([], 9, True, False, None, None, "high_news2_without_an_infection_flag_is_not_this_screen"),
     ([], NA, NA, False, None, None, "no_flags_and_no_news2_gives_no_note"),
     (["C_DIFF", "FALL"], 7, True, False, None, None, "unrelated_flags_never_match"),
     (["suspected_infection"], 5, False, True, "infection_and_news2", None, "flag_codes_compare_case_insensitively"),
-    (["SUSPECTED_INFECTION", "SEPSIS"], 6, False, True, "sepsis_flag", None, "first_matching_criterion_in_config_order_wins"),
-    (["SUSPECTED_INFECTION", "SEPSIS"], NA, NA, True, "sepsis_flag", None, "a_positive_criterion_clears_an_earlier_undecided_note"),
+    (
+        ["SUSPECTED_INFECTION", "SEPSIS"],
+        6,
+        False,
+        True,
+        "sepsis_flag",
+        None,
+        "first_matching_criterion_in_config_order_wins",
+    ),
+    (
+        ["SUSPECTED_INFECTION", "SEPSIS"],
+        NA,
+        NA,
+        True,
+        "sepsis_flag",
+        None,
+        "a_positive_criterion_clears_an_earlier_undecided_note",
+    ),
 ]
 
 
@@ -56,7 +96,13 @@ SCREEN_CASES = [
     "flags, news2, single3, positive, trigger_id, note, behaviour", SCREEN_CASES, ids=[c[-1] for c in SCREEN_CASES]
 )
 def test_sepsis_screen_default_criteria(
-    flags: list[str], news2: int | None, single3: bool | None, positive: bool, trigger_id: str | None, note: str | None, behaviour: str
+    flags: list[str],
+    news2: int | None,
+    single3: bool | None,
+    positive: bool,
+    trigger_id: str | None,
+    note: str | None,
+    behaviour: str,
 ) -> None:
     result = sepsis_screen(flags, news2, single3, DEFAULT)
     assert result.positive is positive
@@ -69,7 +115,9 @@ def test_sepsis_screen_default_criteria(
 
 
 ONLY_SCORE = SepsisCriterion("score_only", "Infection and NEWS2 >= 5", ("SUSPECTED_INFECTION",), news2_at_least=5)
-ONLY_SINGLE = SepsisCriterion("single_only", "Infection and a single 3", ("SUSPECTED_INFECTION",), or_single_parameter_3=True)
+ONLY_SINGLE = SepsisCriterion(
+    "single_only", "Infection and a single 3", ("SUSPECTED_INFECTION",), or_single_parameter_3=True
+)
 
 CRITERION_CASES = [
     (ONLY_SCORE, 5, True, True, None, "score_only_matches_at_threshold"),
@@ -85,7 +133,12 @@ CRITERION_CASES = [
     "criterion, news2, single3, positive, note, behaviour", CRITERION_CASES, ids=[c[-1] for c in CRITERION_CASES]
 )
 def test_sepsis_screen_honours_each_configured_news2_condition(
-    criterion: SepsisCriterion, news2: int | None, single3: bool | None, positive: bool, note: str | None, behaviour: str
+    criterion: SepsisCriterion,
+    news2: int | None,
+    single3: bool | None,
+    positive: bool,
+    note: str | None,
+    behaviour: str,
 ) -> None:
     result = sepsis_screen(["SUSPECTED_INFECTION"], news2, single3, [criterion])
     assert (result.positive, result.note) == (positive, note)
@@ -94,7 +147,13 @@ def test_sepsis_screen_honours_each_configured_news2_condition(
 def test_criteria_from_config_reads_the_clinical_yaml_shape() -> None:
     raw = [
         {"id": "sepsis_flag", "label": "Active SEPSIS flag", "flags_any": ["sepsis"]},
-        {"id": "i", "label": "L", "flags_any": ["SUSPECTED_INFECTION"], "news2_at_least": 5, "or_single_parameter_3": True},
+        {
+            "id": "i",
+            "label": "L",
+            "flags_any": ["SUSPECTED_INFECTION"],
+            "news2_at_least": 5,
+            "or_single_parameter_3": True,
+        },
     ]
     got = criteria_from_config(raw)
     assert got[0] == SepsisCriterion("sepsis_flag", "Active SEPSIS flag", ("SEPSIS",))
@@ -173,7 +232,18 @@ def test_sepsis_per_encounter_screens_every_encounter_like_the_scalar_screen() -
         ]
     )
     ids = pd.Series(
-        ["SEPSIS_FLAG", "INF_5", "INF_4", "INF_4_S3", "INF_UNKNOWN", "INF_NO_OBS", "INF_CLEARED", "INF_FUTURE", "NO_FLAG", "INF_5"],
+        [
+            "SEPSIS_FLAG",
+            "INF_5",
+            "INF_4",
+            "INF_4_S3",
+            "INF_UNKNOWN",
+            "INF_NO_OBS",
+            "INF_CLEARED",
+            "INF_FUTURE",
+            "NO_FLAG",
+            "INF_5",
+        ],
         dtype="string",
     )
     got = sepsis_per_encounter(ids, flags, news2, EXT, DEFAULT).set_index("encounter_id")
@@ -193,7 +263,9 @@ def test_sepsis_per_encounter_screens_every_encounter_like_the_scalar_screen() -
     }
     for enc, (positive, trigger, note) in expected.items():
         row = got.loc[enc]
-        assert (bool(row["sepsis_positive"]), row["sepsis_trigger"], row["sepsis_note"]) == (positive, trigger, note), enc
+        assert (bool(row["sepsis_positive"]), row["sepsis_trigger"], row["sepsis_note"]) == (positive, trigger, note), (
+            enc
+        )
 
 
 def test_sepsis_per_encounter_with_no_flags_is_all_negative() -> None:

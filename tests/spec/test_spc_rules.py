@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.spc import spc, spc_many
+from metrics.spc.xmr import spc, spc_many
 
 QUIET = [8, 12] * 6
 WIDE = [6, 14] * 20
@@ -42,7 +42,9 @@ def chart(values, improvement="increase", **kwargs):
 
 def rules(result) -> str:
     p = result.points
-    return "".join("_" if pd.isna(v) else ("." if pd.isna(r) else RULE_CHAR[r]) for v, r in zip(p["value"], p["rule"], strict=True))
+    return "".join(
+        "_" if pd.isna(v) else ("." if pd.isna(r) else RULE_CHAR[r]) for v, r in zip(p["value"], p["rule"], strict=True)
+    )
 
 
 def types(result) -> str:
@@ -131,7 +133,9 @@ RULE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("before", "seg", "after", "expected"), [c[1:] for c in RULE_CASES], ids=[c[0] for c in RULE_CASES])
+@pytest.mark.parametrize(
+    ("before", "seg", "after", "expected"), [c[1:] for c in RULE_CASES], ids=[c[0] for c in RULE_CASES]
+)
 def test_rule_edges(before, seg, after, expected):
     result = chart(before + seg + after)
     labels = rules(result)
@@ -159,7 +163,9 @@ ON_UPPER_LIMIT = 32.523913232860004
 ON_LOWER_LIMIT = -12.523913232860005
 
 
-@pytest.mark.parametrize(("value", "limit"), [(ON_UPPER_LIMIT, "upper_limit"), (ON_LOWER_LIMIT, "lower_limit")], ids=["upper", "lower"])
+@pytest.mark.parametrize(
+    ("value", "limit"), [(ON_UPPER_LIMIT, "upper_limit"), (ON_LOWER_LIMIT, "lower_limit")], ids=["upper", "lower"]
+)
 def test_a_point_exactly_on_a_limit_is_not_beyond_it(value, limit):
     result = chart(WIDE + [value] + WIDE)
     point = result.points.iloc[len(WIDE)]
@@ -216,7 +222,11 @@ DIRECTION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("improvement", "value", "expected"), DIRECTION_CASES, ids=[f"{c[0]}_{'high' if c[1] > 0 else 'low'}" for c in DIRECTION_CASES])
+@pytest.mark.parametrize(
+    ("improvement", "value", "expected"),
+    DIRECTION_CASES,
+    ids=[f"{c[0]}_{'high' if c[1] > 0 else 'low'}" for c in DIRECTION_CASES],
+)
 def test_point_type_follows_the_side_and_the_improvement_direction(improvement, value, expected):
     assert chart(WIDE + [value] + WIDE, improvement).points["point_type"].iloc[len(WIDE)] == expected
 
@@ -231,7 +241,11 @@ TREND_DIRECTION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("improvement", "seg", "expected"), TREND_DIRECTION_CASES, ids=[f"{c[0]}_{'rising' if c[1][0] < c[1][1] else 'falling'}" for c in TREND_DIRECTION_CASES])
+@pytest.mark.parametrize(
+    ("improvement", "seg", "expected"),
+    TREND_DIRECTION_CASES,
+    ids=[f"{c[0]}_{'rising' if c[1][0] < c[1][1] else 'falling'}" for c in TREND_DIRECTION_CASES],
+)
 def test_a_trend_is_typed_by_its_direction(improvement, seg, expected):
     before = QUIET + ([12] if seg[0] < seg[1] else [8])
     after = ([8] if seg[0] < seg[1] else [12]) + QUIET
@@ -251,7 +265,9 @@ VARIATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("improvement", "values", "expected"), VARIATION_CASES, ids=[c[2] + "_" + c[0] for c in VARIATION_CASES])
+@pytest.mark.parametrize(
+    ("improvement", "values", "expected"), VARIATION_CASES, ids=[c[2] + "_" + c[0] for c in VARIATION_CASES]
+)
 def test_variation_icon_comes_from_the_last_point(improvement, values, expected):
     assert chart(values, improvement).variation_icon == expected
 
@@ -276,7 +292,9 @@ ASSURANCE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("improvement", "where", "expected"), ASSURANCE_CASES, ids=[f"{c[0]}_target_{c[1]}" for c in ASSURANCE_CASES])
+@pytest.mark.parametrize(
+    ("improvement", "where", "expected"), ASSURANCE_CASES, ids=[f"{c[0]}_target_{c[1]}" for c in ASSURANCE_CASES]
+)
 def test_assurance_icon_compares_the_target_with_the_limits(improvement, where, expected):
     lower, upper = _wide_limits()
     target = {"above": upper + 1, "below": lower - 1, "inside": 10.0, "on_upper": upper, "on_lower": lower}[where]
@@ -388,8 +406,14 @@ def test_dates_are_put_in_order():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"dates": ["2024-01-01", "2024-01-01"], "values": [1, 2], "improvement": "increase"}, "the series has the date 2024-01-01 more than once"),
-        ({"dates": ["2024-01-01"], "values": [1], "improvement": "up"}, "improvement must be one of increase, decrease, neutral"),
+        (
+            {"dates": ["2024-01-01", "2024-01-01"], "values": [1, 2], "improvement": "increase"},
+            "the series has the date 2024-01-01 more than once",
+        ),
+        (
+            {"dates": ["2024-01-01"], "values": [1], "improvement": "up"},
+            "improvement must be one of increase, decrease, neutral",
+        ),
         ({"dates": ["2024-01-01"], "values": [1, 2], "improvement": "increase"}, "dates and values differ in length"),
         ({"dates": ["2024-01-01"], "values": ["x"], "improvement": "increase"}, "values: not all values are numbers"),
         ({"dates": ["2024-01-01"], "values": [math.inf], "improvement": "increase"}, "infinite values are not allowed"),
@@ -429,9 +453,13 @@ def test_spc_many_reads_directions_and_targets_from_columns():
 
 def test_spc_many_takes_mappings_and_rebase_dates_per_series():
     frame = _long_frame()
-    out = spc_many(frame, improvement={"a": "neutral", "b": "increase"}, target={"b": -100}, rebase={"a": ["2024-01-20"]})
+    out = spc_many(
+        frame, improvement={"a": "neutral", "b": "increase"}, target={"b": -100}, rebase={"a": ["2024-01-20"]}
+    )
     summary = out.summary.set_index("series_id")
-    assert summary.loc["a", "variation_icon"] == "neutral_high" and summary.loc["b", "assurance_icon"] == "consistent_pass"
+    assert (
+        summary.loc["a", "variation_icon"] == "neutral_high" and summary.loc["b", "assurance_icon"] == "consistent_pass"
+    )
     phases = out.points.groupby("series_id")["phase"].max()
     assert phases["a"] == 1 and phases["b"] == 0
 
@@ -439,8 +467,14 @@ def test_spc_many_takes_mappings_and_rebase_dates_per_series():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda f: f.assign(improvement=["increase"] * 5 + ["decrease"] * (len(f) - 5)), "series 'a' has more than one improvement"),
-        (lambda f: pd.concat([f, f.iloc[[0]]]).assign(improvement="increase"), "series 'a' has the date 2024-01-01 more than once"),
+        (
+            lambda f: f.assign(improvement=["increase"] * 5 + ["decrease"] * (len(f) - 5)),
+            "series 'a' has more than one improvement",
+        ),
+        (
+            lambda f: pd.concat([f, f.iloc[[0]]]).assign(improvement="increase"),
+            "series 'a' has the date 2024-01-01 more than once",
+        ),
         (lambda f: f.drop(columns="value"), "lacks column"),
         (lambda f: f, "give improvement= or an 'improvement' column"),
     ],

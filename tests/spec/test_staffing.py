@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from metrics.staffing import (
+from metrics.rules.staffing import (
     BOARD_COLUMNS,
     board_shifts,
     care_hours_by_ward,
@@ -37,7 +37,9 @@ FILL_CASES = [
 
 
 @pytest.mark.parametrize("planned, actual, rate, note, behaviour", FILL_CASES, ids=[c[-1] for c in FILL_CASES])
-def test_fill_rate(planned: float | None, actual: float | None, rate: float | None, note: str | None, behaviour: str) -> None:
+def test_fill_rate(
+    planned: float | None, actual: float | None, rate: float | None, note: str | None, behaviour: str
+) -> None:
     got = fill_rate(planned, actual)
     assert got == (pytest.approx(rate) if rate is not None else None)
     assert fill_rate_note(planned, actual) == note
@@ -70,7 +72,13 @@ def test_rag_thresholds_out_of_order_are_refused() -> None:
 SHIFT_CASES = [
     # (extracted_at UTC, London wall clock, day date, night date, behaviour)
     ("2026-07-01T07:00Z", "08:00 BST", date(2026, 7, 1), date(2026, 6, 30), "morning_huddle_reviews_last_night"),
-    ("2026-07-01T18:59Z", "19:59 BST", date(2026, 7, 1), date(2026, 6, 30), "at_19_59_london_night_is_still_last_night"),
+    (
+        "2026-07-01T18:59Z",
+        "19:59 BST",
+        date(2026, 7, 1),
+        date(2026, 6, 30),
+        "at_19_59_london_night_is_still_last_night",
+    ),
     ("2026-07-01T19:00Z", "20:00 BST", date(2026, 7, 1), date(2026, 7, 1), "at_20_00_london_tonight_has_started"),
     ("2026-01-15T19:59Z", "19:59 GMT", date(2026, 1, 15), date(2026, 1, 14), "winter_19_59_is_last_night"),
     ("2026-01-15T20:00Z", "20:00 GMT", date(2026, 1, 15), date(2026, 1, 15), "winter_20_00_is_tonight"),
@@ -151,18 +159,24 @@ def test_staffing_board_rag_agrees_with_scalar_at_the_boundaries() -> None:
     )
     got = staffing_board(frame, T("2026-07-01T10:00Z"), GREEN, AMBER)
     assert got["fill_rate_rag"].tolist() == ["green", "amber", "amber", "red"]
-    assert got["fill_rate_rag"].tolist() == [fill_rate_rag(fill_rate(p, a), GREEN, AMBER) for p, a in zip(got["planned"], got["actual"])]
+    assert got["fill_rate_rag"].tolist() == [
+        fill_rate_rag(fill_rate(p, a), GREEN, AMBER) for p, a in zip(got["planned"], got["actual"])
+    ]
 
 
 def test_staffing_board_with_no_rows_for_the_board_shifts_is_empty() -> None:
-    got = staffing_board(_staffing([("W1", "2026-01-01", "day", "registered", 5, 5)]), T("2026-07-01T10:00Z"), GREEN, AMBER)
+    got = staffing_board(
+        _staffing([("W1", "2026-01-01", "day", "registered", 5, 5)]), T("2026-07-01T10:00Z"), GREEN, AMBER
+    )
     assert got.empty and got.columns.tolist() == BOARD_COLUMNS
 
 
 SHIFT_HOURS = {"day": 12.5, "night": 12.0}
 
 
-def _24h(day_reg: float | None, day_unreg: float | None, night_reg: float | None, night_unreg: float | None) -> pd.DataFrame:
+def _24h(
+    day_reg: float | None, day_unreg: float | None, night_reg: float | None, night_unreg: float | None
+) -> pd.DataFrame:
     rows = [
         ("W1", "2026-07-01", "day", "registered", 1, day_reg),
         ("W1", "2026-07-01", "day", "unregistered", 1, day_unreg),
@@ -185,7 +199,9 @@ CHPPD_CASES = [
 
 
 @pytest.mark.parametrize("frame, patients, unit, expected, behaviour", CHPPD_CASES, ids=[c[-1] for c in CHPPD_CASES])
-def test_care_hours_per_patient_day(frame: pd.DataFrame, patients: int | None, unit: str, expected: float | None, behaviour: str) -> None:
+def test_care_hours_per_patient_day(
+    frame: pd.DataFrame, patients: int | None, unit: str, expected: float | None, behaviour: str
+) -> None:
     got = care_hours_per_patient_day(frame, patients, unit, SHIFT_HOURS)
     assert got == (pytest.approx(expected) if expected is not None else None)
 
@@ -199,14 +215,18 @@ def test_care_hours_refuses_unknown_unit_and_several_wards() -> None:
 
 
 def test_care_hours_by_ward_gives_a_row_only_to_wards_with_both_shifts_and_patients() -> None:
-    frame = pd.concat([
-        _24h(5, 3, 4, 2),                                # W1: full day and night
-        _24h(5, 3, None, None).assign(ward_code="W2"),   # W2: no night shift recorded
-        _24h(5, 3, 4, 2).assign(ward_code="W3"),         # W3: nobody at midnight
-        _24h(2, 1, 2, 1).assign(ward_code="W4"),         # W4: census unknown
-    ])
+    frame = pd.concat(
+        [
+            _24h(5, 3, 4, 2),  # W1: full day and night
+            _24h(5, 3, None, None).assign(ward_code="W2"),  # W2: no night shift recorded
+            _24h(5, 3, 4, 2).assign(ward_code="W3"),  # W3: nobody at midnight
+            _24h(2, 1, 2, 1).assign(ward_code="W4"),  # W4: census unknown
+        ]
+    )
     got = care_hours_by_ward(frame, {"W1": 20, "W2": 20, "W3": 0}, "headcount", SHIFT_HOURS)
     assert got.columns.tolist() == ["ward_code", "census_midnight", "care_hours", "chppd"]
     assert got["ward_code"].tolist() == ["W1"]
     assert got["care_hours"].iloc[0] == pytest.approx(8 * 12.5 + 6 * 12.0)
-    assert got["chppd"].iloc[0] == pytest.approx(care_hours_per_patient_day(_24h(5, 3, 4, 2), 20, "headcount", SHIFT_HOURS))
+    assert got["chppd"].iloc[0] == pytest.approx(
+        care_hours_per_patient_day(_24h(5, 3, 4, 2), 20, "headcount", SHIFT_HOURS)
+    )

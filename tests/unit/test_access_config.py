@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics.access import Action, Grant, PrincipalKind, Role, View, decide
-from metrics.access_config import Mode, auth_secrets_problems, load_access_config
-from metrics.config import load_config
+from metrics.access.decisions import Action, Grant, PrincipalKind, Role, View, decide
+from metrics.access.config import Mode, auth_secrets_problems, load_access_config
+from metrics.config.load import load_config
 from metrics.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +60,10 @@ def test_a_missing_file_stops_with_a_hint_and_never_falls_back_to_demo(config_di
 
 
 def test_groups_map_to_roles_over_wards_sites_and_matrons(config_dir):
-    write(config_dir, OIDC_HEAD + """groups:
+    write(
+        config_dir,
+        OIDC_HEAD
+        + """groups:
   - {group: ward-7a, role: ward_staff, wards: [7a]}
   - {group: matron-m01, role: matron, matrons: [M01]}
   - {group: community, role: ward_staff, sites: [SCH]}
@@ -68,7 +71,8 @@ def test_groups_map_to_roles_over_wards_sites_and_matrons(config_dir):
   - {group: execs, role: executive}
 users:
   - {user: Admin@Example.NHS.uk, role: administrator}
-""")
+""",
+    )
     cfg = load_config(config_dir)
     settings = load_access_config(config_dir, cfg)
     assert settings.mode is Mode.OIDC and settings.idle_timeout_minutes == 20
@@ -82,14 +86,20 @@ users:
 
 
 def test_claims_become_a_principal_with_every_role_their_groups_give(config_dir):
-    write(config_dir, OIDC_HEAD + """groups:
+    write(
+        config_dir,
+        OIDC_HEAD
+        + """groups:
   - {group: ward-7a, role: ward_staff, wards: [7A]}
   - {group: execs, role: executive}
 users:
   - {user: pat@example.nhs.uk, role: administrator}
-""")
+""",
+    )
     settings = load(config_dir)
-    pat = settings.principal_for({"email": "Pat@Example.nhs.uk", "groups": ["ward-7a", "execs", "unmapped"], "sub": "123"})
+    pat = settings.principal_for(
+        {"email": "Pat@Example.nhs.uk", "groups": ["ward-7a", "execs", "unmapped"], "sub": "123"}
+    )
     assert pat is not None and pat.kind is PrincipalKind.USER and pat.name == "Pat@Example.nhs.uk"
     assert pat.roles == (Role.WARD_STAFF, Role.EXECUTIVE, Role.ADMINISTRATOR)
     assert decide(pat, View.HUDDLE, "7A", Action.VIEW_PATIENT_LIST).allowed
@@ -102,10 +112,15 @@ users:
 
 
 def test_a_dotted_groups_claim_reaches_nested_claims(config_dir):
-    write(config_dir, OIDC_HEAD.replace("groups_claim: groups", "groups_claim: realm_access.roles")
-          + "groups:\n  - {group: dashboard-exec, role: executive}\n")
+    write(
+        config_dir,
+        OIDC_HEAD.replace("groups_claim: groups", "groups_claim: realm_access.roles")
+        + "groups:\n  - {group: dashboard-exec, role: executive}\n",
+    )
     settings = load(config_dir)
-    principal = settings.principal_for({"email": "a@b", "realm_access": {"roles": ["dashboard-exec", "offline_access"]}})
+    principal = settings.principal_for(
+        {"email": "a@b", "realm_access": {"roles": ["dashboard-exec", "offline_access"]}}
+    )
     assert principal is not None and principal.roles == (Role.EXECUTIVE,)
 
 
@@ -113,19 +128,68 @@ def test_a_dotted_groups_claim_reaches_nested_claims(config_dir):
     ("text", "needle", "expected"),
     [
         ("mode: open\n", "mode: open", r"field `mode`: Input should be 'demo' or 'oidc'"),
-        (OIDC_HEAD + "groups:\n  - {group: g1, role: nurse, wards: [7A]}\n", "group: g1", r"group `g1`, field `role`: Input should be 'ward_staff', 'matron'"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: [ZZ9]\n", "wards: [ZZ9]", r"group `g1`, field `wards`: unknown code 'ZZ9'"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: matron\n    matrons: [M99]\n", "matrons: [M99]", r"group `g1`, field `matrons`: unknown code 'M99'"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n", "group: g1", r"group `g1`: role ward_staff is scoped to wards; list `wards`"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: executive\n    wards: [7A]\n", "group: g1", r"group `g1`: role executive sees every ward; remove `wards`"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: kiosk\n", "group: g1", r"group `g1`, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token create`"),
-        (OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: 7A\n", "wards: 7A", r"group `g1`, field `wards`: must be a list of codes"),
-        (OIDC_HEAD + "users:\n  - user: a@b\n    role: matron\n    colour: red\n", "colour: red", r"user `a@b`, field `colour`: Extra inputs are not permitted"),
-        (OIDC_HEAD.replace("20", "0"), "idle_timeout_minutes", r"field `idle_timeout_minutes`: Input should be greater than or equal to 1"),
+        (
+            OIDC_HEAD + "groups:\n  - {group: g1, role: nurse, wards: [7A]}\n",
+            "group: g1",
+            r"group `g1`, field `role`: Input should be 'ward_staff', 'matron'",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: [ZZ9]\n",
+            "wards: [ZZ9]",
+            r"group `g1`, field `wards`: unknown code 'ZZ9'",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: matron\n    matrons: [M99]\n",
+            "matrons: [M99]",
+            r"group `g1`, field `matrons`: unknown code 'M99'",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n",
+            "group: g1",
+            r"group `g1`: role ward_staff is scoped to wards; list `wards`",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: executive\n    wards: [7A]\n",
+            "group: g1",
+            r"group `g1`: role executive sees every ward; remove `wards`",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: kiosk\n",
+            "group: g1",
+            r"group `g1`, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token create`",
+        ),
+        (
+            OIDC_HEAD + "groups:\n  - group: g1\n    role: ward_staff\n    wards: 7A\n",
+            "wards: 7A",
+            r"group `g1`, field `wards`: must be a list of codes",
+        ),
+        (
+            OIDC_HEAD + "users:\n  - user: a@b\n    role: matron\n    colour: red\n",
+            "colour: red",
+            r"user `a@b`, field `colour`: Extra inputs are not permitted",
+        ),
+        (
+            OIDC_HEAD.replace("20", "0"),
+            "idle_timeout_minutes",
+            r"field `idle_timeout_minutes`: Input should be greater than or equal to 1",
+        ),
         (OIDC_HEAD, "mode: oidc", r"mode oidc with no `groups` or `users`: nobody could see anything"),
         ("mode: demo\n  bad: [\n", "bad", r"not valid YAML"),
     ],
-    ids=["mode", "role", "ward", "matron", "no-wards", "exec-with-wards", "kiosk", "wards-not-list", "extra-field", "timeout", "oidc-empty", "syntax"],
+    ids=[
+        "mode",
+        "role",
+        "ward",
+        "matron",
+        "no-wards",
+        "exec-with-wards",
+        "kiosk",
+        "wards-not-list",
+        "extra-field",
+        "timeout",
+        "oidc-empty",
+        "syntax",
+    ],
 )
 def test_each_problem_names_file_line_item_and_field(config_dir, text, needle, expected):
     message = problems(config_dir, text)
@@ -134,11 +198,15 @@ def test_each_problem_names_file_line_item_and_field(config_dir, text, needle, e
 
 
 def test_every_problem_is_reported_at_once(config_dir):
-    message = problems(config_dir, OIDC_HEAD + """groups:
+    message = problems(
+        config_dir,
+        OIDC_HEAD
+        + """groups:
   - {group: a, role: ward_staff, wards: [ZZ1]}
   - {group: b, role: analyst, sites: [RGH]}
   - {group: c, role: matron}
-""")
+""",
+    )
     assert "group `a`, field `wards`: unknown code 'ZZ1'" in message
     assert "group `b`: role analyst sees every ward" in message
     assert "group `c`: role matron is scoped to wards" in message
@@ -159,8 +227,10 @@ GOOD = {
 
 def test_complete_auth_settings_have_no_problems():
     assert auth_secrets_problems(GOOD) == []
-    named = {"auth": {k: v for k, v in GOOD["auth"].items() if k in ("redirect_uri", "cookie_secret")}
-             | {"entra": {k: GOOD["auth"][k] for k in ("client_id", "client_secret", "server_metadata_url")}}}
+    named = {
+        "auth": {k: v for k, v in GOOD["auth"].items() if k in ("redirect_uri", "cookie_secret")}
+        | {"entra": {k: GOOD["auth"][k] for k in ("client_id", "client_secret", "server_metadata_url")}}
+    }
     assert auth_secrets_problems(named, "entra") == []
 
 
@@ -168,16 +238,30 @@ def test_complete_auth_settings_have_no_problems():
     ("secrets", "provider", "expected"),
     [
         ({}, None, "no [auth] section. mode: oidc in config/access.yaml needs"),
-        ({"auth": {**GOOD["auth"], "redirect_uri": "https://dash/"}}, None, "redirect_uri must end with /oauth2callback"),
+        (
+            {"auth": {**GOOD["auth"], "redirect_uri": "https://dash/"}},
+            None,
+            "redirect_uri must end with /oauth2callback",
+        ),
         ({"auth": {k: v for k, v in GOOD["auth"].items() if k != "redirect_uri"}}, None, "[auth] has no redirect_uri"),
-        ({"auth": {**GOOD["auth"], "cookie_secret": "short"}}, None, "cookie_secret must be a random string of at least 32 characters"),
-        ({"auth": {k: v for k, v in GOOD["auth"].items() if k != "client_secret"}}, None, "[auth] is missing client_secret"),
+        (
+            {"auth": {**GOOD["auth"], "cookie_secret": "short"}},
+            None,
+            "cookie_secret must be a random string of at least 32 characters",
+        ),
+        (
+            {"auth": {k: v for k, v in GOOD["auth"].items() if k != "client_secret"}},
+            None,
+            "[auth] is missing client_secret",
+        ),
         (GOOD, "keycloak", "no [auth.keycloak] section for the provider named in config/access.yaml"),
     ],
     ids=["no-auth", "bad-redirect", "no-redirect", "short-cookie-secret", "missing-key", "missing-provider"],
 )
 def test_broken_auth_settings_are_listed(secrets, provider, expected):
-    assert any(expected in p for p in auth_secrets_problems(secrets, provider)), auth_secrets_problems(secrets, provider)
+    assert any(expected in p for p in auth_secrets_problems(secrets, provider)), auth_secrets_problems(
+        secrets, provider
+    )
 
 
 def test_the_example_secrets_file_is_complete_but_refused_until_its_placeholders_are_replaced():
@@ -196,7 +280,10 @@ def test_check_config_reports_access_problems_with_the_other_files(config_dir):
     write(config_dir, OIDC_HEAD + "groups:\n  - {group: g1, role: ward_staff, wards: [ZZ9]}\n")
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
-    assert re.search(rf"{re.escape(str(config_dir))}/access.yaml line 6: group `g1`, field `wards`: unknown code 'ZZ9'", str(err.value))
+    assert re.search(
+        rf"{re.escape(str(config_dir))}/access.yaml line 6: group `g1`, field `wards`: unknown code 'ZZ9'",
+        str(err.value),
+    )
 
 
 def test_security_lint_runs_in_ci():

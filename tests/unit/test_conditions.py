@@ -6,17 +6,21 @@ import pandas as pd
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from metrics.conditions import Condition, EvaluationContext, mask
+from metrics.evaluate.conditions import Condition, EvaluationContext, mask
 
 NOW = pd.Timestamp("2026-11-25T07:30:00Z")
 CTX = EvaluationContext(extracted_at=NOW, london_midnight=pd.Timestamp("2026-11-25T00:00:00Z"), london_date=NOW.date())
-FRAME = pd.DataFrame({
-    "score": pd.array([0, 5, 7, None], dtype="Int64"),
-    "code": pd.array(["sepsis", "C_DIFF", None, "FALL"], dtype="string"),
-    "flag": pd.array([True, False, None, True], dtype="boolean"),
-    "when": pd.to_datetime(["2026-11-25T07:00:00Z", "2026-11-24T07:29:00Z", None, "2026-11-24T23:59:59Z"], utc=True),
-    "day": pd.to_datetime(["2026-11-25", "2026-11-24", None, "2026-11-25"]),
-})
+FRAME = pd.DataFrame(
+    {
+        "score": pd.array([0, 5, 7, None], dtype="Int64"),
+        "code": pd.array(["sepsis", "C_DIFF", None, "FALL"], dtype="string"),
+        "flag": pd.array([True, False, None, True], dtype="boolean"),
+        "when": pd.to_datetime(
+            ["2026-11-25T07:00:00Z", "2026-11-24T07:29:00Z", None, "2026-11-24T23:59:59Z"], utc=True
+        ),
+        "day": pd.to_datetime(["2026-11-25", "2026-11-24", None, "2026-11-25"]),
+    }
+)
 parse = TypeAdapter(Condition).validate_python
 
 
@@ -34,7 +38,10 @@ parse = TypeAdapter(Condition).validate_python
         ({"column": "code", "is_missing": False}, [True, True, False, True]),
         ({"column": "flag", "eq": True}, [True, False, False, True]),
         ({"column": "when", "within": "24h"}, [True, False, False, True]),  # 07:29 yesterday is 24h01m ago
-        ({"column": "when", "today": True}, [True, False, False, False]),  # 23:59:59 UTC is before London midnight (GMT)
+        (
+            {"column": "when", "today": True},
+            [True, False, False, False],
+        ),  # 23:59:59 UTC is before London midnight (GMT)
         ({"column": "when", "before_extract": True}, [True, True, False, True]),
         ({"column": "day", "on_extract_date": True}, [True, False, False, True]),
         ({"all": [{"column": "score", "ge": 5}, {"column": "code", "eq": "c_diff"}]}, [False, True, False, False]),

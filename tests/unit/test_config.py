@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.config import load_config
+from metrics.config.load import load_config
 from metrics.errors import ConfigError
 
 
@@ -27,7 +27,13 @@ def _line_of(path: Path, needle: str) -> int:
 def test_shipped_configuration_is_valid(cfg):
     assert len(cfg.wards.wards) >= 24
     assert len({w.site for w in cfg.wards.wards}) >= 3
-    assert {m.id for m in cfg.metrics} >= {"patients_on_ward", "missed_critical_doses_today", "aki", "sepsis", "obs_hourly_or_more"}
+    assert {m.id for m in cfg.metrics} >= {
+        "patients_on_ward",
+        "missed_critical_doses_today",
+        "aki",
+        "sepsis",
+        "obs_hourly_or_more",
+    }
 
 
 def test_yaml_syntax_error_names_file_and_line(config_dir):
@@ -45,13 +51,18 @@ def test_unknown_metric_field_names_metric_field_and_line(config_dir):
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
     line = _line_of(path, "colour: red")
-    assert re.search(rf"metrics.yaml line {line}: metric `sepsis`, field `colour`: Extra inputs are not permitted", str(err.value))
+    assert re.search(
+        rf"metrics.yaml line {line}: metric `sepsis`, field `colour`: Extra inputs are not permitted", str(err.value)
+    )
 
 
 def test_rag_thresholds_in_wrong_order_are_refused(config_dir):
     path = config_dir / "metrics.yaml"
-    _edit(path, "rag: {green_max: 0, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines",
-          "rag: {green_max: 5, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines")
+    _edit(
+        path,
+        "rag: {green_max: 0, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines",
+        "rag: {green_max: 5, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines",
+    )
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
     assert "metric `missed_critical_doses_today`" in str(err.value)
@@ -115,7 +126,7 @@ def test_missing_file_is_named(config_dir):
 
 
 def test_a_short_label_is_what_the_wall_says_and_must_be_short(config_dir):
-    from metrics.config import load_config
+    from metrics.config.load import load_config
 
     cfg = load_config(config_dir)
     lrp = next(m for m in cfg.metrics if m.id == "least_restrictive_reviews_due")
@@ -123,6 +134,11 @@ def test_a_short_label_is_what_the_wall_says_and_must_be_short(config_dir):
     on_ward = next(m for m in cfg.metrics if m.id == "patients_on_ward")
     assert on_ward.short_label is None and on_ward.wall_label == on_ward.label
     path = config_dir / "metrics.yaml"
-    path.write_text(path.read_text().replace('short_label: "Least-restrictive reviews due"', 'short_label: "Least-restrictive-practice reviews due in 24 hours"'))
+    path.write_text(
+        path.read_text().replace(
+            'short_label: "Least-restrictive reviews due"',
+            'short_label: "Least-restrictive-practice reviews due in 24 hours"',
+        )
+    )
     with pytest.raises(ConfigError, match=r"least_restrictive_reviews_due.*short_label"):
         load_config(config_dir)

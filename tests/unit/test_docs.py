@@ -2,14 +2,16 @@
 
 from pathlib import Path
 
-from metrics.contract_docs import render_contract_markdown
+from metrics.extract.contract_docs import render_contract_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_contract_page_matches_the_contract_declaration():
     committed = (ROOT / "docs" / "extract-contract.md").read_text()
-    assert committed == render_contract_markdown(), "regenerate: python -m metrics.contract_docs > docs/extract-contract.md"
+    assert committed == render_contract_markdown(), (
+        "regenerate: python -m metrics.extract.contract_docs > docs/extract-contract.md"
+    )
 
 
 def test_readme_gives_the_two_commands():

@@ -4,8 +4,8 @@ import pytest
 
 from dashboard.formatting import duration_text as on_screen
 from dashboard.formatting import value_text
-from metrics.durations import duration_text
-from metrics.config import load_config
+from metrics.rules.durations import duration_text
+from metrics.config.load import load_config
 
 
 def definition(metric_id: str):
@@ -28,8 +28,14 @@ def test_counts_are_whole_numbers():
 @pytest.mark.parametrize(
     "minutes, text",
     [
-        (0, "0 m"), (59.99, "59 m"), (60, "1 h 0 m"), (440, "7 h 20 m"), (1439.5, "23 h 59 m"),
-        (1440, "1 d 0 h"), (3060, "2 d 3 h"), (-45, "-45 m"),
+        (0, "0 m"),
+        (59.99, "59 m"),
+        (60, "1 h 0 m"),
+        (440, "7 h 20 m"),
+        (1439.5, "23 h 59 m"),
+        (1440, "1 d 0 h"),
+        (3060, "2 d 3 h"),
+        (-45, "-45 m"),
     ],
 )
 def test_one_duration_format_for_stored_reasons_and_screens(minutes: float, text: str) -> None:

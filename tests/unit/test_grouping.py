@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.grouping import joined_per_key
+from metrics.rules.grouping import joined_per_key
 
 
 def test_distinct_values_sorted_and_joined_per_key() -> None:
@@ -20,5 +20,8 @@ def test_distinct_values_sorted_and_joined_per_key() -> None:
 @given(st.lists(st.tuples(st.sampled_from(["E1", "E2", "E3"]), st.sampled_from(["A", "B", "C", None])), max_size=40))
 def test_the_same_as_a_join_per_group(pairs: list[tuple[str, str | None]]) -> None:
     frame = pd.DataFrame(pairs, columns=["k", "v"], dtype=object)
-    expected = {k: ", ".join(sorted({v for kk, v in pairs if kk == k and v is not None})) for k in {k for k, v in pairs if v is not None}}
+    expected = {
+        k: ", ".join(sorted({v for kk, v in pairs if kk == k and v is not None}))
+        for k in {k for k, v in pairs if v is not None}
+    }
     assert joined_per_key(frame["k"], frame["v"], "x").to_dict() == expected

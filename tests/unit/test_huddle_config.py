@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics.config import load_config
+from metrics.config.load import load_config
 from metrics.errors import ConfigError
-from metrics.huddle_config import RatingKind, load_huddle_config
+from metrics.huddle.config import RatingKind, load_huddle_config
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -49,7 +49,10 @@ def test_a_missing_hint_names_the_rating_field_and_line(config_dir):
     _edit(path, '      4: "Processes work nearly every time"\n', "")
     message = _problems(config_dir)
     line = _line_of(path, "hints:")
-    assert re.search(rf"huddle.yaml line {line}: rating `reliability`, field `hints`: hints must give exactly the scores 1, 2, 3, 4 and 5 \(missing \[4\]\)", message), message
+    assert re.search(
+        rf"huddle.yaml line {line}: rating `reliability`, field `hints`: hints must give exactly the scores 1, 2, 3, 4 and 5 \(missing \[4\]\)",
+        message,
+    ), message
 
 
 def test_an_unknown_field_in_an_indicator_names_it(config_dir):
@@ -62,21 +65,40 @@ def test_an_unknown_field_in_an_indicator_names_it(config_dir):
 
 def test_thresholds_in_the_wrong_order_are_refused(config_dir):
     path = config_dir / "barometer.yaml"
-    _edit(path, "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 1, amber_max: 3}",
-          "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 5, amber_max: 3}")
+    _edit(
+        path,
+        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 1, amber_max: 3}",
+        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 5, amber_max: 3}",
+    )
     message = _problems(config_dir)
-    assert re.search(r"barometer.yaml line \d+: indicator `falls`: rag.green_max \(5\) must not exceed rag.amber_max \(3\)", message), message
+    assert re.search(
+        r"barometer.yaml line \d+: indicator `falls`: rag.green_max \(5\) must not exceed rag.amber_max \(3\)", message
+    ), message
 
 
 def test_a_non_epr_indicator_needs_direction_and_rag(config_dir):
-    _edit(config_dir / "barometer.yaml", "    window_days: 90\n    direction: lower_is_better\n    rag: {green_max: 0, amber_max: 1}\n", "    window_days: 90\n")
-    assert "indicator `c_diff_cases`: needs direction (lower_is_better or higher_is_better) and rag thresholds" in _problems(config_dir)
+    _edit(
+        config_dir / "barometer.yaml",
+        "    window_days: 90\n    direction: lower_is_better\n    rag: {green_max: 0, amber_max: 1}\n",
+        "    window_days: 90\n",
+    )
+    assert (
+        "indicator `c_diff_cases`: needs direction (lower_is_better or higher_is_better) and rag thresholds"
+        in _problems(config_dir)
+    )
 
 
 def test_an_unknown_incident_type_lists_the_types(config_dir):
-    _edit(config_dir / "barometer.yaml", "incident_types: [MEDICATION]\n    window_days: 30", "incident_types: [MEDICATON]\n    window_days: 30")
+    _edit(
+        config_dir / "barometer.yaml",
+        "incident_types: [MEDICATION]\n    window_days: 30",
+        "incident_types: [MEDICATON]\n    window_days: 30",
+    )
     message = _problems(config_dir)
-    assert "indicator `medication_incidents`, field `incident_types.0`: Input should be 'FALL', 'PRESSURE_ULCER'" in message
+    assert (
+        "indicator `medication_incidents`, field `incident_types.0`: Input should be 'FALL', 'PRESSURE_ULCER'"
+        in message
+    )
 
 
 def test_a_ward_choosing_an_indicator_not_in_the_library(config_dir):
@@ -84,7 +106,10 @@ def test_a_ward_choosing_an_indicator_not_in_the_library(config_dir):
     _edit(path, "      - learning_reports\n", "      - learning_reprots\n")
     message = _problems(config_dir)
     line = _line_of(path, "learning_reprots")
-    assert f"barometer.yaml line {line}: ward `9A`: unknown indicator 'learning_reprots'; choose one of the library's ids" in message
+    assert (
+        f"barometer.yaml line {line}: ward `9A`: unknown indicator 'learning_reprots'; choose one of the library's ids"
+        in message
+    )
 
 
 def test_an_aim_on_an_indicator_the_ward_did_not_choose(config_dir):
@@ -92,7 +117,10 @@ def test_an_aim_on_an_indicator_the_ward_did_not_choose(config_dir):
     _edit(path, "      indicator: days_since_pressure_ulcer\n", "      indicator: days_since_fall\n")
     message = _problems(config_dir)
     line = _line_of(path, "indicator: days_since_fall", after='"9A"')
-    assert f"barometer.yaml line {line}: ward `9A`, field `aim.indicator`: 'days_since_fall' is not one of this set's indicators" in message
+    assert (
+        f"barometer.yaml line {line}: ward `9A`, field `aim.indicator`: 'days_since_fall' is not one of this set's indicators"
+        in message
+    )
 
 
 def test_a_ward_not_in_wards_yaml_and_an_unknown_metric_are_cross_file_problems(cfg, config_dir):
@@ -101,7 +129,10 @@ def test_a_ward_not_in_wards_yaml_and_an_unknown_metric_are_cross_file_problems(
     _edit(path, "    metric: falls_last_24h\n", "    metric: falls_last_week\n")
     message = _problems(config_dir, cfg)
     assert f"barometer.yaml line {_line_of(path, '8Z')}: ward `8Z` is not in wards.yaml" in message
-    assert f"barometer.yaml line {_line_of(path, 'falls_last_week')}: indicator `falls_last_24h`, field `metric`: 'falls_last_week' is not a metric in metrics.yaml" in message
+    assert (
+        f"barometer.yaml line {_line_of(path, 'falls_last_week')}: indicator `falls_last_24h`, field `metric`: 'falls_last_week' is not a metric in metrics.yaml"
+        in message
+    )
     load_huddle_config(config_dir)  # without the rest of the config these cannot be checked: structure alone is fine
 
 
@@ -112,8 +143,16 @@ def test_every_problem_is_reported_together_and_load_config_reports_them_too(con
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
     problems = err.value.problems
-    assert any(f"huddle.yaml line {_line_of(huddle_path, 'late_entry_days: 90')}: field `late_entry_days`: Input should be less than or equal to 31" in p for p in problems)
-    assert any(f"barometer.yaml line {_line_of(barometer_path, 'gauge:')}: field `gauge`: amber_min (75) must not exceed green_min (50)" in p for p in problems)
+    assert any(
+        f"huddle.yaml line {_line_of(huddle_path, 'late_entry_days: 90')}: field `late_entry_days`: Input should be less than or equal to 31"
+        in p
+        for p in problems
+    )
+    assert any(
+        f"barometer.yaml line {_line_of(barometer_path, 'gauge:')}: field `gauge`: amber_min (75) must not exceed green_min (50)"
+        in p
+        for p in problems
+    )
     assert all(p.startswith(str(config_dir)) for p in problems)
 
 

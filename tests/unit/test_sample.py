@@ -15,11 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from metrics.config import AppConfig, SourcesFile
-from metrics.contract import TABLES, TABLES_BY_NAME
-from metrics.extract_reader import read_extract
-from metrics.sample import generate_one, generate_trust, write_scaled_wards_yaml
-from metrics.validate import validate_extract
+from metrics.config.models import AppConfig, SourcesFile
+from metrics.extract.contract import TABLES, TABLES_BY_NAME
+from metrics.extract.reader import read_extract
+from metrics.synthetic.trust import generate_one, generate_trust, write_scaled_wards_yaml
+from metrics.extract.validate import validate_extract
 
 ROOT = Path(__file__).resolve().parents[2]
 WARDS_YAML = ROOT / "config" / "wards.yaml"
@@ -80,7 +80,9 @@ def test_another_seed_gives_another_trust(history: list[Path], tmp_path: Path) -
     assert (other[0] / "encounters.csv").read_bytes() != (history[-1] / "encounters.csv").read_bytes()
 
 
-def test_the_patients_on_a_day_do_not_depend_on_how_many_days_were_generated(history: list[Path], tmp_path: Path) -> None:
+def test_the_patients_on_a_day_do_not_depend_on_how_many_days_were_generated(
+    history: list[Path], tmp_path: Path
+) -> None:
     latest = generate_one(tmp_path, end=END, fmt="csv", wards_yaml=WARDS_YAML, clinical_yaml=CLINICAL_YAML)
     for table in ("encounters", "staffing"):
         assert (latest / f"{table}.csv").read_bytes() == (history[-1] / f"{table}.csv").read_bytes(), table
@@ -106,7 +108,11 @@ def test_manifest_is_0730_london_with_its_offset(history: list[Path], tmp_path: 
 def test_times_carry_the_right_london_offset_across_the_clock_change(tmp_path: Path) -> None:
     folders = _generate(tmp_path, days=2, end=date(2026, 10, 26))  # clocks went back at 01:00 UTC on 25 October
     for folder in folders:
-        for name, column in (("observations", "taken_at"), ("medication_administrations", "scheduled_at"), ("encounters", "admitted_at")):
+        for name, column in (
+            ("observations", "taken_at"),
+            ("medication_administrations", "scheduled_at"),
+            ("encounters", "admitted_at"),
+        ):
             text = _read(folder, name)[column].dropna()
             as_london = pd.to_datetime(text, utc=True).dt.tz_convert("Europe/London")
             assert (as_london.map(lambda ts: ts.isoformat()) == text).all(), (folder.name, name)
@@ -142,7 +148,9 @@ def test_occupancy_is_between_80_and_100_percent_of_beds(history: list[Path]) ->
         # no bed holds two patients at once
         assert not current.duplicated(["ward_code", "bed"]).any()
         assert current["bed"].str.fullmatch(r"(B|SR)\d+").all()
-        assert (enc["discharged_at"].notna() & enc["ward_code"].isin(BEDS)).sum() > 0  # yesterday's discharges are there
+        assert (
+            enc["discharged_at"].notna() & enc["ward_code"].isin(BEDS)
+        ).sum() > 0  # yesterday's discharges are there
 
 
 def test_ages_fit_the_specialty(history: list[Path]) -> None:
@@ -186,7 +194,11 @@ def test_observations_medicines_and_flags_look_like_a_ward(history: list[Path]) 
     folder = history[-1]
     obs = _read(folder, "observations")
     assert (obs["on_oxygen"] == "true").any() and (obs["spo2_scale"] == "2").any()
-    incomplete = obs[["respiratory_rate", "spo2", "systolic_bp", "heart_rate", "consciousness", "temperature_c"]].isna().any(axis=1)
+    incomplete = (
+        obs[["respiratory_rate", "spo2", "systolic_bp", "heart_rate", "consciousness", "temperature_c"]]
+        .isna()
+        .any(axis=1)
+    )
     assert 0.01 < incomplete.mean() < 0.06
     meds = _read(folder, "medication_administrations")
     assert set(meds["outcome"]) == {"given", "not_given", "pending"}
@@ -237,25 +249,40 @@ def test_bad_rows_off_gives_rows_within_the_contract(clean_history: list[Path]) 
 
 def test_bad_rows_are_added_without_changing_the_other_rows(history: list[Path], clean_history: list[Path]) -> None:
     for bad, clean in zip(history, clean_history):
-        for table, is_bad in (("encounters", lambda f: f["ward_code"] == "ZZ9"), ("assessments", lambda f: f["encounter_id"].isna())):
+        for table, is_bad in (
+            ("encounters", lambda f: f["ward_code"] == "ZZ9"),
+            ("assessments", lambda f: f["encounter_id"].isna()),
+        ):
             frame = _read(bad, table)
             assert int(is_bad(frame).sum()) == 1
             pd.testing.assert_frame_equal(frame[~is_bad(frame)].reset_index(drop=True), _read(clean, table))
 
 
-def test_the_validator_quarantines_exactly_the_deliberate_bad_rows(history: list[Path], clean_history: list[Path], parquet_day: Path, cfg: AppConfig) -> None:
+def test_the_validator_quarantines_exactly_the_deliberate_bad_rows(
+    history: list[Path], clean_history: list[Path], parquet_day: Path, cfg: AppConfig
+) -> None:
     def quarantined(folder: Path) -> list[tuple[str, str]]:
         # the canonical shape needs no column mapping, so none is applied
         checked = validate_extract(read_extract(folder, SourcesFile()), cfg)
         return sorted(zip(checked.quarantine["table_name"], checked.quarantine["column_name"]))
 
-    assert quarantined(history[-1]) == sorted([
-        ("encounters", "ward_code"), ("observations", "heart_rate"), ("observations", "taken_at"),
-        ("assessments", "encounter_id"), ("lab_results", "value"),
-    ])
-    assert quarantined(parquet_day) == sorted([  # Parquet columns are typed: no 'abc' creatinine there
-        ("encounters", "ward_code"), ("observations", "heart_rate"), ("observations", "taken_at"), ("assessments", "encounter_id"),
-    ])
+    assert quarantined(history[-1]) == sorted(
+        [
+            ("encounters", "ward_code"),
+            ("observations", "heart_rate"),
+            ("observations", "taken_at"),
+            ("assessments", "encounter_id"),
+            ("lab_results", "value"),
+        ]
+    )
+    assert quarantined(parquet_day) == sorted(
+        [  # Parquet columns are typed: no 'abc' creatinine there
+            ("encounters", "ward_code"),
+            ("observations", "heart_rate"),
+            ("observations", "taken_at"),
+            ("assessments", "encounter_id"),
+        ]
+    )
     assert quarantined(clean_history[-1]) == []
 
 
@@ -267,7 +294,9 @@ def epr_only(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return _generate(tmp_path_factory.mktemp("epr_only"), non_epr=False)
 
 
-def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_tables(history: list[Path], epr_only: list[Path]) -> None:
+def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_tables(
+    history: list[Path], epr_only: list[Path]
+) -> None:
     optional = {t.name for t in TABLES if not t.required_file}
     assert optional == {"incidents", "patient_feedback", "workforce"}
     for full, bare in zip(history, epr_only, strict=True):
@@ -277,7 +306,9 @@ def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_
                 assert (full / f"{spec.name}.csv").read_bytes() == (bare / f"{spec.name}.csv").read_bytes(), spec.name
 
 
-def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(clean_history: list[Path], cfg: AppConfig) -> None:
+def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(
+    clean_history: list[Path], cfg: AppConfig
+) -> None:
     folder = clean_history[-1]
     checked = validate_extract(read_extract(folder, SourcesFile()), cfg)
     assert {"incidents", "patient_feedback", "workforce"} <= set(checked.tables)
@@ -285,13 +316,26 @@ def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(clean_
     extracted_at = pd.Timestamp(json.loads((folder / "manifest.json").read_text())["extracted_at"])
     incidents = _read(folder, "incidents")
     occurred = pd.to_datetime(incidents["occurred_at"], utc=True)
-    assert occurred.max() <= extracted_at and occurred.min() < extracted_at - pd.Timedelta(days=390)  # 400 days of history
+    assert occurred.max() <= extracted_at and occurred.min() < extracted_at - pd.Timedelta(
+        days=390
+    )  # 400 days of history
     assert incidents["incident_id"].is_unique and set(incidents["ward_code"]) == set(BEDS)
-    assert set(incidents["incident_type"]) == {"FALL", "PRESSURE_ULCER", "MEDICATION", "C_DIFF", "GOOD_CATCH", "LEARNING", "OTHER"}
+    assert set(incidents["incident_type"]) == {
+        "FALL",
+        "PRESSURE_ULCER",
+        "MEDICATION",
+        "C_DIFF",
+        "GOOD_CATCH",
+        "LEARNING",
+        "OTHER",
+    }
     per_ward_month = incidents.groupby("ward_code").size() / 13
     assert per_ward_month.between(3, 30).all(), per_ward_month.describe()  # a few a month per ward
     ulcers = incidents[incidents["incident_type"] == "PRESSURE_ULCER"]
-    assert ulcers["pressure_ulcer_category"].notna().all() and incidents.loc[incidents["incident_type"] != "PRESSURE_ULCER", "pressure_ulcer_category"].isna().all()
+    assert (
+        ulcers["pressure_ulcer_category"].notna().all()
+        and incidents.loc[incidents["incident_type"] != "PRESSURE_ULCER", "pressure_ulcer_category"].isna().all()
+    )
     feedback = _read(folder, "patient_feedback")
     fft = feedback[feedback["kind"] == "fft"]
     assert fft["fft_positive"].notna().all() and feedback.loc[feedback["kind"] != "fft", "fft_positive"].isna().all()
@@ -300,11 +344,16 @@ def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(clean_
     assert (days_with_fft > 0.6 * 200).all()  # FFT responses most days
     workforce = _read(folder, "workforce")
     assert workforce.groupby("ward_code").size().eq(13).all()
-    assert workforce["month"].str.endswith("-01").all() and workforce["month"].max() < folder.name[:7] + "-01"  # complete months only
+    assert (
+        workforce["month"].str.endswith("-01").all() and workforce["month"].max() < folder.name[:7] + "-01"
+    )  # complete months only
 
 
 def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Path]) -> None:
-    before, after = _read(history[-2], "incidents").set_index("incident_id"), _read(history[-1], "incidents").set_index("incident_id")
+    before, after = (
+        _read(history[-2], "incidents").set_index("incident_id"),
+        _read(history[-1], "incidents").set_index("incident_id"),
+    )
     both = before.index.intersection(after.index)
     assert len(both) > 0.95 * len(before)
     pd.testing.assert_frame_equal(before.loc[both], after.loc[both])

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from metrics.spc_chart import (
+from metrics.report.spc_chart import (
     POINT_STYLES,
     assurance_icon_label,
     sparkline_figure,
@@ -21,8 +21,8 @@ from metrics.spc_chart import (
     variation_icon_label,
     variation_icon_short,
 )
-from metrics.spc import ASSURANCE_ICONS, VARIATION_ICONS, spc, spc_many
-from metrics.spc_csv import result_to_dict
+from metrics.spc.xmr import ASSURANCE_ICONS, VARIATION_ICONS, spc, spc_many
+from metrics.spc.csv_input import result_to_dict
 
 WIDE = [6, 14] * 20
 
@@ -75,7 +75,11 @@ def test_every_point_style_has_its_own_symbol_and_neutral_is_purple():
 def test_hover_shows_date_value_and_the_rule_that_fired():
     result = chart(WIDE + [40])
     improvement = marker_traces(spc_figure(result, "t", "beds"))[POINT_STYLES["special_cause_improvement"][0]]
-    assert "%{x|%d %b %Y}" in improvement.hovertemplate and "%{y" in improvement.hovertemplate and "beds" in improvement.hovertemplate
+    assert (
+        "%{x|%d %b %Y}" in improvement.hovertemplate
+        and "%{y" in improvement.hovertemplate
+        and "beds" in improvement.hovertemplate
+    )
     assert improvement.customdata[0][1] == "Outside the process limits"
     common = marker_traces(spc_figure(result, "t", "beds"))[POINT_STYLES["common_cause"][0]]
     assert common.customdata[0][1] == "No rule fired"
@@ -111,7 +115,10 @@ def test_the_figure_accepts_a_result_its_json_or_a_points_frame(form):
     given = {
         "result": result,
         "json": result_to_dict(result),
-        "frame": spc_many(pd.DataFrame({"series_id": "a", "date": result.points["date"], "value": result.points["value"]}), improvement="increase").points,
+        "frame": spc_many(
+            pd.DataFrame({"series_id": "a", "date": result.points["date"], "value": result.points["value"]}),
+            improvement="increase",
+        ).points,
     }[form]
     fig = spc_figure(given, "t", "n")
     assert list(marker_traces(fig)[POINT_STYLES["special_cause_improvement"][0]].y) == [40]

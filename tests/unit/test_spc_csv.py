@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from metrics.spc_csv import SpcInputError, add_spc_subcommand, read_spc_csv, run_spc_command, spc_from_csv
+from metrics.spc.csv_input import SpcInputError, add_spc_subcommand, read_spc_csv, run_spc_command, spc_from_csv
 
 GOOD_ROWS = "".join(f"2024-01-{d:02d},{v}\n" for d, v in zip(range(1, 21), [6, 14] * 10, strict=True))
 
@@ -25,8 +25,16 @@ def write(tmp_path, text: str, name: str = "series.csv"):
 
 BAD_FILES = [
     ("empty_file", "", "row 1: the file is empty. Put the header date,value on row 1 and one row per day below it."),
-    ("blank_lines_only", "\n\n", "row 1: the file is empty. Put the header date,value on row 1 and one row per day below it."),
-    ("header_only", "date,value\n", "row 2: the file has a header but no data rows. Add one row per day below the header."),
+    (
+        "blank_lines_only",
+        "\n\n",
+        "row 1: the file is empty. Put the header date,value on row 1 and one row per day below it.",
+    ),
+    (
+        "header_only",
+        "date,value\n",
+        "row 2: the file has a header but no data rows. Add one row per day below the header.",
+    ),
     (
         "missing_header",
         "2024-01-01,5\n2024-01-02,6\n",
@@ -107,12 +115,17 @@ def test_a_bad_rebase_date_names_the_option(tmp_path):
     path = write(tmp_path, "date,value\n" + GOOD_ROWS)
     with pytest.raises(SpcInputError) as caught:
         spc_from_csv(path, "increase", rebase=["1 April"])
-    assert str(caught.value) == "--rebase: '1 April' is not a date. Write each rebase date as YYYY-MM-DD, for example 2024-04-01."
+    assert (
+        str(caught.value)
+        == "--rebase: '1 April' is not a date. Write each rebase date as YYYY-MM-DD, for example 2024-04-01."
+    )
 
 
 def test_an_unknown_direction_is_refused(tmp_path):
     path = write(tmp_path, "date,value\n" + GOOD_ROWS)
-    with pytest.raises(SpcInputError, match=r"^--improvement: 'up' is not a direction\. Use one of: increase, decrease, neutral\.$"):
+    with pytest.raises(
+        SpcInputError, match=r"^--improvement: 'up' is not a direction\. Use one of: increase, decrease, neutral\.$"
+    ):
         spc_from_csv(path, "up")
 
 
@@ -173,7 +186,9 @@ def parse(argv, **defaults):
 
 def test_the_subcommand_prints_json_and_returns_0(tmp_path, capsys):
     path = write(tmp_path, "date,value\n" + GOOD_ROWS)
-    args = parse(["spc", str(path), "--improvement", "decrease", "--target", "40", "--rebase", "2024-01-11", "--format", "json"])
+    args = parse(
+        ["spc", str(path), "--improvement", "decrease", "--target", "40", "--rebase", "2024-01-11", "--format", "json"]
+    )
     assert args.func is run_spc_command
     assert args.func(args) == 0
     out = json.loads(capsys.readouterr().out)
@@ -194,7 +209,10 @@ def test_the_subcommand_reports_a_bad_file_on_stderr_and_returns_2(tmp_path, cap
 def test_the_subcommand_needs_a_direction_with_a_file(tmp_path, capsys):
     path = write(tmp_path, "date,value\n" + GOOD_ROWS)
     assert run_spc_command(parse(["spc", str(path)])) == 2
-    assert "--improvement: missing. Say which direction is better: --improvement increase|decrease|neutral." in capsys.readouterr().err
+    assert (
+        "--improvement: missing. Say which direction is better: --improvement increase|decrease|neutral."
+        in capsys.readouterr().err
+    )
 
 
 def test_the_subcommand_rejects_an_unknown_direction_at_parse_time():
@@ -211,7 +229,9 @@ def test_without_a_file_the_subcommand_uses_the_series_loader_hook(capsys):
 
     assert run_spc_command(parse(["spc"], series_loader=loader)) == 0
     out = json.loads(capsys.readouterr().out)
-    assert len(calls) == 1 and out["variation_icon"] == "improvement_high" and out["assurance_icon"] == "consistent_fail"
+    assert (
+        len(calls) == 1 and out["variation_icon"] == "improvement_high" and out["assurance_icon"] == "consistent_fail"
+    )
 
 
 def test_options_given_on_the_command_line_override_the_loader(capsys):

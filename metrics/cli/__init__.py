@@ -1,0 +1,1 @@
+"""The command line (python -m metrics): argparse lives here and only here."""

@@ -1,0 +1,159 @@
+"""The shape of each file under config/ (wards, clinical, sources, dashboard, metrics) and the loaded whole.
+
+Why this exists: the dashboard is configured, not coded, per hospital. Each file's
+structure is a strict pydantic model here; ``metrics.config.load`` reads the files
+into these models and then checks their meaning across files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from metrics.config.strict import Strict as _Strict
+from metrics.evaluate.definitions import MetricDefinition
+
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parent.parent.parent / "config"
+
+
+# ---- wards.yaml -------------------------------------------------------------------------------
+class Site(_Strict):
+    code: str
+    name: str
+
+
+class Matron(_Strict):
+    code: str
+    name: str
+
+
+class Ward(_Strict):
+    code: str
+    name: str
+    site: str
+    specialty: str
+    beds: int = Field(gt=0)
+    matron: str
+
+
+class WardsFile(_Strict):
+    sites: tuple[Site, ...]
+    matrons: tuple[Matron, ...] = ()
+    wards: tuple[Ward, ...]
+
+
+# ---- clinical.yaml ----------------------------------------------------------------------------
+class Coded(_Strict):
+    code: str
+    label: str
+
+
+class News2Settings(_Strict):
+    overdue_after_minutes: dict[str, int]
+    grace_minutes: int = Field(ge=0)
+    minimum_age_years: int = Field(default=16, ge=0, le=18)
+
+
+class SepsisCriterionModel(_Strict):
+    id: str
+    label: str
+    flags_any: tuple[str, ...]
+    news2_at_least: int | None = Field(default=None, ge=0, le=20)
+    or_single_parameter_3: bool = False
+
+
+class SepsisScreen(_Strict):
+    criteria: tuple[SepsisCriterionModel, ...]
+
+
+class MissedDoses(_Strict):
+    pending_missed_after_minutes: int = Field(ge=0)
+    missed_reasons: tuple[str, ...]
+    critical_medicines: dict[str, tuple[str, ...]]
+
+
+class FillRateRag(_Strict):
+    green_at_least: float = Field(gt=0)
+    amber_at_least: float = Field(gt=0)
+
+
+class StaffingSettings(_Strict):
+    unit: str = Field(pattern="^(headcount|hours)$")
+    shift_hours: dict[str, float]
+    fill_rate_rag: FillRateRag
+
+
+class AkiSettings(_Strict):
+    current_result_within_hours: int = Field(default=72, gt=0)
+
+
+class ClinicalFile(_Strict):
+    assessment_types: tuple[Coded, ...]
+    flag_codes: tuple[Coded, ...]
+    news2: News2Settings
+    sepsis_screen: SepsisScreen
+    missed_doses: MissedDoses
+    staffing: StaffingSettings
+    aki: AkiSettings = AkiSettings()
+
+
+# ---- sources.yaml -----------------------------------------------------------------------------
+class TableMapping(_Strict):
+    file: str | None = None
+    columns: dict[str, str] = {}
+    values: dict[str, dict[str, Any]] = {}
+
+
+class SourcesFile(_Strict):
+    tables: dict[str, TableMapping] = {}
+
+
+# ---- dashboard.yaml ---------------------------------------------------------------------------
+class SpcRebase(_Strict):
+    """A change to practice after which a metric's SPC limits are recalculated (a new phase)."""
+
+    metric: str
+    date: date
+    ward: str | None = None
+    site: str | None = None
+    reason: str = ""
+
+
+class DashboardFile(_Strict):
+    trust_name: str = "Synthetic NHS Trust"
+    stale_after_minutes: int = Field(default=24 * 60 + 60, gt=0)
+    wall_rotate_seconds: int = Field(default=30, ge=5)
+    wall_refresh_seconds: int = Field(default=60, ge=5)
+    groups: tuple[Coded, ...] = ()
+    spc_rebase: tuple[SpcRebase, ...] = ()
+
+
+class MetricsFile(_Strict):
+    metrics: tuple[MetricDefinition, ...]
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """Every configuration file, validated, plus a hash that says which config made a snapshot."""
+
+    directory: Path
+    wards: WardsFile
+    clinical: ClinicalFile
+    sources: SourcesFile
+    dashboard: DashboardFile
+    metrics: tuple[MetricDefinition, ...]
+    fingerprint: str
+
+    @property
+    def ward_codes(self) -> set[str]:
+        return {w.code.upper() for w in self.wards.wards}
+
+    def ward(self, code: str) -> Ward | None:
+        for ward in self.wards.wards:
+            if ward.code.upper() == code.upper():
+                return ward
+        return None

@@ -1,0 +1,157 @@
+"""Metric definitions: what a tile counts, how it is judged, and who sees it.
+
+Why this exists: every tile on every view is one entry in config/metrics.yaml.
+This module is the typed, validated shape of that entry (pydantic v2,
+``extra="forbid"`` so a misspelt field is an error, not a silent default).
+The evaluator in ``metrics.evaluate.engine`` interprets it; nothing else needs to
+change when a hospital adds a tile.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from metrics.evaluate.conditions import Condition
+
+
+class Direction(str, Enum):
+    """Which way is better; drives RAG and SPC colours."""
+
+    LOWER = "lower_is_better"
+    HIGHER = "higher_is_better"
+    NEUTRAL = "neutral"
+
+
+class Audience(str, Enum):
+    HUDDLE = "huddle"
+    WALL = "wall"
+    EXECUTIVE = "executive"
+
+
+class Aggregate(BaseModel):
+    """How rows that pass the condition become one number per ward."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["rows", "distinct_encounters", "distinct_patients", "sum"]
+    column: str | None = None
+    where: Condition | None = None
+
+    @model_validator(mode="after")
+    def _column_for_sum(self) -> "Aggregate":
+        if self.kind == "sum" and not self.column:
+            raise ValueError("aggregate kind 'sum' needs 'column': the column to add up")
+        if self.kind != "sum" and self.column:
+            raise ValueError(f"aggregate kind {self.kind!r} takes no 'column' (only 'sum' does)")
+        return self
+
+
+class Ratio(BaseModel):
+    """A ratio of two aggregates over the same table; stored with its parts so totals are recomputed, never averaged."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    numerator: Aggregate
+    denominator: Aggregate
+
+
+class Rag(BaseModel):
+    """Red/amber/green thresholds. For lower-is-better: green at or below green_max, amber at or below amber_max, else red.
+    For higher-is-better: green at or above green_min, amber at or above amber_min, else red."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    green_max: float | None = None
+    amber_max: float | None = None
+    green_min: float | None = None
+    amber_min: float | None = None
+
+
+class Drilldown(BaseModel):
+    """The patient list behind a tile (huddle view only)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    columns: tuple[str, ...]
+    urgency: str | None = Field(default=None, description="numeric column sorted descending: most urgent first")
+    duration: str | None = Field(default=None, description="numeric column of minutes: 'for how long'")
+
+
+class MetricDefinition(BaseModel):
+    """One tile."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    short_label: str | None = Field(
+        default=None,
+        max_length=32,
+        description="for the wall and the executive grid, where a tile is read from across a room; the label otherwise",
+    )
+    description: str
+    table: str
+    where: Condition | None = None
+    aggregate: Aggregate | None = None
+    ratio: Ratio | None = None
+    unit: str
+    direction: Direction
+    rag: Rag | None = None
+    target: float | None = None
+    audiences: tuple[Audience, ...]
+    group: str
+    order: int = 0
+    drilldown: Drilldown | None = None
+    display: Literal["count", "percent", "staffing"] = "count"
+    staffing_cell: tuple[str, str] | None = None  # (shift, staff_group) for the staffing grid
+
+    @property
+    def wall_label(self) -> str:
+        """What a wall tile or an executive column head says: the short label if there is one."""
+        return self.short_label or self.label
+
+    @model_validator(mode="after")
+    def _shape(self) -> "MetricDefinition":
+        if (self.aggregate is None) == (self.ratio is None):
+            raise ValueError("give exactly one of 'aggregate' or 'ratio'")
+        if self.rag is not None:
+            if self.direction is Direction.LOWER and (self.rag.green_max is None or self.rag.amber_max is None):
+                raise ValueError("a lower_is_better metric's rag needs green_max and amber_max")
+            if self.direction is Direction.HIGHER and (self.rag.green_min is None or self.rag.amber_min is None):
+                raise ValueError("a higher_is_better metric's rag needs green_min and amber_min")
+            if self.direction is Direction.LOWER and self.rag.green_max > self.rag.amber_max:  # type: ignore[operator]
+                raise ValueError(
+                    f"rag.green_max ({self.rag.green_max}) must not exceed rag.amber_max ({self.rag.amber_max})"
+                )
+            if self.direction is Direction.HIGHER and self.rag.green_min < self.rag.amber_min:  # type: ignore[operator]
+                raise ValueError(
+                    f"rag.green_min ({self.rag.green_min}) must not be below rag.amber_min ({self.rag.amber_min})"
+                )
+            if self.direction is Direction.NEUTRAL:
+                raise ValueError("a neutral metric has no rag")
+        return self
+
+    def referenced_columns(self) -> set[str]:
+        cols: set[str] = set()
+        if self.where is not None:
+            cols |= self.where.columns()
+        parts = [self.aggregate] if self.aggregate else [self.ratio.numerator, self.ratio.denominator]  # type: ignore[union-attr]
+        for part in parts:
+            if part.column:
+                cols.add(part.column)
+            if part.where is not None:
+                cols |= part.where.columns()
+        return cols
+
+
+def rag_for(value: float | None, definition: MetricDefinition) -> str | None:
+    """'green', 'amber', 'red' or None (no thresholds, or no value)."""
+    rag = definition.rag
+    if rag is None or value is None:
+        return None
+    if definition.direction is Direction.LOWER:
+        return "green" if value <= rag.green_max else "amber" if value <= rag.amber_max else "red"  # type: ignore[operator]
+    return "green" if value >= rag.green_min else "amber" if value >= rag.amber_min else "red"  # type: ignore[operator]
+
+
+def metric_as_dict(definition: MetricDefinition) -> dict[str, Any]:
+    """A JSON-ready copy, stored with each snapshot so history keeps the labels it was made with."""
+    return definition.model_dump(mode="json", by_alias=True, exclude_none=True)

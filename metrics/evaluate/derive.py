@@ -1,0 +1,259 @@
+"""Deriving the clinical columns that metric definitions count.
+
+Why this exists: a condition language cannot express NEWS2 or the AKI
+algorithm, so the rules (one pure module each) are applied here, once per
+extract, and their answers become ordinary columns of a few derived tables.
+Metric definitions and drill-downs name these tables and columns. The table
+and column names are declared in ``DERIVED_TABLE_COLUMNS`` so that
+config/metrics.yaml is checked against them at start-up, before any data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Callable
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from metrics.rules import aki
+from metrics.rules import assessments
+from metrics.rules import doses
+from metrics.rules import news2
+from metrics.rules import sepsis
+from metrics.rules import staffing
+from metrics.rules.clock import london_date, london_midnight
+from metrics.rules.grouping import joined_per_key
+from metrics.config.models import AppConfig
+from metrics.extract.contract import TABLES_BY_NAME
+from metrics.extract.validate import ValidatedExtract
+
+ENCOUNTER_CONTEXT = ["ward_code", "bed", "age_years", "patient_id", "on_ward"]
+
+NEWS2_COLUMNS = [
+    "news2_score",
+    "news2_any_single_3",
+    "news2_risk",
+    "news2_monitoring",
+    "news2_scored_at",
+    "news2_age_minutes",
+    "news2_latest_at",
+    "news2_status",
+    "news2_status_reason",
+]
+AKI_COLUMNS = [
+    "aki_stage",
+    "aki_reason",
+    "aki_c1_umol",
+    "aki_c1_at",
+    "aki_reference_umol",
+    "aki_reference_kind",
+    "aki_ratio",
+]
+SEPSIS_COLUMNS = ["sepsis_positive", "sepsis_trigger", "sepsis_note"]
+DOSE_COLUMNS = [
+    "missed_critical_doses",
+    "excused_critical_doses",
+    "missed_critical_medicines",
+    "first_missed_at",
+    "minutes_since_first_missed",
+]
+ASSESSMENT_COLUMNS = [
+    "assessments_outstanding",
+    "assessments_overdue",
+    "assessments_outstanding_types",
+    "assessments_max_overdue_minutes",
+]
+ENCOUNTER_EXTRA = ["on_ward", "discharged_last_24h", "hours_on_ward", "obs_hourly_or_more", "active_flags"]
+
+
+def _contract_columns(table: str) -> list[str]:
+    return list(TABLES_BY_NAME[table].column_names)
+
+
+def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802 - reads as a constant
+    """Every table a metric may count, with the columns it may name."""
+    flag_cols = [f"flag_{f.code.upper()}" for f in cfg.clinical.flag_codes]
+    context = [c for c in ENCOUNTER_CONTEXT]
+    return {
+        "encounters": _contract_columns("encounters")
+        + ENCOUNTER_EXTRA
+        + NEWS2_COLUMNS
+        + AKI_COLUMNS
+        + SEPSIS_COLUMNS
+        + DOSE_COLUMNS
+        + ASSESSMENT_COLUMNS
+        + flag_cols,
+        "assessments": _contract_columns("assessments")
+        + ["outstanding", "overdue", "overdue_minutes", "assessment_label"]
+        + context,
+        "critical_doses": _contract_columns("medication_administrations")
+        + ["critical_class", "dose_status", "is_missed", "minutes_since_scheduled"]
+        + context,
+        "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
+        "staffing": [
+            "ward_code",
+            "shift",
+            "staff_group",
+            "shift_date",
+            "planned",
+            "actual",
+            "fill_rate",
+            "fill_rate_rag",
+        ],
+        "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
+    }
+
+
+@dataclass(frozen=True)
+class DerivedExtract:
+    """The derived tables, keyed by the names metric definitions use."""
+
+    extracted_at: pd.Timestamp
+    tables: dict[str, pd.DataFrame]
+
+
+def _with_context(frame: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:
+    context = encounters[["encounter_id"] + ENCOUNTER_CONTEXT]
+    return frame.drop(columns=[c for c in ENCOUNTER_CONTEXT if c in frame.columns]).merge(
+        context, on="encounter_id", how="inner"
+    )
+
+
+def _left_join(base: pd.DataFrame, extra: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    present = [c for c in columns if c in extra.columns]
+    merged = base.merge(extra[[key] + present], on=key, how="left")
+    for col in columns:
+        if col not in merged.columns:
+            merged[col] = pd.NA
+    return merged
+
+
+def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], None] | None = None) -> DerivedExtract:
+    """Apply every clinical rule to the validated extract and build the derived tables."""
+    say = progress or (lambda _msg: None)
+    now = valid.extracted_at
+    t = valid.tables
+    clinical = cfg.clinical
+    enc = t["encounters"].drop(columns=["source_row"], errors="ignore").copy()
+    enc["on_ward"] = (enc["admitted_at"] <= now) & (enc["discharged_at"].isna() | (enc["discharged_at"] > now))
+    enc["discharged_last_24h"] = (
+        enc["discharged_at"].notna()
+        & (enc["discharged_at"] <= now)
+        & (enc["discharged_at"] > now - pd.Timedelta(hours=24))
+    )
+    enc["hours_on_ward"] = (now - enc["admitted_at"]).dt.total_seconds() / 3600.0
+
+    say("NEWS2")
+    obs_latest = news2.latest_news2_per_encounter(
+        t["observations"], now, clinical.news2.overdue_after_minutes, clinical.news2.grace_minutes
+    )
+    enc = _left_join(enc, obs_latest, "encounter_id", NEWS2_COLUMNS)
+    enc["news2_status"] = enc["news2_status"].astype("string").fillna("no_observations")
+    enc["news2_status_reason"] = (
+        enc["news2_status_reason"].astype("string").fillna("no observations recorded in this extract")
+    )
+    children = (enc["age_years"] < clinical.news2.minimum_age_years).fillna(False).to_numpy(dtype=bool)
+    if children.any():  # RCP 2017: NEWS2 is not validated under 16; a child's score is not shown as if it were
+        for col in ("news2_score", "news2_any_single_3", "news2_risk", "news2_monitoring"):
+            enc[col] = enc[col].astype(object).where(~children, None)
+        enc.loc[children, "news2_status"] = "not_applicable"
+        enc.loc[children, "news2_status_reason"] = (
+            f"under {clinical.news2.minimum_age_years}: NEWS2 does not apply to children; use the paediatric early warning score (PEWS)"
+        )
+    enc["obs_hourly_or_more"] = enc["news2_monitoring"].isin(["hourly", "continuous"]).fillna(False).astype(bool)
+
+    say("AKI")
+    ages = enc.drop_duplicates("patient_id", keep="last").set_index("patient_id")["age_years"]
+    aki_frame = aki.aki_per_patient(t["lab_results"], ages, now, clinical.aki.current_result_within_hours)
+    enc = _left_join(enc, aki_frame, "patient_id", AKI_COLUMNS)
+
+    say("flags and sepsis")
+    flags = t["patient_flags"].drop(columns=["source_row"], errors="ignore").copy()
+    active = sepsis.active_flags_per_encounter(flags, now)
+    for code in (f.code.upper() for f in clinical.flag_codes):
+        enc[f"flag_{code}"] = enc["encounter_id"].isin(active.loc[active["flag"] == code, "encounter_id"])
+    flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
+    # what the patient list says: the flags' labels ("Medicines reconciliation outstanding"), not their codes
+    readable = active["flag"].map(flag_labels).fillna(active["flag"])
+    listing = joined_per_key(active["encounter_id"], readable, "active_flags").rename_axis("encounter_id").reset_index()
+    enc = _left_join(enc, listing, "encounter_id", ["active_flags"])
+    criteria = [
+        sepsis.SepsisCriterion(
+            c.id, c.label, tuple(x.upper() for x in c.flags_any), c.news2_at_least, c.or_single_parameter_3
+        )
+        for c in clinical.sepsis_screen.criteria
+    ]
+    sepsis_frame = sepsis.sepsis_per_encounter(
+        enc["encounter_id"], flags, enc[["encounter_id", "news2_score", "news2_any_single_3"]], now, criteria
+    )
+    enc = _left_join(enc, sepsis_frame, "encounter_id", SEPSIS_COLUMNS)
+    enc["sepsis_positive"] = enc["sepsis_positive"].fillna(False).astype(bool)
+
+    say("critical doses")
+    critical = {k: list(v) for k, v in clinical.missed_doses.critical_medicines.items()}
+    dose_rows = doses.critical_doses_today(
+        t["medication_administrations"].drop(columns=["source_row"], errors="ignore"),
+        now,
+        critical,
+        clinical.missed_doses.pending_missed_after_minutes,
+        list(clinical.missed_doses.missed_reasons),
+    )
+    per_enc = doses.doses_per_encounter(dose_rows)
+    enc = _left_join(enc, per_enc, "encounter_id", DOSE_COLUMNS)
+    enc["minutes_since_first_missed"] = (
+        now - pd.to_datetime(enc["first_missed_at"], utc=True)
+    ).dt.total_seconds() / 60.0
+    for col in ("missed_critical_doses", "excused_critical_doses"):
+        enc[col] = enc[col].fillna(0).astype("int64")
+
+    say("risk assessments")
+    assess_rows = assessments.assessment_rows(t["assessments"].drop(columns=["source_row"], errors="ignore"), now)
+    labels = {a.code.upper(): a.label for a in clinical.assessment_types}
+    assess_rows["assessment_label"] = assess_rows["assessment_type"].map(labels)
+    enc = _left_join(enc, assessments.assessments_per_encounter(assess_rows), "encounter_id", ASSESSMENT_COLUMNS)
+    for col in ("assessments_outstanding", "assessments_overdue"):
+        enc[col] = enc[col].fillna(0).astype("int64")
+
+    say("staffing")
+    rag = clinical.staffing.fill_rate_rag
+    staff = staffing.staffing_board(
+        t["staffing"].drop(columns=["source_row"], errors="ignore"), now, rag.green_at_least, rag.amber_at_least
+    )
+
+    wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)
+
+    flags["active"] = sepsis.flag_is_active(flags, now)
+    flags["hours_active"] = np.where(flags["active"], (now - flags["raised_at"]).dt.total_seconds() / 3600.0, np.nan)
+    flags["flag_label"] = flags["flag"].map(flag_labels)
+
+    tables = {
+        "encounters": enc,
+        "assessments": _with_context(assess_rows, enc),
+        "critical_doses": _with_context(dose_rows, enc),
+        "patient_flags": _with_context(flags, enc),
+        "staffing": staff,
+        "wards": wards,
+    }
+    return DerivedExtract(now, tables)
+
+
+def care_hours_per_ward(
+    staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestamp, unit: str, shift_hours: dict[str, float]
+) -> pd.DataFrame:
+    """Care hours per patient day for yesterday (its day and night shifts) over the census at the midnight that ended it.
+
+    Only wards with both shifts recorded and patients at midnight get a row, so a ward without data is
+    'no data' on the board and is left out of site and trust totals, never counted as zero.
+    """
+    midnight = london_midnight(now)
+    yesterday = london_date(now) - timedelta(days=1)
+    census = (
+        enc[(enc["admitted_at"] <= midnight) & (enc["discharged_at"].isna() | (enc["discharged_at"] > midnight))]
+        .groupby("ward_code")
+        .size()
+    )
+    rows = staff[pd.to_datetime(staff["shift_date"]).dt.date == yesterday]
+    return staffing.care_hours_by_ward(rows, census, unit, shift_hours)

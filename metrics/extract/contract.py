@@ -1,0 +1,283 @@
+"""The EPR extract contract, version 1, declared once as data.
+
+Why this exists: every hospital's EPR names things differently, so the
+dashboard reads one canonical shape. This module is the single declaration
+of that shape. It drives validation (``metrics.extract.validate``), the documentation
+of the contract (``docs/extract-contract.md`` is generated from it and checked
+for drift by a test) and the synthetic sample generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+CONTRACT_VERSION = 1
+
+
+class ColumnType(str, Enum):
+    """The closed set of column types an extract may carry."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of one extract table: its type, whether it must be filled and its allowed values."""
+
+    name: str
+    type: ColumnType
+    required: bool
+    description: str
+    allowed: tuple[str, ...] | None = None  # lower-case codes; compared case-insensitively
+    min_value: float | None = None
+    max_value: float | None = None
+    not_after_extract: bool = False  # a datetime that may not lie after extracted_at
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One extract table: its file stem, its columns and whether the extract must carry it."""
+
+    name: str
+    description: str
+    columns: tuple[ColumnSpec, ...]
+    required_file: bool = True
+    ward_column: str | None = None  # a column whose value must be a configured ward
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def column(self, name: str) -> ColumnSpec:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+S, INT, D, B, T, DT = (
+    ColumnType.STRING,
+    ColumnType.INTEGER,
+    ColumnType.DECIMAL,
+    ColumnType.BOOLEAN,
+    ColumnType.DATETIME,
+    ColumnType.DATE,
+)
+
+ENCOUNTERS = TableSpec(
+    "encounters",
+    "One row per inpatient stay that is current or ended in the last 24 hours.",
+    (
+        ColumnSpec("encounter_id", S, True, "Unique key of the stay.", unique=True),
+        ColumnSpec("patient_id", S, True, "Pseudonymised patient key; links to lab_results."),
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("bed", S, False, "Bed label; shown only in the huddle view."),
+        ColumnSpec("admitted_at", T, True, "Admission to the ward.", not_after_extract=True),
+        ColumnSpec("discharged_at", T, False, "Empty while the patient is on the ward.", not_after_extract=True),
+        ColumnSpec("expected_discharge_date", DT, False, "Planned discharge date."),
+        ColumnSpec("age_years", INT, True, "Age in whole years, 0 to 120.", min_value=0, max_value=120),
+        ColumnSpec("sex", S, False, "M, F or U.", allowed=("m", "f", "u")),
+    ),
+    ward_column="ward_code",
+)
+
+OBSERVATIONS = TableSpec(
+    "observations",
+    "One row per set of vital signs. Any parameter may be missing: such a set is incomplete and gets no NEWS2 score.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay the set belongs to."),
+        ColumnSpec("taken_at", T, True, "When the set was taken.", not_after_extract=True),
+        ColumnSpec("respiratory_rate", INT, False, "Breaths per minute.", min_value=0, max_value=80),
+        ColumnSpec("spo2", INT, False, "Oxygen saturation, %.", min_value=50, max_value=100),
+        ColumnSpec(
+            "spo2_scale",
+            INT,
+            False,
+            "NEWS2 SpO2 scale: 1, or 2 for confirmed hypercapnic respiratory failure.",
+            min_value=1,
+            max_value=2,
+        ),
+        ColumnSpec("on_oxygen", B, False, "Supplemental oxygen at the time."),
+        ColumnSpec("systolic_bp", INT, False, "Systolic blood pressure, mmHg.", min_value=30, max_value=300),
+        ColumnSpec("heart_rate", INT, False, "Pulse, beats per minute.", min_value=10, max_value=300),
+        ColumnSpec(
+            "consciousness", S, False, "ACVPU: A, C (new confusion), V, P or U.", allowed=("a", "c", "v", "p", "u")
+        ),
+        ColumnSpec("temperature_c", D, False, "Temperature, degrees Celsius.", min_value=25, max_value=45),
+    ),
+)
+
+LAB_RESULTS = TableSpec(
+    "lab_results",
+    "Results for the patients in encounters, up to 365 days back.",
+    (
+        ColumnSpec("patient_id", S, True, "Pseudonymised patient key."),
+        ColumnSpec("collected_at", T, True, "When the sample was collected.", not_after_extract=True),
+        ColumnSpec("test", S, True, "Test name; 'creatinine' is the one the AKI algorithm reads."),
+        ColumnSpec("value", D, True, "Result value.", min_value=0),
+        ColumnSpec("unit", S, True, "Unit; creatinine in umol/L, or mg/dL (converted x 88.42)."),
+    ),
+)
+
+ASSESSMENTS = TableSpec(
+    "assessments",
+    "Risk assessments due or done during the stay.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec(
+            "assessment_type", S, True, "A type from config/clinical.yaml (VTE, FALLS, PRESSURE_ULCER, MUST, ...)."
+        ),
+        ColumnSpec("due_at", T, True, "When it is (or was) due."),
+        ColumnSpec("completed_at", T, False, "Empty while outstanding.", not_after_extract=True),
+    ),
+)
+
+MEDICATION_ADMINISTRATIONS = TableSpec(
+    "medication_administrations",
+    "Scheduled doses from the eMAR.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec("medicine", S, True, "Medicine name as the eMAR shows it."),
+        ColumnSpec("scheduled_at", T, True, "When the dose was due."),
+        ColumnSpec("outcome", S, True, "given, not_given or pending.", allowed=("given", "not_given", "pending")),
+        ColumnSpec("administered_at", T, False, "For given doses.", not_after_extract=True),
+        ColumnSpec(
+            "reason",
+            S,
+            False,
+            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, ...",
+        ),
+    ),
+)
+
+STAFFING = TableSpec(
+    "staffing",
+    "Planned and actual nursing staff per ward and shift.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("shift_date", DT, True, "The date the shift starts."),
+        ColumnSpec("shift", S, True, "day or night.", allowed=("day", "night")),
+        ColumnSpec("staff_group", S, True, "registered or unregistered.", allowed=("registered", "unregistered")),
+        ColumnSpec("planned", D, True, "Planned headcount (or hours, as config says).", min_value=0),
+        ColumnSpec("actual", D, True, "Actual headcount (or hours).", min_value=0),
+    ),
+    ward_column="ward_code",
+)
+
+PATIENT_FLAGS = TableSpec(
+    "patient_flags",
+    "Alerts and conditions raised on the EPR.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec(
+            "flag", S, True, "A flag code from config/clinical.yaml (SEPSIS, SUSPECTED_INFECTION, C_DIFF, ...)."
+        ),
+        ColumnSpec("raised_at", T, True, "When the flag was raised.", not_after_extract=True),
+        ColumnSpec("cleared_at", T, False, "Empty while active.", not_after_extract=True),
+    ),
+)
+
+# ---- optional tables: what the ward board carries beside the EPR (issue 5, the Safety Barometer) ----------
+
+INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
+HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity
+
+INCIDENTS = TableSpec(
+    "incidents",
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 days, "
+    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
+    "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
+    (
+        ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True),
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
+        ColumnSpec(
+            "incident_type",
+            S,
+            True,
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning or excellence report) or OTHER.",
+            allowed=INCIDENT_TYPES,
+        ),
+        ColumnSpec(
+            "harm_level", S, True, "Harm to the patient: none, low, moderate, severe or death.", allowed=HARM_LEVELS
+        ),
+        ColumnSpec(
+            "pressure_ulcer_category", INT, False, "For PRESSURE_ULCER: the category, 1 to 4.", min_value=1, max_value=4
+        ),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
+PATIENT_FEEDBACK = TableSpec(
+    "patient_feedback",
+    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days. "
+    "Without this file the Safety Barometer's feedback indicators read 'not supplied'.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("response_date", DT, True, "The date it was given.", not_after_extract=True),
+        ColumnSpec("kind", S, True, "fft, compliment or complaint.", allowed=("fft", "compliment", "complaint")),
+        ColumnSpec(
+            "fft_positive", B, False, "For fft: true when the answer was 'very good' or 'good'; empty for other kinds."
+        ),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
+WORKFORCE = TableSpec(
+    "workforce",
+    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months. "
+    "Without this file the Safety Barometer's staff indicators read 'not supplied'.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("month", DT, True, "The first day of the month the figures are for.", not_after_extract=True),
+        ColumnSpec(
+            "sickness_absence_pct",
+            D,
+            False,
+            "Staff sickness absence in the month, % of contracted time.",
+            min_value=0,
+            max_value=100,
+        ),
+        ColumnSpec(
+            "training_compliance_pct",
+            D,
+            False,
+            "Mandatory training compliance at the month's end, %.",
+            min_value=0,
+            max_value=100,
+        ),
+        ColumnSpec("turnover_pct", D, False, "Staff turnover, % over the last 12 months.", min_value=0, max_value=100),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
+TABLES: tuple[TableSpec, ...] = (
+    ENCOUNTERS,
+    OBSERVATIONS,
+    LAB_RESULTS,
+    ASSESSMENTS,
+    MEDICATION_ADMINISTRATIONS,
+    STAFFING,
+    PATIENT_FLAGS,
+    INCIDENTS,
+    PATIENT_FEEDBACK,
+    WORKFORCE,
+)
+
+TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
+
+MANIFEST_FIELDS = {
+    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never from the machine's clock.",
+    "source": "Which system produced the extract (free text).",
+}

@@ -1,0 +1,1 @@
+"""What staff record at the huddle (ratings, actions), its configuration, and the Safety Barometer rule."""
