@@ -86,14 +86,12 @@ def _check_metric_columns(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
 
 def _check_huddle_and_barometer(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the files above."""
-    from metrics.huddle.config import huddle_config_problems  # local: it imports this module's types
 
     return huddle_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
 def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons against wards.yaml."""
-    from metrics.access.config import access_config_problems  # local: it imports this module's types
 
     return access_config_problems(cfg.directory, cfg, optional=True)[1]
 
