@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.cli.safety_case import add_safety_case_subcommand
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.errors import UserFacingError
@@ -264,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     from metrics.access.kiosk_tokens import add_kiosk_subcommand
 
     add_kiosk_subcommand(sub, [common])
+    add_safety_case_subcommand(sub)
 
     from metrics.spc.csv_input import add_spc_subcommand
     from metrics.store.spc_history import add_history_arguments
