@@ -111,7 +111,8 @@ def main() -> None:
         help="skip the daily case (a day loaded onto the day before)",
     )
     args = parser.parse_args()
-    from metrics.synthetic.trust import generate_one, write_scaled_wards_yaml
+    from metrics.synthetic.trust import generate_one
+    from metrics.synthetic.wards import write_scaled_wards_yaml
 
     out = Path(args.out)
     print(

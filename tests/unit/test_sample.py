@@ -18,7 +18,8 @@ import yaml
 from metrics.config.models import AppConfig, SourcesFile
 from metrics.extract.contract import TABLES, TABLES_BY_NAME
 from metrics.extract.reader import read_extract
-from metrics.synthetic.trust import generate_one, generate_trust, write_scaled_wards_yaml
+from metrics.synthetic.trust import generate_one, generate_trust
+from metrics.synthetic.wards import write_scaled_wards_yaml
 from metrics.extract.validate import validate_extract
 
 ROOT = Path(__file__).resolve().parents[2]
