@@ -142,7 +142,9 @@ def simulate_outside_epr(
     return {"incidents": incidents, "patient_feedback": feedback, "workforce": workforce}
 
 
-def outside_epr_extract(history: dict[str, dict[str, np.ndarray]], t: int, today: int) -> dict[str, dict[str, np.ndarray]]:
+def outside_epr_extract(
+    history: dict[str, dict[str, np.ndarray]], t: int, today: int
+) -> dict[str, dict[str, np.ndarray]]:
     """What the extract at ``t`` (UTC seconds; London day ``today``) carries of the optional tables."""
     inc = history["incidents"]
     fb = history["patient_feedback"]

@@ -52,6 +52,11 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+def copy_code(code: str, copy: int) -> str:
+    """The code of copy ``copy`` (2, 3, ...) of a ward in a scaled region: ``7A`` -> ``7A-K02``."""
+    return f"{code}-K{copy:02d}"
+
+
 def scaled_ward_entries(wards_doc: dict[str, Any], scale: int) -> list[dict[str, Any]]:
     """The ``wards`` list repeated ``scale`` times; copy k (k >= 2) gets code ``CODE-Kkk`` and name ``Name (k)``."""
     if scale < 1:
@@ -62,14 +67,15 @@ def scaled_ward_entries(wards_doc: dict[str, Any], scale: int) -> list[dict[str,
         for ward in wards:
             entry = dict(ward)
             if copy > 1:
-                entry["code"] = f"{ward['code']}-K{copy:02d}"
+                entry["code"] = copy_code(ward["code"], copy)
                 entry["name"] = f"{ward['name']} ({copy})"
             out.append(entry)
     return out
 
 
 def write_scaled_wards_yaml(wards_yaml: Path, scale: int, out_path: Path) -> Path:
-    """Write a wards.yaml with every ward repeated ``scale`` times (copy k's codes get '-Kkk'), as ``generate_trust(scale=...)`` uses."""
+    """Write a wards.yaml with every ward repeated ``scale`` times (copy k's codes get '-Kkk'),
+    as ``generate_trust(scale=...)`` uses."""
     doc = load_yaml(wards_yaml)
     scaled = {key: value for key, value in doc.items() if key != "wards"}
     scaled["wards"] = scaled_ward_entries(doc, scale)
