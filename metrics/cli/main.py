@@ -155,21 +155,32 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_generate_sample(args: argparse.Namespace) -> int:
+    from metrics.synthetic.region_config import write_region_config
     from metrics.synthetic.trust import generate_trust
 
     end = pd.Timestamp(args.end).date() if args.end else None
-    folders = generate_trust(
-        Path(args.out),
-        wards_yaml=Path(args.config) / "wards.yaml",
-        clinical_yaml=Path(args.config) / "clinical.yaml",
-        days=args.days,
-        scale=args.scale,
-        seed=args.seed,
-        end=end,
-        fmt=args.fmt,
-        progress=lambda i, n: print(f"  … day {i}/{n}", file=sys.stderr, flush=True) if i % 10 == 0 or i == n else None,
-    )
+    config_out = Path(args.config_out) if args.config_out else Path(args.out) / "config"
+    try:
+        write_region_config(Path(args.config), args.scale, config_out)
+        load_config(config_out)  # the region's config must load, or the second command would fail
+        folders = generate_trust(
+            Path(args.out),
+            wards_yaml=Path(args.config) / "wards.yaml",
+            clinical_yaml=Path(args.config) / "clinical.yaml",
+            days=args.days,
+            scale=args.scale,
+            seed=args.seed,
+            end=end,
+            fmt=args.fmt,
+            progress=lambda i, n: print(f"  … day {i}/{n}", file=sys.stderr, flush=True)
+            if i % 10 == 0 or i == n
+            else None,
+        )
+    except ValueError as exc:
+        raise UserFacingError(f"generate-sample: {exc}") from exc
     print(f"wrote {len(folders)} extract(s) under {args.out}")
+    print(f"wrote the matching configuration to {config_out}; load the region with:")
+    print(f"  python -m metrics refresh {args.out} --config {config_out}")
     return 0
 
 
@@ -251,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--end", default=None, help="date of the last extract (default: today)")
     p.add_argument("--fmt", choices=["csv", "parquet"], default="parquet")
+    p.add_argument(
+        "--config-out",
+        default=None,
+        help="where to write the configuration matching the generated wards (default: OUT/config)",
+    )
     p.set_defaults(func=cmd_generate_sample)
 
     p = sub.add_parser("demo", parents=[common], help="fill an empty store with the synthetic sample's 90-day history")
