@@ -34,6 +34,7 @@ _WEEKLY_ASSESSMENTS = ("PRESSURE_ULCER", "FALLS", "MUST")
 def simulate_assessments(
     rng: np.random.Generator, world: World, stays: np.ndarray, types: list[str], t_to: int
 ) -> dict[str, np.ndarray]:
+    """Every assessment of ``stays`` due up to a day after ``t_to``: type, due and completed times (wall seconds)."""
     age = world.p_age[world.e_pat[stays]]
     kind = world.wards.kind[world.e_ward[stays]].astype(str)
     admit, dis = world.e_admit[stays], world.e_dis[stays]

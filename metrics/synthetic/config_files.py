@@ -22,5 +22,6 @@ def _resolve(path: Path) -> Path:
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
+    """The YAML document at ``path`` (tried under the project root if not found as given); {} if empty."""
     with open(_resolve(path), encoding="utf-8") as handle:
         return yaml.safe_load(handle) or {}

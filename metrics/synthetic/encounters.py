@@ -23,6 +23,8 @@ READMIT_RATE = 0.05
 
 @dataclass
 class World:
+    """The simulated trust: its wards, days and per-ward quality, and every stay and patient as columns."""
+
     wards: Wards
     clock: LondonClock
     days: list[date]  # simulated days; the last len(extract_days) are extracted
@@ -52,6 +54,7 @@ class World:
 
 
 def ward_quality(rng: np.random.Generator, wards: Wards, n_days: int, change_day: int | None) -> np.ndarray:
+    """[ward, day] quality (higher is worse): a fixed level, a slow wander, and the two wards that change."""
     base = 0.8 * rng.standard_normal(wards.n)
     # a slowly wandering component, so good weeks and bad weeks happen
     walk = np.cumsum(0.06 * rng.standard_normal((wards.n, n_days)), axis=1)
@@ -112,6 +115,7 @@ def simulate_beds(
     extract_days: list[date],
     change_day: int | None,
 ) -> World:
+    """Admissions and discharges day by day, keeping each ward at its target occupancy at 07:30."""
     n_days = len(sim_days)
     t_wall = np.array([epoch_days(d) * DAY + EXTRACT_MINUTE_OF_DAY * MINUTE for d in sim_days], dtype=np.int64)
     quality = ward_quality(rng, wards, n_days + 2, change_day)
@@ -253,6 +257,7 @@ def simulate_beds(
 
 
 def assign_identifiers(rng: np.random.Generator, world: World) -> None:
+    """Give every stay an ``E00054321`` and every patient a ``P0012345``, numbered in order of admission."""
     n_e, n_p = len(world.e_admit), len(world.p_age)
     order = np.argsort(world.e_admit, kind="stable")
     numbers = 54000 + np.cumsum(rng.integers(1, 4, n_e))

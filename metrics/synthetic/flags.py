@@ -17,6 +17,7 @@ from metrics.synthetic.severity import Severity
 def simulate_flags(
     rng: np.random.Generator, world: World, sev: Severity, stays: np.ndarray, codes: set[str]
 ) -> dict[str, np.ndarray]:
+    """Every flag of ``stays`` raised during the stay, with the time it was cleared or NA; only ``codes``."""
     n = len(stays)
     e = stays
     admit, dis = world.e_admit[e], world.e_dis[e]

@@ -17,6 +17,7 @@ from metrics.synthetic.severity import Severity
 def simulate_labs(
     rng: np.random.Generator, world: World, sev: Severity, stays: np.ndarray, t_to: int
 ) -> dict[str, np.ndarray]:
+    """Every blood result of the patients of ``stays`` up to ``t_to``, earlier history included."""
     pats = np.unique(world.e_pat[stays])
     all_stays = np.flatnonzero(np.isin(world.e_pat, pats))  # earlier stays of these patients too
     n_p = len(world.p_age)

@@ -89,6 +89,7 @@ _MISSED_P = (0.45, 0.30, 0.25)
 def simulate_medications(
     rng: np.random.Generator, world: World, sev: Severity, stays: np.ndarray, t_from: int, t_to: int
 ) -> dict[str, np.ndarray]:
+    """Every scheduled dose of ``stays`` between ``t_from`` and ``t_to``: outcome, reason and when recorded."""
     n_s = len(stays)
     kind = world.wards.kind[world.e_ward[stays]]
     spec = world.wards.specialty[world.e_ward[stays]]

@@ -18,6 +18,7 @@ from metrics.synthetic.severity import Severity
 def simulate_observations(
     rng: np.random.Generator, world: World, sev: Severity, stays: np.ndarray, t_from: int, t_to: int
 ) -> dict[str, np.ndarray]:
+    """Every observation set of ``stays`` between ``t_from`` and ``t_to`` (wall seconds), by stay then time."""
     admit, dis = world.e_admit[stays], world.e_dis[stays]
     start = np.where(
         admit >= t_from,

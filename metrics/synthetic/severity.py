@@ -17,6 +17,8 @@ from metrics.synthetic.encounters import World
 
 @dataclass
 class Severity:
+    """Per stay: the baseline and the two episodes' shapes; ``at`` gives severity at any time."""
+
     base: np.ndarray
     a1: np.ndarray  # admission episode amplitude (0 = none)
     pk1: np.ndarray  # hours from admission to its peak
@@ -45,6 +47,7 @@ class Severity:
 
 
 def simulate_severity(rng: np.random.Generator, world: World) -> Severity:
+    """Draw each stay's baseline and episodes, more and worse on acute, elderly and critical care wards."""
     n = len(world.e_admit)
     kind = world.wards.kind[world.e_ward]
     acuity = np.array([p.acuity for p in world.wards.profile])[world.e_ward]

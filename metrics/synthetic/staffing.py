@@ -15,6 +15,7 @@ from metrics.synthetic.encounters import World
 
 
 def simulate_staffing(rng: np.random.Generator, world: World, first: date, last: date) -> dict[str, np.ndarray]:
+    """Planned and actual staff per ward, day, shift (day, night) and group from ``first`` to ``last``."""
     wards = world.wards
     days = np.arange(epoch_days(first), epoch_days(last) + 1)
     w, d, s, g = (a.ravel() for a in np.meshgrid(np.arange(wards.n), days, [0, 1], [0, 1], indexing="ij"))

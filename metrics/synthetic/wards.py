@@ -19,6 +19,8 @@ from metrics.synthetic.config_files import load_yaml
 # Specialty profiles: length of stay, ages, observation routine, staffing ratios.
 @dataclass(frozen=True)
 class Profile:
+    """How a specialty's ward behaves in the simulation."""
+
     kind: str  # medical, surgical, elderly, rehab, critical, paeds, maternity
     los_days: float  # median length of stay
     age: tuple[float, float]  # mean, sd for adult wards
