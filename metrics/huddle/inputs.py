@@ -18,6 +18,9 @@ so:
 * every entry and change writes its audit row in the same transaction
   (``metrics.store.audit``).
 
+The statements themselves live in ``metrics.store.huddle``; this module
+checks the entries and decides what a change means.
+
 No personal name is stored with a rating or an action: a role at most, and
 the device/session label. "Today" is the London date of the moment given
 (``now``, default the clock); the huddle is a live event, not an extract.
@@ -32,31 +35,28 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine
 
-from metrics.store.audit import Actor, append
 from metrics.errors import UserFacingError
-from metrics.store.huddle_models import ACTION_STATUSES, RATING_KINDS, HuddleAction, HuddleRating
+from metrics.store.audit import Actor
+from metrics.store.huddle import (
+    action,
+    actions_of_ward,
+    change_action_if_unchanged,
+    insert_action,
+    insert_rating,
+    open_action_counts,
+    open_or_closed_between,
+    ratings,
+    ratings_on,
+)
+from metrics.store.huddle_models import ACTION_STATUSES, RATING_KINDS
 
 if TYPE_CHECKING:
     from metrics.config.models import AppConfig
     from metrics.huddle.config import HuddleConfig
 
 LONDON = ZoneInfo("Europe/London")
-RATING_COLUMNS = ["id", "ward_code", "huddle_date", "shift", "kind", "score", "role", "comment", "device", "created_at"]
-ACTION_COLUMNS = [
-    "id",
-    "ward_code",
-    "text",
-    "owner_role",
-    "due_at",
-    "status",
-    "created_on",
-    "created_at",
-    "closed_at",
-    "device",
-    "version",
-]
 SCORES = (1, 2, 3, 4, 5)
 
 
@@ -213,34 +213,7 @@ def record_rating(
     }
     if problems:
         raise HuddleInputError(problems)
-    with engine.begin() as conn:
-        rating_id = conn.execute(insert(HuddleRating).returning(HuddleRating.id), row).scalar_one()
-        append(
-            conn,
-            actor,
-            "rating.create",
-            entity="huddle_rating",
-            entity_id=rating_id,
-            ward_code=row["ward_code"],
-            before=None,
-            after={"id": rating_id, **row},
-            at=moment,
-        )
-    return rating_id
-
-
-def ratings(engine: Engine, ward_code: str, start: date, end: date, kind: str | None = None) -> pd.DataFrame:
-    """Ratings of one ward with huddle dates from ``start`` to ``end`` (inclusive), oldest first (RATING_COLUMNS)."""
-    query = select(*(getattr(HuddleRating, c) for c in RATING_COLUMNS)).where(
-        func.upper(HuddleRating.ward_code) == ward_code.upper(),
-        HuddleRating.huddle_date >= start,
-        HuddleRating.huddle_date <= end,
-    )
-    if kind is not None:
-        query = query.where(HuddleRating.kind == kind)
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(HuddleRating.huddle_date, HuddleRating.id)).all()
-    return pd.DataFrame(rows, columns=RATING_COLUMNS)
+    return insert_rating(engine, row, actor, moment)
 
 
 def score_counts(frame: pd.DataFrame, kind: str = "reliability", on: date | None = None) -> dict[int, int]:
@@ -324,33 +297,7 @@ def add_action(
     }
     if problems:
         raise HuddleInputError(problems)
-    with engine.begin() as conn:
-        action_id = conn.execute(insert(HuddleAction).returning(HuddleAction.id), row).scalar_one()
-        append(
-            conn,
-            actor,
-            "action.create",
-            entity="huddle_action",
-            entity_id=action_id,
-            ward_code=row["ward_code"],
-            before=None,
-            after={"id": action_id, **row},
-            at=moment,
-        )
-    return action_id
-
-
-def action(engine: Engine, action_id: int) -> dict[str, Any] | None:
-    """One action as a dict (ACTION_COLUMNS), or None."""
-    with engine.connect() as conn:
-        found = (
-            conn.execute(
-                select(*(getattr(HuddleAction, c) for c in ACTION_COLUMNS)).where(HuddleAction.id == action_id)
-            )
-            .mappings()
-            .first()
-        )
-    return dict(found) if found else None
+    return insert_action(engine, row, actor, moment)
 
 
 def set_action_status(
@@ -370,41 +317,19 @@ def set_action_status(
     if before["status"] != "open":
         raise HuddleInputError([("status", f"action #{action_id} is already {before['status']}")])
     changes = {"status": status, "closed_at": moment, "version": expected_version + 1}
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(HuddleAction)
-            .where(HuddleAction.id == action_id, HuddleAction.version == expected_version)
-            .values(**changes)
-        )
-        if result.rowcount != 1:  # another device's change landed between the read and this update: roll back, say so
-            current = (
-                conn.execute(
-                    select(*(getattr(HuddleAction, c) for c in ACTION_COLUMNS)).where(HuddleAction.id == action_id)
-                )
-                .mappings()
-                .first()
-            )
-            raise StaleEditError(action_id, expected_version, dict(current) if current else None)
-        after = {**before, **changes}
-        append(
-            conn,
-            actor,
-            f"action.{status}",
-            entity="huddle_action",
-            entity_id=action_id,
-            ward_code=before["ward_code"],
-            before=before,
-            after=after,
-            at=moment,
-        )
-    return after
-
-
-def _actions_query(ward_codes: Iterable[str] | None = None):  # type: ignore[no-untyped-def]
-    query = select(*(getattr(HuddleAction, c) for c in ACTION_COLUMNS))
-    if ward_codes is not None:
-        query = query.where(func.upper(HuddleAction.ward_code).in_([w.upper() for w in ward_codes]))
-    return query
+    applied, stored = change_action_if_unchanged(
+        engine,
+        action_id=action_id,
+        expected_version=expected_version,
+        changes=changes,
+        before=before,
+        actor=actor,
+        audit_action=f"action.{status}",
+        at=moment,
+    )
+    if not applied or stored is None:  # another device's change landed between the read and the update: say so
+        raise StaleEditError(action_id, expected_version, stored)
+    return stored
 
 
 def actions_for_huddle(engine: Engine, ward_code: str, huddle_date: date) -> pd.DataFrame:
@@ -412,14 +337,7 @@ def actions_for_huddle(engine: Engine, ward_code: str, huddle_date: date) -> pd.
     then the ones closed on that date. Open first, oldest first."""
     start = datetime.combine(huddle_date, datetime.min.time(), LONDON).astimezone(timezone.utc)
     end = start + timedelta(days=1, hours=1)  # a clock-change day is 23 or 25 hours; the date test below is exact
-    query = _actions_query([ward_code]).where(
-        HuddleAction.created_on <= huddle_date,
-        (HuddleAction.status == "open") | ((HuddleAction.closed_at >= start) & (HuddleAction.closed_at < end)),
-    )
-    with engine.connect() as conn:
-        frame = pd.DataFrame(
-            conn.execute(query.order_by(HuddleAction.created_on, HuddleAction.id)).all(), columns=ACTION_COLUMNS
-        )
+    frame = open_or_closed_between(engine, ward_code, huddle_date, start, end)
     if frame.empty:
         return frame.assign(carried_over=pd.Series(dtype=bool))
     closed_today = frame["closed_at"].map(
@@ -429,28 +347,6 @@ def actions_for_huddle(engine: Engine, ward_code: str, huddle_date: date) -> pd.
     frame["carried_over"] = frame["created_on"] < huddle_date
     frame["_order"] = (frame["status"] != "open").astype(int)
     return frame.sort_values(["_order", "created_on", "id"]).drop(columns="_order").reset_index(drop=True)
-
-
-def open_action_counts(engine: Engine, ward_codes: Iterable[str] | None = None) -> dict[str, int]:
-    """Open actions per ward (upper-case ward code); wards with none are left out."""
-    query = select(func.upper(HuddleAction.ward_code), func.count()).where(HuddleAction.status == "open")
-    if ward_codes is not None:
-        query = query.where(func.upper(HuddleAction.ward_code).in_([w.upper() for w in ward_codes]))
-    with engine.connect() as conn:
-        rows = conn.execute(query.group_by(func.upper(HuddleAction.ward_code))).all()
-    return {str(code): int(n) for code, n in rows}
-
-
-def ratings_on(engine: Engine, ward_codes: Iterable[str], on: date, kind: str = "reliability") -> pd.DataFrame:
-    """Every rating of one kind given on ``on`` at the listed wards (ward_code upper-case, score)."""
-    codes = [w.upper() for w in ward_codes]
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(func.upper(HuddleRating.ward_code), HuddleRating.score).where(
-                func.upper(HuddleRating.ward_code).in_(codes), HuddleRating.huddle_date == on, HuddleRating.kind == kind
-            )
-        ).all()
-    return pd.DataFrame(rows, columns=["ward_code", "score"])
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -470,9 +366,7 @@ def ratings_export(engine: Engine, ward_code: str, start: date, end: date) -> pd
 
 def actions_export(engine: Engine, ward_code: str) -> pd.DataFrame:
     """Every action of a ward, open and closed, for a CSV: times as London ISO 8601."""
-    with engine.connect() as conn:
-        rows = conn.execute(_actions_query([ward_code]).order_by(HuddleAction.id)).all()
-    return _export_times(pd.DataFrame(rows, columns=ACTION_COLUMNS), ["due_at", "created_at", "closed_at"])
+    return _export_times(actions_of_ward(engine, ward_code), ["due_at", "created_at", "closed_at"])
 
 
 @dataclass(frozen=True)

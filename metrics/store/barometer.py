@@ -21,7 +21,8 @@ from sqlalchemy import Engine, func, select
 from metrics.huddle.barometer import TREND_DAYS, BarometerInputs, BarometerReading, barometer_reading, ward_setup
 from metrics.rules.clock import london_date
 from metrics.config.models import AppConfig
-from metrics.huddle.inputs import london_today, ratings
+from metrics.huddle.inputs import london_today
+from metrics.store.huddle import ratings
 from metrics.huddle.config import EprIndicator, HuddleConfig
 from metrics.store import queries
 from metrics.store.history import holds_at
