@@ -21,7 +21,7 @@ import streamlit as st
 
 from dashboard import access_gate, store_access
 from dashboard.access_gate import Access
-from metrics.store import audit
+from metrics.store import audit_log as audit
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError

@@ -1,4 +1,4 @@
-"""An SPC chart from a ``date,value`` CSV file, as JSON; and the ``spc`` command-line subcommand.
+"""An SPC chart from a ``date,value`` CSV file, as JSON (the ``spc`` command is ``metrics.cli.spc``).
 
 Why this exists: an analyst or ward manager should be able to check one
 measure's chart from a spreadsheet export without the dashboard. A bad file
@@ -13,12 +13,9 @@ empty cell or ``NA`` is a missing day, which the chart shows as a gap.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import math
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -151,7 +148,7 @@ def _parse_value(name: str, row: int, text: str) -> float:
     return value
 
 
-def _parse_rebase(rebase: Iterable[Any]) -> list[date]:
+def parse_rebase(rebase: Iterable[Any]) -> list[date]:
     out = []
     for item in rebase:
         if isinstance(item, date):
@@ -230,76 +227,6 @@ def spc_from_csv(
         raise SpcInputError(
             "--improvement", None, f"{improvement!r} is not a direction", f"Use one of: {', '.join(IMPROVEMENTS)}."
         )
-    rebase_dates = _parse_rebase(rebase)
+    rebase_dates = parse_rebase(rebase)
     dates, values = read_spc_csv(path)
     return result_to_dict(spc(dates, values, improvement, target=target, rebase_dates=rebase_dates))
-
-
-# ---------------------------------------------------------------- command line
-
-
-def add_spc_subcommand(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``spc [FILE] --improvement ... [--target N] [--rebase DATE ...] [--format json]``.
-
-    Hook for stored history: when FILE is not given, ``run_spc_command`` calls
-    ``args.series_loader(args)``, which must return ``(dates, values,
-    improvement, target, rebase_dates)``. The caller sets it, e.g. with
-    ``parser.set_defaults(series_loader=...)`` after adding its own
-    ``--metric/--ward/--site/--trust`` options. ``--improvement``, ``--target``
-    and ``--rebase`` given on the command line override what the loader returns.
-    """
-    parser = subparsers.add_parser(
-        "spc",
-        help="SPC (XmR) chart of a date,value series, as JSON",
-        description="Compute a Making Data Count XmR chart (NHSRplotthedots rules) and print it as JSON.",
-    )
-    parser.add_argument("file", nargs="?", metavar="FILE", help="CSV with a header row date,value (dates YYYY-MM-DD)")
-    parser.add_argument("--improvement", choices=IMPROVEMENTS, help="which direction is better (required with FILE)")
-    parser.add_argument("--target", type=float, help="target value, for the assurance icon")
-    parser.add_argument(
-        "--rebase", action="append", default=[], metavar="DATE", help="start a new phase on this date (repeatable)"
-    )
-    parser.add_argument("--format", choices=("json",), default="json", help="output format (json)")
-    parser.set_defaults(func=run_spc_command)
-    return parser
-
-
-def run_spc_command(args: argparse.Namespace) -> int:
-    """Print the chart as JSON and return 0; on bad input print the reason to stderr and return 2."""
-    try:
-        if args.file is not None:
-            if args.improvement is None:
-                raise SpcInputError(
-                    "--improvement",
-                    None,
-                    "missing",
-                    f"Say which direction is better: --improvement {'|'.join(IMPROVEMENTS)}.",
-                )
-            payload = spc_from_csv(args.file, args.improvement, target=args.target, rebase=args.rebase)
-        else:
-            loader = getattr(args, "series_loader", None)
-            if loader is None:
-                raise SpcInputError("spc", None, "no series given", "Give a CSV FILE with the columns date,value.")
-            dates, values, improvement, target, rebase_dates = loader(args)
-            improvement = args.improvement or improvement
-            target = args.target if args.target is not None else target
-            rebase_all = _parse_rebase(args.rebase) if args.rebase else list(rebase_dates)
-            if improvement not in IMPROVEMENTS:
-                raise SpcInputError(
-                    "--improvement",
-                    None,
-                    f"{improvement!r} is not a direction",
-                    f"Use one of: {', '.join(IMPROVEMENTS)}.",
-                )
-            try:
-                result = spc(dates, values, improvement, target=target, rebase_dates=rebase_all)
-            except ValueError as exc:
-                raise SpcInputError(
-                    "stored series", None, str(exc), "Check the stored history for this measure."
-                ) from None
-            payload = result_to_dict(result)
-    except SpcInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return SpcInputError.exit_code
-    print(json.dumps(payload, indent=2, allow_nan=False))
-    return 0

@@ -7,7 +7,8 @@ same transaction as the change itself (``append`` takes the open
 connection), so there is never a change without its record or a record of a
 change that did not happen. The table is append-only in the database itself
 (migration 0002 adds triggers that refuse UPDATE and DELETE), and this module
-offers no way to change a row.
+offers no way to change a row. Reading it back is ``metrics.store.audit_log``
+(kept apart so that writing a row never needs pandas).
 
 Who: a signed-in user's name when there is one, else the device/session label
 (a random id the dashboard keeps per browser session); never a name typed at
@@ -22,12 +23,9 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert
 
 from metrics.store.huddle_models import AuditLog
-
-AUDIT_COLUMNS = ["id", "at", "actor", "role", "action", "entity", "entity_id", "ward_code", "client", "detail"]
 
 
 @dataclass(frozen=True)
@@ -105,30 +103,3 @@ def record(engine: Engine, actor: Actor, action: str, **fields: Any) -> int:
     """``append`` in a transaction of its own, for events that change nothing else (a sign-in, an export)."""
     with engine.begin() as conn:
         return append(conn, actor, action, **fields)
-
-
-def audit_entries(
-    engine: Engine,
-    *,
-    ward_code: str | None = None,
-    entity: str | None = None,
-    entity_id: str | int | None = None,
-    since: datetime | None = None,
-    limit: int | None = 1000,
-) -> pd.DataFrame:
-    """Audit rows, oldest first (AUDIT_COLUMNS; ``detail`` is a dict with before and after)."""
-    query = select(*(getattr(AuditLog, c) for c in AUDIT_COLUMNS)).order_by(AuditLog.id)
-    if ward_code is not None:
-        query = query.where(AuditLog.ward_code == ward_code)
-    if entity is not None:
-        query = query.where(AuditLog.entity == entity)
-    if entity_id is not None:
-        query = query.where(AuditLog.entity_id == str(entity_id))
-    if since is not None:
-        query = query.where(AuditLog.at >= since)
-    if limit is not None:
-        query = query.order_by(None).order_by(AuditLog.id.desc()).limit(limit)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-    return frame.sort_values("id").reset_index(drop=True) if limit is not None else frame

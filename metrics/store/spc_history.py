@@ -13,7 +13,6 @@ scope level, one vectorised ``spc_many`` call), for screens that show them all.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -111,36 +110,6 @@ def daily_series(
     series["date"] = pd.to_datetime(series["date"])
     full = pd.DataFrame({"date": pd.date_range(series["date"].min(), series["date"].max(), freq="D")})
     return full.merge(series, on="date", how="left")
-
-
-def add_history_arguments(parser: argparse.ArgumentParser, engine_for: object, config_for: object) -> None:
-    """Add --metric and --ward/--site/--trust to the `spc` subcommand, and the loader that reads the store."""
-    parser.add_argument("--metric", help="a metric id from config/metrics.yaml (instead of FILE)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--ward")
-    group.add_argument("--site")
-    group.add_argument("--trust", action="store_true")
-
-    def loader(args: argparse.Namespace) -> tuple[list, list, str, float | None, list]:
-        if not args.metric:
-            raise UserFacingError("Give FILE.csv, or --metric ID with --ward CODE, --site CODE or --trust.")
-        cfg = config_for(args)  # type: ignore[operator]
-        scope = (
-            Scope("ward", args.ward) if args.ward else Scope("site", args.site) if args.site else Scope("trust", None)
-        )
-        definition = metric_definition(cfg, args.metric)
-        series = daily_series(engine_for(args), cfg, args.metric, scope)  # type: ignore[operator]
-        if series.empty:
-            raise UserFacingError(f"No stored history for metric {args.metric!r}; load extracts first.")
-        return (
-            [d.date() for d in series["date"]],
-            [None if pd.isna(v) else float(v) for v in series["value"]],
-            IMPROVEMENT[definition.direction],
-            definition.target,
-            rebase_dates(cfg, args.metric, scope),
-        )
-
-    parser.set_defaults(series_loader=loader)
 
 
 # ---------------------------------------------------------------- every series at once

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import access_gate
 from dashboard.patient_list import list_key
-from metrics.store import audit
+from metrics.store import audit_log as audit
 from metrics.store.audit import Actor
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.access.kiosk_tokens import create_token, revoke_token

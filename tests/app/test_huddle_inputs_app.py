@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from metrics.huddle import inputs as huddle
-from metrics.store.audit import Actor, audit_entries
+from metrics.store.audit import Actor
+from metrics.store.audit_log import audit_entries
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.huddle.config import load_huddle_config
 from metrics.pipeline import refresh

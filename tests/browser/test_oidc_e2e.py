@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.store import audit
+from metrics.store import audit_log as audit
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.config.load import load_config
 from metrics.pipeline import refresh

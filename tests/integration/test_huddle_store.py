@@ -12,7 +12,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from metrics.huddle import inputs as huddle
-from metrics.store.audit import Actor, audit_entries
+from metrics.store.audit import Actor
+from metrics.store.audit_log import audit_entries
 from metrics.store.barometer import ward_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.huddle.inputs import HuddleInputError, StaleEditError

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from metrics.store.audit import Actor, audit_entries
+from metrics.store.audit import Actor
+from metrics.store.audit_log import audit_entries
 from metrics.errors import UserFacingError
 from metrics.access.kiosk_tokens import INVALID, create_token, list_tokens, revoke_token, token_hash, verify_token
 from metrics.store.access_models import KioskToken

@@ -12,7 +12,8 @@ import math
 
 import pytest
 
-from metrics.spc.csv_input import SpcInputError, add_spc_subcommand, read_spc_csv, run_spc_command, spc_from_csv
+from metrics.cli.spc import add_spc_subcommand, run_spc_command
+from metrics.spc.csv_input import SpcInputError, read_spc_csv, spc_from_csv
 
 GOOD_ROWS = "".join(f"2024-01-{d:02d},{v}\n" for d, v in zip(range(1, 21), [6, 14] * 10, strict=True))
 

@@ -1,0 +1,85 @@
+"""What ``generate-sample`` and ``demo`` run: a synthetic trust's daily extracts, and the demo store filled from them.
+
+Why this exists: ``make run`` starts on the embedded default with 90 days of
+synthetic history, and tests and benchmarks need extracts of any size. The
+synthetic generator is large; only these commands import it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from metrics.config.load import load_config
+from metrics.errors import UserFacingError
+from metrics.pipeline import refresh
+from metrics.store import queries
+from metrics.store.database import PROJECT_ROOT, ready_engine
+from metrics.synthetic.region_config import write_region_config
+from metrics.synthetic.trust import generate_trust
+
+SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+HISTORY_DIR = PROJECT_ROOT / "var" / "sample_history"
+
+
+def cmd_generate_sample(args: argparse.Namespace) -> int:
+    end = pd.Timestamp(args.end).date() if args.end else None
+    config_out = Path(args.config_out) if args.config_out else Path(args.out) / "config"
+    try:
+        write_region_config(Path(args.config), args.scale, config_out)
+        load_config(config_out)  # the region's config must load, or the second command would fail
+        folders = generate_trust(
+            Path(args.out),
+            wards_yaml=Path(args.config) / "wards.yaml",
+            clinical_yaml=Path(args.config) / "clinical.yaml",
+            days=args.days,
+            scale=args.scale,
+            seed=args.seed,
+            end=end,
+            fmt=args.fmt,
+            progress=lambda i, n: print(f"  … day {i}/{n}", file=sys.stderr, flush=True)
+            if i % 10 == 0 or i == n
+            else None,
+        )
+    except ValueError as exc:
+        raise UserFacingError(f"generate-sample: {exc}") from exc
+    print(f"wrote {len(folders)} extract(s) under {args.out}")
+    print(f"wrote the matching configuration to {config_out}; load the region with:")
+    print(f"  python -m metrics refresh {args.out} --config {config_out}")
+    return 0
+
+
+def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90) -> int:
+    """For the embedded default: if the store is empty, generate the synthetic history and load it. Returns snapshots loaded."""
+    engine = ready_engine(db)
+    if queries.current_snapshot(engine) is not None:
+        return 0
+    cfg = load_config(config_dir)
+    latest = sorted(p for p in SAMPLE_DIR.iterdir() if (p / "manifest.json").exists()) if SAMPLE_DIR.exists() else []
+    end = (
+        pd.Timestamp(json.loads((latest[-1] / "manifest.json").read_text())["extracted_at"]).date() if latest else None
+    )
+    history = generate_trust(
+        HISTORY_DIR,
+        wards_yaml=config_dir / "wards.yaml",
+        clinical_yaml=config_dir / "clinical.yaml",
+        days=days,
+        end=end,
+        fmt="parquet",
+    )
+    folders = history[:-1] + latest[-1:] if latest else history
+    for i, folder in enumerate(folders, 1):
+        refresh(folder, cfg, engine)
+        if i % 10 == 0 or i == len(folders):
+            print(f"  … loaded {i}/{len(folders)} daily extracts", file=sys.stderr, flush=True)
+    return len(folders)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    loaded = ensure_demo_store(Path(args.config), args.db, args.days)
+    print(f"demo store ready ({loaded} extract(s) loaded now)" if loaded else "demo store already has data")
+    return 0
