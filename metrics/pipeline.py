@@ -2,19 +2,18 @@
 
 Why this exists: the one way data enters the store, used by the command line,
 the dashboard's first run and the tests alike. Every attempt is logged in
-refresh_attempts (in its own small transaction, so a rejected extract is on
-record even though nothing else was written).
+refresh_attempts (``metrics.store.attempts``: in its own small transaction, so
+a rejected extract is on record even though nothing else was written).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Callable
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine
 
 from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import metric_as_dict
@@ -23,7 +22,7 @@ from metrics.evaluate.engine import evaluate
 from metrics.errors import ExtractRejected
 from metrics.extract.reader import read_extract
 from metrics.extract.optional_tables import snapshot_rows
-from metrics.store.models import RefreshAttempt
+from metrics.store.attempts import finish_attempt, start_attempt
 from metrics.store.writer import ENCOUNTER_VALUE_COLUMNS, existing_snapshot_id, write_snapshot
 from metrics.extract.validate import validate_extract
 
@@ -38,30 +37,13 @@ class RefreshResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _log_start(engine: Engine, path: str) -> int:
-    with engine.begin() as conn:
-        return conn.execute(
-            insert(RefreshAttempt).returning(RefreshAttempt.id),
-            {"started_at": datetime.now(timezone.utc), "extract_path": path, "status": "running"},
-        ).scalar_one()
-
-
-def _log_end(engine: Engine, attempt_id: int, status: str, message: str | None, snapshot_id: int | None) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(RefreshAttempt)
-            .where(RefreshAttempt.id == attempt_id)
-            .values(finished_at=datetime.now(timezone.utc), status=status, message=message, snapshot_id=snapshot_id)
-        )
-
-
 def refresh(
     folder: Path | str, cfg: AppConfig, engine: Engine, progress: Callable[[str], None] | None = None
 ) -> RefreshResult:
     """Load the extract at ``folder`` into the store; raise ExtractRejected if it is structurally broken."""
     say = progress or (lambda _m: None)
     folder = Path(folder)
-    attempt = _log_start(engine, str(folder))
+    attempt = start_attempt(engine, str(folder))
     timings: dict[str, float] = {}
     try:
         start = time.perf_counter()
@@ -70,7 +52,7 @@ def refresh(
         timings["read"] = time.perf_counter() - start
         existing = existing_snapshot_id(engine, raw.content_hash)
         if existing is not None:
-            _log_end(engine, attempt, "duplicate", "this extract is already loaded", existing)
+            finish_attempt(engine, attempt, "duplicate", "this extract is already loaded", existing)
             return RefreshResult("duplicate", existing, 0, timings)
         start = time.perf_counter()
         say("validating")
@@ -98,14 +80,14 @@ def refresh(
             drilldown=evaluation.drilldown,
             encounters=derived.tables["encounters"][ENCOUNTER_VALUE_COLUMNS],
             quarantine=valid.quarantine,
-            extra=snapshot_rows(valid),
+            optional_tables=snapshot_rows(valid),
         )
         timings["store"] = time.perf_counter() - start
     except ExtractRejected as exc:
-        _log_end(engine, attempt, "rejected", str(exc), None)
+        finish_attempt(engine, attempt, "rejected", str(exc), None)
         raise
     except Exception as exc:
-        _log_end(engine, attempt, "failed", f"{type(exc).__name__}: {exc}", None)
+        finish_attempt(engine, attempt, "failed", f"{type(exc).__name__}: {exc}", None)
         raise
-    _log_end(engine, attempt, "loaded", f"{len(valid.quarantine)} row(s) quarantined", snapshot_id)
+    finish_attempt(engine, attempt, "loaded", f"{len(valid.quarantine)} row(s) quarantined", snapshot_id)
     return RefreshResult("loaded", snapshot_id, len(valid.quarantine), timings)

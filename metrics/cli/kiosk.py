@@ -32,7 +32,7 @@ def command_line_actor() -> Actor:
 
 
 def expiry(args: argparse.Namespace, now: datetime | None = None) -> datetime | None:
-    """The expiry that --expires or --expires-in-days asks for (None for none); refuses both, or a non-positive count."""
+    """The expiry --expires or --expires-in-days asks for (None for none); refuses both, or a count below 1."""
     if args.expires and args.expires_in_days:
         raise UserFacingError("Give --expires or --expires-in-days, not both.")
     if args.expires_in_days:

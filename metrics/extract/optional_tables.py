@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.store.models import Base
-from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
 from metrics.extract.validate import ValidatedExtract
 
 OPTIONAL_SOURCES = ("incidents", "patient_feedback", "workforce")
@@ -84,14 +82,18 @@ def workforce_months(workforce: pd.DataFrame) -> pd.DataFrame:
     return _none_for_missing(frame[WORKFORCE_COLUMNS].reset_index(drop=True))
 
 
-def snapshot_rows(valid: ValidatedExtract) -> list[tuple[type[Base], pd.DataFrame, list[str]]]:
-    """(model, rows, columns) for ``metrics.store.writer.write_snapshot(extra=...)``: only for the optional tables the extract supplied."""
-    out: list[tuple[type[Base], pd.DataFrame, list[str]]] = []
+def snapshot_rows(valid: ValidatedExtract) -> dict[str, pd.DataFrame]:
+    """The rows to store per optional table the extract supplied, by its name in OPTIONAL_SOURCES.
+
+    For ``metrics.store.writer.write_snapshot(optional_tables=...)``; each frame has exactly the table's
+    columns (INCIDENT_COLUMNS, FEEDBACK_COLUMNS, WORKFORCE_COLUMNS), and a table not supplied has no entry.
+    """
+    out: dict[str, pd.DataFrame] = {}
     tables = valid.tables
     if "incidents" in tables:
-        out.append((SnapshotIncidentCount, incident_counts(tables["incidents"]), INCIDENT_COLUMNS))
+        out["incidents"] = incident_counts(tables["incidents"])
     if "patient_feedback" in tables:
-        out.append((SnapshotFeedbackCount, feedback_counts(tables["patient_feedback"]), FEEDBACK_COLUMNS))
+        out["patient_feedback"] = feedback_counts(tables["patient_feedback"])
     if "workforce" in tables:
-        out.append((SnapshotWorkforce, workforce_months(tables["workforce"]), WORKFORCE_COLUMNS))
+        out["workforce"] = workforce_months(tables["workforce"])
     return out

@@ -9,16 +9,23 @@ hash) is never stored twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime, timezone
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from metrics.store.bulk import bulk_insert
 from metrics.store.history import VERSIONED, serialise_refreshes, write_versioned
+from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
 from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
+# Where each optional table outside the EPR is kept (``metrics.extract.optional_tables`` reduces them to these rows).
+OPTIONAL_TABLE_MODELS: dict[str, type[Base]] = {
+    "incidents": SnapshotIncidentCount,
+    "patient_feedback": SnapshotFeedbackCount,
+    "workforce": SnapshotWorkforce,
+}
 
 
 def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
@@ -40,12 +47,13 @@ def write_snapshot(
     drilldown: pd.DataFrame,
     encounters: pd.DataFrame,
     quarantine: pd.DataFrame,
-    extra: Sequence[tuple[type[Base], pd.DataFrame, list[str]]] = (),
+    optional_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
-    ``extra`` is (model, frame, columns) for further per-snapshot tables (the Safety Barometer's non-EPR counts;
-    those in ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
+    ``optional_tables`` maps a name of OPTIONAL_TABLE_MODELS (an optional table the extract supplied) to its rows,
+    each frame's columns being the stored ones (the Safety Barometer's non-EPR counts; those in
+    ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -71,7 +79,10 @@ def write_snapshot(
             ),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
-            *extra,
+            *(
+                (OPTIONAL_TABLE_MODELS[name], frame, list(frame.columns))
+                for name, frame in (optional_tables or {}).items()
+            ),
         ]
         for model, frame, columns in parts:
             if model in VERSIONED:
