@@ -41,8 +41,11 @@ typecheck: install-dev
 test: install-dev browser services lint
 	$(PY) -m pytest -n 2 -q
 
+# Every benchmark in bench/, one after another, each printing its own figures (copy them into BENCHMARKS.md).
+BENCHMARKS := $(sort $(wildcard bench/bench_*.py))
+
 bench: install-dev
-	$(PY) bench/bench_refresh.py
+	@for b in $(BENCHMARKS); do echo "== $$b"; PYTHONPATH=. $(PY) $$b || exit 1; done
 
 clean-store:
 	rm -rf var/
