@@ -2,7 +2,7 @@
 
 Why this exists apart from ``metrics.cli.kiosk``: checking the wards loads the
 whole configuration (and with it pandas and the metric definitions), which
-listing or revoking tokens never needs.
+listing or revoking tokens (``metrics.cli.kiosk_commands``) never needs.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from metrics.access.kiosk_tokens import create_token, parse_wards
-from metrics.cli.kiosk import command_line_actor, expiry
+from metrics.cli.kiosk_commands import command_line_actor, expiry
 from metrics.config.load import load_config
 from metrics.store.database import ready_engine
 

@@ -20,7 +20,7 @@ from metrics.cli.lazy import lazy
 from metrics.cli.safety_case import add_safety_case_subcommand
 from metrics.cli.spc import add_history_arguments, add_spc_subcommand
 from metrics.errors import UserFacingError
-from metrics.store.database import PROJECT_ROOT, default_url
+from metrics.store.url import PROJECT_ROOT, default_url
 
 # The same folder as ``metrics.config.models.DEFAULT_CONFIG_DIR``, named here so that building the parser does not
 # load the configuration models (a unit test holds the two equal).

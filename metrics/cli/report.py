@@ -11,7 +11,8 @@ from pathlib import Path
 
 from metrics.config.load import load_config
 from metrics.report.board import write_board_report
-from metrics.store.database import PROJECT_ROOT, ready_engine
+from metrics.store.database import ready_engine
+from metrics.store.url import PROJECT_ROOT
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from metrics.config.load import load_config
 from metrics.errors import UserFacingError
 from metrics.pipeline import refresh
 from metrics.store import queries
-from metrics.store.database import PROJECT_ROOT, ready_engine
+from metrics.store.database import ready_engine
+from metrics.store.url import PROJECT_ROOT
 from metrics.synthetic.region_config import write_region_config
 from metrics.synthetic.trust import generate_trust
 

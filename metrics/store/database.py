@@ -8,7 +8,6 @@ PostgreSQL server are set up the same way.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,14 +15,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SQLITE = PROJECT_ROOT / "var" / "dashboard.sqlite"
+from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url  # noqa: F401 - also named from here
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def default_url() -> str:
-    """DATABASE_URL when set, else the embedded SQLite file."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
