@@ -49,8 +49,9 @@ def _rows(engine: Engine, model: type, snapshot_id: int, ward_code: str, columns
     with engine.connect() as conn:
         rows = conn.execute(
             select(*(getattr(model, c) for c in columns)).where(
-                holds_at(model, snapshot_id), func.upper(model.ward_code) == ward_code.upper()
-            )  # type: ignore[attr-defined]
+                holds_at(model, snapshot_id),
+                func.upper(model.ward_code) == ward_code.upper(),  # type: ignore[attr-defined]
+            )
         ).all()
     return pd.DataFrame(rows, columns=columns)
 
