@@ -11,7 +11,7 @@ import argparse
 from typing import Any
 
 from metrics.cli.lazy import lazy
-from metrics.store.database import PROJECT_ROOT
+from metrics.store.url import PROJECT_ROOT
 
 
 def add_safety_case_subcommand(sub: Any) -> argparse.ArgumentParser:

@@ -61,6 +61,7 @@ def test_the_parser_knows_these_commands():
         "kiosk-token create",
         "kiosk-token list",
         "kiosk-token revoke",
+        "safety-case",
     }
 
 
