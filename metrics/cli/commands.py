@@ -55,7 +55,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             continue
         seconds = sum(result.seconds.values())
         print(
-            f"{prefix}{folder}: {result.status} as snapshot {result.snapshot_id}; {result.quarantined} row(s) quarantined ({seconds:.1f} s)"
+            f"{prefix}{folder}: {result.status} as snapshot {result.snapshot_id}; "
+            f"{result.quarantined} row(s) quarantined ({seconds:.1f} s)"
         )
     return worst
 
@@ -71,7 +72,10 @@ def _clean(value: Any) -> Any:
 
 
 def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = None) -> dict[str, Any]:
-    """The current (or given) snapshot as one JSON-ready document: wards with metric values and RAG; encounters with derived values."""
+    """The current (or given) snapshot as one JSON-ready document.
+
+    Wards with their metric values and RAG; encounters with their derived values.
+    """
     info = queries.snapshot_by_id(engine, snapshot_id) if snapshot_id else queries.current_snapshot(engine)
     if info is None:
         raise UserFacingError(

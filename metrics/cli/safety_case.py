@@ -20,7 +20,9 @@ def add_safety_case_subcommand(sub: Any) -> argparse.ArgumentParser:
         "safety-case",
         help="check the hazard log (docs/safety/hazards/) and write the clinical safety case report",
     )
-    p.add_argument("--root", default=str(PROJECT_ROOT), help="project root holding docs/ and tests/ (default: this one)")
+    p.add_argument(
+        "--root", default=str(PROJECT_ROOT), help="project root holding docs/ and tests/ (default: this one)"
+    )
     p.add_argument("--hazards", default=None, help="hazard log folder (default: ROOT/docs/safety/hazards)")
     p.add_argument("--out", default=None, help="report file (default: ROOT/docs/safety/safety-case-report.md)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the report is out of date")

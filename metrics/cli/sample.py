@@ -55,7 +55,10 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
 
 
 def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90) -> int:
-    """For the embedded default: if the store is empty, generate the synthetic history and load it. Returns snapshots loaded."""
+    """For the embedded default: if the store is empty, generate the synthetic history and load it.
+
+    Returns how many snapshots were loaded now.
+    """
     engine = ready_engine(db)
     if queries.current_snapshot(engine) is not None:
         return 0
