@@ -43,7 +43,6 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from metrics.rules.durations import duration_text
 
 # Observation columns of the extract contract, in chart order. These are also
 # the names used in ``News2Result.parameter_scores`` and ``missing``.

@@ -57,6 +57,6 @@ def not_applicable_reason(
             np.full(len(index), child_reason(minimum_age_years), dtype=object),
             np.asarray([NOT_NEWS2_WARD_REASON.format(score=w) for w in ward], dtype=object),
         ],
-        default=None,
+        default=np.full(len(index), None, dtype=object),
     )
     return pd.Series(reason, index=index, dtype="string")

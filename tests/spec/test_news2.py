@@ -6,7 +6,6 @@ A nurse can audit these rows against the paper chart without reading the code.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd

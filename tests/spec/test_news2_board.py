@@ -47,9 +47,7 @@ def test_latest_complete_set_is_current() -> None:
 
 
 def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
-    out = latest(
-        sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None}))
-    )
+    out = latest(sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None})))
     row = out.loc["E1"]
     assert row["news2_status"] == "incomplete"
     assert row["news2_score"] == 1  # from 02:00, never zero by default
@@ -59,8 +57,7 @@ def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
     assert row["news2_minimum_score"] == 0 and row["news2_shown"] == "≥ 0, temperature missing"
     assert row["news2_monitoring"] == "4-6-hourly"  # held up by the 02:00 set: an incomplete set never lowers it
     assert row["news2_status_reason"] == (
-        "latest set at 06:10 scores ≥ 0, temperature missing; 4-6-hourly monitoring at least; "
-        "last complete set scored 1 at 02:00"
+        "latest set at 06:10 scores ≥ 0, temperature missing; 4-6-hourly monitoring at least; last complete set scored 1 at 02:00"
     )
 
 
@@ -73,8 +70,7 @@ def test_never_scored() -> None:
     assert row["news2_risk"] == "low" and row["news2_monitoring"] == "12-hourly"  # the least the set calls for
     assert row["news2_latest_at"] == pd.Timestamp("2024-01-15T06:10Z")
     assert row["news2_status_reason"] == (
-        "no complete set: latest set at 06:10 scores ≥ 0, SpO2 and temperature missing; "
-        "12-hourly monitoring at least; taken 1 h 50 m ago"
+        "no complete set: latest set at 06:10 scores ≥ 0, SpO2 and temperature missing; 12-hourly monitoring at least; taken 1 h 50 m ago"
     )
 
 
@@ -103,15 +99,11 @@ def test_overdue_exactly_at_the_limit_and_one_minute_past(
 def test_overdue_reason_reads_like_a_handover() -> None:
     out = latest(sets(("E1", "2024-01-15T00:40Z", {"respiratory_rate": 8})))
     assert out.loc["E1", "news2_status"] == "overdue"
-    assert out.loc["E1", "news2_status_reason"] == (
-        "last set 7 h 20 m ago at 00:40; hourly monitoring due (overdue after 1 h 15 m, grace included)"
-    )
+    assert out.loc["E1", "news2_status_reason"] == ("last set 7 h 20 m ago at 00:40; hourly monitoring due (overdue after 1 h 15 m, grace included)")
 
 
 def test_overdue_comes_before_incomplete() -> None:
-    out = latest(
-        sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None}))
-    )
+    out = latest(sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None})))
     row = out.loc["E1"]
     assert row["news2_status"] == "overdue"
     assert row["news2_score"] == 3
@@ -140,9 +132,7 @@ def test_times_in_reasons_are_uk_local_time() -> None:
         ({"heart_rate": 95}, {"respiratory_rate": 8}, "current", 3),
     ],
 )
-def test_ties_on_taken_at_take_the_later_row(
-    first: dict[str, object], second: dict[str, object], status: str, score: int
-) -> None:
+def test_ties_on_taken_at_take_the_later_row(first: dict[str, object], second: dict[str, object], status: str, score: int) -> None:
     out = latest(sets(("E1", "2024-01-15T07:30Z", first), ("E1", "2024-01-15T07:30Z", second)))
     assert out.loc["E1", "news2_status"] == status
     assert out.loc["E1", "news2_score"] == score
@@ -335,8 +325,7 @@ def test_a_red_parameter_in_an_incomplete_newest_set_counts_hourly() -> None:
     assert row["news2_shown"] == "≥ 6, temperature missing"
     assert row["news2_score"] == 0 and row["news2_scored_at"] == pd.Timestamp("2024-01-15T08:00Z")
     assert row["news2_status_reason"] == (
-        "latest set at 12:00 scores ≥ 6, temperature missing; hourly monitoring at least; "
-        "last complete set scored 0 at 08:00"
+        "latest set at 12:00 scores ≥ 6, temperature missing; hourly monitoring at least; last complete set scored 0 at 08:00"
     )
 
 
