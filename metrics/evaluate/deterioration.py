@@ -35,13 +35,19 @@ def _left_join(base: pd.DataFrame, extra: pd.DataFrame, key: str, columns: list[
     return merged
 
 
-def with_news2(enc: pd.DataFrame, observations: pd.DataFrame, active_flags: pd.DataFrame, cfg: AppConfig, now: pd.Timestamp) -> pd.DataFrame:
+def with_news2(
+    enc: pd.DataFrame, observations: pd.DataFrame, active_flags: pd.DataFrame, cfg: AppConfig, now: pd.Timestamp
+) -> pd.DataFrame:
     """The encounters with NEWS2 columns, ``news2_not_applicable`` and ``obs_hourly_or_more`` added."""
     settings = cfg.clinical.news2
-    latest = news2_board.latest_news2_per_encounter(observations, now, settings.overdue_after_minutes, settings.grace_minutes)
+    latest = news2_board.latest_news2_per_encounter(
+        observations, now, settings.overdue_after_minutes, settings.grace_minutes
+    )
     enc = _left_join(enc, latest, "encounter_id", NEWS2_COLUMNS)
     enc["news2_status"] = enc["news2_status"].astype("string").fillna("no_observations")
-    enc["news2_status_reason"] = enc["news2_status_reason"].astype("string").fillna("no observations recorded in this extract")
+    enc["news2_status_reason"] = (
+        enc["news2_status_reason"].astype("string").fillna("no observations recorded in this extract")
+    )
     pregnancy_flag = settings.pregnancy_flag.upper()
     pregnant = enc["encounter_id"].isin(active_flags.loc[active_flags["flag"] == pregnancy_flag, "encounter_id"])
     ward_score = {w.code.upper(): w.early_warning_score for w in cfg.wards.wards}
@@ -72,7 +78,9 @@ def _why_news2_not_usable(enc: pd.DataFrame) -> pd.Series:
     return why.mask(status == "not_applicable", enc["news2_not_applicable"].astype("string"))
 
 
-def with_sepsis(enc: pd.DataFrame, lab_results: pd.DataFrame, active_flags: pd.DataFrame, cfg: AppConfig, now: pd.Timestamp) -> pd.DataFrame:
+def with_sepsis(
+    enc: pd.DataFrame, lab_results: pd.DataFrame, active_flags: pd.DataFrame, cfg: AppConfig, now: pd.Timestamp
+) -> pd.DataFrame:
     """The encounters with the sepsis screen's columns added (``sepsis_positive`` a plain bool)."""
     screen = cfg.clinical.sepsis_screen
     labels = {f.code.upper(): f.label for f in cfg.clinical.flag_codes}

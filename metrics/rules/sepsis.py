@@ -175,7 +175,9 @@ def active_flags_per_encounter(patient_flags: pd.DataFrame, extracted_at: pd.Tim
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def latest_lactate_per_patient(lab_results: pd.DataFrame, extracted_at: pd.Timestamp | datetime, settings: SepsisSettings) -> pd.DataFrame:
+def latest_lactate_per_patient(
+    lab_results: pd.DataFrame, extracted_at: pd.Timestamp | datetime, settings: SepsisSettings
+) -> pd.DataFrame:
     """Per patient, the latest lactate (mmol/L) collected in the window up to ``extracted_at``.
 
     Columns patient_id, lactate_mmol_l, lactate_at. Rows of another unit are
@@ -186,7 +188,12 @@ def latest_lactate_per_patient(lab_results: pd.DataFrame, extracted_at: pd.Times
     unit = lab_results["unit"].astype("string").str.strip().str.lower()
     when = lab_results["collected_at"]
     window = pd.Timedelta(hours=settings.lactate_within_hours)
-    keep = (test == settings.lactate_test.lower()) & unit.isin(["mmol/l", "mmol"]) & (when <= now).fillna(False) & (when > now - window).fillna(False)
+    keep = (
+        (test == settings.lactate_test.lower())
+        & unit.isin(["mmol/l", "mmol"])
+        & (when <= now).fillna(False)
+        & (when > now - window).fillna(False)
+    )
     rows = lab_results.loc[keep.to_numpy(dtype=bool), ["patient_id", "value", "collected_at"]]
     rows = rows.sort_values("collected_at", kind="stable").drop_duplicates("patient_id", keep="last")
     return rows.rename(columns={"value": "lactate_mmol_l", "collected_at": "lactate_at"}).reset_index(drop=True)
@@ -229,7 +236,9 @@ def sepsis_per_encounter(stays: pd.DataFrame, active_flags: pd.DataFrame, settin
                 why_not=None if pd.isna(row["news2_why_not"]) else str(row["news2_why_not"]),
             )
         )
-        lactate = None if pd.isna(row["lactate_mmol_l"]) else Lactate(float(row["lactate_mmol_l"]), str(row["lactate_text"]))
+        lactate = (
+            None if pd.isna(row["lactate_mmol_l"]) else Lactate(float(row["lactate_mmol_l"]), str(row["lactate_text"]))
+        )
         result = sepsis_screen(flags_of.get(row["encounter_id"], ()), reading, lactate, settings)
         positive[i] = result.positive
         risk[i] = result.risk

@@ -59,7 +59,9 @@ def review_world() -> dict[str, list[dict]]:
 
 
 def run(*args: str, db: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "metrics", *args, "--db", db], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "metrics", *args, "--db", db], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_review_cases_through_refresh_and_snapshot_json(tmp_path: Path, db_url: str) -> None:

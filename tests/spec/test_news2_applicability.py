@@ -30,7 +30,9 @@ CASES = [
 
 
 @pytest.mark.parametrize("age, pregnant, ward_score, reason, behaviour", CASES, ids=[c[-1] for c in CASES])
-def test_not_applicable_reason(age: int | None, pregnant: bool, ward_score: str | None, reason: str | None, behaviour: str) -> None:
+def test_not_applicable_reason(
+    age: int | None, pregnant: bool, ward_score: str | None, reason: str | None, behaviour: str
+) -> None:
     got = not_applicable_reason(
         pd.Series([age], dtype="Int64"),
         pd.Series([pregnant]),

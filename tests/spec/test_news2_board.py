@@ -47,7 +47,9 @@ def test_latest_complete_set_is_current() -> None:
 
 
 def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
-    out = latest(sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None})))
+    out = latest(
+        sets(("E1", "2024-01-15T02:00Z", {"heart_rate": 95}), ("E1", "2024-01-15T06:10Z", {"temperature_c": None}))
+    )
     row = out.loc["E1"]
     assert row["news2_status"] == "incomplete"
     assert row["news2_score"] == 1  # from 02:00, never zero by default
@@ -99,11 +101,15 @@ def test_overdue_exactly_at_the_limit_and_one_minute_past(
 def test_overdue_reason_reads_like_a_handover() -> None:
     out = latest(sets(("E1", "2024-01-15T00:40Z", {"respiratory_rate": 8})))
     assert out.loc["E1", "news2_status"] == "overdue"
-    assert out.loc["E1", "news2_status_reason"] == ("last set 7 h 20 m ago at 00:40; hourly monitoring due (overdue after 1 h 15 m, grace included)")
+    assert out.loc["E1", "news2_status_reason"] == (
+        "last set 7 h 20 m ago at 00:40; hourly monitoring due (overdue after 1 h 15 m, grace included)"
+    )
 
 
 def test_overdue_comes_before_incomplete() -> None:
-    out = latest(sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None})))
+    out = latest(
+        sets(("E1", "2024-01-14T18:00Z", {"respiratory_rate": 8}), ("E1", "2024-01-15T05:00Z", {"spo2": None}))
+    )
     row = out.loc["E1"]
     assert row["news2_status"] == "overdue"
     assert row["news2_score"] == 3
@@ -132,7 +138,9 @@ def test_times_in_reasons_are_uk_local_time() -> None:
         ({"heart_rate": 95}, {"respiratory_rate": 8}, "current", 3),
     ],
 )
-def test_ties_on_taken_at_take_the_later_row(first: dict[str, object], second: dict[str, object], status: str, score: int) -> None:
+def test_ties_on_taken_at_take_the_later_row(
+    first: dict[str, object], second: dict[str, object], status: str, score: int
+) -> None:
     out = latest(sets(("E1", "2024-01-15T07:30Z", first), ("E1", "2024-01-15T07:30Z", second)))
     assert out.loc["E1", "news2_status"] == status
     assert out.loc["E1", "news2_score"] == score
@@ -364,7 +372,11 @@ def test_a_never_complete_stay_is_judged_overdue_from_its_minimum() -> None:
 
 @pytest.mark.parametrize(
     ("score", "missing", "shown"),
-    [(6, "", "6"), (6, "temperature", "≥ 6, temperature missing"), (0, "SpO2 and pulse", "≥ 0, SpO2 and pulse missing")],
+    [
+        (6, "", "6"),
+        (6, "temperature", "≥ 6, temperature missing"),
+        (0, "SpO2 and pulse", "≥ 0, SpO2 and pulse missing"),
+    ],
 )
 def test_shown_score(score: int, missing: str, shown: str) -> None:
     assert shown_score(score, missing) == shown

@@ -123,7 +123,9 @@ SCREEN_CASES = [
         None,
         True,
         None,
-        ("suspected infection, not graded: NEWS2 overdue (last set 12 h 30 m ago): sepsis risk cannot be graded by NEWS2",),
+        (
+            "suspected infection, not graded: NEWS2 overdue (last set 12 h 30 m ago): sepsis risk cannot be graded by NEWS2",
+        ),
         "an_overdue_news2_is_not_used_even_if_high",
     ),
     (
@@ -132,7 +134,9 @@ SCREEN_CASES = [
         None,
         True,
         None,
-        ("suspected infection, not graded: NEWS2 not applicable: pregnancy (use MEOWS): sepsis risk cannot be graded by NEWS2",),
+        (
+            "suspected infection, not graded: NEWS2 not applicable: pregnancy (use MEOWS): sepsis risk cannot be graded by NEWS2",
+        ),
         "pregnancy_is_not_graded_by_news2",
     ),
     (
@@ -199,7 +203,15 @@ SCREEN_CASES = [
         ("suspected infection with no urine passed in 18 hours (red flag)",),
         "no_urine_for_18_hours_is_a_red_flag",
     ),
-    (["NON_BLANCHING_RASH"], current(9, red=True), LACTATE_4_5, False, None, (), "no_infection_flag_is_not_this_screen"),
+    (
+        ["NON_BLANCHING_RASH"],
+        current(9, red=True),
+        LACTATE_4_5,
+        False,
+        None,
+        (),
+        "no_infection_flag_is_not_this_screen",
+    ),
     (
         ["SEPSIS"],
         current(0),
@@ -225,7 +237,9 @@ SCREEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("flags, reading, lactate, positive, risk, criteria, behaviour", SCREEN_CASES, ids=[c[-1] for c in SCREEN_CASES])
+@pytest.mark.parametrize(
+    "flags, reading, lactate, positive, risk, criteria, behaviour", SCREEN_CASES, ids=[c[-1] for c in SCREEN_CASES]
+)
 def test_sepsis_screen(
     flags: list[str],
     reading: News2Reading | None,
@@ -323,7 +337,12 @@ def test_sepsis_per_encounter_screens_only_flagged_stays_like_the_scalar_screen(
     active = pd.DataFrame({"encounter_id": ["INF_7", "INF_LACTATE", "INF_NO_OBS"], "flag": ["SUSPECTED_INFECTION"] * 3})
     got = sepsis_per_encounter(stays, active, SETTINGS).set_index("encounter_id")
     assert list(got.reset_index().columns) == SEPSIS_COLUMNS
-    assert got["sepsis_positive"].to_dict() == {"INF_7": True, "INF_LACTATE": True, "NO_FLAG": False, "INF_NO_OBS": True}
+    assert got["sepsis_positive"].to_dict() == {
+        "INF_7": True,
+        "INF_LACTATE": True,
+        "NO_FLAG": False,
+        "INF_NO_OBS": True,
+    }
     assert got.loc["INF_7", "sepsis_trigger"] == "suspected infection with NEWS2 7: high risk (NICE NG51)"
     assert got.loc["INF_LACTATE", "sepsis_risk"] == "very low"
     assert got.loc["INF_NO_OBS", "sepsis_note"] == "no observations recorded: sepsis risk cannot be graded by NEWS2"
