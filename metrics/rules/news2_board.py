@@ -83,7 +83,7 @@ PER_ENCOUNTER_COLUMNS: Final[tuple[str, ...]] = (
 
 
 def _missing_words() -> list[str]:
-    """All 128 'missing' texts in nurse's words, indexed by the bitmask of missing parameters (bit i = PARAMETERS[i])."""
+    """Every 'missing' text in a nurse's words, indexed by the bitmask of missing parameters (bit i: PARAMETERS[i])."""
     names = [PARAMETER_WORDS[p] for p in PARAMETERS]
     out = []
     for mask in range(1 << len(PARAMETERS)):
