@@ -38,6 +38,8 @@ class Ward(_Strict):
     specialty: str
     beds: int = Field(gt=0)
     matron: str
+    # The early warning score the ward uses: NEWS2 (adults), MEOWS (maternity), PEWS (children).
+    early_warning_score: str = Field(default="NEWS2", pattern="^(NEWS2|MEOWS|PEWS)$")
 
 
 class WardsFile(_Strict):
@@ -56,18 +58,20 @@ class News2Settings(_Strict):
     overdue_after_minutes: dict[str, int]
     grace_minutes: int = Field(ge=0)
     minimum_age_years: int = Field(default=16, ge=0, le=18)
+    pregnancy_flag: str = "PREGNANT"
 
 
-class SepsisCriterionModel(_Strict):
-    id: str
-    label: str
-    flags_any: tuple[str, ...]
-    news2_at_least: int | None = Field(default=None, ge=0, le=20)
-    or_single_parameter_3: bool = False
+class LactateRedFlag(_Strict):
+    test: str = "lactate"
+    at_least_mmol_l: float = Field(default=2.0, gt=0)
+    within_hours: float = Field(default=24, gt=0)
 
 
 class SepsisScreen(_Strict):
-    criteria: tuple[SepsisCriterionModel, ...]
+    sepsis_flags: tuple[str, ...]
+    infection_flags: tuple[str, ...]
+    red_flags: tuple[str, ...] = ()
+    lactate: LactateRedFlag = LactateRedFlag()
 
 
 class MissedDoses(_Strict):

@@ -21,28 +21,17 @@ import pandas as pd
 from metrics.rules import aki
 from metrics.rules import assessments
 from metrics.rules import doses
-from metrics.rules import news2
 from metrics.rules import sepsis
 from metrics.rules import staffing
 from metrics.rules.clock import london_date, london_midnight
 from metrics.rules.grouping import joined_per_key
 from metrics.config.models import AppConfig
+from metrics.evaluate.deterioration import NEWS2_COLUMNS, SEPSIS_COLUMNS, with_news2, with_sepsis
 from metrics.extract.contract import TABLES_BY_NAME
 from metrics.extract.validate import ValidatedExtract
 
 ENCOUNTER_CONTEXT = ["ward_code", "bed", "age_years", "patient_id", "on_ward"]
 
-NEWS2_COLUMNS = [
-    "news2_score",
-    "news2_any_single_3",
-    "news2_risk",
-    "news2_monitoring",
-    "news2_scored_at",
-    "news2_age_minutes",
-    "news2_latest_at",
-    "news2_status",
-    "news2_status_reason",
-]
 AKI_COLUMNS = [
     "aki_stage",
     "aki_reason",
@@ -52,7 +41,6 @@ AKI_COLUMNS = [
     "aki_reference_kind",
     "aki_ratio",
 ]
-SEPSIS_COLUMNS = ["sepsis_positive", "sepsis_trigger", "sepsis_note"]
 DOSE_COLUMNS = [
     "missed_critical_doses",
     "excused_critical_doses",
@@ -67,6 +55,7 @@ ASSESSMENT_COLUMNS = [
     "assessments_max_overdue_minutes",
 ]
 ENCOUNTER_EXTRA = ["on_ward", "discharged_last_24h", "hours_on_ward", "obs_hourly_or_more", "active_flags"]
+DETERIORATION_EXTRA = ["news2_not_applicable", "lactate_mmol_l"]
 
 
 def _contract_columns(table: str) -> list[str]:
@@ -83,6 +72,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + NEWS2_COLUMNS
         + AKI_COLUMNS
         + SEPSIS_COLUMNS
+        + DETERIORATION_EXTRA
         + DOSE_COLUMNS
         + ASSESSMENT_COLUMNS
         + flag_cols,
@@ -146,24 +136,11 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     )
     enc["hours_on_ward"] = (now - enc["admitted_at"]).dt.total_seconds() / 3600.0
 
+    flags = t["patient_flags"].drop(columns=["source_row"], errors="ignore").copy()
+    active = sepsis.active_flags_per_encounter(flags, now)
+
     say("NEWS2")
-    obs_latest = news2.latest_news2_per_encounter(
-        t["observations"], now, clinical.news2.overdue_after_minutes, clinical.news2.grace_minutes
-    )
-    enc = _left_join(enc, obs_latest, "encounter_id", NEWS2_COLUMNS)
-    enc["news2_status"] = enc["news2_status"].astype("string").fillna("no_observations")
-    enc["news2_status_reason"] = (
-        enc["news2_status_reason"].astype("string").fillna("no observations recorded in this extract")
-    )
-    children = (enc["age_years"] < clinical.news2.minimum_age_years).fillna(False).to_numpy(dtype=bool)
-    if children.any():  # RCP 2017: NEWS2 is not validated under 16; a child's score is not shown as if it were
-        for col in ("news2_score", "news2_any_single_3", "news2_risk", "news2_monitoring"):
-            enc[col] = enc[col].astype(object).where(~children, None)
-        enc.loc[children, "news2_status"] = "not_applicable"
-        enc.loc[children, "news2_status_reason"] = (
-            f"under {clinical.news2.minimum_age_years}: NEWS2 does not apply to children; use the paediatric early warning score (PEWS)"
-        )
-    enc["obs_hourly_or_more"] = enc["news2_monitoring"].isin(["hourly", "continuous"]).fillna(False).astype(bool)
+    enc = with_news2(enc, t["observations"], active, cfg, now)
 
     say("AKI")
     ages = enc.drop_duplicates("patient_id", keep="last").set_index("patient_id")["age_years"]
@@ -171,8 +148,6 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     enc = _left_join(enc, aki_frame, "patient_id", AKI_COLUMNS)
 
     say("flags and sepsis")
-    flags = t["patient_flags"].drop(columns=["source_row"], errors="ignore").copy()
-    active = sepsis.active_flags_per_encounter(flags, now)
     for code in (f.code.upper() for f in clinical.flag_codes):
         enc[f"flag_{code}"] = enc["encounter_id"].isin(active.loc[active["flag"] == code, "encounter_id"])
     flag_labels = {f.code.upper(): f.label for f in clinical.flag_codes}
@@ -180,17 +155,7 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     readable = active["flag"].map(flag_labels).fillna(active["flag"])
     listing = joined_per_key(active["encounter_id"], readable, "active_flags").rename_axis("encounter_id").reset_index()
     enc = _left_join(enc, listing, "encounter_id", ["active_flags"])
-    criteria = [
-        sepsis.SepsisCriterion(
-            c.id, c.label, tuple(x.upper() for x in c.flags_any), c.news2_at_least, c.or_single_parameter_3
-        )
-        for c in clinical.sepsis_screen.criteria
-    ]
-    sepsis_frame = sepsis.sepsis_per_encounter(
-        enc["encounter_id"], flags, enc[["encounter_id", "news2_score", "news2_any_single_3"]], now, criteria
-    )
-    enc = _left_join(enc, sepsis_frame, "encounter_id", SEPSIS_COLUMNS)
-    enc["sepsis_positive"] = enc["sepsis_positive"].fillna(False).astype(bool)
+    enc = with_sepsis(enc, t["lab_results"], active, cfg, now)
 
     say("critical doses")
     critical = {k: list(v) for k, v in clinical.missed_doses.critical_medicines.items()}

@@ -121,9 +121,14 @@ LAB_RESULTS = TableSpec(
     (
         ColumnSpec("patient_id", S, True, "Pseudonymised patient key."),
         ColumnSpec("collected_at", T, True, "When the sample was collected.", not_after_extract=True),
-        ColumnSpec("test", S, True, "Test name; 'creatinine' is the one the AKI algorithm reads."),
+        ColumnSpec(
+            "test",
+            S,
+            True,
+            "Test name; 'creatinine' is the one the AKI algorithm reads, 'lactate' the one the sepsis screen reads.",
+        ),
         ColumnSpec("value", D, True, "Result value.", min_value=0),
-        ColumnSpec("unit", S, True, "Unit; creatinine in umol/L, or mg/dL (converted x 88.42)."),
+        ColumnSpec("unit", S, True, "Unit; creatinine in umol/L, or mg/dL (converted x 88.42); lactate in mmol/L."),
     ),
 )
 
@@ -178,7 +183,11 @@ PATIENT_FLAGS = TableSpec(
     (
         ColumnSpec("encounter_id", S, True, "The stay."),
         ColumnSpec(
-            "flag", S, True, "A flag code from config/clinical.yaml (SEPSIS, SUSPECTED_INFECTION, C_DIFF, ...)."
+            "flag",
+            S,
+            True,
+            "A flag code from config/clinical.yaml (SEPSIS, SUSPECTED_INFECTION, PREGNANT, NEW_OXYGEN_NEED, "
+            "NON_BLANCHING_RASH, MOTTLED_SKIN, NO_URINE_18H, C_DIFF, ...).",
         ),
         ColumnSpec("raised_at", T, True, "When the flag was raised.", not_after_extract=True),
         ColumnSpec("cleared_at", T, False, "Empty while active.", not_after_extract=True),

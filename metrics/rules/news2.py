@@ -28,8 +28,10 @@ Decisions, each deliberate:
   above the threshold it exceeds (35.05 scores 1). All other parameters use the
   same "<= upper limit of the band" reading of the chart.
 * NEWS2 is not validated in under-16s or in pregnancy (RCP 2017). The
-  observation table carries no age, so excluding those patients is the
-  caller's job.
+  observation table carries no age or pregnancy, so excluding those patients
+  is the caller's job (:mod:`metrics.rules.news2_applicability`).
+* What a ward board shows per stay (the newest set, a partial set's minimum,
+  the overdue clock) lives in :mod:`metrics.rules.news2_board`.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from metrics.rules.durations import duration_text
 
 # Observation columns of the extract contract, in chart order. These are also
 # the names used in ``News2Result.parameter_scores`` and ``missing``.
@@ -351,8 +352,8 @@ _MISSING_LABELS: Final[list[str]] = _missing_labels()
 
 
 @dataclass(frozen=True)
-class _Scored:
-    """news2_frame's answers as plain arrays, so latest_news2_per_encounter can reuse them without a frame copy."""
+class ScoredSets:
+    """news2_frame's answers as plain arrays, so the per-stay board (news2_board) reuses them without a frame copy."""
 
     parameter_scores: dict[str, np.ndarray]
     parameter_known: dict[str, np.ndarray]
@@ -364,7 +365,7 @@ class _Scored:
     missing_mask: np.ndarray  # int16 bitmask over PARAMETERS
 
 
-def _score(frame: pd.DataFrame) -> _Scored:
+def score_sets(frame: pd.DataFrame) -> ScoredSets:
     scores, known, present = _score_arrays(frame)
     n = len(frame)
     total = np.zeros(n, dtype=np.int8)
@@ -379,7 +380,7 @@ def _score(frame: pd.DataFrame) -> _Scored:
     monitoring = np.where(total >= 7, 3, np.where((total >= 5) | single3, 2, np.where(total >= 1, 1, 0))).astype(
         np.int8
     )
-    return _Scored(
+    return ScoredSets(
         parameter_scores=scores,
         parameter_known=known,
         total=total,
@@ -391,11 +392,11 @@ def _score(frame: pd.DataFrame) -> _Scored:
     )
 
 
-def _int64(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
+def int64_array(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values.astype(np.int64), ~valid)
 
 
-def _boolean(values: np.ndarray, valid: np.ndarray) -> pd.arrays.BooleanArray:
+def boolean_array(values: np.ndarray, valid: np.ndarray) -> pd.arrays.BooleanArray:
     return pd.arrays.BooleanArray(values.astype(bool), ~valid)
 
 
@@ -417,10 +418,10 @@ def news2_frame(observations: pd.DataFrame) -> pd.DataFrame:
     plain strings (``== "high"``, ``.isin([...])``), but fill missing values
     only after ``.astype("string")``. A missing ``spo2_scale`` means scale 1.
     """
-    scored = _score(observations)
+    scored = score_sets(observations)
     added: dict[str, object] = {
-        "news2_score": _int64(scored.total, scored.complete),
-        "news2_any_single_3": _boolean(scored.single3, scored.complete),
+        "news2_score": int64_array(scored.total, scored.complete),
+        "news2_any_single_3": boolean_array(scored.single3, scored.complete),
         "news2_risk": pd.Categorical.from_codes(
             scored.risk_code, dtype=pd.CategoricalDtype(list(RISK_LEVELS), ordered=True)
         ),
@@ -430,192 +431,5 @@ def news2_frame(observations: pd.DataFrame) -> pd.DataFrame:
         "news2_missing": pd.Categorical.from_codes(scored.missing_mask, categories=_MISSING_LABELS),
     }
     for name, column in SCORE_COLUMNS.items():
-        added[column] = _int64(scored.parameter_scores[name], scored.parameter_known[name])
+        added[column] = int64_array(scored.parameter_scores[name], scored.parameter_known[name])
     return observations.assign(**{k: pd.Series(v, index=observations.index, copy=False) for k, v in added.items()})
-
-
-# ---- latest set per encounter --------------------------------------------------------------------
-
-PER_ENCOUNTER_COLUMNS: Final[tuple[str, ...]] = (
-    "encounter_id",
-    "news2_score",
-    "news2_any_single_3",
-    "news2_risk",
-    "news2_monitoring",
-    "news2_scored_at",
-    "news2_age_minutes",
-    "news2_latest_at",
-    "news2_status",
-    "news2_status_reason",
-)
-
-
-def _durations(nanoseconds: np.ndarray) -> np.ndarray:
-    """Vectorised ``duration_text`` (object array of text), formatting each distinct whole minute once."""
-    minutes = nanoseconds // 60_000_000_000
-    distinct, inverse = np.unique(minutes, return_inverse=True)
-    return np.asarray([duration_text(float(m)) for m in distinct], dtype=object)[inverse.reshape(-1)]
-
-
-def _clock_labels(times: pd.DatetimeIndex, reference: pd.Timestamp) -> np.ndarray:
-    """HH:MM in UK local time, with the date in front when not on the reference's local day (object array).
-
-    Each distinct minute is formatted once, so a large extract costs a few thousand strftime calls.
-    """
-    minute_ns = times.asi8 - times.asi8 % 60_000_000_000
-    distinct, inverse = np.unique(minute_ns, return_inverse=True)
-    local = pd.DatetimeIndex(distinct.view("M8[ns]"))
-    if times.tz is not None:
-        local = local.tz_localize("UTC").tz_convert(_LONDON)
-        reference = reference.tz_convert(_LONDON)
-    same_day = np.asarray(local.normalize() == reference.normalize().as_unit("ns"))
-    labels = np.where(
-        same_day,
-        np.asarray(local.strftime("%H:%M"), dtype=object),
-        np.asarray(local.strftime("%d %b %H:%M"), dtype=object),
-    )
-    return labels[inverse.reshape(-1)]
-
-
-def _last_per_group(codes: np.ndarray, times: np.ndarray, eligible: np.ndarray, n_groups: int) -> np.ndarray:
-    """Row position of each group's latest eligible row (ties on time: the later row); -1 if none. O(n), no sort."""
-    rows = np.flatnonzero(eligible)
-    latest_time = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
-    np.maximum.at(latest_time, codes[rows], times[rows])
-    at_latest = rows[times[rows] == latest_time[codes[rows]]]
-    position = np.full(n_groups, -1, dtype=np.int64)
-    np.maximum.at(position, codes[at_latest], at_latest)
-    return position
-
-
-def _empty_per_encounter(tz: object) -> pd.DataFrame:
-    when = pd.DatetimeTZDtype("ns", tz) if tz is not None else np.dtype("datetime64[ns]")
-    return pd.DataFrame(
-        {
-            "encounter_id": pd.Series([], dtype="str"),
-            "news2_score": pd.Series([], dtype="Int64"),
-            "news2_any_single_3": pd.Series([], dtype="boolean"),
-            "news2_risk": pd.Series([], dtype="str"),
-            "news2_monitoring": pd.Series([], dtype="str"),
-            "news2_scored_at": pd.Series([], dtype=when),
-            "news2_age_minutes": pd.Series([], dtype="float64"),
-            "news2_latest_at": pd.Series([], dtype=when),
-            "news2_status": pd.Series([], dtype="str"),
-            "news2_status_reason": pd.Series([], dtype="str"),
-        }
-    )
-
-
-def latest_news2_per_encounter(
-    observations: pd.DataFrame,
-    extracted_at: pd.Timestamp,
-    overdue_after_minutes: Mapping[str, int],
-    grace_minutes: int,
-) -> pd.DataFrame:
-    """The NEWS2 a ward board shows for each stay: the latest complete set, and whether obs are up to date.
-
-    One row per ``encounter_id`` with at least one observation set taken at or
-    before ``extracted_at`` (later sets, and sets with no ``taken_at``, are
-    ignored). Sets are ordered by ``taken_at``; of two sets with the same
-    ``taken_at`` the later row in the input counts as the later set.
-
-    Columns: ``encounter_id``; ``news2_score`` (Int64), ``news2_any_single_3``
-    (boolean), ``news2_risk`` and ``news2_monitoring`` (text), all from the latest
-    COMPLETE set, with ``news2_scored_at`` its ``taken_at``; ``news2_latest_at``
-    the ``taken_at`` of the latest set of any kind and ``news2_age_minutes``
-    (float) the minutes from it to ``extracted_at``; ``news2_status`` and
-    ``news2_status_reason`` (text for a nurse, times in UK local time).
-
-    Status, first match wins:
-
-    1. ``never_scored``: no complete set at all. Score, risk and monitoring are
-       <NA> (never zero) and, with no monitoring frequency to time against,
-       overdue is not judged.
-    2. ``overdue``: the latest set of any kind is more than
-       ``overdue_after_minutes[monitoring] + grace_minutes`` old, ``monitoring``
-       being that of the latest complete set. Exactly at the limit is not
-       overdue; a minute past is. Overdue is checked before incomplete: a late
-       set is the more urgent problem; the reason also says if the latest set
-       is incomplete.
-    3. ``incomplete``: the latest set lacks a parameter. The score shown stays
-       that of the latest complete set (an earlier one) and the reason says so.
-    4. ``current`` otherwise.
-    """
-    missing_keys = [m for m in MONITORING_LEVELS if m not in overdue_after_minutes]
-    if missing_keys:
-        raise ValueError(f"overdue_after_minutes has no entry for: {', '.join(missing_keys)}")
-    if grace_minutes < 0:
-        raise ValueError("grace_minutes must not be negative")
-    now = pd.Timestamp(extracted_at)
-    taken_all = pd.DatetimeIndex(observations["taken_at"])
-    if (taken_all.tz is None) != (now.tz is None):
-        raise ValueError("taken_at and extracted_at must both be timezone-aware, or both naive")
-    enc_codes, enc_ids = pd.factorize(observations["encounter_id"], sort=True)
-    keep = np.asarray(taken_all.notna() & (taken_all <= now)) & (enc_codes >= 0)
-    if not keep.any():
-        return _empty_per_encounter(taken_all.tz)
-
-    taken = taken_all.as_unit("ns")
-    taken_ns = taken.asi8
-    now_ns = now.as_unit("ns").value
-    scored = _score(observations)
-    latest = _last_per_group(enc_codes, taken_ns, keep, len(enc_ids))
-    present = latest >= 0  # encounters whose every set is after extracted_at (or undated) get no row
-    enc_ids, latest = enc_ids[present], latest[present]
-    best = _last_per_group(enc_codes, taken_ns, keep & scored.complete, len(present))[present]  # -1: none complete
-    has_score = best >= 0
-    take = np.where(has_score, best, 0)
-
-    age_ns = now_ns - taken_ns[latest]
-    monitoring_code = np.where(has_score, scored.monitoring_code[take], -1)
-    limits_min = np.array([overdue_after_minutes[m] + grace_minutes for m in MONITORING_LEVELS], dtype=np.int64)
-    limit_ns = limits_min[np.maximum(monitoring_code, 0)] * 60_000_000_000
-    overdue = has_score & (age_ns > limit_ns)
-    latest_incomplete = ~scored.complete[latest]
-    status_code = np.where(~has_score, 3, np.where(overdue, 1, np.where(latest_incomplete, 2, 0)))
-
-    # Reason text, built column-wise (object-array concatenation) rather than per encounter.
-    latest_at = _clock_labels(taken[latest], now)
-    scored_from = _clock_labels(taken[np.where(has_score, best, latest)], now)  # only read where has_score
-    age_text = _durations(age_ns)
-    missing_text = np.asarray(_MISSING_LABELS, dtype=object)[scored.missing_mask[latest]]
-    monitoring_name = np.asarray(MONITORING_LEVELS, dtype=object)[np.maximum(monitoring_code, 0)]
-    limit_text = np.asarray([duration_text(float(m)) for m in limits_min], dtype=object)[np.maximum(monitoring_code, 0)]
-    score_text = np.asarray([str(i) for i in range(21)], dtype=object)[scored.total[take]]
-    never = "no complete set: latest set at " + latest_at + " (" + age_text + " ago) is missing " + missing_text
-    late = (
-        "last set "
-        + age_text
-        + " ago at "
-        + latest_at
-        + "; "
-        + monitoring_name
-        + " monitoring due (overdue after "
-        + limit_text
-        + ", grace included)"
-        + np.where(
-            latest_incomplete, "; that set is missing " + missing_text + ", score shown is from " + scored_from, ""
-        )
-    )
-    partial = "latest set at " + latest_at + " is missing " + missing_text + "; score shown is from " + scored_from
-    current = "NEWS2 " + score_text + " at " + latest_at + " (" + age_text + " ago); " + monitoring_name + " monitoring"
-    reasons = np.select([status_code == 3, status_code == 1, status_code == 2], [never, late, partial], current)
-
-    risk = np.asarray(RISK_LEVELS, dtype=object)[np.maximum(scored.risk_code[take], 0)]
-    risk[~has_score] = None
-    monitoring_text = monitoring_name.copy()
-    monitoring_text[~has_score] = None
-    return pd.DataFrame(
-        {
-            "encounter_id": pd.Series(enc_ids),
-            "news2_score": pd.Series(_int64(scored.total[take], has_score)),
-            "news2_any_single_3": pd.Series(_boolean(scored.single3[take], has_score)),
-            "news2_risk": pd.Series(risk, dtype="str"),
-            "news2_monitoring": pd.Series(monitoring_text, dtype="str"),
-            "news2_scored_at": pd.Series(taken[take]).where(has_score),
-            "news2_age_minutes": pd.Series(age_ns / 60e9, dtype="float64"),
-            "news2_latest_at": pd.Series(taken[latest]),
-            "news2_status": pd.Series(np.asarray(STATUSES, dtype=object)[status_code], dtype="str"),
-            "news2_status_reason": pd.Series(reasons, dtype="str"),
-        }
-    )

@@ -1,118 +1,163 @@
-"""Sepsis screen: which patients on a ward screen positive for possible sepsis now.
+"""Sepsis screen: which patients with suspected infection need sepsis action now, and which criterion says so.
 
-Why this exists: sepsis is time-critical, and the board has to show every
-patient who meets the trust's screening trigger, and every patient for whom
-the screen cannot be decided because observations are incomplete, without
-anyone reading each chart. The criteria are configuration
-(``config/clinical.yaml`` ``sepsis_screen``); this module interprets them.
+This is a screen, not a diagnosis: it finds the patients a clinician must
+assess for sepsis now, from what an EPR extract carries.
 
-Source of the default screen: NICE guideline NG51 "Suspected sepsis:
-recognition, diagnosis and early management" and the UK Sepsis Trust
-screening tools, as operationalised by NHS England's guidance on using NEWS2
-in adults with suspected infection ("think sepsis" at an aggregate NEWS2 of
-5 or more, or a score of 3 in any single parameter, in a patient with
-suspected infection; Royal College of Physicians NEWS2, 2017). An active
-SEPSIS flag on the EPR always screens positive.
+Sources:
 
-A criterion matches when one of its ``flags_any`` is active and, if it names
-NEWS2 conditions (``news2_at_least`` and/or ``or_single_parameter_3``), at
-least one of them holds. The first matching criterion, in configuration
-order, is reported. When a flag matches but the NEWS2 conditions cannot be
-decided because NEWS2 is unknown, the patient is not positive but carries a
-note saying why, never a silent negative.
+* NICE guideline NG51, *Suspected sepsis: recognition, diagnosis and early
+  management* (2016, updated January 2024), recommendation 1.11.5: in people
+  aged 16 or over with suspected or confirmed infection, in acute hospital
+  settings, a NEWS2 of 7 or more suggests high risk of severe illness or death
+  from sepsis, 5 or 6 moderate risk, 1 to 4 low risk, and 0 very low risk.
+  NG51 grades by NEWS2 only for people aged 16 or over who are not pregnant or
+  recently pregnant.
+* Royal College of Physicians, *National Early Warning Score (NEWS) 2*, 2017:
+  a score of 3 in any single parameter (a red score) needs an urgent
+  ward-based response. NICE (NG51 research recommendation 6) names the risk
+  of a single red parameter as uncertain; the screen counts it, since it
+  cannot be shown as safe.
+* UK Sepsis Trust red flags that NEWS2 does not carry and an extract can:
+  lactate 2 mmol/L or more, new need for oxygen, non-blanching rash, mottled
+  or ashen skin, no urine passed in 18 hours. Lactate comes from lab_results
+  (test ``lactate``, mmol/L); the others are EPR flags (config/clinical.yaml).
+
+Rules, each deliberate:
+
+* Only a NEWS2 within its monitoring interval grades risk (the board's NEWS2
+  status is not ``overdue``). An incomplete newest set grades by its minimum
+  only when that minimum already reaches 5: a partial 6 is at least moderate
+  risk; a partial 2 cannot be graded.
+* A patient with suspected infection whose risk cannot be graded (no NEWS2
+  within its interval, an incomplete set, NEWS2 not applicable, no
+  observations) screens positive with the reason: never a silent negative.
+* The latest lactate collected within the configured window counts (a repeat
+  lactate below 2 after a high one clears that criterion).
+* Every criterion that fires is listed, in a fixed order, so the board can
+  say which one fired.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from metrics.rules.clock import as_utc
 
-SEPSIS_COLUMNS = ["encounter_id", "sepsis_positive", "sepsis_trigger", "sepsis_note"]
-NOTE_INCOMPLETE = "incomplete observations"
-NOTE_NO_OBSERVATIONS = "no observations"
+SEPSIS_COLUMNS: Final[list[str]] = [
+    "encounter_id",
+    "sepsis_positive",
+    "sepsis_risk",
+    "sepsis_trigger",
+    "sepsis_note",
+]
+RISK_GRADES: Final[tuple[str, ...]] = ("very low", "low", "moderate", "high")
+SOURCE: Final[str] = "NICE NG51"
 
 
 @dataclass(frozen=True)
-class SepsisCriterion:
-    """One screening rule: any of ``flags_any`` active, plus (optionally) a NEWS2 condition."""
+class SepsisSettings:
+    """The screen's configuration: which flags mean what, and the lactate red flag."""
 
-    id: str
-    label: str
-    flags_any: tuple[str, ...]
-    news2_at_least: int | None = None
-    or_single_parameter_3: bool = False
+    sepsis_flags: tuple[str, ...] = ("SEPSIS",)
+    infection_flags: tuple[str, ...] = ("SUSPECTED_INFECTION",)
+    red_flags: Mapping[str, str] = field(default_factory=dict)  # flag code -> the red flag in words
+    lactate_test: str = "lactate"
+    lactate_at_least_mmol_l: float = 2.0
+    lactate_within_hours: float = 24.0
 
-    @property
-    def needs_news2(self) -> bool:
-        """True when the criterion names at least one NEWS2 condition."""
-        return self.news2_at_least is not None or self.or_single_parameter_3
+
+@dataclass(frozen=True)
+class News2Reading:
+    """What the NEWS2 board says about one stay, as the screen needs it.
+
+    ``minimum`` is the newest set's score (exact when ``missing`` is empty, else
+    the least it can be); ``red`` a parameter scoring 3 in it; ``usable`` False
+    when the NEWS2 is overdue or does not apply, with ``why_not`` saying so.
+    """
+
+    minimum: int | None
+    missing: str = ""
+    red: bool = False
+    usable: bool = True
+    why_not: str | None = None
+
+
+@dataclass(frozen=True)
+class Lactate:
+    """The latest lactate in the window: value in mmol/L and when it was taken (UK local text)."""
+
+    value: float
+    taken: str
 
 
 @dataclass(frozen=True)
 class SepsisResult:
-    """Outcome of the screen for one patient; ``note`` explains an undecidable screen."""
+    """One stay screened: positive, the NICE risk grade (None if not graded), criteria fired, and a note."""
 
     positive: bool
-    trigger_id: str | None
-    trigger_label: str | None
+    risk: str | None
+    criteria: tuple[str, ...]
     note: str | None
 
 
-def criteria_from_config(items: Iterable[Any]) -> tuple[SepsisCriterion, ...]:
-    """Build criteria from the validated config models (or plain mappings) of ``sepsis_screen.criteria``."""
-    out = []
-    for item in items:
-        get = item.get if isinstance(item, Mapping) else lambda k, d=None, _i=item: getattr(_i, k, d)
-        out.append(
-            SepsisCriterion(
-                id=str(get("id")),
-                label=str(get("label")),
-                flags_any=tuple(str(f).upper() for f in get("flags_any", ())),
-                news2_at_least=get("news2_at_least"),
-                or_single_parameter_3=bool(get("or_single_parameter_3", False)),
-            )
-        )
-    return tuple(out)
+def nice_risk(news2_score: int) -> str:
+    """NICE NG51 1.11.5: 7+ high, 5-6 moderate, 1-4 low, 0 very low."""
+    if news2_score >= 7:
+        return "high"
+    if news2_score >= 5:
+        return "moderate"
+    return "low" if news2_score >= 1 else "very low"
 
 
-def _unknown_note(flag: str, reason: str) -> str:
-    return f"{flag.replace('_', ' ').lower()} but NEWS2 not available ({reason})"
+def _graded(news2: News2Reading | None) -> tuple[str | None, str]:
+    """(risk grade or None, the note that explains it)."""
+    if news2 is not None and not news2.usable:
+        return None, f"{news2.why_not}: sepsis risk cannot be graded by NEWS2"
+    if news2 is None or news2.minimum is None:
+        return None, "no observations: sepsis risk cannot be graded"
+    if not news2.missing:
+        risk = nice_risk(news2.minimum)
+        return risk, f"NEWS2 {news2.minimum}: {risk} risk ({SOURCE})"
+    if news2.minimum >= 5:
+        risk = nice_risk(news2.minimum)
+        return risk, f"NEWS2 ≥ {news2.minimum} ({news2.missing} missing): {risk} risk at least ({SOURCE})"
+    return None, f"newest set incomplete ({news2.missing} missing): sepsis risk cannot be graded"
 
 
 def sepsis_screen(
     active_flags: Iterable[str],
-    news2_score: int | None,
-    any_single_3: bool | None,
-    criteria: Sequence[SepsisCriterion],
-    *,
-    news2_missing_reason: str = NOTE_INCOMPLETE,
+    news2: News2Reading | None,
+    lactate: Lactate | None,
+    settings: SepsisSettings,
 ) -> SepsisResult:
-    """Screen one patient: the first criterion that matches wins; an undecidable NEWS2 gives a note, not a negative."""
+    """Screen one stay (module docstring); the reference the per-stay frame follows row for row."""
     flags = {str(f).upper() for f in active_flags}
-    score = None if news2_score is None or pd.isna(news2_score) else int(news2_score)
-    single = None if any_single_3 is None or pd.isna(any_single_3) else bool(any_single_3)
-    note: str | None = None
-    for crit in criteria:
-        matched = next((f for f in crit.flags_any if f.upper() in flags), None)
-        if matched is None:
-            continue
-        if not crit.needs_news2:
-            return SepsisResult(True, crit.id, crit.label, None)
-        score_holds = crit.news2_at_least is not None and score is not None and score >= crit.news2_at_least
-        single_holds = crit.or_single_parameter_3 and single is True
-        if score_holds or single_holds:
-            return SepsisResult(True, crit.id, crit.label, None)
-        unknown = (crit.news2_at_least is not None and score is None) or (crit.or_single_parameter_3 and single is None)
-        if unknown and note is None:
-            note = _unknown_note(matched, news2_missing_reason)
-    return SepsisResult(False, None, None, note)
+    has_sepsis_flag = any(f.upper() in flags for f in settings.sepsis_flags)
+    infected = has_sepsis_flag or any(f.upper() in flags for f in settings.infection_flags)
+    if not infected:
+        return SepsisResult(False, None, (), None)
+    risk, note = _graded(news2)
+    fired: list[str] = []
+    if has_sepsis_flag:
+        fired.append("active sepsis flag")
+    if risk in ("high", "moderate"):
+        fired.append(f"suspected infection with {note}")
+    if news2 is not None and news2.usable and news2.red:
+        fired.append("suspected infection with a NEWS2 parameter scoring 3 (RCP red score)")
+    if lactate is not None and lactate.value >= settings.lactate_at_least_mmol_l:
+        fired.append(f"suspected infection with lactate {lactate.value:g} mmol/L at {lactate.taken} (red flag)")
+    for code, words in settings.red_flags.items():
+        if code.upper() in flags:
+            fired.append(f"suspected infection with {words} (red flag)")
+    if risk is None and not fired:
+        fired.append(f"suspected infection, not graded: {note}")
+    return SepsisResult(bool(fired), risk, tuple(fired), note)
 
 
 def flag_is_active(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | datetime) -> np.ndarray:
@@ -130,77 +175,81 @@ def active_flags_per_encounter(patient_flags: pd.DataFrame, extracted_at: pd.Tim
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def sepsis_per_encounter(
-    encounter_ids: pd.Series,
-    patient_flags: pd.DataFrame,
-    news2: pd.DataFrame,
-    extracted_at: pd.Timestamp | datetime,
-    criteria: Sequence[SepsisCriterion],
+def latest_lactate_per_patient(
+    lab_results: pd.DataFrame, extracted_at: pd.Timestamp | datetime, settings: SepsisSettings
 ) -> pd.DataFrame:
-    """Screen every encounter at once; columns encounter_id, sepsis_positive, sepsis_trigger, sepsis_note.
+    """Per patient, the latest lactate (mmol/L) collected in the window up to ``extracted_at``.
 
-    ``news2`` has one row per encounter (encounter_id, news2_score, news2_any_single_3);
-    an encounter absent from it is treated as having no observations.
-    Same result, row for row, as :func:`sepsis_screen`.
+    Columns patient_id, lactate_mmol_l, lactate_at. Rows of another unit are
+    not read (the contract asks for lactate in mmol/L).
     """
-    if news2["encounter_id"].duplicated().any():
-        raise ValueError("news2 must have at most one row per encounter_id")
-    enc = pd.DataFrame({"encounter_id": pd.Series(encounter_ids).drop_duplicates().reset_index(drop=True)})
-    n = len(enc)
-    merged = enc.merge(
-        news2[["encounter_id", "news2_score", "news2_any_single_3"]].assign(_in_news2=True),
-        on="encounter_id",
-        how="left",
+    now = as_utc(extracted_at)
+    test = lab_results["test"].astype("string").str.strip().str.lower()
+    unit = lab_results["unit"].astype("string").str.strip().str.lower()
+    when = lab_results["collected_at"]
+    window = pd.Timedelta(hours=settings.lactate_within_hours)
+    keep = (
+        (test == settings.lactate_test.lower())
+        & unit.isin(["mmol/l", "mmol"])
+        & (when <= now).fillna(False)
+        & (when > now - window).fillna(False)
     )
-    score = pd.to_numeric(merged["news2_score"], errors="coerce").astype("Float64")
-    score_known = score.notna().to_numpy(dtype=bool)
-    score_values = score.fillna(-1).to_numpy(dtype=float)
-    single = merged["news2_any_single_3"].astype("boolean")
-    single_known = single.notna().to_numpy(dtype=bool)
-    single_true = single.fillna(False).to_numpy(dtype=bool)
-    reason = np.where(merged["_in_news2"].eq(True).to_numpy(dtype=bool), NOTE_INCOMPLETE, NOTE_NO_OBSERVATIONS)
+    rows = lab_results.loc[keep.to_numpy(dtype=bool), ["patient_id", "value", "collected_at"]]
+    rows = rows.sort_values("collected_at", kind="stable").drop_duplicates("patient_id", keep="last")
+    return rows.rename(columns={"value": "lactate_mmol_l", "collected_at": "lactate_at"}).reset_index(drop=True)
 
-    flags = active_flags_per_encounter(patient_flags, extracted_at)
+
+def _is_true(value: object) -> bool:
+    """True only for a true value; None, NaN and <NA> (unknown) are not true."""
+    return not pd.isna(value) and bool(value)  # type: ignore[call-overload]
+
+
+def sepsis_per_encounter(stays: pd.DataFrame, active_flags: pd.DataFrame, settings: SepsisSettings) -> pd.DataFrame:
+    """Screen every stay; columns ``SEPSIS_COLUMNS``. Only stays with an infection or sepsis flag are read row by row.
+
+    ``stays`` has one row per encounter_id with: news2_minimum_score, news2_missing,
+    news2_any_single_3, news2_usable (bool), news2_why_not, lactate_mmol_l and
+    lactate_text (the lactate's time as a nurse reads it).
+    """
+    if stays["encounter_id"].duplicated().any():
+        raise ValueError("stays must have at most one row per encounter_id")
+    watched = {f.upper() for f in (*settings.sepsis_flags, *settings.infection_flags)}
+    flagged = active_flags[active_flags["flag"].isin(watched)]["encounter_id"]
+    flags_of = active_flags.groupby("encounter_id", sort=False)["flag"].agg(tuple).to_dict()
+    n = len(stays)
     positive = np.zeros(n, dtype=bool)
+    risk = np.full(n, None, dtype=object)
     trigger = np.full(n, None, dtype=object)
     note = np.full(n, None, dtype=object)
-    for crit in criteria:  # a handful of criteria; every step inside is vectorised over encounters
-        matched_flag = np.full(n, None, dtype=object)
-        for flag in reversed(crit.flags_any):  # first listed flag wins the note wording
-            has = (
-                enc["encounter_id"].isin(flags.loc[flags["flag"] == flag.upper(), "encounter_id"]).to_numpy(dtype=bool)
+    rows = np.flatnonzero(stays["encounter_id"].isin(flagged).to_numpy(dtype=bool))
+    for i in rows:
+        row = stays.iloc[i]
+        minimum = row["news2_minimum_score"]
+        reading = (
+            None
+            if pd.isna(minimum) and pd.isna(row["news2_why_not"])
+            else News2Reading(
+                minimum=None if pd.isna(minimum) else int(minimum),
+                missing="" if pd.isna(row["news2_missing"]) else str(row["news2_missing"]),
+                red=_is_true(row["news2_any_single_3"]),
+                usable=bool(row["news2_usable"]),
+                why_not=None if pd.isna(row["news2_why_not"]) else str(row["news2_why_not"]),
             )
-            matched_flag[has] = flag
-        has_flag = pd.notna(matched_flag)
-        if crit.needs_news2:
-            holds = np.zeros(n, dtype=bool)
-            unknown = np.zeros(n, dtype=bool)
-            if crit.news2_at_least is not None:
-                holds |= score_known & (score_values >= crit.news2_at_least)
-                unknown |= ~score_known
-            if crit.or_single_parameter_3:
-                holds |= single_true
-                unknown |= ~single_known
-            hit = has_flag & holds
-            undecided = has_flag & ~holds & unknown
-        else:
-            hit = has_flag
-            undecided = np.zeros(n, dtype=bool)
-        new_hit = hit & ~positive
-        trigger[new_hit] = crit.label
-        positive |= hit
-        fill = undecided & pd.isna(note)
-        if fill.any():
-            flag_text = pd.Series(matched_flag[fill], dtype="string").str.replace("_", " ").str.lower()
-            note[fill] = (
-                flag_text + " but NEWS2 not available (" + pd.Series(reason[fill], dtype="string") + ")"
-            ).to_numpy(dtype=object)
-    note[positive] = None
+        )
+        lactate = (
+            None if pd.isna(row["lactate_mmol_l"]) else Lactate(float(row["lactate_mmol_l"]), str(row["lactate_text"]))
+        )
+        result = sepsis_screen(flags_of.get(row["encounter_id"], ()), reading, lactate, settings)
+        positive[i] = result.positive
+        risk[i] = result.risk
+        trigger[i] = "; ".join(result.criteria) or None
+        note[i] = result.note
     return pd.DataFrame(
         {
-            "encounter_id": enc["encounter_id"],
+            "encounter_id": stays["encounter_id"].to_numpy(),
             "sepsis_positive": positive,
-            "sepsis_trigger": pd.Series(trigger, dtype=object),  # object keeps None (pandas 3 would infer str/NaN)
+            "sepsis_risk": pd.Series(risk, dtype=object),  # object keeps None (pandas 3 would infer str/NaN)
+            "sepsis_trigger": pd.Series(trigger, dtype=object),
             "sepsis_note": pd.Series(note, dtype=object),
         }
     )

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from metrics.rules.clock import london_date, london_midnight, london_time
 from metrics.rules.doses import critical_doses_today, dose_status, doses_per_encounter
-from metrics.rules.sepsis import SepsisCriterion, sepsis_per_encounter, sepsis_screen
+from metrics.rules.sepsis import Lactate, News2Reading, SepsisResult, SepsisSettings, sepsis_screen
 from metrics.rules.staffing import fill_rate, fill_rate_rag
 
 EXAMPLES = settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 200)), deadline=None)
@@ -56,10 +56,7 @@ OUTCOMES = ["given", "not_given", "pending"]
 REASONS = [None, "", "no_reason", "unavailable", "patient_refused", "nil_by_mouth", "clinical_reason", "patient_absent"]
 MISSED_REASONS = ("no_reason", "unavailable", "not_available", "out_of_stock", "omitted")
 # extracted_at around both 2026 clock changes and in plain summer and winter
-EXTRACTS = [
-    pd.Timestamp(t)
-    for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")
-]
+EXTRACTS = [pd.Timestamp(t) for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")]
 
 dose_row = st.tuples(
     st.sampled_from(["E1", "E2", "E3"]),
@@ -88,9 +85,7 @@ def _dose_frame(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Times
     ext=st.sampled_from(EXTRACTS),
     pending_after=st.integers(min_value=0, max_value=300),
 )
-def test_missed_count_never_exceeds_critical_doses_today(
-    rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
-) -> None:
+def test_missed_count_never_exceeds_critical_doses_today(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int) -> None:
     frame = _dose_frame(rows, ext)
     today = critical_doses_today(frame, ext, CRITICAL, pending_after, MISSED_REASONS)
     per = doses_per_encounter(today)
@@ -110,78 +105,58 @@ def test_missed_count_never_exceeds_critical_doses_today(
     ext=st.sampled_from(EXTRACTS),
     pending_after=st.integers(min_value=0, max_value=300),
 )
-def test_frame_dose_status_agrees_with_scalar(
-    rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
-) -> None:
+def test_frame_dose_status_agrees_with_scalar(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int) -> None:
     today = critical_doses_today(_dose_frame(rows, ext), ext, CRITICAL, pending_after, MISSED_REASONS)
     for row in today.itertuples(index=False):
         reason = None if pd.isna(row.reason) else row.reason
         assert row.dose_status == dose_status(row.outcome, reason, row.scheduled_at, ext, pending_after, MISSED_REASONS)
 
 
-# ---- sepsis -----------------------------------------------------------------------------------
-CRITERIA = (
-    SepsisCriterion("sepsis_flag", "Active SEPSIS flag", ("SEPSIS",)),
-    SepsisCriterion(
-        "inf",
-        "Infection and NEWS2",
-        ("SUSPECTED_INFECTION", "COVID_POSITIVE"),
-        news2_at_least=5,
-        or_single_parameter_3=True,
+# ---- sepsis ------------------------------------------------------------------------------------
+SETTINGS = SepsisSettings(red_flags={"NON_BLANCHING_RASH": "non-blanching rash"})
+readings = st.one_of(
+    st.none(),
+    st.builds(
+        News2Reading,
+        minimum=st.one_of(st.none(), st.integers(min_value=0, max_value=20)),
+        missing=st.sampled_from(["", "temperature"]),
+        red=st.booleans(),
+        usable=st.booleans(),
+        why_not=st.sampled_from([None, "NEWS2 overdue"]),
     ),
-    SepsisCriterion("score_only", "Isolation and NEWS2 >= 7", ("ISOLATION",), news2_at_least=7),
 )
-encounter_state = st.tuples(
-    st.sets(st.sampled_from(["SEPSIS", "SUSPECTED_INFECTION", "COVID_POSITIVE", "ISOLATION", "FALL"]), max_size=3),
-    st.one_of(st.none(), st.integers(min_value=0, max_value=20)),
-    st.one_of(st.none(), st.booleans()),
-    st.booleans(),  # present in the news2 frame
-)
+lactates = st.one_of(st.none(), st.builds(Lactate, value=st.floats(min_value=0, max_value=20), taken=st.just("22:10")))
+flag_sets = st.sets(st.sampled_from(["SEPSIS", "SUSPECTED_INFECTION", "NON_BLANCHING_RASH", "FALL"]), max_size=3)
 
 
 @EXAMPLES
-@given(states=st.lists(encounter_state, min_size=1, max_size=12))
-def test_frame_sepsis_screen_agrees_with_scalar(states: list[tuple[set[str], int | None, bool | None, bool]]) -> None:
-    ext = pd.Timestamp("2026-07-01T08:00Z")
-    ids = [f"E{i}" for i in range(len(states))]
-    flag_rows = [(enc, flag) for enc, (flags, *_rest) in zip(ids, states) for flag in sorted(flags)]
-    flags = pd.DataFrame(
-        {
-            "encounter_id": pd.Series([r[0] for r in flag_rows], dtype="string"),
-            "flag": pd.Series([r[1] for r in flag_rows], dtype="string"),
-            "raised_at": pd.Series([ext - timedelta(hours=1)] * len(flag_rows), dtype="datetime64[ns, UTC]"),
-            "cleared_at": pd.Series([pd.NaT] * len(flag_rows), dtype="datetime64[ns, UTC]"),
-        }
-    )
-    present = [(enc, s[1], s[2]) for enc, s in zip(ids, states) if s[3]]
-    news2 = pd.DataFrame(
-        {
-            "encounter_id": pd.Series([p[0] for p in present], dtype="string"),
-            "news2_score": pd.array([p[1] for p in present], dtype="Int64"),
-            "news2_any_single_3": pd.array([p[2] for p in present], dtype="boolean"),
-        }
-    )
-    got = sepsis_per_encounter(pd.Series(ids, dtype="string"), flags, news2, ext, CRITERIA).set_index("encounter_id")
-    for enc, (flag_set, score, single, in_news2) in zip(ids, states):
-        expected = sepsis_screen(
-            flag_set,
-            score if in_news2 else None,
-            single if in_news2 else None,
-            CRITERIA,
-            news2_missing_reason="incomplete observations" if in_news2 else "no observations",
-        )
-        row = got.loc[enc]
-        assert (bool(row["sepsis_positive"]), row["sepsis_trigger"], row["sepsis_note"]) == (
-            expected.positive,
-            expected.trigger_label,
-            expected.note,
-        )
+@given(flags=flag_sets, reading=readings, lactate=lactates)
+def test_a_negative_sepsis_screen_always_rests_on_a_current_complete_low_news2(flags: set[str], reading: News2Reading | None, lactate: Lactate | None) -> None:
+    result = sepsis_screen(flags, reading, lactate, SETTINGS)
+    infected = bool(flags & {"SEPSIS", "SUSPECTED_INFECTION"})
+    if not infected:
+        assert result == SepsisResult(False, None, (), None)
+        return
+    if not result.positive:
+        assert reading is not None and reading.usable and not reading.missing and not reading.red
+        assert reading.minimum is not None and reading.minimum <= 4 and result.risk in ("low", "very low")
+        assert lactate is None or lactate.value < 2.0
+    else:
+        assert len(result.criteria) >= 1 and all(result.criteria)
+
+
+@EXAMPLES
+@given(flags=flag_sets, reading=readings, lactate=lactates, extra=st.sampled_from(["SEPSIS", "NON_BLANCHING_RASH"]))
+def test_adding_a_sepsis_or_red_flag_never_clears_a_positive_screen(flags: set[str], reading: News2Reading | None, lactate: Lactate | None, extra: str) -> None:
+    before = sepsis_screen(flags, reading, lactate, SETTINGS)
+    after = sepsis_screen(flags | {extra}, reading, lactate, SETTINGS)
+    assert after.positive or not before.positive
 
 
 # ---- clock ------------------------------------------------------------------------------------
-moments = st.datetimes(
-    min_value=pd.Timestamp("2020-01-01").to_pydatetime(), max_value=pd.Timestamp("2035-12-31").to_pydatetime()
-).map(lambda d: pd.Timestamp(d).tz_localize("UTC"))
+moments = st.datetimes(min_value=pd.Timestamp("2020-01-01").to_pydatetime(), max_value=pd.Timestamp("2035-12-31").to_pydatetime()).map(
+    lambda d: pd.Timestamp(d).tz_localize("UTC")
+)
 
 
 @EXAMPLES
