@@ -45,7 +45,10 @@ NEWS2_COLUMNS = [
 ]
 AKI_COLUMNS = [
     "aki_stage",
+    "aki_status",
     "aki_reason",
+    "aki_result_age_hours",
+    "aki_repeat_due",
     "aki_c1_umol",
     "aki_c1_at",
     "aki_reference_umol",
@@ -55,6 +58,7 @@ AKI_COLUMNS = [
 SEPSIS_COLUMNS = ["sepsis_positive", "sepsis_trigger", "sepsis_note"]
 DOSE_COLUMNS = [
     "missed_critical_doses",
+    "missed_critical_doses_since_huddle",
     "excused_critical_doses",
     "missed_critical_medicines",
     "first_missed_at",
@@ -90,7 +94,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + ["outstanding", "overdue", "overdue_minutes", "assessment_label"]
         + context,
         "critical_doses": _contract_columns("medication_administrations")
-        + ["critical_class", "dose_status", "is_missed", "minutes_since_scheduled"]
+        + list(doses.DOSE_COLUMNS_ADDED)
         + context,
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
         "staffing": [
@@ -193,20 +197,28 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     enc["sepsis_positive"] = enc["sepsis_positive"].fillna(False).astype(bool)
 
     say("critical doses")
-    critical = {k: list(v) for k, v in clinical.missed_doses.critical_medicines.items()}
-    dose_rows = doses.critical_doses_today(
+    md = clinical.missed_doses
+    medicines = doses.CriticalMedicines(
+        names={k: list(v) for k, v in md.critical_medicines.items()},
+        codes={k: list(v) for k, v in md.critical_medicine_codes.items()},
+        not_critical_when_named=tuple(md.not_critical_when_named),
+        time_critical_minutes=dict(md.time_critical_minutes),
+        default_minutes=md.pending_missed_after_minutes,
+    )
+    dose_rows = doses.critical_doses_in_window(
         t["medication_administrations"].drop(columns=["source_row"], errors="ignore"),
         now,
-        critical,
-        clinical.missed_doses.pending_missed_after_minutes,
-        list(clinical.missed_doses.missed_reasons),
+        medicines,
+        list(md.missed_reasons),
+        md.window_hours,
+        doses.last_huddle_at(now, md.huddle_times),
     )
     per_enc = doses.doses_per_encounter(dose_rows)
     enc = _left_join(enc, per_enc, "encounter_id", DOSE_COLUMNS)
     enc["minutes_since_first_missed"] = (
         now - pd.to_datetime(enc["first_missed_at"], utc=True)
     ).dt.total_seconds() / 60.0
-    for col in ("missed_critical_doses", "excused_critical_doses"):
+    for col in ("missed_critical_doses", "missed_critical_doses_since_huddle", "excused_critical_doses"):
         enc[col] = enc[col].fillna(0).astype("int64")
 
     say("risk assessments")
