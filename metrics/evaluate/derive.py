@@ -91,7 +91,8 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + ASSESSMENT_COLUMNS
         + flag_cols,
         "assessments": _contract_columns("assessments")
-        + ["outstanding", "overdue", "overdue_minutes", "assessment_label"]
+        + list(assessments.ROW_COLUMNS_ADDED)
+        + ["assessment_label"]
         + context,
         "critical_doses": _contract_columns("medication_administrations")
         + list(doses.DOSE_COLUMNS_ADDED)
@@ -222,9 +223,19 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
         enc[col] = enc[col].fillna(0).astype("int64")
 
     say("risk assessments")
-    assess_rows = assessments.assessment_rows(t["assessments"].drop(columns=["source_row"], errors="ignore"), now)
+    schedule = {
+        code: assessments.AssessmentDue(d.due_within_hours_of_admission, d.reassess_every_hours, d.from_age_years)
+        for code, d in clinical.assessment_schedule.items()
+    }
+    scheduled = assessments.with_schedule(
+        t["assessments"].drop(columns=["source_row"], errors="ignore"),
+        enc[["encounter_id", "admitted_at", "age_years"]],
+        schedule,
+        now,
+    )
+    assess_rows = assessments.assessment_rows(scheduled, now)
     labels = {a.code.upper(): a.label for a in clinical.assessment_types}
-    assess_rows["assessment_label"] = assess_rows["assessment_type"].map(labels)
+    assess_rows["assessment_label"] = assess_rows["assessment_type"].astype("string").str.upper().map(labels)
     enc = _left_join(enc, assessments.assessments_per_encounter(assess_rows), "encounter_id", ASSESSMENT_COLUMNS)
     for col in ("assessments_outstanding", "assessments_overdue"):
         enc[col] = enc[col].fillna(0).astype("int64")
