@@ -98,16 +98,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + list(doses.DOSE_COLUMNS_ADDED)
         + context,
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
-        "staffing": [
-            "ward_code",
-            "shift",
-            "staff_group",
-            "shift_date",
-            "planned",
-            "actual",
-            "fill_rate",
-            "fill_rate_rag",
-        ],
+        "staffing": [c for c in staffing.BOARD_COLUMNS if c != "fill_rate_note"],
         "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
     }
 
@@ -242,8 +233,17 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
 
     say("staffing")
     rag = clinical.staffing.fill_rate_rag
+    flags_cfg = clinical.staffing.red_flags
     staff = staffing.staffing_board(
-        t["staffing"].drop(columns=["source_row"], errors="ignore"), now, rag.green_at_least, rag.amber_at_least
+        t["staffing"].drop(columns=["source_row"], errors="ignore"),
+        now,
+        rag.green_at_least,
+        rag.amber_at_least,
+        unit=clinical.staffing.unit,
+        shift_hours=clinical.staffing.shift_hours,
+        red_flags=staffing.RedFlagRules(
+            flags_cfg.fewer_registered_than, flags_cfg.shortfall_hours_above, flags_cfg.shortfall_fraction_above
+        ),
     )
 
     wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)
