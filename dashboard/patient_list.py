@@ -54,7 +54,7 @@ def _format_cell(column: str, value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if column.endswith("_minutes"):
+    if column.endswith("_minutes") or column.startswith("minutes_"):
         return duration_text(float(value))  # type: ignore[arg-type]
     if column.startswith("hours_") or column.endswith("_hours"):
         return duration_text(float(value) * 60)  # type: ignore[arg-type]

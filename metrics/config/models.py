@@ -8,7 +8,7 @@ into these models and then checks their meaning across files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,11 @@ class MissedDoses(_Strict):
     pending_missed_after_minutes: int = Field(ge=0)
     missed_reasons: tuple[str, ...]
     critical_medicines: dict[str, tuple[str, ...]]
+    window_hours: float = Field(default=24.0, gt=0, le=168)
+    huddle_times: tuple[time, ...] = ()
+    time_critical_minutes: dict[str, int] = Field(default_factory=dict)
+    critical_medicine_codes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    not_critical_when_named: tuple[str, ...] = ()
 
 
 class FillRateRag(_Strict):
@@ -85,14 +90,28 @@ class FillRateRag(_Strict):
     amber_at_least: float = Field(gt=0)
 
 
+class StaffingRedFlags(_Strict):
+    fewer_registered_than: int = Field(default=2, ge=1)
+    shortfall_hours_above: float = Field(default=8.0, gt=0)
+    shortfall_fraction_above: float = Field(default=0.25, gt=0, lt=1)
+
+
 class StaffingSettings(_Strict):
     unit: str = Field(pattern="^(headcount|hours)$")
     shift_hours: dict[str, float]
     fill_rate_rag: FillRateRag
+    red_flags: StaffingRedFlags = StaffingRedFlags()
 
 
 class AkiSettings(_Strict):
-    current_result_within_hours: int = Field(default=72, gt=0)
+    current_result_within_hours: int = Field(default=72, gt=0)  # older than this: the stage stands, repeat due
+
+
+class AssessmentDue(_Strict):
+    due_within_hours_of_admission: float = Field(ge=0)
+    reassess_every_hours: float | None = Field(default=None, gt=0)
+    from_age_years: int = Field(default=0, ge=0, le=120)
+
 
 
 class ClinicalFile(_Strict):
@@ -103,6 +122,7 @@ class ClinicalFile(_Strict):
     missed_doses: MissedDoses
     staffing: StaffingSettings
     aki: AkiSettings = AkiSettings()
+    assessment_schedule: dict[str, AssessmentDue] = Field(default_factory=dict)
 
 
 # ---- sources.yaml -----------------------------------------------------------------------------

@@ -34,7 +34,10 @@ ENCOUNTER_CONTEXT = ["ward_code", "bed", "age_years", "patient_id", "on_ward"]
 
 AKI_COLUMNS = [
     "aki_stage",
+    "aki_status",
     "aki_reason",
+    "aki_result_age_hours",
+    "aki_repeat_due",
     "aki_c1_umol",
     "aki_c1_at",
     "aki_reference_umol",
@@ -43,6 +46,7 @@ AKI_COLUMNS = [
 ]
 DOSE_COLUMNS = [
     "missed_critical_doses",
+    "missed_critical_doses_since_huddle",
     "excused_critical_doses",
     "missed_critical_medicines",
     "first_missed_at",
@@ -77,22 +81,14 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + ASSESSMENT_COLUMNS
         + flag_cols,
         "assessments": _contract_columns("assessments")
-        + ["outstanding", "overdue", "overdue_minutes", "assessment_label"]
+        + list(assessments.ROW_COLUMNS_ADDED)
+        + ["assessment_label"]
         + context,
         "critical_doses": _contract_columns("medication_administrations")
-        + ["critical_class", "dose_status", "is_missed", "minutes_since_scheduled"]
+        + list(doses.DOSE_COLUMNS_ADDED)
         + context,
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
-        "staffing": [
-            "ward_code",
-            "shift",
-            "staff_group",
-            "shift_date",
-            "planned",
-            "actual",
-            "fill_rate",
-            "fill_rate_rag",
-        ],
+        "staffing": [c for c in staffing.BOARD_COLUMNS if c != "fill_rate_note"],
         "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
     }
 
@@ -158,34 +154,61 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     enc = with_sepsis(enc, t["lab_results"], active, cfg, now)
 
     say("critical doses")
-    critical = {k: list(v) for k, v in clinical.missed_doses.critical_medicines.items()}
-    dose_rows = doses.critical_doses_today(
+    md = clinical.missed_doses
+    medicines = doses.CriticalMedicines(
+        names={k: list(v) for k, v in md.critical_medicines.items()},
+        codes={k: list(v) for k, v in md.critical_medicine_codes.items()},
+        not_critical_when_named=tuple(md.not_critical_when_named),
+        time_critical_minutes=dict(md.time_critical_minutes),
+        default_minutes=md.pending_missed_after_minutes,
+    )
+    dose_rows = doses.critical_doses_in_window(
         t["medication_administrations"].drop(columns=["source_row"], errors="ignore"),
         now,
-        critical,
-        clinical.missed_doses.pending_missed_after_minutes,
-        list(clinical.missed_doses.missed_reasons),
+        medicines,
+        list(md.missed_reasons),
+        md.window_hours,
+        doses.last_huddle_at(now, md.huddle_times),
     )
     per_enc = doses.doses_per_encounter(dose_rows)
     enc = _left_join(enc, per_enc, "encounter_id", DOSE_COLUMNS)
     enc["minutes_since_first_missed"] = (
         now - pd.to_datetime(enc["first_missed_at"], utc=True)
     ).dt.total_seconds() / 60.0
-    for col in ("missed_critical_doses", "excused_critical_doses"):
+    for col in ("missed_critical_doses", "missed_critical_doses_since_huddle", "excused_critical_doses"):
         enc[col] = enc[col].fillna(0).astype("int64")
 
     say("risk assessments")
-    assess_rows = assessments.assessment_rows(t["assessments"].drop(columns=["source_row"], errors="ignore"), now)
+    schedule = {
+        code: assessments.AssessmentDue(d.due_within_hours_of_admission, d.reassess_every_hours, d.from_age_years)
+        for code, d in clinical.assessment_schedule.items()
+    }
+    scheduled = assessments.with_schedule(
+        t["assessments"].drop(columns=["source_row"], errors="ignore"),
+        enc[["encounter_id", "admitted_at", "age_years"]],
+        schedule,
+        now,
+    )
+    assess_rows = assessments.assessment_rows(scheduled, now)
     labels = {a.code.upper(): a.label for a in clinical.assessment_types}
-    assess_rows["assessment_label"] = assess_rows["assessment_type"].map(labels)
+    assess_rows["assessment_label"] = assess_rows["assessment_type"].astype("string").str.upper().map(labels)
     enc = _left_join(enc, assessments.assessments_per_encounter(assess_rows), "encounter_id", ASSESSMENT_COLUMNS)
     for col in ("assessments_outstanding", "assessments_overdue"):
         enc[col] = enc[col].fillna(0).astype("int64")
 
     say("staffing")
     rag = clinical.staffing.fill_rate_rag
+    flags_cfg = clinical.staffing.red_flags
     staff = staffing.staffing_board(
-        t["staffing"].drop(columns=["source_row"], errors="ignore"), now, rag.green_at_least, rag.amber_at_least
+        t["staffing"].drop(columns=["source_row"], errors="ignore"),
+        now,
+        rag.green_at_least,
+        rag.amber_at_least,
+        unit=clinical.staffing.unit,
+        shift_hours=clinical.staffing.shift_hours,
+        red_flags=staffing.RedFlagRules(
+            flags_cfg.fewer_registered_than, flags_cfg.shortfall_hours_above, flags_cfg.shortfall_fraction_above
+        ),
     )
 
     wards = care_hours_per_ward(t["staffing"], enc, now, clinical.staffing.unit, clinical.staffing.shift_hours)

@@ -39,6 +39,7 @@ class ColumnSpec:
     max_value: float | None = None
     not_after_extract: bool = False  # a datetime that may not lie after extracted_at
     unique: bool = False
+    may_be_absent: bool = False  # an optional column a file may leave out altogether; read as all empty
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,12 @@ ASSESSMENTS = TableSpec(
         ColumnSpec(
             "assessment_type", S, True, "A type from config/clinical.yaml (VTE, FALLS, PRESSURE_ULCER, MUST, ...)."
         ),
-        ColumnSpec("due_at", T, True, "When it is (or was) due."),
+        ColumnSpec(
+            "due_at",
+            T,
+            False,
+            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml assessment_schedule.",
+        ),
         ColumnSpec("completed_at", T, False, "Empty while outstanding.", not_after_extract=True),
     ),
 )
@@ -160,6 +166,14 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
             False,
             "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, ...",
         ),
+        ColumnSpec(
+            "dmd_code",
+            S,
+            False,
+            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the critical "
+            "medicine code list in config/clinical.yaml before the name is.",
+            may_be_absent=True,
+        ),
     ),
 )
 
@@ -173,6 +187,23 @@ STAFFING = TableSpec(
         ColumnSpec("staff_group", S, True, "registered or unregistered.", allowed=("registered", "unregistered")),
         ColumnSpec("planned", D, True, "Planned headcount (or hours, as config says).", min_value=0),
         ColumnSpec("actual", D, True, "Actual headcount (or hours).", min_value=0),
+        ColumnSpec(
+            "planned_hours",
+            D,
+            False,
+            "Optional: planned hours for the shift, as the safe staffing return counts them. Without it, "
+            "headcount x shift length (config/clinical.yaml staffing.shift_hours) is used and labelled so.",
+            min_value=0,
+            may_be_absent=True,
+        ),
+        ColumnSpec(
+            "actual_hours",
+            D,
+            False,
+            "Optional: hours actually worked on the shift (fill rate and care hours per patient day read these).",
+            min_value=0,
+            may_be_absent=True,
+        ),
     ),
     ward_column="ward_code",
 )

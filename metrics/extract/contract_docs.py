@@ -59,6 +59,8 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("not after extracted_at")
     if col.unique:
         parts.append("unique")
+    if col.may_be_absent:
+        parts.append("the column may be left out")
     return "; ".join(parts)
 
 

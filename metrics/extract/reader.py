@@ -222,6 +222,9 @@ def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSp
             continue
         digest.update(path.name.encode() + path.read_bytes())
         frame = _apply_mapping(_read_table_file(path), spec, sources)
+        for col in spec.columns:
+            if col.may_be_absent and col.name not in frame.columns:
+                frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
         missing = [c.name for c in spec.columns if c.name not in frame.columns]
         if missing:
             raise ExtractRejected(

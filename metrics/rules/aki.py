@@ -45,10 +45,29 @@ C1 itself is never its own reference; another result with the same
 the later one in the input is C1. Comparisons at the thresholds (1.5, 2, 3,
 26, 354) tolerate 1e-9 of floating-point noise, so 150/100 is exactly 1.5.
 
-Out of scope, explicitly: the paediatric arm (under 18: stage 3 on C1 > 3 x
-the upper limit of the age-related reference range, and reference ranges in
-place of a missing baseline) is not implemented; under-18s get no stage and
-the reason says so. A patient of unknown age gets no stage either.
+A stage stands until a newer creatinine says otherwise. A C1 older than
+``current_within_hours`` (72 h by default) does not drop the patient from the
+board: the stage is kept, ``repeat_due`` is set and the reason ends with the
+result's age ("; creatinine 80 h ago: repeat due"). Nothing in an old result
+shows that the injury has resolved.
+
+Children and young people (under 18): the published algorithm applies at every
+age, with a paediatric path (summarised for clinicians by RCEM Learning, "Acute
+kidney injury in children", after the NHS England algorithm and the British
+Association for Paediatric Nephrology): the measured creatinine is compared with
+the patient's own baseline (RV1/RV2, as for adults) or, without one, with the
+laboratory's upper reference limit for age; stage 3 is also given on C1 > 3 x
+that limit, in place of the adult C1 > 354 µmol/L. The extract carries no
+age-related reference interval, so:
+
+* under 18 with a baseline: staged by the ratio and 48-hour rules as for adults,
+  without the adult C1 > 354 rule; the reason says the reference-limit check
+  was not made;
+* under 18 without a baseline: no stage, ``status`` "not_assessed" with the
+  reason, counted on the board as not assessed, never silently absent.
+
+A patient of unknown age is "not_assessed" too. ``status`` is "staged",
+"not_assessed", "no_baseline" (adult, no result in 365 days) or "no_result".
 """
 
 from __future__ import annotations
@@ -84,7 +103,10 @@ _NAT: Final[int] = np.iinfo(np.int64).min  # NaT as int64 nanoseconds; also "bef
 OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
     "patient_id",
     "aki_stage",
+    "aki_status",
     "aki_reason",
+    "aki_result_age_hours",
+    "aki_repeat_due",
     "aki_c1_umol",
     "aki_c1_at",
     "aki_reference_umol",
@@ -123,6 +145,9 @@ class AkiResult:
     reference_kind: str | None = None
     ratio: float | None = None
     rise_48h_umol: float | None = None
+    status: str = "no_result"
+    result_age_hours: float | None = None
+    repeat_due: bool = False
 
 
 def _num(x: float) -> str:
@@ -135,6 +160,20 @@ def _ratio_text(c1: float, kind: str, reference: float, ratio: float) -> str:
     described = {"RV1": "lowest in the 7 days before", "RV2": "median of 8-365 days before"}[kind]
     shown = math.floor(ratio * 100 + 1e-6) / 100  # truncated, so the text never rounds up across a threshold
     return f"C1 {_num(c1)} µmol/L / {kind} {_num(reference)} ({described}) = ratio {shown:.2f}"
+
+
+_CHILD_NO_BASELINE: Final[str] = (
+    "under 18 with no baseline: the paediatric path compares C1 with the laboratory's upper reference limit "
+    "for age, which the extract does not carry: not assessed"
+)
+_CHILD_STAGED_NOTE: Final[str] = " (under 18: C1 not checked against 3 x the upper reference limit for age)"
+
+
+def _age_text(age_hours: float, current_within_hours: int) -> str:
+    """"; creatinine 80 h ago: repeat due" when C1 is older than the currency window, else ""."""
+    if age_hours > current_within_hours:
+        return f"; creatinine {math.floor(age_hours)} h ago: repeat due"
+    return ""
 
 
 def _evaluate(
@@ -152,12 +191,13 @@ def _evaluate(
     c1 = float(values[k])
     c1_ns = int(times_ns[k])
     c1_at = time_of(k)
+    age_hours = (now_ns - c1_ns) / _HOUR_NS
+    suffix = _age_text(age_hours, current_within_hours)
+    dated = {"result_age_hours": age_hours, "repeat_due": age_hours > current_within_hours}
     if age_years is None:
-        return AkiResult(None, "age unknown: the adult AKI rule cannot be applied", c1, c1_at)
-    if age_years < ADULT_FROM_YEARS:
-        return AkiResult(None, "under 18: paediatric AKI rule not applied (out of scope)", c1, c1_at)
-    if now_ns - c1_ns > current_within_hours * _HOUR_NS:
-        return AkiResult(None, f"no creatinine in the last {current_within_hours} h", c1, c1_at)
+        reason = "age unknown: the AKI rule for the patient's age cannot be chosen: not assessed"
+        return AkiResult(None, reason + suffix, c1, c1_at, status="not_assessed", **dated)  # type: ignore[arg-type]
+    child = age_years < ADULT_FROM_YEARS
 
     # Earlier results sit at positions < k (sorted, stable), so C1 is never its own reference.
     lo_rv1 = int(np.searchsorted(times_ns, c1_ns - _RV1_NS, side="left"))
@@ -175,18 +215,26 @@ def _evaluate(
         rv2 = float(np.median(rv2_values))
         candidates.append((c1 / rv2, "RV2", rv2))
     rise = c1 - float(d48_values.min()) if len(d48_values) else None
-    base = AkiResult(stage=None, reason="", c1_umol=c1, c1_at=c1_at, rise_48h_umol=rise)
+    base = AkiResult(stage=None, reason="", c1_umol=c1, c1_at=c1_at, rise_48h_umol=rise, **dated)  # type: ignore[arg-type]
 
     if not candidates:
-        return replace(base, reason="no baseline: no result in the last 365 days or 48 hours")
+        if child:
+            return replace(base, reason=_CHILD_NO_BASELINE + suffix, status="not_assessed")
+        return replace(base, reason="no baseline: no result in the last 365 days or 48 hours" + suffix, status="no_baseline")
     ratio, kind, reference = max(candidates, key=lambda c: c[0])  # max keeps the first (RV1) on a tie
     ratio_text = _ratio_text(c1, kind, reference, ratio)
-    with_ref = replace(base, reference_umol=reference, reference_kind=kind, ratio=ratio)
+    with_ref = replace(base, reference_umol=reference, reference_kind=kind, ratio=ratio, status="staged")
+    staged = _staged(with_ref, ratio, ratio_text, c1, rise, child)
+    return replace(staged, reason=staged.reason + (_CHILD_STAGED_NOTE if child else "") + suffix)
+
+
+def _staged(with_ref: AkiResult, ratio: float, ratio_text: str, c1: float, rise: float | None, child: bool) -> AkiResult:
+    """The staging steps of the algorithm once a reference exists."""
 
     if ratio >= RATIO_AKI - _EPS:
         if ratio >= RATIO_STAGE_3 - _EPS:
             return replace(with_ref, stage=3, reason=f"{ratio_text} ≥ 3: stage 3")
-        if c1 > C1_STAGE_3_ABOVE_UMOL + _EPS:
+        if not child and c1 > C1_STAGE_3_ABOVE_UMOL + _EPS:
             return replace(with_ref, stage=3, reason=f"{ratio_text} ≥ 1.5 and C1 > 354 µmol/L: stage 3")
         if ratio >= RATIO_STAGE_2 - _EPS:
             return replace(with_ref, stage=2, reason=f"{ratio_text} ≥ 2: stage 2")
@@ -218,7 +266,7 @@ def aki_result(
 
     C1 is the latest result at or before ``now``; later results are ignored,
     and so are values that are not positive finite numbers. If C1 is more than
-    ``current_within_hours`` old, no stage. Datetimes must be all timezone-aware
+    ``current_within_hours`` old, the stage stands and ``repeat_due`` is set. Datetimes must be all timezone-aware
     or all naive (``now`` included). See the module docstring for the windows.
     """
     now_ns, now_aware = _ns(now)
@@ -345,27 +393,40 @@ def _per_patient(times: np.ndarray, values: np.ndarray, codes: np.ndarray, n: in
 
 # The branches of ``_evaluate``, in its order; the first five give no stage and no reference.
 _RULES: Final[tuple[str, ...]] = (
-    "no_result", "age_unknown", "under_18", "stale", "no_baseline",
+    "no_result", "age_unknown", "no_baseline_child", "no_baseline",
     "ratio_3", "c1_above_354", "ratio_2", "ratio_1_5", "rise_48h", "no_aki",
 )  # fmt: skip
-_RULE_STAGE: Final[np.ndarray] = np.array([-1, -1, -1, -1, -1, 3, 3, 2, 1, 1, 0], dtype=np.int64)  # -1: no stage
+_RULE_STAGE: Final[np.ndarray] = np.array([-1, -1, -1, -1, 3, 3, 2, 1, 1, 0], dtype=np.int64)  # -1: no stage
+_RULE_STATUS: Final[tuple[str, ...]] = ("no_result", "not_assessed", "not_assessed", "no_baseline") + ("staged",) * 6
 _FIRST_STAGED_RULE: Final[int] = _RULES.index("ratio_3")
 
 
 def _reason(
-    rule: str, c1: float, kind: str, reference: float, ratio: float, rise: float, current_within_hours: int
+    rule: str,
+    c1: float,
+    kind: str,
+    reference: float,
+    ratio: float,
+    rise: float,
+    current_within_hours: int,
+    age_hours: float,
+    child: bool,
 ) -> str:
     """The words ``_evaluate`` gives for a branch (rise NaN: no result in the 48 h before)."""
     if rule == "no_result":
         return "no creatinine result"
+    suffix = _age_text(age_hours, current_within_hours)
     if rule == "age_unknown":
-        return "age unknown: the adult AKI rule cannot be applied"
-    if rule == "under_18":
-        return "under 18: paediatric AKI rule not applied (out of scope)"
-    if rule == "stale":
-        return f"no creatinine in the last {current_within_hours} h"
+        return "age unknown: the AKI rule for the patient's age cannot be chosen: not assessed" + suffix
+    if rule == "no_baseline_child":
+        return _CHILD_NO_BASELINE + suffix
     if rule == "no_baseline":
-        return "no baseline: no result in the last 365 days or 48 hours"
+        return "no baseline: no result in the last 365 days or 48 hours" + suffix
+    return _staged_reason(rule, c1, kind, reference, ratio, rise) + (_CHILD_STAGED_NOTE if child else "") + suffix
+
+
+def _staged_reason(rule: str, c1: float, kind: str, reference: float, ratio: float, rise: float) -> str:
+    """The words of a staged branch."""
     ratio_text = _ratio_text(c1, kind, reference, ratio)
     if rule == "ratio_3":
         return f"{ratio_text} ≥ 3: stage 3"
@@ -396,7 +457,9 @@ def aki_per_patient(
     such rows are the patient's latest, the reason counts them and names the unit.
 
     Columns: ``patient_id``; ``aki_stage`` (Int64, <NA> when no stage);
-    ``aki_reason`` (text, always set); ``aki_c1_umol`` (float); ``aki_c1_at``
+    ``aki_status`` (staged, not_assessed, no_baseline, no_result); ``aki_reason`` (text, always set);
+    ``aki_result_age_hours`` (hours from C1 to ``extracted_at``); ``aki_repeat_due`` (C1 older than
+    ``current_within_hours``: the stage stands, a repeat is due); ``aki_c1_umol`` (float); ``aki_c1_at``
     (datetime, as ``collected_at``); ``aki_reference_umol`` (float);
     ``aki_reference_kind`` ("RV1", "RV2" or missing); ``aki_ratio`` (float).
 
@@ -447,17 +510,17 @@ def aki_per_patient(
     use_rv2 = ~np.isnan(rv2) & (np.isnan(rv1) | (ratio_rv2 > ratio_rv1))  # RV1 wins a tie
     ratio = np.where(use_rv2, ratio_rv2, ratio_rv1)
     reference = np.where(use_rv2, rv2, rv1)
-    current_from_ns = max(now_ns - current_within_hours * _HOUR_NS, _NAT)
     is_aki = ratio >= RATIO_AKI - _EPS
+    child = age < ADULT_FROM_YEARS
+    age_hours = np.where(np.isnan(c1), np.nan, (now_ns - c1_ns) / _HOUR_NS)
     rule = np.select(  # one condition per rule of _RULES but the last, in order: the first that holds applies
         [
             np.isnan(c1),
             np.isnan(age),
-            age < ADULT_FROM_YEARS,
-            c1_ns < current_from_ns,
+            child & np.isnan(reference),
             np.isnan(reference),
             ratio >= RATIO_STAGE_3 - _EPS,
-            is_aki & (c1 > C1_STAGE_3_ABOVE_UMOL + _EPS),
+            is_aki & ~child & (c1 > C1_STAGE_3_ABOVE_UMOL + _EPS),
             ratio >= RATIO_STAGE_2 - _EPS,
             is_aki,
             rise > RISE_48H_ABOVE_UMOL + _EPS,
@@ -468,9 +531,17 @@ def aki_per_patient(
     staged = rule >= _FIRST_STAGED_RULE
     kind = np.where(use_rv2, "RV2", "RV1").astype(object)
     reasons = [
-        _reason(_RULES[rule_i], c1_i, kind_i, reference_i, ratio_i, rise_i, current_within_hours)
-        for rule_i, c1_i, kind_i, reference_i, ratio_i, rise_i in zip(
-            rule.tolist(), c1.tolist(), kind.tolist(), reference.tolist(), ratio.tolist(), rise.tolist(), strict=True
+        _reason(_RULES[rule_i], c1_i, kind_i, reference_i, ratio_i, rise_i, current_within_hours, hours_i, child_i)
+        for rule_i, c1_i, kind_i, reference_i, ratio_i, rise_i, hours_i, child_i in zip(
+            rule.tolist(),
+            c1.tolist(),
+            kind.tolist(),
+            reference.tolist(),
+            ratio.tolist(),
+            rise.tolist(),
+            age_hours.tolist(),
+            child.tolist(),
+            strict=True,
         )
     ]
     kind[~staged] = None  # a reference is shown only with a stage, as in _evaluate
@@ -494,7 +565,10 @@ def aki_per_patient(
         {
             "patient_id": pd.Series(patient_keys, dtype="str"),
             "aki_stage": pd.Series(pd.arrays.IntegerArray(_RULE_STAGE[rule], ~staged)),
+            "aki_status": pd.Series([_RULE_STATUS[r] for r in rule.tolist()], dtype="str"),
             "aki_reason": pd.Series(reasons, dtype="str"),
+            "aki_result_age_hours": pd.Series(age_hours, dtype="float64"),
+            "aki_repeat_due": pd.Series(~np.isnan(age_hours) & (age_hours > current_within_hours), dtype=bool),
             "aki_c1_umol": pd.Series(c1, dtype="float64"),
             "aki_c1_at": pd.Series(c1_at),
             "aki_reference_umol": pd.Series(np.where(staged, reference, np.nan), dtype="float64"),

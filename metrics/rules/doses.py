@@ -1,18 +1,29 @@
-"""Missed and delayed doses of critical medicines since London midnight.
+"""Missed and delayed doses of critical medicines over a rolling window, and since the last huddle.
 
 Why this exists: for some medicines a missed or delayed dose can cause
-serious harm (Parkinson's medicines, insulin, anticoagulants, anti-infectives
-in sepsis, anti-epileptics, steroids...). The nurse in charge needs to see,
-per patient, which critical doses due today have been missed, separately
-from doses not given for a documented clinical or patient reason.
+serious harm (Parkinson's medicines, insulin, anticoagulants, anti-infectives,
+anti-epileptics, steroids...). The nurse in charge needs to see, per patient,
+which critical doses have been missed, separately from doses not given for a
+documented reason that is acceptable for that medicine.
 
-Source: the national critical medicines list published by the NHS Specialist
-Pharmacy Service (SPS, "Critical medicines list", after the NPSA rapid
-response report NPSA/2010/RRR009 "Reducing harm from omitted and delayed
-medicines in hospital") and NHS England's patient safety guidance on
-omitted and delayed doses. Which medicines are critical, which not_given
-reasons count as missed and how late a pending dose may be are configuration
-(``config/clinical.yaml`` ``missed_doses``), not code.
+Sources:
+
+* NPSA Rapid Response Report NPSA/2010/RRR009, "Reducing harm from omitted and
+  delayed medicines in hospital" (February 2010): each organisation keeps a list
+  of critical medicines where timeliness is crucial, to include anti-infectives,
+  anticoagulants, insulin, resuscitation medicines and medicines for Parkinson's
+  disease; omission or delay of a critical medicine is a patient safety incident.
+  The NHS Specialist Pharmacy Service's "Reducing harm from omitted and delayed
+  medicines in hospital" tool (updated December 2020) supports the local list.
+  Being nil by mouth is not in itself a reason to omit a critical medicine (the
+  route or formulation is changed instead), so the shipped configuration counts
+  ``nil_by_mouth`` as missed, with the reason shown.
+* Parkinson's UK, "Get It On Time": Parkinson's medication is time critical and
+  "on time" means within 30 minutes of the prescribed time.
+
+Which medicines are critical (names and dm+d codes per class), which not_given
+reasons count as missed, and how late a pending dose of each class may be are
+configuration (``config/clinical.yaml`` ``missed_doses``), not code.
 
 Decisions:
 
@@ -20,35 +31,53 @@ Decisions:
   ``pending_overdue`` and ``not_yet_due``. ``given`` wins whatever the time;
   any other dose scheduled after ``extracted_at`` is ``not_yet_due``.
 * ``not_given`` with an empty reason, or a reason in ``missed_reasons``, is
-  ``missed``; with any other reason (patient_refused, nil_by_mouth,
-  clinical_reason, patient_absent, ...) it is ``excused``: shown, not counted.
+  ``missed``; with any other reason (patient_refused, clinical_reason,
+  patient_absent, ...) it is ``excused``: shown, not counted.
 * A pending dose becomes ``pending_overdue`` (counted as missed) when
-  ``extracted_at - scheduled_at >= pending_missed_after_minutes``: the
-  threshold is inclusive, so with 120 minutes a dose pending 119 min 59 s
-  is still ``pending`` and one pending exactly 120 min is missed.
-* "Today" is [London midnight of extracted_at, extracted_at], both ends
-  inclusive: a dose scheduled exactly at midnight is today's, one second
-  before midnight is yesterday's.
+  ``extracted_at - scheduled_at >= `` its class's time-critical minutes
+  (``time_critical_minutes``; classes not listed use ``pending_missed_after_minutes``).
+  The threshold is inclusive: with 30 minutes, a dose pending 29 min 59 s is
+  still ``pending`` and one pending exactly 30 min is missed.
+* The window is rolling, never a calendar day: doses scheduled in
+  [extracted_at - window_hours, extracted_at], both ends inclusive, so a dose
+  missed at 23:30 is still on the board at 00:30. ``since_last_huddle`` marks
+  the doses scheduled at or after the last huddle (London wall-clock times in
+  configuration) at or before ``extracted_at``.
+* A dose is critical when its dm+d code is in the code list (the code wins);
+  otherwise when its name contains a listed name as a whole word or phrase,
+  unless the name also contains a ``not_critical_when_named`` phrase (a heparin
+  sodium flush keeps a line open; it is not anticoagulation).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, time
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from metrics.rules.clock import as_utc, london_midnight
+from metrics.rules.clock import LONDON, as_utc, london_date
 
 DOSE_STATUSES = ("given", "missed", "excused", "pending", "pending_overdue", "not_yet_due")
 MISSED_STATUSES = ("missed", "pending_overdue")
 OUTCOMES = ("given", "not_given", "pending")
-DOSE_COLUMNS_ADDED = ["critical_class", "dose_status", "is_missed", "minutes_since_scheduled"]
+DOSE_COLUMNS_ADDED = [
+    "critical_class",
+    "matched_by",
+    "time_critical_minutes",
+    "dose_status",
+    "is_missed",
+    "minutes_since_scheduled",
+    "since_last_huddle",
+]
+DEFAULT_WINDOW_HOURS = 24.0
 PER_ENCOUNTER_COLUMNS = [
     "encounter_id",
+    "missed_critical_doses_since_huddle",
     "missed_critical_doses",
     "excused_critical_doses",
     "missed_critical_medicines",
@@ -72,17 +101,68 @@ def _key(critical: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, .
     return tuple((str(cls), tuple(str(n) for n in names)) for cls, names in critical.items())
 
 
-def critical_class(medicine: str, critical: Mapping[str, Sequence[str]]) -> str | None:
+@dataclass(frozen=True)
+class CriticalMedicines:
+    """What makes a dose critical and how late it may be: the ``missed_doses`` settings of config/clinical.yaml."""
+
+    names: Mapping[str, Sequence[str]]
+    codes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    not_critical_when_named: Sequence[str] = ()
+    time_critical_minutes: Mapping[str, float] = field(default_factory=dict)
+    default_minutes: float = 120.0
+
+    def minutes_for(self, cls: str) -> float:
+        """How long a pending dose of class ``cls`` may wait before it counts as missed."""
+        return float(self.time_critical_minutes.get(cls, self.default_minutes))
+
+
+def _excluded(medicine: str, not_critical_when_named: Sequence[str]) -> bool:
+    patterns = _patterns((("x", tuple(not_critical_when_named)),))
+    return bool(patterns) and bool(patterns[0][1].search(medicine))
+
+
+def critical_class(
+    medicine: str, critical: Mapping[str, Sequence[str]], not_critical_when_named: Sequence[str] = ()
+) -> str | None:
     """The critical-medicine class whose listed name appears as a whole word (or phrase) in ``medicine``, else None.
 
-    Case-insensitive; the first class in configuration order wins if several match.
+    Case-insensitive; the first class in configuration order wins if several match. A name that also
+    contains a ``not_critical_when_named`` phrase (``flush``) is not critical.
     """
     if medicine is None or pd.isna(medicine):
+        return None
+    if _excluded(str(medicine), tuple(not_critical_when_named)):
         return None
     for cls, pattern in _patterns(_key(critical)):
         if pattern.search(str(medicine)):
             return cls
     return None
+
+
+def critical_class_by_code(dmd_code: object, codes: Mapping[str, Sequence[str]]) -> str | None:
+    """The class whose code list holds ``dmd_code`` (compared as trimmed text), else None."""
+    if dmd_code is None or pd.isna(dmd_code):  # type: ignore[arg-type]
+        return None
+    text = str(dmd_code).strip()
+    for cls, listed in codes.items():
+        if text in {str(c).strip() for c in listed}:
+            return cls
+    return None
+
+
+def last_huddle_at(extracted_at: pd.Timestamp | datetime, huddle_times: Sequence[time]) -> pd.Timestamp | None:
+    """The latest huddle (London wall-clock times, every day) at or before ``extracted_at``, as UTC; None if none set."""
+    if not huddle_times:
+        return None
+    ext = as_utc(extracted_at)
+    today = london_date(ext)
+    moments = []
+    for back in (0, 1):
+        day = pd.Timestamp(today) - pd.Timedelta(days=back)
+        for t in huddle_times:
+            local = pd.Timestamp.combine(day.date(), t).tz_localize(LONDON, nonexistent="shift_forward", ambiguous=True)
+            moments.append(local.tz_convert("UTC"))
+    return max(m for m in moments if m <= ext)
 
 
 def dose_status(
@@ -112,7 +192,7 @@ def dose_status(
 def _dose_status_vector(
     frame: pd.DataFrame,
     ext: pd.Timestamp,
-    pending_missed_after_minutes: float,
+    pending_missed_after_minutes: float | np.ndarray,
     missed_reasons: Collection[str],
 ) -> tuple[np.ndarray, np.ndarray]:
     """(dose_status, minutes_since_scheduled) for every row of ``frame``, the vectorised twin of dose_status."""
@@ -147,45 +227,73 @@ def _dose_status_vector(
     return status, minutes
 
 
-def critical_doses_today(
+def critical_doses_in_window(
     medication_administrations: pd.DataFrame,
     extracted_at: pd.Timestamp | datetime,
-    critical: Mapping[str, Sequence[str]],
-    pending_missed_after_minutes: float,
+    medicines: CriticalMedicines,
     missed_reasons: Collection[str],
+    window_hours: float = DEFAULT_WINDOW_HOURS,
+    huddle_at: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Critical-medicine doses scheduled in [London midnight, extracted_at], with critical_class, dose_status, is_missed, minutes_since_scheduled."""
+    """Critical-medicine doses scheduled in [extracted_at - window_hours, extracted_at], with DOSE_COLUMNS_ADDED.
+
+    ``matched_by`` says whether the dm+d code or the name made the dose critical; ``time_critical_minutes``
+    is the class's pending threshold; ``since_last_huddle`` is True for doses scheduled at or after ``huddle_at``.
+    """
+    if window_hours <= 0:
+        raise ValueError(f"window_hours must be above 0, got {window_hours}")
     ext = as_utc(extracted_at)
-    start = london_midnight(ext)
+    start = ext - pd.Timedelta(hours=window_hours)
     meds = medication_administrations
     scheduled = meds["scheduled_at"]
     in_window = ((scheduled >= start) & (scheduled <= ext)).fillna(False).to_numpy(dtype=bool)
-    today = meds.loc[in_window]
-    names = today["medicine"].astype("string")
+    recent = meds.loc[in_window]
+    names = recent["medicine"].astype("string")
     uniques = names.dropna().unique()  # classify each distinct eMAR name once, not each row
-    classes = pd.Series([critical_class(str(m), critical) for m in uniques], index=uniques, dtype=object)
-    cls = names.map(classes)
-    out = today.loc[cls.notna().to_numpy(dtype=bool)].copy()
-    out["critical_class"] = cls[cls.notna()].astype(object).to_numpy()
-    status, minutes = _dose_status_vector(out, ext, pending_missed_after_minutes, missed_reasons)
+    excluded = tuple(medicines.not_critical_when_named)
+    by_name = pd.Series([critical_class(str(m), medicines.names, excluded) for m in uniques], index=uniques, dtype=object)
+    cls_name = names.map(by_name)
+    if "dmd_code" in recent and medicines.codes:
+        code_text = recent["dmd_code"].astype("string").str.strip()
+        code_uniques = code_text.dropna().unique()
+        by_code = pd.Series(
+            [critical_class_by_code(c, medicines.codes) for c in code_uniques], index=code_uniques, dtype=object
+        )
+        cls_code = code_text.map(by_code)
+    else:
+        cls_code = pd.Series(pd.NA, index=recent.index, dtype=object)
+    cls = cls_code.astype(object).where(cls_code.notna(), cls_name.astype(object))
+    keep = cls.notna().to_numpy(dtype=bool)
+    out = recent.loc[keep].copy()
+    out["critical_class"] = cls[keep].astype(object).to_numpy()
+    out["matched_by"] = np.where(cls_code[keep].notna().to_numpy(dtype=bool), "dm+d code", "name").astype(object)
+    limits = np.array([medicines.minutes_for(c) for c in out["critical_class"]], dtype=float)
+    out["time_critical_minutes"] = limits
+    status, minutes = _dose_status_vector(out, ext, limits, missed_reasons)
     out["dose_status"] = status
     out["is_missed"] = np.isin(status, MISSED_STATUSES)
     out["minutes_since_scheduled"] = minutes
+    if huddle_at is None:
+        out["since_last_huddle"] = np.zeros(len(out), dtype=bool)
+    else:
+        out["since_last_huddle"] = (out["scheduled_at"] >= as_utc(huddle_at)).fillna(False).to_numpy(dtype=bool)
     return out.reset_index(drop=True)
 
 
-def doses_per_encounter(critical_doses_today_frame: pd.DataFrame) -> pd.DataFrame:
-    """Per encounter with a critical dose today: missed and excused counts, missed medicines, first missed time.
+def doses_per_encounter(critical_doses_frame: pd.DataFrame) -> pd.DataFrame:
+    """Per encounter with a critical dose in the window: missed (all, and since the huddle) and excused counts,
+    missed medicines, first missed time.
 
-    An encounter with no critical dose today is absent (its true count is zero).
+    An encounter with no critical dose in the window is absent (its true count is zero).
     ``missed_critical_medicines`` is the sorted, comma-separated eMAR names, or None
     when nothing was missed; ``first_missed_at`` is NaT then.
     """
-    frame = critical_doses_today_frame
+    frame = critical_doses_frame
     if frame.empty:
         return pd.DataFrame(
             {
                 "encounter_id": pd.Series(dtype=frame["encounter_id"].dtype if "encounter_id" in frame else object),
+                "missed_critical_doses_since_huddle": pd.Series(dtype="int64"),
                 "missed_critical_doses": pd.Series(dtype="int64"),
                 "excused_critical_doses": pd.Series(dtype="int64"),
                 "missed_critical_medicines": pd.Series(dtype=object),
@@ -197,10 +305,13 @@ def doses_per_encounter(critical_doses_today_frame: pd.DataFrame) -> pd.DataFram
     missed = frame["is_missed"].to_numpy(dtype=bool)
     work = frame[["encounter_id"]].copy()  # keeps the caller's encounter_id dtype for later merges
     work["missed"] = missed.astype("int64")
+    since = frame["since_last_huddle"].to_numpy(dtype=bool) if "since_last_huddle" in frame else np.zeros(len(frame), bool)
+    work["missed_since_huddle"] = (missed & since).astype("int64")
     work["excused"] = (frame["dose_status"] == "excused").to_numpy(dtype=bool).astype("int64")
     work["missed_at"] = frame["scheduled_at"].where(missed)
     counts = work.groupby("encounter_id", sort=True).agg(
         missed_critical_doses=("missed", "sum"),
+        missed_critical_doses_since_huddle=("missed_since_huddle", "sum"),
         excused_critical_doses=("excused", "sum"),
         first_missed_at=("missed_at", "min"),
     )
@@ -218,5 +329,6 @@ def doses_per_encounter(critical_doses_today_frame: pd.DataFrame) -> pd.DataFram
         out["missed_critical_medicines"].astype(object).where(out["missed_critical_medicines"].notna(), None)
     )
     out["missed_critical_doses"] = out["missed_critical_doses"].astype("int64")
+    out["missed_critical_doses_since_huddle"] = out["missed_critical_doses_since_huddle"].astype("int64")
     out["excused_critical_doses"] = out["excused_critical_doses"].astype("int64")
     return out[PER_ENCOUNTER_COLUMNS]

@@ -13,7 +13,16 @@ the right time", 2016) and Care Hours Per Patient Day (CHPPD, NHS
 Improvement, Lord Carter's review "Operational productivity and performance
 in English NHS acute hospitals", 2016: total nursing and care staff hours
 worked in a 24-hour period divided by the number of patients on the ward
-at midnight). RAG thresholds are configuration
+at midnight). Fill rates and care hours count hours as the safe staffing
+return does (planned and actual hours per shift, the optional ``planned_hours``
+and ``actual_hours`` columns); where an extract gives headcount only, hours
+are headcount x the configured shift length, and ``hours_basis`` says so.
+Red flags: NICE SG1 "Safe staffing for nursing in adult inpatient wards in
+acute hospitals" (July 2014) lists nursing red flag events that should prompt an
+immediate escalation; the two the extract can show are fewer than two registered
+nurses present on a shift, and a shortfall of more than 8 hours or 25 % of the
+registered nurse time the shift requires (whichever is reached first). The
+planned hours stand in for the requirement. RAG thresholds are configuration
 (``config/clinical.yaml`` ``staffing.fill_rate_rag``), not national standards.
 
 Decisions:
@@ -33,6 +42,7 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -50,10 +60,27 @@ BOARD_COLUMNS = [
     "shift_date",
     "planned",
     "actual",
+    "planned_hours",
+    "actual_hours",
+    "hours_basis",
     "fill_rate",
     "fill_rate_rag",
     "fill_rate_note",
+    "red_flag",
+    "red_flag_reason",
 ]
+HOURS_BASIS = "hours"
+HEADCOUNT_BASIS = "headcount x shift length (no hours in the extract)"
+MIXED_BASIS = "hours, with headcount x shift length where hours are missing"
+
+
+@dataclass(frozen=True)
+class RedFlagRules:
+    """NICE SG1 red flags for registered nurses on one shift."""
+
+    fewer_registered_than: int = 2
+    shortfall_hours_above: float = 8.0
+    shortfall_fraction_above: float = 0.25
 
 
 def _missing(value: object) -> bool:
@@ -112,16 +139,49 @@ def _as_naive_dates(series: pd.Series) -> pd.Series:
     return values.dt.normalize()
 
 
+def row_hours(
+    staffing: pd.DataFrame, unit: str, shift_hours: Mapping[str, float]
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(planned hours, actual hours, True where both came from the hours columns) per staffing row.
+
+    The hours columns when given; otherwise headcount x ``shift_hours[shift]`` (``unit`` "headcount"), or
+    planned and actual themselves (``unit`` "hours"). NaN where neither gives a value.
+    """
+    if unit not in ("headcount", "hours"):
+        raise ValueError(f"unit must be 'headcount' or 'hours', got {unit!r}")
+    shift = staffing["shift"].astype("string").str.strip().str.lower()
+    length = shift.map(dict(shift_hours)).astype("float64") if unit == "headcount" else 1.0
+    out = []
+    for col in ("planned", "actual"):
+        given = (
+            pd.to_numeric(staffing[f"{col}_hours"], errors="coerce").astype("float64")
+            if f"{col}_hours" in staffing
+            else pd.Series(np.nan, index=staffing.index, dtype="float64")
+        )
+        fallback = pd.to_numeric(staffing[col], errors="coerce").astype("float64") * length
+        out.append((given, given.fillna(fallback)))
+    from_hours = out[0][0].notna() & out[1][0].notna()
+    return out[0][1], out[1][1], from_hours
+
+
 def staffing_board(
     staffing: pd.DataFrame,
     extracted_at: pd.Timestamp | datetime,
     green_at_least: float,
     amber_at_least: float,
+    *,
+    unit: str = "headcount",
+    shift_hours: Mapping[str, float] | None = None,
+    red_flags: RedFlagRules | None = None,
 ) -> pd.DataFrame:
     """One row per ward_code x shift x staff_group for the board shifts, summed, with fill rate, RAG and a note when no rate.
 
+    The fill rate is actual hours / planned hours (``row_hours``); ``hours_basis`` says whether they are the
+    extract's hours or headcount x shift length. With no shift lengths and no hours columns it is headcount.
+    Registered-nurse rows carry ``red_flag`` and ``red_flag_reason`` (NICE SG1; see the module notes).
     A ward with no staffing rows for a board shift is absent: the caller shows "no data", never 100 %.
     """
+    rules = red_flags or RedFlagRules()
     _check_thresholds(green_at_least, amber_at_least)
     shifts = board_shifts(extracted_at)
     dates = _as_naive_dates(staffing["shift_date"])
@@ -136,14 +196,32 @@ def staffing_board(
     work["staff_group"] = rows["staff_group"].astype("string").str.strip().str.lower()
     work["planned"] = pd.to_numeric(rows["planned"], errors="coerce").astype("float64")
     work["actual"] = pd.to_numeric(rows["actual"], errors="coerce").astype("float64")
+    lengths = shift_hours if shift_hours is not None else {"day": 1.0, "night": 1.0}
+    planned_h, actual_h, from_hours = row_hours(rows, unit if shift_hours is not None else "hours", lengths)
+    work["planned_hours"] = planned_h.to_numpy()
+    work["actual_hours"] = actual_h.to_numpy()
+    work["from_hours"] = from_hours.to_numpy(dtype=int)
+    work["n"] = 1
     out = (
-        work.groupby(["ward_code", "shift", "staff_group"], sort=True)[["planned", "actual"]]
-        .sum(min_count=1)
+        work.groupby(["ward_code", "shift", "staff_group"], sort=True)
+        .agg(
+            planned=("planned", lambda x: x.sum(min_count=1)),
+            actual=("actual", lambda x: x.sum(min_count=1)),
+            planned_hours=("planned_hours", lambda x: x.sum(min_count=1)),
+            actual_hours=("actual_hours", lambda x: x.sum(min_count=1)),
+            from_hours=("from_hours", "sum"),
+            n=("n", "sum"),
+        )
         .reset_index()
     )
+    out["hours_basis"] = np.select(
+        [out["from_hours"] == out["n"], out["from_hours"] == 0], [HOURS_BASIS, HEADCOUNT_BASIS], default=MIXED_BASIS
+    ).astype(object)
+    if shift_hours is None:
+        out["hours_basis"] = np.where(out["from_hours"] == out["n"], HOURS_BASIS, "as recorded").astype(object)
     out.insert(3, "shift_date", out["shift"].map(shifts).astype(object))
-    planned = out["planned"].to_numpy(dtype=float)
-    actual = out["actual"].to_numpy(dtype=float)
+    planned = out["planned_hours"].to_numpy(dtype=float)
+    actual = out["actual_hours"].to_numpy(dtype=float)
     computable = ~np.isnan(planned) & (np.nan_to_num(planned) > 0) & ~np.isnan(actual)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(computable, actual / np.where(computable, planned, 1.0), np.nan)
@@ -159,7 +237,33 @@ def staffing_board(
         default="",
     )
     out["fill_rate_note"] = pd.Series(note, dtype=object).where(~computable, None)
+    out["red_flag"], out["red_flag_reason"] = _red_flags(out, unit if shift_hours is not None else "hours", rules)
     return out[BOARD_COLUMNS].reset_index(drop=True)
+
+
+def _red_flags(board: pd.DataFrame, unit: str, rules: RedFlagRules) -> tuple[np.ndarray, pd.Series]:
+    """(red_flag, reason) per board row; only registered-nurse rows can carry one."""
+    registered = (board["staff_group"] == "registered").to_numpy(dtype=bool)
+    planned = board["planned_hours"].to_numpy(dtype=float)
+    actual = board["actual_hours"].to_numpy(dtype=float)
+    shortfall = planned - actual
+    few = registered & (unit == "headcount") & (board["actual"].to_numpy(dtype=float) < rules.fewer_registered_than)
+    by_hours = registered & (shortfall > rules.shortfall_hours_above + 1e-9)
+    by_share = registered & (planned > 0) & (shortfall > rules.shortfall_fraction_above * planned + 1e-9)
+    reasons = []
+    for i in range(len(board)):
+        parts = []
+        if few[i]:
+            parts.append(f"{board['actual'].iloc[i]:g} registered nurse(s) on shift (fewer than {rules.fewer_registered_than})")
+        if by_hours[i] or by_share[i]:
+            share = shortfall[i] / planned[i] if planned[i] > 0 else float("nan")
+            parts.append(
+                f"registered nurse shortfall {shortfall[i]:g} h of {planned[i]:g} h planned ({share:.0%}; "
+                f"red flag above {rules.shortfall_hours_above:g} h or {rules.shortfall_fraction_above:.0%})"
+            )
+        reasons.append("; ".join(parts) if parts else None)
+    flag = few | by_hours | by_share
+    return flag, pd.Series(reasons, index=board.index, dtype=object)
 
 
 CHPPD_COLUMNS = ["ward_code", "census_midnight", "care_hours", "chppd"]
@@ -173,8 +277,9 @@ def care_hours_by_ward(
 ) -> pd.DataFrame:
     """CHPPD for every ward at once, for one 24h period: CHPPD_COLUMNS, one row per ward that has a value.
 
-    Care hours are (registered + unregistered, day + night) actual headcount x ``shift_hours[shift]``
-    when ``unit`` is "headcount", or the actual value itself when ``unit`` is "hours"; CHPPD is care
+    Care hours are (registered + unregistered, day + night) hours actually worked: ``actual_hours`` where the
+    extract gives it, else actual headcount x ``shift_hours[shift]`` when ``unit`` is "headcount", or the
+    actual value itself when ``unit`` is "hours"; CHPPD is care
     hours / patients at midnight. A ward gets no row (never 0) when its patient count is 0 or missing,
     or when either its day or its night shift has no actual staffing recorded (a half-day of hours would
     understate CHPPD). Vectorised over wards so that a 600-ward region costs one grouping, not 600.
@@ -185,12 +290,20 @@ def care_hours_by_ward(
     shift = rows["shift"].astype("string").str.strip().str.lower()
     group = rows["staff_group"].astype("string").str.strip().str.lower()
     actual = pd.to_numeric(rows["actual"], errors="coerce").astype("float64")
-    use = (group.isin(STAFF_GROUPS).fillna(False) & actual.notna() & shift.notna()).to_numpy(dtype=bool)
+    worked = (
+        pd.to_numeric(rows["actual_hours"], errors="coerce").astype("float64")
+        if "actual_hours" in rows
+        else pd.Series(np.nan, index=rows.index, dtype="float64")
+    )
+    use = (
+        group.isin(STAFF_GROUPS).fillna(False) & (actual.notna() | worked.notna()) & shift.notna()
+    ).to_numpy(dtype=bool)
     frame = pd.DataFrame(
         {
             "ward_code": rows["ward_code"].astype("string").to_numpy()[use],
             "shift": shift.to_numpy()[use],
             "actual": actual.to_numpy()[use],
+            "worked": worked.to_numpy()[use],
         }
     )
     if unit == "headcount":
@@ -200,6 +313,7 @@ def care_hours_by_ward(
         frame["hours"] = frame["actual"] * frame["shift"].map(dict(shift_hours)).astype("float64")
     else:
         frame["hours"] = frame["actual"]
+    frame["hours"] = frame["worked"].fillna(frame["hours"])
     hours = frame.groupby("ward_code")["hours"].sum()
     shifts_seen = (
         frame.groupby(["ward_code", "shift"]).size().unstack().reindex(index=hours.index, columns=["day", "night"])

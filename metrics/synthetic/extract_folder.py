@@ -88,9 +88,10 @@ def _write_table(
     text_overrides: dict[str, dict[int, str]] | None = None,
 ) -> Path:
     """One table's file; in CSV, ``text_overrides`` puts literal text in given cells (a value no type can hold)."""
-    names = list(spec.column_names)  # the contract's order
+    specs = [c for c in spec.columns if c.name in columns or not c.may_be_absent]  # optional columns may be left out
+    names = [c.name for c in specs]  # the contract's order
     if fmt == "csv":
-        data = {c.name: _csv_column(columns[c.name], c.type, clock) for c in spec.columns}
+        data = {c.name: _csv_column(columns[c.name], c.type, clock) for c in specs}
         for col, rows in (text_overrides or {}).items():
             data[col] = data[col].astype(object)
             for row, text in rows.items():
@@ -99,7 +100,7 @@ def _write_table(
         path = folder / f"{spec.name}.csv"
         path.write_bytes(_csv_bytes(names, [data[n] for n in names]))
     else:
-        table = pa.Table.from_arrays([_arrow_column(columns[c.name], c.type) for c in spec.columns], names=names)
+        table = pa.Table.from_arrays([_arrow_column(columns[c.name], c.type) for c in specs], names=names)
         path = folder / f"{spec.name}.parquet"
         pq.write_table(table, path, compression="zstd")
     stale = folder / f"{spec.name}.{'parquet' if fmt == 'csv' else 'csv'}"

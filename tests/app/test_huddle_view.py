@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dashboard.formatting import staffing_text
+
 import re
 
 import pandas as pd
@@ -60,7 +62,7 @@ def test_every_huddle_metric_shows_the_stored_value_for_the_ward(huddle_7a, samp
         assert tile is not None, f"no tile for {metric.id}"
         row = stored[metric.id]
         if metric.display == "staffing":
-            assert tile["value"] == f"{int(row['numerator'])} ({int(row['denominator'])})", metric.id
+            assert tile["value"] == staffing_text(row["numerator"], row["denominator"]), metric.id  # hours
             assert f"fill rate {expected_value_text(metric, row)}" in tile["text"], metric.id
         else:
             assert tile["value"] == expected_value_text(metric, row), metric.id

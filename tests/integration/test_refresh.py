@@ -110,14 +110,16 @@ def test_refresh_stores_every_wards_values_from_a_literal_extract(tmp_path, cfg,
     assert value(engine, sid, "7A", "news2_5_or_more") == 1
     assert value(engine, sid, "7A", "sepsis") == 1  # suspected infection + NEWS2 9
     assert value(engine, sid, "7B", "infection_isolation") == 1
-    assert value(engine, sid, "7A", "assessments_outstanding") == 1
-    assert value(engine, sid, "7A", "assessment_vte_outstanding") == 1
+    # E1's VTE is open; E2 has no VTE, pressure-ulcer or MUST row at all, so both are outstanding
+    assert value(engine, sid, "7A", "assessments_outstanding") == 2
+    assert value(engine, sid, "7A", "assessment_vte_outstanding") == 2
     assert value(engine, sid, "7A", "missed_critical_doses_today") == 1  # paracetamol is not critical
     assert value(engine, sid, "7A", "staff_registered_day") == pytest.approx(0.8)
     assert value(engine, sid, "7B", "staff_registered_day") is None  # no plan: no data, never 0 %
     wv = queries.ward_values(engine, sid)
     red = wv[(wv.ward_code == "7A") & (wv.metric_id == "staff_registered_day")].iloc[0]
-    assert (red["numerator"], red["denominator"], red["rag"]) == (4.0, 5.0, "red")
+    # hours: 4 and 5 registered nurses x the 12.5-hour day shift (no hours columns in this extract)
+    assert (red["numerator"], red["denominator"], red["rag"]) == (50.0, 62.5, "red")
 
 
 def test_drilldown_rows_say_which_patient_needs_what(tmp_path, cfg, engine):

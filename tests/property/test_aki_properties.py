@@ -60,7 +60,7 @@ def test_adding_old_history_never_turns_a_stage_into_no_stage(
     earlier: list[tuple[int, float]], c1_before_now: int, c1: float, age: int
 ) -> None:
     with_history = aki_result(build(earlier + [(3 * 24 * 60, 100.0)], c1_before_now, c1), age, NOW)
-    assert with_history.stage is not None or with_history.reason.startswith("no creatinine in the last")
+    assert with_history.stage is not None  # an old C1 keeps its stage (repeat due); it never drops the patient
 
 
 @EXAMPLES
@@ -156,7 +156,8 @@ def per_patient_by_aki_result(
 ) -> pd.DataFrame:
     """What aki_per_patient must return, written the slow, plain way: aki_result on each patient's rows in turn."""
     columns: dict[str, list] = {
-        name: [] for name in ("patient_id", "stage", "reason", "c1", "c1_at", "reference", "kind", "ratio")
+        name: []
+        for name in ("patient_id", "stage", "status", "reason", "age_h", "repeat", "c1", "c1_at", "reference", "kind", "ratio")
     }
     for patient, age in ages.items():
         mine = frame[(frame["patient_id"] == patient) & (frame["test"].str.strip().str.lower() == "creatinine")]
@@ -186,7 +187,10 @@ def per_patient_by_aki_result(
             (
                 patient,
                 result.stage,
+                result.status,
                 reason,
+                math.nan if result.result_age_hours is None else result.result_age_hours,
+                result.repeat_due,
                 result.c1_umol,
                 result.c1_at,
                 result.reference_umol,
@@ -200,7 +204,10 @@ def per_patient_by_aki_result(
         {
             "patient_id": pd.Series(columns["patient_id"], dtype="str"),
             "aki_stage": pd.Series(columns["stage"], dtype="Int64"),
+            "aki_status": pd.Series(columns["status"], dtype="str"),
             "aki_reason": pd.Series(columns["reason"], dtype="str"),
+            "aki_result_age_hours": pd.Series(columns["age_h"], dtype="float64"),
+            "aki_repeat_due": pd.Series(columns["repeat"], dtype=bool),
             "aki_c1_umol": pd.Series(columns["c1"], dtype="float64"),
             "aki_c1_at": c1_at,
             "aki_reference_umol": pd.Series(columns["reference"], dtype="float64"),

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.rules.clock import london_date, london_midnight, london_time
-from metrics.rules.doses import critical_doses_today, dose_status, doses_per_encounter
+from metrics.rules.doses import CriticalMedicines, critical_doses_in_window, dose_status, doses_per_encounter
 from metrics.rules.sepsis import Lactate, News2Reading, SepsisResult, SepsisSettings, sepsis_screen
 from metrics.rules.staffing import fill_rate, fill_rate_rag
 
@@ -85,18 +85,20 @@ def _dose_frame(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Times
     ext=st.sampled_from(EXTRACTS),
     pending_after=st.integers(min_value=0, max_value=300),
 )
-def test_missed_count_never_exceeds_critical_doses_today(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int) -> None:
+def test_missed_count_never_exceeds_critical_doses_in_the_window(
+    rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
+) -> None:
     frame = _dose_frame(rows, ext)
-    today = critical_doses_today(frame, ext, CRITICAL, pending_after, MISSED_REASONS)
+    today = critical_doses_in_window(frame, ext, CriticalMedicines(CRITICAL, default_minutes=pending_after), MISSED_REASONS)
     per = doses_per_encounter(today)
     assert int(per["missed_critical_doses"].sum()) <= len(today)
     assert int((per["missed_critical_doses"] + per["excused_critical_doses"]).sum()) <= len(today)
     doses_each = today.groupby("encounter_id").size()
     for enc, missed in zip(per["encounter_id"], per["missed_critical_doses"]):
         assert 0 <= missed <= doses_each[enc]
-    # every row kept is critical and within [London midnight, extracted_at]
+    # every row kept is critical and within the rolling [extracted_at - 24 h, extracted_at]
     assert today["critical_class"].notna().all()
-    assert ((today["scheduled_at"] >= london_midnight(ext)) & (today["scheduled_at"] <= ext)).all()
+    assert ((today["scheduled_at"] >= ext - pd.Timedelta(hours=24)) & (today["scheduled_at"] <= ext)).all()
 
 
 @EXAMPLES
@@ -105,8 +107,12 @@ def test_missed_count_never_exceeds_critical_doses_today(rows: list[tuple[str, s
     ext=st.sampled_from(EXTRACTS),
     pending_after=st.integers(min_value=0, max_value=300),
 )
-def test_frame_dose_status_agrees_with_scalar(rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int) -> None:
-    today = critical_doses_today(_dose_frame(rows, ext), ext, CRITICAL, pending_after, MISSED_REASONS)
+def test_frame_dose_status_agrees_with_scalar(
+    rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
+) -> None:
+    today = critical_doses_in_window(
+        _dose_frame(rows, ext), ext, CriticalMedicines(CRITICAL, default_minutes=pending_after), MISSED_REASONS
+    )
     for row in today.itertuples(index=False):
         reason = None if pd.isna(row.reason) else row.reason
         assert row.dose_status == dose_status(row.outcome, reason, row.scheduled_at, ext, pending_after, MISSED_REASONS)

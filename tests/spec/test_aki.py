@@ -121,6 +121,9 @@ def test_numbers_behind_a_stage_are_reported() -> None:
         reference_kind="RV1",
         ratio=2.0,
         rise_48h_umol=100.0,
+        status="staged",
+        result_age_hours=1.0,
+        repeat_due=False,
     )
 
 
@@ -153,38 +156,65 @@ def test_no_results() -> None:
     assert result.stage is None and result.reason == "no creatinine result" and result.c1_umol is None
 
 
-@pytest.mark.parametrize(("age", "applies"), [(17, False), (18, True), (0, False), (101, True)])
-def test_under_18_is_out_of_scope(age: int, applies: bool) -> None:
-    result = aki_result(history(300, (R, 100)), age, NOW)
-    if applies:
-        assert result.stage == 3
-    else:
-        assert result.stage is None
-        assert result.reason == "under 18: paediatric AKI rule not applied (out of scope)"
+# Children and young people: the ratio and 48-hour rules apply at every age; the adult "C1 > 354" stage-3
+# rule does not (the paediatric one, C1 > 3 x the upper reference limit for age, needs the laboratory's
+# interval, which the extract does not carry); with no baseline a child is "not assessed", never dropped.
+CHILD_NOTE = " (under 18: C1 not checked against 3 x the upper reference limit for age)"
+AGE_CASES = [
+    # (age, C1, earlier results, stage, status, reason)
+    (18, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
+    (17, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3" + CHILD_NOTE),
+    (16, 60, [(R, 30)], 2, "staged", "C1 60 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 2.00 ≥ 2: stage 2" + CHILD_NOTE),
+    (0, 45, [(R, 30)], 1, "staged", "C1 45 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 1.50 ≥ 1.5: stage 1" + CHILD_NOTE),
+    (18, 355, [(R, 200)], 3, "staged", "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
+    (17, 355, [(R, 200)], 1, "staged", "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5: stage 1" + CHILD_NOTE),
+    (17, 300, [], None, "not_assessed", "under 18 with no baseline: the paediatric path compares C1 with the laboratory's upper reference limit for age, which the extract does not carry: not assessed"),
+    (18, 300, [], None, "no_baseline", "no baseline: no result in the last 365 days or 48 hours"),
+    (101, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
+]  # fmt: skip
 
 
-def test_unknown_age_gets_no_stage() -> None:
+@pytest.mark.parametrize(("age", "c1", "earlier", "stage", "status", "reason"), AGE_CASES)
+def test_children_and_young_people_follow_the_paediatric_path_or_are_not_assessed(
+    age: int, c1: float, earlier: list[tuple[timedelta, float]], stage: int | None, status: str, reason: str
+) -> None:
+    result = aki_result(history(c1, *earlier), age, NOW)
+    assert (result.stage, result.status, result.reason) == (stage, status, reason)
+
+
+def test_unknown_age_is_not_assessed_with_the_reason() -> None:
     result = aki_result(history(300, (R, 100)), None, NOW)
-    assert result.stage is None and "age unknown" in result.reason
+    assert result.stage is None and result.status == "not_assessed"
+    assert result.reason == "age unknown: the AKI rule for the patient's age cannot be chosen: not assessed"
 
 
-@pytest.mark.parametrize(("c1_age", "current"), [(hours(72), True), (hours(72, 1), False), (hours(200), False)])
-def test_c1_must_be_recent(c1_age: timedelta, current: bool) -> None:
+# An old creatinine does not show the injury has resolved: the stage stands, with the result's age.
+CURRENCY_CASES = [
+    # (C1 taken this long before now, stage, repeat due, reason ends with)
+    (hours(72), 3, False, ": stage 3"),
+    (hours(72, 1), 3, True, ": stage 3; creatinine 72 h ago: repeat due"),
+    (hours(80), 3, True, ": stage 3; creatinine 80 h ago: repeat due"),
+    (hours(200), 3, True, ": stage 3; creatinine 200 h ago: repeat due"),
+]
+
+
+@pytest.mark.parametrize(("c1_age", "stage", "repeat_due", "ending"), CURRENCY_CASES)
+def test_an_old_stage_stands_with_its_age_and_a_repeat_due(
+    c1_age: timedelta, stage: int, repeat_due: bool, ending: str
+) -> None:
     c1_at = NOW - c1_age
     result = aki_result([(c1_at - R, 100.0), (c1_at, 300.0)], ADULT, NOW)
-    if current:
-        assert result.stage == 3
-    else:
-        assert result.stage is None
-        assert result.reason == "no creatinine in the last 72 h"
-        assert result.c1_at == c1_at
+    assert (result.stage, result.repeat_due) == (stage, repeat_due)
+    assert result.reason.endswith(ending)
+    assert result.result_age_hours == c1_age.total_seconds() / 3600
+    assert result.c1_at == c1_at
 
 
-def test_current_window_is_a_parameter() -> None:
+def test_repeat_due_window_is_a_parameter() -> None:
     c1_at = NOW - hours(30)
     results = [(c1_at - R, 100.0), (c1_at, 300.0)]
-    assert aki_result(results, ADULT, NOW, current_within_hours=24).reason == "no creatinine in the last 24 h"
-    assert aki_result(results, ADULT, NOW, current_within_hours=48).stage == 3
+    assert aki_result(results, ADULT, NOW, current_within_hours=24).reason.endswith("creatinine 30 h ago: repeat due")
+    assert aki_result(results, ADULT, NOW, current_within_hours=48).repeat_due is False
 
 
 # ---- which result is C1 --------------------------------------------------------------------------
@@ -262,7 +292,7 @@ def test_per_patient_table() -> None:
     assert out.loc["P2", "aki_stage"] == 0 and out.loc["P2", "aki_reference_kind"] == "RV2"
     assert pd.isna(out.loc["P3", "aki_stage"])
     assert out.loc["P3", "aki_reason"] == "no baseline: no result in the last 365 days or 48 hours"
-    assert pd.isna(out.loc["KID", "aki_stage"]) and out.loc["KID", "aki_reason"].startswith("under 18")
+    assert out.loc["KID", "aki_stage"] == 3 and out.loc["KID", "aki_reason"].endswith(CHILD_NOTE)
     assert pd.isna(out.loc["P4", "aki_stage"]) and out.loc["P4", "aki_reason"] == "no creatinine result"
     assert pd.isna(out.loc["P4", "aki_c1_at"]) and pd.isna(out.loc["P4", "aki_reference_kind"])
 
@@ -272,7 +302,10 @@ def test_per_patient_columns_and_types() -> None:
     assert list(out.columns) == [
         "patient_id",
         "aki_stage",
+        "aki_status",
         "aki_reason",
+        "aki_result_age_hours",
+        "aki_repeat_due",
         "aki_c1_umol",
         "aki_c1_at",
         "aki_reference_umol",

@@ -230,3 +230,85 @@ def test_care_hours_by_ward_gives_a_row_only_to_wards_with_both_shifts_and_patie
     assert got["chppd"].iloc[0] == pytest.approx(
         care_hours_per_patient_day(_24h(5, 3, 4, 2), 20, "headcount", SHIFT_HOURS)
     )
+
+
+# ---- hours as the safe staffing return counts them, and NICE SG1 red flags ---------------------------------
+
+from metrics.rules.staffing import HEADCOUNT_BASIS, HOURS_BASIS, MIXED_BASIS, RedFlagRules  # noqa: E402
+
+LENGTHS = {"day": 12.5, "night": 12.0}
+AT_0730 = T("2026-07-01T06:30Z")  # 07:30 London: the board's night is last night's, started 2026-06-30
+
+
+def _hours_rows(rows: list[tuple[str, float, float, float | None, float | None]]) -> pd.DataFrame:
+    """rows of (staff_group, planned headcount, actual headcount, planned_hours, actual_hours), last night, ward 7A."""
+    return pd.DataFrame(
+        {
+            "ward_code": pd.Series(["7A"] * len(rows), dtype="string"),
+            "shift_date": pd.to_datetime(["2026-06-30"] * len(rows)),
+            "shift": pd.Series(["night"] * len(rows), dtype="string"),
+            "staff_group": pd.Series([r[0] for r in rows], dtype="string"),
+            "planned": [r[1] for r in rows],
+            "actual": [r[2] for r in rows],
+            "planned_hours": pd.Series([r[3] for r in rows], dtype="float64"),
+            "actual_hours": pd.Series([r[4] for r in rows], dtype="float64"),
+        }
+    )
+
+
+FILL_CASES = [
+    # (rows, fill rate, basis, behaviour)
+    ([("registered", 4, 4, 48.0, 40.0)], 40 / 48, HOURS_BASIS, "hours_worked_not_headcount"),
+    ([("registered", 4, 3, None, None)], 3 / 4, HEADCOUNT_BASIS, "headcount_x_shift_length_is_labelled"),
+    ([("registered", 2, 2, 24.0, 24.0), ("registered", 2, 1, None, None)], 36 / 48, MIXED_BASIS, "mixed_rows_say_so"),
+]
+
+
+@pytest.mark.parametrize("rows, rate, basis, behaviour", FILL_CASES, ids=[c[-1] for c in FILL_CASES])
+def test_fill_rate_reads_hours_and_labels_the_headcount_fallback(
+    rows: list, rate: float, basis: str, behaviour: str
+) -> None:
+    got = staffing_board(_hours_rows(rows), AT_0730, GREEN, AMBER, unit="headcount", shift_hours=LENGTHS)
+    row = got[got["staff_group"] == "registered"].iloc[0]
+    assert row["fill_rate"] == pytest.approx(rate)
+    assert row["hours_basis"] == basis
+
+
+RED_FLAG_CASES = [
+    # (registered planned/actual headcount, planned/actual hours, red flag, behaviour)
+    (2, 2, 24.0, 24.0, False, "two_registered_nurses_full_hours_no_flag"),
+    (2, 1, 24.0, 12.0, True, "one_registered_nurse_is_a_red_flag"),
+    (4, 4, 48.0, 40.0, False, "shortfall_exactly_8h_and_under_25pct_no_flag"),
+    (4, 4, 48.0, 39.5, True, "shortfall_above_8h_is_a_red_flag"),
+    (2, 2, 24.0, 18.0, False, "shortfall_exactly_25pct_no_flag"),
+    (2, 2, 24.0, 17.5, True, "shortfall_above_25pct_is_a_red_flag"),
+]
+
+
+@pytest.mark.parametrize(
+    "planned, actual, planned_h, actual_h, flagged, behaviour", RED_FLAG_CASES, ids=[c[-1] for c in RED_FLAG_CASES]
+)
+def test_sg1_red_flags_for_registered_nurses(
+    planned: float, actual: float, planned_h: float, actual_h: float, flagged: bool, behaviour: str
+) -> None:
+    rows = _hours_rows([("registered", planned, actual, planned_h, actual_h), ("unregistered", 1, 0, 12.0, 0.0)])
+    got = staffing_board(rows, AT_0730, GREEN, AMBER, unit="headcount", shift_hours=LENGTHS, red_flags=RedFlagRules())
+    by_group = got.set_index("staff_group")
+    assert bool(by_group.loc["registered", "red_flag"]) is flagged
+    assert (by_group.loc["registered", "red_flag_reason"] is not None) is flagged
+    assert bool(by_group.loc["unregistered", "red_flag"]) is False  # SG1's flags here are about registered nurses
+
+
+def test_care_hours_read_hours_actually_worked() -> None:
+    rows = pd.DataFrame(
+        {
+            "ward_code": ["7A", "7A"],
+            "shift": ["day", "night"],
+            "staff_group": ["registered", "registered"],
+            "actual": [4.0, 3.0],
+            "actual_hours": [44.0, None],  # day: hours worked; night: 3 x 12 h fallback
+        }
+    )
+    got = care_hours_by_ward(rows, {"7A": 20}, "headcount", LENGTHS)
+    assert got["care_hours"].tolist() == [80.0]
+    assert got["chppd"].tolist() == [4.0]
