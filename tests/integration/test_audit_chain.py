@@ -124,7 +124,7 @@ def test_the_migration_chains_rows_written_before_it(db_url):
         for i in range(3):
             conn.execute(
                 text("INSERT INTO audit_log (at, actor, action, detail) VALUES (:at, 'cli', 'kiosk_token_created', :d)"),
-                {"at": (T0 + timedelta(seconds=i)).replace(tzinfo=None), "d": '{"before": null, "after": {"n": %d}}' % i},
+                {"at": (T0 + timedelta(seconds=i)).replace(tzinfo=None), "d": f'{{"before": null, "after": {{"n": {i}}}}}'},
             )
     migrate(engine)
     assert verify_chain(engine).rows == 3 and verify_chain(engine).intact
@@ -140,3 +140,16 @@ def test_the_migration_chains_rows_written_before_it(db_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM audit_log")).scalar_one() == 5
     engine.dispose()
+
+
+def test_audit_verify_exits_4_naming_the_first_broken_row(engine, db_url, capsys):
+    from metrics.cli.main import main
+
+    ids = _write(engine, 3)
+    assert main(["audit-verify", "--db", db_url]) == 0
+    assert capsys.readouterr().out.strip() == "audit log: 3 row(s), hash chain intact"
+    _tamper(engine, f"UPDATE audit_log SET ward_code = '8C' WHERE id = {ids[1]}")
+    assert main(["audit-verify", "--db", db_url]) == 4
+    assert capsys.readouterr().err.startswith(
+        f"audit log: chain broken at row {ids[1]} (after 2 row(s) read): its content does not match its hash"
+    )
