@@ -33,7 +33,7 @@ HEAD_ID = 1
 HASHED_FIELDS = ("at", "actor", "role", "action", "entity", "entity_id", "ward_code", "client", "detail")
 
 
-def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+def row_hash(prev_hash: str, row: Mapping[Any, Any]) -> str:
     """SHA-256 (hex) of ``prev_hash`` and the row's content (HASHED_FIELDS), in one canonical JSON form."""
     at = row["at"]
     if isinstance(at, datetime):

@@ -12,6 +12,8 @@ transaction.
 
 Downgrade drops the head table and the two columns.
 """
+from typing import Any
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -29,7 +31,7 @@ APPEND_ONLY = "audit_log is append-only: rows can be added, never changed or del
 
 def _chain_existing_rows() -> tuple[int | None, str]:
     bind = op.get_bind()
-    types = {"at": UTCDateTime(), "detail": sa.JSON()}
+    types: dict[str, Any] = {"at": UTCDateTime(), "detail": sa.JSON()}
     audit = sa.table("audit_log", sa.column("id"), sa.column("prev_hash"), sa.column("row_hash"),
                      *(sa.column(name, types.get(name)) for name in HASHED_FIELDS))
     rows = bind.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
