@@ -4,6 +4,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 PORT   ?= 8501
+APP_ROLE ?= dashboard_app
+export DATABASE_URL MIGRATION_DATABASE_URL
 
 .PHONY: run test lint typecheck bench install install-dev services browser clean-store
 
@@ -19,7 +21,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
+# PostgreSQL with two roles (docs/deployment.md): make run DATABASE_URL=…app… MIGRATION_DATABASE_URL=…owner… APP_ROLE=…
 run: install
+	$(if $(MIGRATION_DATABASE_URL),$(PY) -m metrics db-grant --app-role $(APP_ROLE) --migrate-db "$(MIGRATION_DATABASE_URL)",)
 	$(PY) -m metrics demo
 	$(VENV)/bin/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true
 

@@ -21,6 +21,7 @@ import streamlit as st
 
 from dashboard import access_gate, store_access
 from dashboard.access_gate import Access
+from metrics.export.spreadsheet_csv import safe_csv
 from metrics.store import audit_log as audit
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig
@@ -128,7 +129,7 @@ def render_audit_log(access: Access, cfg: AppConfig) -> None:
     filters = {"from": start.isoformat(), "to": end.isoformat(), "ward": ward, "actions": actions, "who": who}
     st.download_button(
         f"Export {len(table)} row(s) as CSV",
-        data=table.to_csv(index=False).encode("utf-8"),
+        data=safe_csv(table),
         file_name=f"audit_log_{start:%Y%m%d}-{end:%Y%m%d}.csv",
         mime="text/csv",
         key="audit_export",

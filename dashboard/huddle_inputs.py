@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import store_access
 from dashboard.rag import RAG_STYLES, badge_html
+from metrics.export.spreadsheet_csv import safe_csv
 from metrics.huddle import inputs as huddle
 from metrics.store.audit import Actor, record
 from metrics.huddle.barometer import (
@@ -553,8 +554,8 @@ def _render_export(ward_code: str, hcfg: HuddleConfig, today: date) -> None:
     engine = _engine()
     start = today - timedelta(days=365)
     stem = "".join(ch for ch in ward_code if ch.isalnum())[:12]
-    ratings_csv = huddle.ratings_export(engine, ward_code, start, today).to_csv(index=False).encode("utf-8")
-    actions_csv = huddle.actions_export(engine, ward_code).to_csv(index=False).encode("utf-8")
+    ratings_csv = safe_csv(huddle.ratings_export(engine, ward_code, start, today))
+    actions_csv = safe_csv(huddle.actions_export(engine, ward_code))
     st.download_button(
         "Ratings (CSV)",
         ratings_csv,

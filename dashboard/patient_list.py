@@ -24,6 +24,7 @@ from dashboard import access_gate, store_access
 from dashboard.access_gate import Access
 from dashboard.board import Board
 from dashboard.formatting import column_title, day_time, duration_text, is_missing, number_text
+from metrics.export.spreadsheet_csv import safe_csv
 from metrics.access.decisions import Action
 from metrics.evaluate.definitions import MetricDefinition
 
@@ -113,7 +114,7 @@ def patient_rows(board: Board, ward_code: str, definition: MetricDefinition) -> 
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    return table.to_csv(index=False).encode("utf-8")
+    return safe_csv(table)
 
 
 def csv_name(board: Board, ward_code: str, definition: MetricDefinition) -> str:

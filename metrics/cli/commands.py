@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.access.config import load_access_config
 from metrics.config.load import load_config
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
@@ -158,5 +159,6 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     cfg = _config(args)
+    load_access_config(cfg.directory, cfg)  # the dashboard refuses every page without a valid access.yaml
     print(f"{args.config}: OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics, fingerprint {cfg.fingerprint}")
     return 0

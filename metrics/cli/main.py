@@ -80,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_kiosk_subcommand(sub, [common])
     add_safety_case_subcommand(sub)
 
+    p = sub.add_parser(
+        "audit-verify", parents=[common], help="check the audit log's hash chain; exit 4 naming the first broken row"
+    )
+    p.set_defaults(func=lazy("metrics.cli.audit_db:cmd_audit_verify"))
+    p = sub.add_parser(
+        "db-grant",
+        parents=[common],
+        help="PostgreSQL: migrate as the owner, then grant the app role what it needs (audit_log: INSERT, SELECT)",
+    )
+    p.add_argument("--app-role", required=True, help="the role the app connects as (DATABASE_URL's user)")
+    p.add_argument("--migrate-db", default=None, help="the schema owner's URL (default: MIGRATION_DATABASE_URL)")
+    p.set_defaults(func=lazy("metrics.cli.audit_db:cmd_db_grant"))
+
     spc_parser = add_spc_subcommand(sub)
     spc_parser.add_argument("--config", default=str(DEFAULT_CONFIG_DIR), help="configuration folder (default: config/)")
     spc_parser.add_argument("--db", default=None, help="SQLAlchemy database URL")

@@ -6,8 +6,10 @@ asks months afterwards. Each change writes one row to ``audit_log`` in the
 same transaction as the change itself (``append`` takes the open
 connection), so there is never a change without its record or a record of a
 change that did not happen. The table is append-only in the database itself
-(migration 0002 adds triggers that refuse UPDATE and DELETE), and this module
-offers no way to change a row. Reading it back is ``metrics.store.audit_log``
+(migration 0002 adds triggers that refuse UPDATE and DELETE; on PostgreSQL the
+app's role may only INSERT and SELECT it, metrics.store.roles), every row
+carries the hash of the one before (metrics.store.audit_chain), and this
+module offers no way to change a row. Reading it back is ``metrics.store.audit_log``
 (kept apart so that writing a row never needs pandas).
 
 Who: a signed-in user's name when there is one, else the device/session label
@@ -25,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert
 
+from metrics.store import audit_chain
 from metrics.store.huddle_models import AuditLog
 
 
@@ -83,20 +86,22 @@ def append(
     detail = {"before": json_safe(before), "after": json_safe(after)}
     if extra:
         detail.update({str(k): json_safe(v) for k, v in extra.items()})
-    return conn.execute(
-        insert(AuditLog).returning(AuditLog.id),
-        {
-            "at": at or datetime.now(timezone.utc),
-            "actor": actor.label[:120],
-            "role": actor.role,
-            "action": action[:60],
-            "entity": entity,
-            "entity_id": None if entity_id is None else str(entity_id),
-            "ward_code": ward_code,
-            "client": (actor.client or "")[:200] or None,
-            "detail": detail,
-        },
-    ).scalar_one()
+    row: dict[str, Any] = {
+        "at": at or datetime.now(timezone.utc),
+        "actor": actor.label[:120],
+        "role": actor.role,
+        "action": action[:60],
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "ward_code": ward_code,
+        "client": (actor.client or "")[:200] or None,
+        "detail": detail,
+    }
+    row["prev_hash"] = audit_chain.lock_head(conn)
+    row["row_hash"] = audit_chain.row_hash(row["prev_hash"], row)
+    audit_id = conn.execute(insert(AuditLog).returning(AuditLog.id), row).scalar_one()
+    audit_chain.advance_head(conn, audit_id, row["row_hash"])
+    return audit_id
 
 
 def record(engine: Engine, actor: Actor, action: str, **fields: Any) -> int:

@@ -8,6 +8,7 @@ PostgreSQL server are set up the same way.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from sqlalchemy import Engine, create_engine, event
 from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url  # noqa: F401 - also named from here
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migration_url(url: str | None = None) -> str | None:
+    """The URL migrations run as: MIGRATION_DATABASE_URL (the schema owner) for the app's own DATABASE_URL, else None.
+
+    In production the app's role may not alter the schema (metrics.store.roles); the owner migrates it.
+    """
+    owner = os.environ.get("MIGRATION_DATABASE_URL")
+    return owner if owner and (url is None or url == os.environ.get("DATABASE_URL")) else None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -56,7 +66,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 @lru_cache(maxsize=8)
 def ready_engine(url: str | None = None) -> Engine:
-    """An engine whose schema is migrated; cached per URL for the process."""
+    """An engine whose schema is migrated (as the owner when MIGRATION_DATABASE_URL is set); cached per URL."""
     engine = make_engine(url)
-    migrate(engine)
+    owner_url = migration_url(url)
+    if owner_url is None:
+        migrate(engine)
+        return engine
+    owner = make_engine(owner_url)
+    try:
+        migrate(owner)
+    finally:
+        owner.dispose()
     return engine

@@ -90,6 +90,17 @@ class AuditLog(Base):
     ward_code: Mapped[str | None] = mapped_column(String(40), index=True)
     client: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the row before's row_hash (see metrics.store.audit_chain)
+    row_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of prev_hash and this row's content
+
+
+class AuditChainHead(Base):
+    """One row: the newest audit row's id and hash. Appenders lock it, so the chain never forks; a cut tail shows."""
+
+    __tablename__ = "audit_chain_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_audit_id: Mapped[int | None] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class SnapshotIncidentCount(Base):

@@ -151,6 +151,16 @@ def encounter_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in columns])
 
 
+def snapshot_identifiers(engine: Engine, snapshot_id: int) -> list[str]:
+    """Every encounter id stored for a snapshot (per encounter and behind the tiles), for the demo mode data check."""
+    with engine.connect() as conn:
+        values = conn.execute(
+            select(EncounterValue.encounter_id).where(EncounterValue.snapshot_id == snapshot_id)
+            .union(select(DrilldownRow.encounter_id).where(DrilldownRow.snapshot_id == snapshot_id))
+        ).scalars()
+        return sorted(v for v in values if v is not None)
+
+
 def quarantine_summary(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """Counts of quarantined rows by table and reason: safe for every user (no row content)."""
     with engine.connect() as conn:

@@ -67,3 +67,22 @@ def test_check_config_passes_on_the_shipped_configuration():
     result = subprocess.run([sys.executable, "-m", "metrics", "check-config"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "OK" in result.stdout
+
+
+def test_check_config_exits_3_naming_access_yaml_when_it_is_missing(tmp_path):
+    """The dashboard refuses every page without access.yaml, so check-config must not call that folder OK."""
+    import shutil
+
+    cfg = tmp_path / "config"
+    shutil.copytree(ROOT / "config", cfg)
+    (cfg / "access.yaml").unlink()
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "check-config", "--config", str(cfg)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 3
+    assert f"{cfg}/access.yaml: file not found" in result.stderr
+    assert f"Copy the shipped {ROOT / 'config' / 'access.yaml'}" in result.stderr
+    assert "OK" not in result.stdout and "Traceback" not in result.stderr

@@ -87,3 +87,31 @@ def test_a_hostile_value_is_quarantined_not_a_crash(tmp_path, cfg, fmt, table, r
     assert value in record["reason"] and reason in record["reason"]
     assert json.loads(record["raw"])[column] == value
     assert len(valid.tables[table]) == len(tables[table]) - 1  # the other rows are used
+
+
+def test_the_demo_check_reads_every_encounter_id_a_snapshot_stored(engine):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import insert
+
+    from metrics.access.demo_data import demo_refusal
+    from metrics.store import queries
+    from metrics.store.models import DrilldownRow, EncounterValue, Snapshot
+
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
+    with engine.begin() as conn:
+        sid = conn.execute(
+            insert(Snapshot).returning(Snapshot.id),
+            {"extracted_at": now, "loaded_at": now, "source": "synthetic", "extract_path": "x", "content_hash": "h",
+             "config_fingerprint": "x", "row_counts": {}, "metric_definitions": []},
+        ).scalar_one()
+        conn.execute(insert(EncounterValue), [{"snapshot_id": sid, "encounter_id": "9434765919", "ward_code": "7A", "on_ward": True, "sepsis_positive": False,
+              "missed_critical_doses": 0, "assessments_outstanding": 0, "assessments_overdue": 0}],)
+        conn.execute(
+            insert(DrilldownRow),
+            [{"snapshot_id": sid, "ward_code": "7A", "metric_id": "m", "encounter_id": "E2", "detail": ""}],
+        )
+    identifiers = queries.snapshot_identifiers(engine, sid)
+    assert identifiers == ["9434765919", "E2"]
+    refusal = demo_refusal("synthetic", identifiers)
+    assert refusal is not None and "1 stored identifier(s) are valid NHS numbers" in refusal

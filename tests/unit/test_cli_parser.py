@@ -62,6 +62,8 @@ def test_the_parser_knows_these_commands():
         "kiosk-token list",
         "kiosk-token revoke",
         "safety-case",
+        "audit-verify",
+        "db-grant",
     }
 
 
