@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from metrics.access.config import load_access_config
+from metrics.board.freshness import freshness
 from metrics.config.load import load_config
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
@@ -72,10 +74,13 @@ def _clean(value: Any) -> Any:
         return value
 
 
-def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = None) -> dict[str, Any]:
+def snapshot_document(
+    engine: Any, cfg: AppConfig, snapshot_id: int | None = None, now: datetime | None = None
+) -> dict[str, Any]:
     """The current (or given) snapshot as one JSON-ready document.
 
-    Wards with their metric values and RAG; encounters with their derived values.
+    How fresh it is at ``now`` (default: the clock; ``metrics.board.freshness``), wards with their metric values
+    and RAG, encounters with their derived values.
     """
     info = queries.snapshot_by_id(engine, snapshot_id) if snapshot_id else queries.current_snapshot(engine)
     if info is None:
@@ -138,6 +143,13 @@ def snapshot_document(engine: Any, cfg: AppConfig, snapshot_id: int | None = Non
         "loaded_at": info.loaded_at.isoformat(),
         "source": info.source,
         "row_counts": info.row_counts,
+        "freshness": freshness(
+            info.extracted_at,
+            info.loaded_at,
+            queries.refresh_attempts(engine),
+            cfg.dashboard.stale_after_minutes,
+            now or datetime.now(UTC),
+        ).as_dict(),
         "wards": wards,
         "encounters": encounters,
     }
@@ -151,6 +163,10 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         print()
     else:
         print(f"Snapshot {doc['snapshot_id']} extracted at {doc['extracted_at']} from {doc['source']}")
+        fresh = doc["freshness"]
+        if fresh["is_stale"]:
+            failed = f"; the latest refresh was {fresh['failed_status']}" if fresh["failed_status"] else ""
+            print(f"  STALE: extracted {fresh['age_minutes']:.0f} minutes ago{failed}")
         for code, ward in doc["wards"].items():
             reds = sum(1 for m in ward["metrics"].values() if m["rag"] == "red")
             print(f"  {code:8} {ward['name']:32} reds: {reds}")

@@ -20,7 +20,7 @@ missing); ``load_huddle_config`` needs both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -79,10 +79,24 @@ class HuddleCoded(_Strict):
     label: str = Field(min_length=1)
 
 
+class HuddleShift(HuddleCoded):
+    starts: time | None = None  # London local time the shift's huddle period starts ("07:00"); see metrics.huddle.shifts
+
+    @field_validator("starts", mode="before")
+    @classmethod
+    def _quoted_hh_mm(cls, value: object) -> object:
+        """YAML reads an unquoted 19:00 as the number 1140: only a quoted "HH:MM" is accepted."""
+        if value is None or isinstance(value, time):
+            return value
+        if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+            raise ValueError(f'starts must be a quoted London time "HH:MM" such as "07:00", got {value!r}')
+        return value
+
+
 class HuddleFile(_Strict):
     ratings: dict[RatingKind, RatingScale]
     roles: tuple[HuddleCoded, ...] = Field(min_length=1)
-    shifts: tuple[HuddleCoded, ...] = Field(min_length=1)
+    shifts: tuple[HuddleShift, ...] = Field(min_length=1)
     late_entry_days: int = Field(default=7, ge=0, le=31)
     trend_days: int = Field(default=30, ge=7, le=365)
     comment_max_chars: int = Field(default=280, ge=20, le=2000)
@@ -96,6 +110,16 @@ class HuddleFile(_Strict):
                 f"ratings must define {', '.join(k.value for k in RatingKind)}; missing {', '.join(missing)}"
             )
         return ratings
+
+    @field_validator("shifts")
+    @classmethod
+    def _starts_all_or_none(cls, shifts: tuple[HuddleShift, ...]) -> tuple[HuddleShift, ...]:
+        given = [s.starts for s in shifts if s.starts is not None]
+        if given and len(given) != len(shifts):
+            raise ValueError("give every shift a starts time (HH:MM, London time) or none of them")
+        if len(set(given)) != len(given):
+            raise ValueError("no two shifts may start at the same time")
+        return shifts
 
 
 # ---- barometer.yaml ---------------------------------------------------------------------------
