@@ -7,7 +7,7 @@ One page per view, each with its own URL:
   /status                           data status
   /admin                            administration: audit log, wall screen tokens
 
-Who may open what is decided on each page by dashboard.access_gate (config/access.yaml).
+Who may open what is decided on each page by dashboard.common.access_gate (config/access.yaml).
 """
 
 import sys

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
-from dashboard import access_gate, store_access
-from dashboard.access_gate import Access
+from dashboard.common import access_gate
+from dashboard.common import store_access
+from dashboard.common.access_gate import Access
 from metrics.export.spreadsheet_csv import safe_csv
 from metrics.store import audit_log as audit
 from metrics.access.decisions import Action

@@ -29,7 +29,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import store_access
+from dashboard.common import store_access
 from metrics.store import audit
 from metrics.access.decisions import (
     ROLE_LABELS,

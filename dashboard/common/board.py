@@ -9,14 +9,15 @@ traceback. ``open_board`` does that once; pages then only lay out tiles.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import store_access
+from dashboard.common import store_access
+from metrics.board.freshness import Freshness, freshness
 from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.errors import ConfigError
@@ -24,41 +25,6 @@ from metrics.store.queries import SnapshotInfo
 
 FILL_COMMAND = "python -m metrics demo"
 LOAD_COMMAND = "python -m metrics refresh EXTRACT_FOLDER"
-FAILED_STATUSES = ("rejected", "failed")
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Whether the data on screen can be trusted as current, and why not."""
-
-    age: timedelta
-    too_old: bool
-    failed_status: str | None = None  # 'rejected' or 'failed' when the latest refresh attempt did not load
-    failed_at: datetime | None = None
-    failed_message: str | None = None
-
-    @property
-    def is_stale(self) -> bool:
-        return self.too_old or self.failed_status is not None
-
-
-def freshness(snapshot: SnapshotInfo, attempts: pd.DataFrame, stale_after_minutes: int, now: datetime) -> Freshness:
-    """Stale when older than ``stale_after_minutes``, or when the latest refresh attempt after it was rejected or failed."""
-    age = now - pd.Timestamp(snapshot.extracted_at).to_pydatetime()
-    too_old = age > timedelta(minutes=stale_after_minutes)
-    finished = attempts[attempts["status"] != "running"] if not attempts.empty else attempts
-    if not finished.empty:
-        latest = finished.iloc[0]
-        started = pd.Timestamp(latest["started_at"])
-        if latest["status"] in FAILED_STATUSES and started >= pd.Timestamp(snapshot.loaded_at):
-            return Freshness(
-                age,
-                too_old,
-                str(latest["status"]),
-                started.to_pydatetime(),
-                None if pd.isna(latest["message"]) else str(latest["message"]),
-            )
-    return Freshness(age, too_old)
 
 
 def sort_key(cfg: AppConfig) -> dict[str, int]:
@@ -202,5 +168,7 @@ def open_board(explain: bool = True) -> Board | None:
                 f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running."
             )
         return None
-    fresh = freshness(snapshot, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC))
+    fresh = freshness(
+        snapshot.extracted_at, snapshot.loaded_at, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC)
+    )
     return Board(cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values))

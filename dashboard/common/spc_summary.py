@@ -18,9 +18,9 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import store_access
-from dashboard.board import Board
-from dashboard.formatting import is_percent, value_text
+from dashboard.common import store_access
+from dashboard.common.board import Board
+from dashboard.common.formatting import is_percent, value_text
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.report.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short

@@ -13,8 +13,8 @@ from html import escape
 
 import streamlit as st
 
-from dashboard.board import Board
-from dashboard.formatting import age_text, date_time, day_time
+from dashboard.common.board import Board
+from dashboard.common.formatting import age_text, date_time, day_time
 
 
 def rows_quarantined(row_counts: dict) -> int:

@@ -20,10 +20,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from dashboard.quarantine import reason_summary
 from metrics.store import spc_history
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
+from metrics.extract.reasons import reason_summary
 from metrics.spc.xmr import SpcManyResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine

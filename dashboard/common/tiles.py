@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from html import escape
 
-from dashboard.board import Board, TileValue
-from dashboard.formatting import change_text, is_percent, number_text, percent_text, staffing_text, value_text
-from dashboard.rag import badge_html, rag_style
+from dashboard.common.board import Board, TileValue
+from dashboard.common.formatting import change_text, is_percent, number_text, percent_text, staffing_text, value_text
+from dashboard.common.rag import badge_html, rag_style
 from metrics.evaluate.definitions import MetricDefinition
 
 # Groups drawn as a compact table (one row per metric) instead of tiles. A group, not a metric id:

@@ -14,9 +14,9 @@ from html import escape
 
 import pandas as pd
 
-from dashboard.board import Board, group_label
-from dashboard.formatting import value_text
-from dashboard.rag import rag_style
+from dashboard.common.board import Board, group_label
+from dashboard.common.formatting import value_text
+from dashboard.common.rag import rag_style
 from metrics.config.models import Ward
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.store.queries import aggregate_series

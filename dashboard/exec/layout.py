@@ -11,10 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.board import Board, metrics_for
-from dashboard.exec_grid import SORTS, exec_grid_html, most_in_need, support_cards_html
-from dashboard.rag import legend_html
-from dashboard.spc_summary import (
+from dashboard.common.board import Board, metrics_for
+from dashboard.exec.grid import SORTS, exec_grid_html, most_in_need, support_cards_html
+from dashboard.common.rag import legend_html
+from dashboard.common.spc_summary import (
     LEVELS,
     VARIATION_FILTERS,
     StoredSpc,
@@ -189,7 +189,7 @@ def render_exec_view(board: Board) -> None:
 
 def render_huddle_summary(board: Board) -> None:
     """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no patients)."""
-    from dashboard.huddle_inputs import exec_huddle_summary
+    from dashboard.huddle.inputs import exec_huddle_summary
 
     wards = board.cfg.wards.wards
     summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")

@@ -13,15 +13,15 @@ from html import escape
 
 import streamlit as st
 
-from dashboard import access_gate
-from dashboard.access_gate import Access
-from dashboard.board import Board, grouped
-from dashboard.formatting import day_time
-from dashboard.huddle_inputs import render_huddle_inputs
-from dashboard.huddle_sheet import huddle_sheet_html
-from dashboard.patient_list import render_patient_list, render_patient_lists
-from dashboard.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
-from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from dashboard.common import access_gate
+from dashboard.common.access_gate import Access
+from dashboard.common.board import Board, grouped
+from dashboard.common.formatting import day_time
+from dashboard.huddle.inputs import render_huddle_inputs
+from dashboard.huddle.sheet import huddle_sheet_html
+from dashboard.huddle.patient_list import render_patient_list, render_patient_lists
+from dashboard.common.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
+from dashboard.common.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig, Ward
 

@@ -25,8 +25,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import store_access
-from dashboard.rag import RAG_STYLES, badge_html
+from dashboard.common import store_access
+from dashboard.common.rag import RAG_STYLES, badge_html
 from metrics.export.spreadsheet_csv import safe_csv
 from metrics.huddle import inputs as huddle
 from metrics.store.audit import Actor, record

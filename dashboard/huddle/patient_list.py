@@ -20,10 +20,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import access_gate, store_access
-from dashboard.access_gate import Access
-from dashboard.board import Board
-from dashboard.formatting import column_title, day_time, duration_text, is_missing, number_text
+from dashboard.common import access_gate
+from dashboard.common import store_access
+from dashboard.common.access_gate import Access
+from dashboard.common.board import Board
+from dashboard.common.formatting import column_title, day_time, duration_text, is_missing, number_text
 from metrics.export.spreadsheet_csv import safe_csv
 from metrics.access.decisions import Action
 from metrics.evaluate.definitions import MetricDefinition

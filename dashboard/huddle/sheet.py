@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from html import escape
 
-from dashboard.board import Board, grouped
-from dashboard.formatting import day_time
-from dashboard.status_strip import stale_banner_text
-from dashboard.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from dashboard.common.board import Board, grouped
+from dashboard.common.formatting import day_time
+from dashboard.common.status_strip import stale_banner_text
+from dashboard.common.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
 from metrics.config.models import Ward
 
 SHEET_CSS = """

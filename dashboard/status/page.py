@@ -4,7 +4,7 @@ Why this exists: before anyone trusts a board they may ask "how old is
 this, what was loaded, what was thrown out, did the last refresh work, is
 the configuration sound?". Quarantined rows are shown as counts by table
 and column only; their raw content may hold identifiers and stays behind
-an administrators-only switch (issue 8).
+an administrators-only switch.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import store_access
-from dashboard.board import FILL_COMMAND, LOAD_COMMAND, freshness, safe_url
-from dashboard.formatting import day_time
-from dashboard.status_strip import rows_quarantined
+from dashboard.common import store_access
+from dashboard.common.board import FILL_COMMAND, LOAD_COMMAND, safe_url
+from dashboard.common.formatting import day_time
+from dashboard.common.status_strip import rows_quarantined
+from metrics.board.freshness import freshness
 from metrics.config.models import AppConfig, DashboardFile
 from metrics.errors import ConfigError
 
@@ -110,7 +111,9 @@ def render_data_status(
                 f"The store (`{safe_url(db_url)}`) holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`."
             )
     else:
-        fresh = freshness(snapshot, attempts, settings.stale_after_minutes, datetime.now(UTC))
+        fresh = freshness(
+            snapshot.extracted_at, snapshot.loaded_at, attempts, settings.stale_after_minutes, datetime.now(UTC)
+        )
         facts = pd.DataFrame(
             [
                 ("Data as at (extracted)", day_time(snapshot.extracted_at)),

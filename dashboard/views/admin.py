@@ -1,9 +1,9 @@
 """Administration: /admin (administrators only): the audit log and the wall screens' kiosk tokens."""
 
-from dashboard import store_access
-from dashboard.access_gate import enter
-from dashboard.admin_view import render_admin_page
-from dashboard.styles import BOARD_CSS, inject
+from dashboard.common import store_access
+from dashboard.common.access_gate import enter
+from dashboard.admin.page import render_admin_page
+from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
 
 inject(BOARD_CSS)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard.access_gate import enter
-from dashboard.board import open_board
-from dashboard.exec_view import render_exec_view
-from dashboard.status_strip import render_status_strip
-from dashboard.styles import BOARD_CSS, inject
+from dashboard.common.access_gate import enter
+from dashboard.common.board import open_board
+from dashboard.exec.layout import render_exec_view
+from dashboard.common.status_strip import render_status_strip
+from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
 
 inject(BOARD_CSS)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from dashboard.access_gate import enter
-from dashboard.board import open_board
-from dashboard.huddle_board import choose_ward, render_huddle_board
-from dashboard.status_strip import render_status_strip
-from dashboard.styles import BOARD_CSS, inject
+from dashboard.common.access_gate import enter
+from dashboard.common.board import open_board
+from dashboard.huddle.board import choose_ward, render_huddle_board
+from dashboard.common.status_strip import render_status_strip
+from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
 
 inject(BOARD_CSS)

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard import access_gate
-from dashboard.access_gate import enter
-from dashboard.board import open_board
-from dashboard.data_status import render_status_page
-from dashboard.status_strip import render_status_strip
-from dashboard.styles import BOARD_CSS, inject
+from dashboard.common import access_gate
+from dashboard.common.access_gate import enter
+from dashboard.common.board import open_board
+from dashboard.status.page import render_status_page
+from dashboard.common.status_strip import render_status_strip
+from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import Action, View
 
 inject(BOARD_CSS)

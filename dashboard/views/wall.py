@@ -4,11 +4,11 @@ import time
 
 import streamlit as st
 
-from dashboard.access_gate import enter
-from dashboard.board import load_config_or_explain, open_board
-from dashboard.styles import BOARD_CSS, WALL_CSS, inject
-from dashboard.huddle_inputs import wall_huddle_summary
-from dashboard.wall_screen import next_turn, wall_html, wall_request
+from dashboard.common.access_gate import enter
+from dashboard.common.board import load_config_or_explain, open_board
+from dashboard.common.styles import BOARD_CSS, WALL_CSS, inject
+from dashboard.huddle.inputs import wall_huddle_summary
+from dashboard.wall.screen import next_turn, wall_html, wall_request
 from metrics.access.decisions import Action, View
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Ward safety wall")

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 
-from dashboard.board import Board, metrics_for
-from dashboard.spc_summary import stored_spc, tile_chip_html
-from dashboard.status_strip import data_as_at_text, stale_banner_html, status_strip_html
-from dashboard.tiles import wall_tile_html
+from dashboard.common.board import Board, metrics_for
+from dashboard.common.spc_summary import stored_spc, tile_chip_html
+from dashboard.common.status_strip import data_as_at_text, stale_banner_html, status_strip_html
+from dashboard.common.tiles import wall_tile_html
 from metrics.config.models import AppConfig, Ward
 
 MIN_ROTATE_SECONDS = 5

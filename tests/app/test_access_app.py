@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access_gate
-from dashboard.patient_list import list_key
+from dashboard.common import access_gate
+from dashboard.huddle.patient_list import list_key
 from metrics.store import audit_log as audit
 from metrics.store.audit import Actor
 from metrics.config.models import DEFAULT_CONFIG_DIR
@@ -467,4 +467,4 @@ def test_a_missing_access_file_never_falls_back_to_demo(app, store, tmp_path):
 def test_every_page_goes_through_the_gate():
     views = Path(APP).parent / "views"
     for page in views.glob("*.py"):
-        assert re.search(r"enter\(\s*View\.", page.read_text()), f"{page.name} does not ask dashboard.access_gate.enter first"
+        assert re.search(r"enter\(\s*View\.", page.read_text()), f"{page.name} does not ask dashboard.common.access_gate.enter first"

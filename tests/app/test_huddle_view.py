@@ -9,8 +9,9 @@ import re
 import pandas as pd
 import pytest
 
-from dashboard.board import Board, freshness, indexed_values
-from dashboard.huddle_sheet import huddle_sheet_html
+from dashboard.common.board import Board, indexed_values
+from metrics.board.freshness import freshness
+from dashboard.huddle.sheet import huddle_sheet_html
 from metrics.store import queries
 from tests.app.conftest import all_html, expected_value_text, tiles_in
 
@@ -28,7 +29,7 @@ def huddle_metrics(store):
 
 def open_every_list(at, store, ward: str) -> None:
     """Patient lists are drawn only while open (issue 8): open every one before the run, as a nurse clicking each would."""
-    from dashboard.patient_list import list_key
+    from dashboard.huddle.patient_list import list_key
 
     for metric in huddle_metrics(store):
         at.session_state[list_key(ward, metric.id)] = True
@@ -206,7 +207,8 @@ def test_the_printable_sheet_is_one_a4_page_of_the_board_without_identifiers(sam
         snap,
         prev,
         freshness(
-            snap,
+            snap.extracted_at,
+            snap.loaded_at,
             queries.refresh_attempts(engine),
             cfg.dashboard.stale_after_minutes,
             pd.Timestamp.now(tz="UTC").to_pydatetime(),

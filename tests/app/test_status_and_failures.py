@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dashboard.quarantine import OTHER, reason_summary, reason_without_value
+from metrics.extract.reasons import OTHER, reason_summary, reason_without_value
 from metrics.store import queries
 from tests.app.conftest import all_html
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dashboard.wall_screen import grid_shape, next_turn
+from dashboard.wall.screen import grid_shape, next_turn
 from metrics.store import queries
 from tests.app.conftest import all_html, expected_value_text, tiles_in
 

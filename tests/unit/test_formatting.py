@@ -2,8 +2,8 @@
 
 import pytest
 
-from dashboard.formatting import duration_text as on_screen
-from dashboard.formatting import value_text
+from dashboard.common.formatting import duration_text as on_screen
+from dashboard.common.formatting import value_text
 from metrics.rules.durations import duration_text
 from metrics.config.load import load_config
 
