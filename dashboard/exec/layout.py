@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common.board import Board, metrics_for
-from dashboard.exec.grid import SORTS, exec_grid_html, most_in_need, support_cards_html
+from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
     LEVELS,
@@ -167,7 +167,7 @@ def render_exec_view(board: Board) -> None:
     st.header(f"Every ward: {board.cfg.dashboard.trust_name}")
     st.subheader("Wards most in need of support")
     st.caption("Most red measures, then most amber.")
-    st.html(support_cards_html(most_in_need(board, definitions)))
+    st.html(support_cards_html(support_wards(board, exec_standing(board, definitions))))
     st.subheader("All wards")
     _url_choice("exec_sort", "sort", list(SORTS), "site")
     left, right = st.columns([2, 3], vertical_alignment="center")

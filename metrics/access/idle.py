@@ -17,7 +17,7 @@ ENDED = float("-inf")  # the last-activity mark of a sign-in that has timed out
 
 @dataclass(frozen=True)
 class IdleDecision:
-    """Whether the session has timed out, whether that is news (write it to the audit log once), and the mark to keep."""
+    """Whether the session has timed out, whether that is news (audit it once), and the last-activity mark to keep."""
 
     timed_out: bool
     newly_timed_out: bool
@@ -42,7 +42,7 @@ def idle_decision(last_active: float | None, issued: float, now: float, limit_mi
 
 
 def forget_idle(last_seen: dict[str, float], now: float, keep_seconds: float = 86_400, above: int = 10_000) -> None:
-    """Drop sign-ins idle for longer than ``keep_seconds`` once more than ``above`` are remembered (ended ones included)."""
+    """Drop sign-ins idle over ``keep_seconds`` once more than ``above`` are remembered (ended ones included)."""
     if len(last_seen) <= above:
         return
     for key in [k for k, v in last_seen.items() if now - v > keep_seconds]:

@@ -51,7 +51,8 @@ def ward_standings(
     values: pd.DataFrame, wards: Sequence[Ward], definitions: Sequence[MetricDefinition]
 ) -> pd.DataFrame:
     """One row per ward (indexed by its configured code, in config order): reds, ambers, and the red and amber
-    metrics' labels in the order of ``definitions``. Only ``definitions`` count; a metric without a RAG counts as neither."""
+    metrics' labels in the order of ``definitions``. Only ``definitions`` count; a metric without a RAG counts
+    as neither."""
     index = pd.Index([w.code for w in wards], name="ward_code")
     defs = _definitions_frame(definitions)
     frame = _keyed(values).merge(defs, on="metric_id", how="inner")
@@ -71,7 +72,9 @@ def ward_standings(
 def most_in_need(standings: pd.DataFrame, top: int = 5) -> pd.DataFrame:
     """The wards with the most reds, then the most ambers (then by code); wards with neither are left out."""
     needing = standings[(standings["reds"] > 0) | (standings["ambers"] > 0)]
-    ranked = needing.assign(_code=needing.index).sort_values(["reds", "ambers", "_code"], ascending=[False, False, True])
+    ranked = needing.assign(_code=needing.index).sort_values(
+        ["reds", "ambers", "_code"], ascending=[False, False, True]
+    )
     return ranked.drop(columns="_code").head(top)
 
 

@@ -31,7 +31,7 @@ def shift_starts(shifts: Sequence[HuddleShift]) -> list[tuple[time, str]]:
 
 
 def current_shift(shifts: Sequence[HuddleShift], now: datetime) -> str:
-    """The code of the shift running at ``now`` (tz-aware) in London local time; the first shift when none has a start."""
+    """The code of the shift running at ``now`` (tz-aware) in London local time; the first shift if none has a start."""
     if now.tzinfo is None:
         raise ValueError("current_shift needs a time with its time zone, got a naive time")
     starts = shift_starts(shifts)
