@@ -1,4 +1,4 @@
-"""Cached reads of the store and the configuration, for every view.
+"""The views' one way to the store: every engine, read and write, and cached reads of the store and the configuration.
 
 Why this exists: a hundred wall screens must not each re-query the store.
 Everything a snapshot holds is immutable, so it is cached by
@@ -8,19 +8,29 @@ asked on a timer ("which snapshot is current?", "what did the last refresh
 attempts say?"), each cached for a few seconds. The engine and the
 configuration are resources, shared by every session.
 
-The store is read only through ``metrics.store.queries``.
+No other module under dashboard/ makes an engine or names one: pages call the
+functions here, which pass this module's shared engine to ``metrics`` (the
+store's queries, the audit log, kiosk tokens, the huddle inputs), where every
+SQL statement lives. tests/unit/test_layering.py holds the line.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from metrics.store import spc_history
+from metrics.access import kiosk_tokens
+from metrics.huddle import inputs as huddle_inputs
+from metrics.huddle.config import HuddleConfig
+from metrics.store import audit, spc_history
+from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.extract.reasons import reason_summary
@@ -135,3 +145,86 @@ def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
     changed target or rebase date shows at once: computed once per extract however many screens ask.
     """
     return _spc_for_store(db_url, snapshot_id, app_config().fingerprint)
+
+
+# ---- the audit log --------------------------------------------------------------------------------------------
+
+
+def record_audit(actor: audit.Actor, event: str, **fields: Any) -> int:
+    """One audit row (``metrics.store.audit.record``); raises SQLAlchemyError when the log cannot be written."""
+    return audit.record(engine_for(database_url()), actor, event, **fields)
+
+
+def audit_entries(since: datetime, limit: int) -> pd.DataFrame:
+    """Audit rows since ``since``, at most ``limit`` (never cached: the log grows while you read it)."""
+    return audit.audit_entries(engine_for(database_url()), since=since, limit=limit)
+
+
+# ---- wall screens' kiosk tokens -------------------------------------------------------------------------------
+
+
+def verify_kiosk_token(token: str | None) -> kiosk_tokens.TokenCheck:
+    return kiosk_tokens.verify_token(engine_for(database_url()), token)
+
+
+def create_kiosk_token(
+    wards: Iterable[str], label: str, *, actor: audit.Actor, expires_at: datetime | None
+) -> kiosk_tokens.IssuedToken:
+    return kiosk_tokens.create_token(engine_for(database_url()), wards, label, actor=actor, expires_at=expires_at)
+
+
+def list_kiosk_tokens() -> list[kiosk_tokens.TokenInfo]:
+    return kiosk_tokens.list_tokens(engine_for(database_url()))
+
+
+def revoke_kiosk_token(token_id: int, *, actor: audit.Actor) -> kiosk_tokens.TokenInfo:
+    return kiosk_tokens.revoke_token(engine_for(database_url()), token_id, actor=actor)
+
+
+# ---- the huddle's own inputs ----------------------------------------------------------------------------------
+
+SUMMARY_TTL_SECONDS = 10
+
+
+def record_huddle_rating(cfg: AppConfig, hcfg: HuddleConfig, **fields: Any) -> int:
+    """A 1-5 rating, checked and audited (``metrics.huddle.inputs.record_rating``)."""
+    return huddle_inputs.record_rating(engine_for(database_url()), cfg, hcfg, **fields)
+
+
+def add_huddle_action(cfg: AppConfig, hcfg: HuddleConfig, **fields: Any) -> int:
+    return huddle_inputs.add_action(engine_for(database_url()), cfg, hcfg, **fields)
+
+
+def set_huddle_action_status(**fields: Any) -> Any:
+    return huddle_inputs.set_action_status(engine_for(database_url()), **fields)
+
+
+def huddle_ratings(ward_code: str, start: date, end: date) -> pd.DataFrame:
+    """A ward's ratings from ``start`` to ``end`` (read on every run: two devices see each other's entries)."""
+    return huddle_inputs.ratings(engine_for(database_url()), ward_code, start, end)
+
+
+def huddle_actions(ward_code: str, huddle_date: date) -> pd.DataFrame:
+    return huddle_inputs.actions_for_huddle(engine_for(database_url()), ward_code, huddle_date)
+
+
+def huddle_ratings_export(ward_code: str, start: date, end: date) -> pd.DataFrame:
+    return huddle_inputs.ratings_export(engine_for(database_url()), ward_code, start, end)
+
+
+def huddle_actions_export(ward_code: str) -> pd.DataFrame:
+    return huddle_inputs.actions_export(engine_for(database_url()), ward_code)
+
+
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=256)
+def huddle_summaries(db_url: str, ward_codes: tuple[str, ...], on: date) -> list[huddle_inputs.HuddleSummary]:
+    """Today's huddle per ward for the wall and executive views, re-read every few seconds."""
+    return huddle_inputs.huddle_summaries(engine_for(db_url), ward_codes, on)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def barometer_snapshot_part(
+    db_url: str, snapshot_id: int, ward_code: str, metric_ids: tuple[str, ...]
+) -> stored_barometer.SnapshotPart:
+    """The snapshot's share of a ward's Safety Barometer: immutable per snapshot, so cached by its id."""
+    return stored_barometer.snapshot_part(engine_for(db_url), snapshot_id, ward_code, metric_ids)

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common.board import Board, metrics_for
+from dashboard.common.huddle_summary import exec_huddle_summary
 from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
@@ -189,8 +190,6 @@ def render_exec_view(board: Board) -> None:
 
 def render_huddle_summary(board: Board) -> None:
     """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no patients)."""
-    from dashboard.huddle.inputs import exec_huddle_summary
-
     wards = board.cfg.wards.wards
     summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")
     table = pd.DataFrame(

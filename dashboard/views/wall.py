@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.common.access_gate import enter
 from dashboard.common.board import load_config_or_explain, open_board
 from dashboard.common.styles import BOARD_CSS, WALL_CSS, inject
-from dashboard.huddle.inputs import wall_huddle_summary
+from dashboard.common.huddle_summary import wall_huddle_summary
 from dashboard.wall.screen import next_turn, wall_html, wall_request
 from metrics.access.decisions import Action, View
 

@@ -175,7 +175,7 @@ def test_entries_can_be_exported_as_csv(run_view, store):
 
 
 def test_wall_and_executive_summaries(store, monkeypatch):
-    from dashboard.huddle.inputs import exec_huddle_summary, wall_huddle_summary
+    from dashboard.common.huddle_summary import exec_huddle_summary, wall_huddle_summary
 
     monkeypatch.setenv("DATABASE_URL", store.url)
     monkeypatch.setenv("WARD_DASHBOARD_CONFIG", str(store.config_dir))
