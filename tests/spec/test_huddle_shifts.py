@@ -100,6 +100,20 @@ SHIFT_LIST_CASES = [
 @pytest.mark.parametrize("shifts, message", SHIFT_LIST_CASES, ids=[c[1] for c in SHIFT_LIST_CASES])
 def test_huddle_yaml_gives_every_shift_a_distinct_start_or_none(shifts: list, message: str) -> None:
     data = yaml.safe_load((DEFAULT_CONFIG_DIR / "huddle.yaml").read_text())
-    HuddleFile.model_validate(data)  # the shipped file, with no start times, is sound
+    HuddleFile.model_validate(data)  # the shipped file is sound
     with pytest.raises(ValidationError, match=message):
         HuddleFile.model_validate({**data, "shifts": shifts})
+
+
+SHIPPED_CASES = [
+    ("2026-01-15T06:59:00+00:00", "night"),
+    ("2026-01-15T07:00:00+00:00", "day"),
+    ("2026-07-01T18:00:00+00:00", "night"),
+    ("2026-07-01T17:59:00+00:00", "day"),
+]
+
+
+@pytest.mark.parametrize("moment, shift", SHIPPED_CASES)
+def test_the_shipped_huddle_yaml_starts_day_at_07_and_night_at_19_london_time(moment: str, shift: str) -> None:
+    shipped = HuddleFile.model_validate(yaml.safe_load((DEFAULT_CONFIG_DIR / "huddle.yaml").read_text()))
+    assert current_shift(shipped.shifts, datetime.fromisoformat(moment)) == shift
