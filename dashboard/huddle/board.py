@@ -4,7 +4,7 @@ Why this exists: the daily safety huddle reads one ward's board top to
 bottom in the config's group order. The huddle page only picks the ward and
 calls ``render_huddle_board``; everything about the layout is here. What the
 principal may do beyond the tiles (patient lists, the printed sheet, huddle
-input, exports) is asked of the page's ``Access`` (issue 8).
+input, exports) is asked of the page's ``Access``.
 """
 
 from __future__ import annotations

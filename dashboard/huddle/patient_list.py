@@ -7,7 +7,7 @@ as '07:30 Wed 25 Nov') and drops every identifier column: encounter and
 patient ids never reach the screen or the CSV.
 
 Who may see a list, export it, and the audit of both, come from the page's
-``Access`` (issue 8): a list is drawn only for a principal allowed
+``Access``: a list is drawn only for a principal allowed
 ``view_patient_list`` on the ward, and only while it is open (its rows are not
 sent to the browser before), and each opening and each CSV export is written
 to the audit log. Without an ``Access`` no list is drawn at all.

@@ -153,7 +153,7 @@ def render_data_status(
                 st.caption(
                     "Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators."
                 )
-            if show_raw:  # issue 8: the status page passes show_raw only for administrators (metrics.access.decisions)
+            if show_raw:  # the status page passes show_raw only for administrators (metrics.access.decisions)
                 st.subheader("Quarantined rows (raw content: administrators only)")
                 st.dataframe(store_access.quarantine_rows(db_url, snapshot.id), hide_index=True, width="stretch")
     st.subheader("Latest refresh attempts")
