@@ -23,6 +23,7 @@ import pandas as pd
 import plotly.io as pio
 from sqlalchemy import Engine
 
+from metrics.board.freshness import freshness
 from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import Audience
 from metrics.errors import UserFacingError
@@ -38,6 +39,7 @@ h1 { color: #005eb8; } h2 { border-bottom: 3px solid #005eb8; padding-bottom: 4p
 table { border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 16px; }
 th, td { border: 1px solid #d8dde0; padding: 4px 6px; text-align: left; }
 th { background: #f0f4f5; }
+.stale { border-left: 8px solid #d5281b; background: #fff3c4; padding: 6px 10px; }
 .chart { page-break-inside: avoid; margin-bottom: 12px; }
 .note { color: #4c6272; font-size: 12px; }
 """
@@ -58,8 +60,9 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.1%}" if unit == "fill rate" else f"{value:g}"
 
 
-def render_board_report(engine: Engine, cfg: AppConfig, month: str) -> str:
-    """The whole report as one HTML document."""
+def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetime | None = None) -> str:
+    """The whole report as one HTML document, generated at ``now`` (default: the clock)."""
+    generated = now or datetime.now(timezone.utc)
     start, end = _month_bounds(month)
     metrics = sorted((m for m in cfg.metrics if Audience.EXECUTIVE in m.audiences), key=lambda m: (m.group, m.order))
     scopes = [Scope("trust", None)] + [Scope("site", s.code) for s in cfg.wards.sites]
@@ -74,8 +77,9 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str) -> str:
     parts.append(
         "<p class='note'>Statistical process control in the NHS England Making Data Count style (XmR charts, "
         "NHSRplotthedots rules: see docs/spc.md). One point per day: the latest extract of that day. Site and trust "
-        f"figures sum counts and recompute ratios from their parts. Generated {datetime.now(timezone.utc):%d %b %Y %H:%M} UTC.</p>"
+        f"figures sum counts and recompute ratios from their parts. Generated {generated:%d %b %Y %H:%M} UTC.</p>"
     )
+    parts.append(_stale_note(engine, cfg, generated))
     first_chart = True
     for scope in scopes:
         title = (
@@ -123,6 +127,23 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str) -> str:
         parts.extend(charts)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _stale_note(engine: Engine, cfg: AppConfig, now: datetime) -> str:
+    """A warning when the store's current snapshot is stale at ``now`` (``metrics.board.freshness``); else nothing."""
+    current = queries.current_snapshot(engine)
+    if current is None:
+        return ""
+    fresh = freshness(
+        current.extracted_at, current.loaded_at, queries.refresh_attempts(engine), cfg.dashboard.stale_after_minutes, now
+    )
+    if not fresh.is_stale:
+        return ""
+    failed = f" The latest refresh was {html.escape(fresh.failed_status)}." if fresh.failed_status else ""
+    return (
+        f"<p class='stale'><b>Data is stale:</b> the latest extract loaded was taken {current.extracted_at:%d %b %Y %H:%M} UTC, "
+        f"{fresh.age.total_seconds() / 3600:.0f} hours before this report was generated.{failed}</p>"
+    )
 
 
 def write_board_report(engine: Engine, cfg: AppConfig, month: str, out: Path) -> Path:

@@ -10,6 +10,7 @@ import pytest
 from metrics.cli.main import snapshot_document
 from metrics.errors import ExtractRejected
 from metrics.pipeline import refresh
+from metrics.report.board import render_board_report
 from tests.extract_builder import write_extract
 from tests.integration.test_refresh import NOW, small_world
 
@@ -41,3 +42,12 @@ def test_a_rejected_extract_after_the_snapshot_makes_it_stale_and_says_why(tmp_p
     fresh = snapshot_document(engine, cfg, now=EXTRACTED + timedelta(minutes=5))["freshness"]
     assert fresh["is_stale"] is True and fresh["too_old"] is False
     assert fresh["failed_status"] == "rejected" and "encounters" in fresh["failed_message"]
+
+
+def test_the_board_report_says_when_the_data_is_stale_and_not_when_it_is_fresh(tmp_path, cfg, engine):
+    refresh(write_extract(tmp_path / "x", NOW, small_world()), cfg, engine)
+    limit = cfg.dashboard.stale_after_minutes
+    fresh = render_board_report(engine, cfg, "2026-11", now=EXTRACTED + timedelta(minutes=limit))
+    assert "Data is stale" not in fresh
+    stale = render_board_report(engine, cfg, "2026-11", now=EXTRACTED + timedelta(hours=26))
+    assert "<b>Data is stale:</b> the latest extract loaded was taken 25 Nov 2026 07:30 UTC, 26 hours before" in stale
