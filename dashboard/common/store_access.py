@@ -29,7 +29,8 @@ from sqlalchemy import Engine
 from metrics.access import kiosk_tokens
 from metrics.huddle import inputs as huddle_inputs
 from metrics.huddle.config import HuddleConfig
-from metrics.store import audit, spc_history
+from metrics.store import audit, audit_log, spc_history
+from metrics.store import huddle as stored_huddle
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
@@ -157,7 +158,7 @@ def record_audit(actor: audit.Actor, event: str, **fields: Any) -> int:
 
 def audit_entries(since: datetime, limit: int) -> pd.DataFrame:
     """Audit rows since ``since``, at most ``limit`` (never cached: the log grows while you read it)."""
-    return audit.audit_entries(engine_for(database_url()), since=since, limit=limit)
+    return audit_log.audit_entries(engine_for(database_url()), since=since, limit=limit)
 
 
 # ---- wall screens' kiosk tokens -------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def set_huddle_action_status(**fields: Any) -> Any:
 
 def huddle_ratings(ward_code: str, start: date, end: date) -> pd.DataFrame:
     """A ward's ratings from ``start`` to ``end`` (read on every run: two devices see each other's entries)."""
-    return huddle_inputs.ratings(engine_for(database_url()), ward_code, start, end)
+    return stored_huddle.ratings(engine_for(database_url()), ward_code, start, end)
 
 
 def huddle_actions(ward_code: str, huddle_date: date) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from metrics.cli.main import snapshot_document
+from metrics.cli.commands import snapshot_document
 from metrics.errors import ExtractRejected
 from metrics.pipeline import refresh
 from metrics.report.board import render_board_report
