@@ -142,16 +142,6 @@ class MetricDefinition(BaseModel):
         return cols
 
 
-def rag_for(value: float | None, definition: MetricDefinition) -> str | None:
-    """'green', 'amber', 'red' or None (no thresholds, or no value)."""
-    rag = definition.rag
-    if rag is None or value is None:
-        return None
-    if definition.direction is Direction.LOWER:
-        return "green" if value <= rag.green_max else "amber" if value <= rag.amber_max else "red"  # type: ignore[operator]
-    return "green" if value >= rag.green_min else "amber" if value >= rag.amber_min else "red"  # type: ignore[operator]
-
-
 def metric_as_dict(definition: MetricDefinition) -> dict[str, Any]:
     """A JSON-ready copy, stored with each snapshot so history keeps the labels it was made with."""
     return definition.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -17,7 +17,8 @@ import pandas as pd
 
 from metrics.evaluate.conditions import EvaluationContext, mask
 from metrics.config.models import AppConfig
-from metrics.evaluate.definitions import Aggregate, MetricDefinition, rag_for
+from metrics.evaluate.definitions import Aggregate, MetricDefinition
+from metrics.evaluate.rag import rag_of
 from metrics.rules.clock import london_date, london_midnight
 from metrics.evaluate.derive import DerivedExtract
 
@@ -134,7 +135,7 @@ def evaluate(
                     "value": value.to_numpy(),
                     "numerator": numerator.to_numpy(),
                     "denominator": denominator.to_numpy(),
-                    "rag": [rag_for(None if pd.isna(v) else float(v), definition) for v in value.to_numpy()],
+                    "rag": [rag_of(float(v), definition.direction, definition.rag) for v in value.to_numpy()],
                 }
             )
         )

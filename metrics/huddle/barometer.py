@@ -54,6 +54,7 @@ import pandas as pd
 
 from metrics.extract.contract import HARM_LEVELS
 from metrics.evaluate.definitions import Direction, MetricDefinition
+from metrics.evaluate.rag import rag_of
 from metrics.huddle.config import (
     DOMAIN_LABELS,
     Aim,
@@ -228,20 +229,6 @@ class BarometerReading:
     statement: str
     aim: AimProgress | None
     gauge: Gauge
-
-
-# ---- RAG ----------------------------------------------------------------------------------------
-
-
-def rag_of(value: float | None, direction: Direction, thresholds: Thresholds | None) -> str | None:
-    """'green', 'amber', 'red', or None without a value or thresholds (same rule as metrics.yaml tiles)."""
-    if value is None or thresholds is None or pd.isna(value):
-        return None
-    if direction is Direction.LOWER and thresholds.green_max is not None and thresholds.amber_max is not None:
-        return "green" if value <= thresholds.green_max else "amber" if value <= thresholds.amber_max else "red"
-    if direction is Direction.HIGHER and thresholds.green_min is not None and thresholds.amber_min is not None:
-        return "green" if value >= thresholds.green_min else "amber" if value >= thresholds.amber_min else "red"
-    return None
 
 
 def _num(x: float, percent: bool = False) -> str:

@@ -19,11 +19,11 @@ from metrics.huddle.barometer import (
     barometer_reading,
     gauge_score,
     indicator_reading,
-    rag_of,
     ward_setup,
 )
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.evaluate.definitions import Direction
+from metrics.evaluate.rag import rag_of
 from metrics.huddle.config import Aim, Domain, Gauge, Thresholds, load_huddle_config
 
 DAY = date(2026, 11, 25)  # the data date and the huddle date
