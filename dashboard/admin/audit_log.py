@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -21,8 +20,8 @@ from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig
 from metrics.export.spreadsheet_csv import safe_csv
+from metrics.rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 AUDIT_LIMIT = 20_000
 LOG_COLUMNS = {
     "at": "When (UK time)",

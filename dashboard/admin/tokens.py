@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -20,8 +19,7 @@ from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
-
-LONDON = ZoneInfo("Europe/London")
+from metrics.rules.clock import LONDON
 
 
 def token_table(tokens: list) -> pd.DataFrame:

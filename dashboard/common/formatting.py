@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from metrics.rules import durations
 from metrics.evaluate.definitions import MetricDefinition
+from metrics.rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 NO_DATA = "–"
 
 

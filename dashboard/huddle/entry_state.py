@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard.common import store_access
 from metrics.huddle.config import HuddleConfig, load_huddle_config
-from metrics.huddle.inputs import LONDON as LONDON_TZ
+from metrics.rules.clock import LONDON as LONDON_TZ
 from metrics.store.audit import Actor
 
 DEVICE_KEY = "huddle_device"

@@ -28,6 +28,7 @@ from dashboard.common.formatting import column_title, day_time, duration_text, i
 from metrics.export.spreadsheet_csv import safe_csv
 from metrics.access.decisions import Action
 from metrics.evaluate.definitions import MetricDefinition
+from metrics.rules.clock import LONDON
 
 # Never shown to a user, whatever a metric's drill-down lists.
 IDENTIFIER_COLUMNS = frozenset(
@@ -119,7 +120,7 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
 
 
 def csv_name(board: Board, ward_code: str, definition: MetricDefinition) -> str:
-    stamp = pd.Timestamp(board.snapshot.extracted_at).tz_convert("Europe/London").strftime("%Y-%m-%d_%H%M")
+    stamp = pd.Timestamp(board.snapshot.extracted_at).tz_convert(LONDON).strftime("%Y-%m-%d_%H%M")
     safe_ward = "".join(ch for ch in ward_code if ch.isalnum())
     return f"{safe_ward}_{definition.id}_{stamp}.csv"
 

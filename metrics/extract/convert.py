@@ -23,6 +23,7 @@ import pyarrow
 import pyarrow.compute as pc
 
 from metrics.extract.contract import ColumnSpec, ColumnType
+from metrics.rules.clock import LONDON
 
 UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex", "incident_type"}
 LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test", "harm_level", "kind"}
@@ -85,7 +86,7 @@ def parse_datetimes(series: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
         if series.dt.tz is None:
             return series.dt.tz_localize(
-                "Europe/London", ambiguous=np.ones(len(series), dtype=bool), nonexistent="shift_forward"
+                LONDON, ambiguous=np.ones(len(series), dtype=bool), nonexistent="shift_forward"
             ).dt.tz_convert("UTC")
         return series.dt.tz_convert("UTC")
     return _parse_datetime_text(_as_text(series))
@@ -123,7 +124,7 @@ def _iso8601(text: pd.Series, utc: bool = False, as_london_date: bool = False) -
         except (ValueError, OverflowError, TypeError):
             return pd.NaT
         if not utc and stamp is not pd.NaT and stamp.tzinfo is not None:
-            return stamp.tz_convert("Europe/London").tz_localize(None) if as_london_date else pd.NaT
+            return stamp.tz_convert(LONDON).tz_localize(None) if as_london_date else pd.NaT
         return stamp
 
     values = [pd.NaT if v is None else one(v) for v in text.astype(object).where(text.notna(), None)]
@@ -139,7 +140,7 @@ def _parse_datetime_text(text: pd.Series) -> pd.Series:
     if naive.any():
         local = _iso8601(text[naive])
         result[naive] = local.dt.tz_localize(
-            "Europe/London", ambiguous=np.ones(int(naive.sum()), dtype=bool), nonexistent="shift_forward"
+            LONDON, ambiguous=np.ones(int(naive.sum()), dtype=bool), nonexistent="shift_forward"
         ).dt.tz_convert("UTC")
     return result
 
@@ -189,7 +190,7 @@ def convert_column(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Se
         text = _as_text(series) if not pd.api.types.is_datetime64_any_dtype(series) else series
         typed = _iso8601(text, as_london_date=True)
         if typed.dt.tz is not None:
-            typed = typed.dt.tz_convert("Europe/London").dt.tz_localize(None)
+            typed = typed.dt.tz_convert(LONDON).dt.tz_localize(None)
         return typed.dt.normalize(), text.notna() & typed.isna()
     if col.type in (ColumnType.INTEGER, ColumnType.DECIMAL):
         if pd.api.types.is_numeric_dtype(series):

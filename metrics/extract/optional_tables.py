@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.extract.validate import ValidatedExtract
+from metrics.rules.clock import LONDON
 
 OPTIONAL_SOURCES = ("incidents", "patient_feedback", "workforce")
 INCIDENT_COLUMNS = ["ward_code", "day", "incident_type", "harm_level", "pressure_ulcer_category", "incidents"]
@@ -35,7 +36,7 @@ def incident_counts(incidents: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "ward_code": incidents["ward_code"].astype(str),
-            "day": incidents["occurred_at"].dt.tz_convert("Europe/London").dt.date,
+            "day": incidents["occurred_at"].dt.tz_convert(LONDON).dt.date,
             "incident_type": incidents["incident_type"].astype(str),
             "harm_level": incidents["harm_level"].astype(str),
             "pressure_ulcer_category": incidents["pressure_ulcer_category"].astype("Int64"),

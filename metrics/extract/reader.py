@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -32,8 +31,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from metrics.config.models import SourcesFile
 from metrics.extract.contract import TABLES, TableSpec
 from metrics.errors import ExtractRejected
+from metrics.rules.clock import LONDON
 
-LONDON = ZoneInfo("Europe/London")
 
 
 class Manifest(BaseModel):

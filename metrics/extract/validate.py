@@ -27,6 +27,7 @@ from metrics.config.models import AppConfig
 from metrics.extract.contract import TABLES_BY_NAME, ColumnType, TableSpec
 from metrics.extract.convert import UPPER_CODES, arrow_strings, convert_column
 from metrics.extract.reader import RawExtract
+from metrics.rules.clock import LONDON
 
 QUARANTINE_COLUMNS = ["table_name", "row_number", "column_name", "reason", "raw"]
 
@@ -102,7 +103,7 @@ def _schema(
         if col.not_after_extract:
             # a date column is compared with the London date of extracted_at (dates are kept as naive midnights)
             limit = (
-                extracted_at.tz_convert("Europe/London").tz_localize(None).normalize()
+                extracted_at.tz_convert(LONDON).tz_localize(None).normalize()
                 if col.type is ColumnType.DATE
                 else extracted_at
             )

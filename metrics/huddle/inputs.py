@@ -32,7 +32,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -51,12 +50,12 @@ from metrics.store.huddle import (
     ratings_on,
 )
 from metrics.store.huddle_models import ACTION_STATUSES, RATING_KINDS
+from metrics.rules.clock import LONDON
 
 if TYPE_CHECKING:
     from metrics.config.models import AppConfig
     from metrics.huddle.config import HuddleConfig
 
-LONDON = ZoneInfo("Europe/London")
 SCORES = (1, 2, 3, 4, 5)
 
 

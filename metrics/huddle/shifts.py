@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from metrics.huddle.config import HuddleShift
 from metrics.rules.clock import LONDON
@@ -37,6 +36,6 @@ def current_shift(shifts: Sequence[HuddleShift], now: datetime) -> str:
     starts = shift_starts(shifts)
     if not starts:
         return shifts[0].code
-    local = now.astimezone(ZoneInfo(LONDON)).time()
+    local = now.astimezone(LONDON).time()
     running = [code for start, code in starts if start <= local]
     return running[-1] if running else starts[-1][1]  # before the first start: the last shift of the night before

@@ -15,10 +15,13 @@ never the machine's clock.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Final
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-LONDON = "Europe/London"
+# The one London time zone: a ZoneInfo, which the standard library and pandas (tz_convert, tz_localize) both take.
+LONDON: Final[ZoneInfo] = ZoneInfo("Europe/London")
 
 
 def as_utc(ts: pd.Timestamp | datetime | str) -> pd.Timestamp:

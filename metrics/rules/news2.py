@@ -72,7 +72,6 @@ MONITORING_LEVELS: Final[tuple[str, ...]] = ("12-hourly", "4-6-hourly", "hourly"
 STATUSES: Final[tuple[str, ...]] = ("current", "overdue", "incomplete", "never_scored")
 
 _ACVPU: Final[dict[str, int]] = {"A": 0, "C": 3, "V": 3, "P": 3, "U": 3}
-_LONDON: Final[str] = "Europe/London"
 
 # Band tables: the score for "value <= thresholds[i]" is scores[i]; above the last threshold, scores[-1].
 _RR_BANDS: Final = ((8, 11, 20, 24), (3, 1, 0, 2, 3))

@@ -41,6 +41,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from metrics.rules.clock import LONDON
 from metrics.rules.durations import duration_text
 from metrics.rules.news2 import (
     MONITORING_LEVELS,
@@ -52,7 +53,6 @@ from metrics.rules.news2 import (
     score_sets,
 )
 
-_LONDON: Final[str] = "Europe/London"
 
 # How a nurse names each parameter (the RCP chart's row titles, shortened).
 PARAMETER_WORDS: Final[dict[str, str]] = {
@@ -116,8 +116,8 @@ def clock_texts(times: pd.DatetimeIndex, reference: pd.Timestamp) -> np.ndarray:
     distinct, inverse = np.unique(minute_ns, return_inverse=True)
     local = pd.DatetimeIndex(distinct.view("M8[ns]"))
     if times.tz is not None:
-        local = local.tz_localize("UTC").tz_convert(_LONDON)
-        reference = reference.tz_convert(_LONDON)
+        local = local.tz_localize("UTC").tz_convert(LONDON)
+        reference = reference.tz_convert(LONDON)
     same_day = np.asarray(local.normalize() == reference.normalize().as_unit("ns"))
     labels = np.where(
         same_day,

@@ -48,7 +48,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from metrics.rules.clock import london_time
+from metrics.rules.clock import LONDON, london_time
 
 NIGHT_SHIFT_STARTS_AT_HOUR = 20
 RAG_DECIMALS = 9
@@ -135,7 +135,7 @@ def _as_naive_dates(series: pd.Series) -> pd.Series:
     """shift_date as tz-naive datetime64 at midnight (validation's form), from dates, strings or timestamps."""
     values = pd.to_datetime(series, errors="coerce")
     if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("Europe/London").dt.tz_localize(None)
+        values = values.dt.tz_convert(LONDON).dt.tz_localize(None)
     return values.dt.normalize()
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, RefreshAttempt, Snapshot, WardMetricValue
+from metrics.rules.clock import LONDON
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def snapshots(engine: Engine) -> pd.DataFrame:
 def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInfo | None:
     """The latest snapshot from an earlier London day than ``snapshot``: what 'since yesterday' compares with."""
     london_day = (
-        pd.Timestamp(snapshot.extracted_at).tz_convert("Europe/London").normalize().tz_convert("UTC").to_pydatetime()
+        pd.Timestamp(snapshot.extracted_at).tz_convert(LONDON).normalize().tz_convert("UTC").to_pydatetime()
     )
     from sqlalchemy.orm import Session
 
@@ -215,7 +216,7 @@ def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
     )
     if snaps.empty:
         return snaps.assign(date=pd.Series(dtype=object))
-    snaps["date"] = pd.to_datetime(snaps["extracted_at"], utc=True).dt.tz_convert("Europe/London").dt.date
+    snaps["date"] = pd.to_datetime(snaps["extracted_at"], utc=True).dt.tz_convert(LONDON).dt.date
     return snaps.sort_values(["extracted_at", "snapshot_id"]).groupby("date").tail(1)
 
 
