@@ -19,11 +19,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from metrics.access.decisions import Grant, Principal, PrincipalKind, Role
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
-from metrics.config.yaml_loader import load_yaml_model
+from metrics.config.strict import Strict
+from metrics.config.yaml_loader import ItemNames, load_yaml_model
 from metrics.errors import ConfigError
 from metrics.config.yaml_loader import line_of
 
@@ -36,10 +37,6 @@ WARD_SCOPED_ROLES = frozenset({Role.WARD_STAFF, Role.MATRON})
 class Mode(StrEnum):
     DEMO = "demo"
     OIDC = "oidc"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def _codes(value: Any) -> Any:
@@ -55,7 +52,7 @@ def _codes(value: Any) -> Any:
     return value
 
 
-class _Mapping(_Strict):
+class _Mapping(Strict):
     role: Role
     wards: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
@@ -79,7 +76,7 @@ class UserMapping(_Mapping):
     user: str = Field(min_length=1)
 
 
-class AccessFile(_Strict):
+class AccessFile(Strict):
     mode: Mode
     provider: str | None = Field(default=None, min_length=1, pattern=r"^[A-Za-z0-9-]+$")
     user_claim: str = Field(default="email", min_length=1)
@@ -138,22 +135,12 @@ class AccessSettings:
         return Principal(PrincipalKind.USER, str(user).strip(), unique)
 
 
+_ITEMS = ItemNames(words={"groups": "group", "users": "user"}, keys={"groups": "group", "users": "user"})
+
+
 def _where(path: Path, raw: Any, loc: tuple[Any, ...]) -> str:
     line = line_of(raw, loc)
     return f"{path.name} line {line}" if line else path.name
-
-
-def _describe(raw: Any, loc: tuple[Any, ...]) -> str:
-    """'group `ward-7a-staff`, field `role`' for a path into groups/users, else the dotted field."""
-    if len(loc) >= 2 and loc[0] in ("groups", "users") and isinstance(loc[1], int) and isinstance(raw, dict):
-        items = raw.get(loc[0])
-        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
-            key = "group" if loc[0] == "groups" else "user"
-            ident = items[loc[1]].get(key)
-            rest = ".".join(str(p) for p in loc[2:])
-            name = f"{key} `{ident}`" if ident is not None else f"{key} #{loc[1] + 1}"
-            return name + (f", field `{rest}`" if rest else "")
-    return "field `" + ".".join(str(p) for p in loc) + "`"
 
 
 def _resolve(mapping: _Mapping, app: AppConfig) -> frozenset[str] | None:
@@ -220,7 +207,7 @@ def access_config_problems(
             f"`mode: oidc` signs staff in through the trust's identity provider. Copy the shipped {DEFAULT_CONFIG_DIR / ACCESS_FILE}."
         ]
     found: list[str] = []
-    model, raw = load_yaml_model(path, AccessFile, found, describe=_describe)
+    model, raw = load_yaml_model(path, AccessFile, found, names=_ITEMS)
     if model is None:
         return None, [p.replace(str(path), ACCESS_FILE, 1) for p in found]
     problems: list[str] = []

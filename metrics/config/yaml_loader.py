@@ -9,7 +9,8 @@ Python objects; this subclass keeps them on every mapping and sequence, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -101,22 +102,57 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
 M = TypeVar("M", bound=BaseModel)
 
 
-def describe_location(data: Any, loc: tuple[Any, ...]) -> str:
-    """'metric `vte_outstanding`, field `rag.green_max`' for a path into metrics.yaml, or the dotted path elsewhere."""
-    parts = [str(p) for p in loc]
-    if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data, dict):
+@dataclass(frozen=True)
+class ItemNames:
+    """How one config file's errors name the item a location points at.
+
+    ``words``: a section's word for one of its items (``metrics`` -> ``metric``).
+    ``keys``: the key that names an item, where it is not ``id`` or ``code``
+    (access.yaml names a group by ``group``). ``other_lists``: any other list
+    of named items reads ``<section> `id```, too.
+    """
+
+    words: Mapping[str, str]
+    keys: Mapping[str, str] = field(default_factory=dict)
+    other_lists: bool = False
+
+
+CONFIG_ITEMS = ItemNames(
+    words={"metrics": "metric", "wards": "ward", "sites": "site", "matrons": "matron"}, other_lists=True
+)
+_CONDITION_TAGS = frozenset({"all", "any", "leaf", "not"})
+
+
+def describe_location(data: Any, loc: tuple[Any, ...], names: ItemNames = CONFIG_ITEMS) -> str:
+    """Where an error points, as a reader of the file says it.
+
+    'metric `vte_outstanding`, field `rag.green_max`' for an item of a list
+    named by its id (or 'indicator #3' when it has none), 'ward `9A`, field
+    `aim.target`' for an entry of a mapping keyed by name, else the dotted
+    path: 'field `gauge.green_min`'. The condition language's union tags are
+    left out of the field.
+    """
+    if len(loc) >= 2 and isinstance(data, dict) and (loc[0] in names.words or names.other_lists):
+        section = str(loc[0])
+        word = names.words.get(section, section)
+        rest = ".".join(
+            str(p) for p in loc[2:] if not (isinstance(p, str) and (p.startswith("function-") or p in _CONDITION_TAGS))
+        )
+        field_text = f", field `{rest}`" if rest else ""
         items = data.get(loc[0])
-        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
-            ident = items[loc[1]].get("id") or items[loc[1]].get("code")
+        if isinstance(loc[1], int) and isinstance(items, list) and loc[1] < len(items):
+            item = items[loc[1]]
+            key = names.keys.get(section)
+            ident = None
+            if isinstance(item, dict):
+                ident = item.get(key) if key else (item.get("id") or item.get("code"))
             if ident is not None:
-                kind = {"metrics": "metric", "wards": "ward", "sites": "site", "matrons": "matron"}.get(
-                    str(loc[0]), str(loc[0])
-                )
-                rest = ".".join(
-                    p for p in parts[2:] if not p.startswith("function-") and p not in ("all", "any", "leaf", "not")
-                )
-                return f"{kind} `{ident}`" + (f", field `{rest}`" if rest else "")
-    return "field `" + ".".join(parts) + "`"
+                return f"{word} `{ident}`{field_text}"
+            if section in names.words:
+                return f"{word} #{loc[1] + 1}{field_text}"
+        elif isinstance(loc[1], str) and section in names.words:
+            return f"{word} `{loc[1]}`{field_text}"
+    return "field `" + ".".join(str(p) for p in loc) + "`"
 
 
 def load_yaml_model(
@@ -124,13 +160,13 @@ def load_yaml_model(
     model: type[M],
     problems: list[str],
     optional: bool = False,
-    describe: Callable[[Any, tuple[Any, ...]], str] = describe_location,
+    names: ItemNames = CONFIG_ITEMS,
     clean_loc: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
 ) -> tuple[M | None, Any]:
     """Load one YAML file into ``model``; append each problem as 'file line N: item, field: message (got value)'.
 
     Shared by every config file (wards, clinical, metrics, huddle, barometer, access) so all speak alike.
-    ``describe`` names the item a location points at; ``clean_loc`` drops pydantic's union tags.
+    ``names`` says how the file names the items a location points at; ``clean_loc`` drops pydantic's union tags.
     """
     if optional and not path.exists():
         return model(), None  # type: ignore[call-arg]
@@ -149,5 +185,5 @@ def load_yaml_model(
             line = line_of(data, loc)
             where = f"{path.name} line {line}" if line else path.name
             message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {describe(data, loc)}: {message} (got {err.get('input')!r:.80})")
+            problems.append(f"{where}: {describe_location(data, loc, names)}: {message} (got {err.get('input')!r:.80})")
         return None, data

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from metrics.config.strict import Strict
+
 Scalar = Union[bool, int, float, str, None]
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$")
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
@@ -47,10 +49,10 @@ def parse_duration(text: str) -> timedelta:
     }[unit]
 
 
-class Leaf(BaseModel):
+class Leaf(Strict):
     """One comparison of one column."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     column: str
     eq: Scalar = None
@@ -101,30 +103,27 @@ class Leaf(BaseModel):
         return {self.column}
 
 
-class All(BaseModel):
+class All(Strict):
     """True where every sub-condition is true (an empty list is true)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     all: tuple["Condition", ...]
 
     def columns(self) -> set[str]:
         return set().union(*(c.columns() for c in self.all)) if self.all else set()
 
 
-class AnyOf(BaseModel):
+class AnyOf(Strict):
     """True where at least one sub-condition is true."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     any: tuple["Condition", ...]
 
     def columns(self) -> set[str]:
         return set().union(*(c.columns() for c in self.any)) if self.any else set()
 
 
-class Not(BaseModel):
+class Not(Strict):
     """True where the sub-condition is false (missing values count as false before negation)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     not_: "Condition" = Field(alias="not")
 
     def columns(self) -> set[str]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from metrics.config.strict import Strict
 from metrics.evaluate.conditions import Condition
 
 
@@ -31,10 +32,9 @@ class Audience(str, Enum):
     EXECUTIVE = "executive"
 
 
-class Aggregate(BaseModel):
+class Aggregate(Strict):
     """How rows that pass the condition become one number per ward."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["rows", "distinct_encounters", "distinct_patients", "sum"]
     column: str | None = None
     where: Condition | None = None
@@ -48,38 +48,34 @@ class Aggregate(BaseModel):
         return self
 
 
-class Ratio(BaseModel):
+class Ratio(Strict):
     """A ratio of two aggregates over the same table; stored with its parts so totals are recomputed, never averaged."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     numerator: Aggregate
     denominator: Aggregate
 
 
-class Rag(BaseModel):
+class Rag(Strict):
     """Red/amber/green thresholds. For lower-is-better: green at or below green_max, amber at or below amber_max, else red.
     For higher-is-better: green at or above green_min, amber at or above amber_min, else red."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     green_max: float | None = None
     amber_max: float | None = None
     green_min: float | None = None
     amber_min: float | None = None
 
 
-class Drilldown(BaseModel):
+class Drilldown(Strict):
     """The patient list behind a tile (huddle view only)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     columns: tuple[str, ...]
     urgency: str | None = Field(default=None, description="numeric column sorted descending: most urgent first")
     duration: str | None = Field(default=None, description="numeric column of minutes: 'for how long'")
 
 
-class MetricDefinition(BaseModel):
+class MetricDefinition(Strict):
     """One tile."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     short_label: str | None = Field(

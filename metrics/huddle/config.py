@@ -25,9 +25,10 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from metrics.config.yaml_loader import load_yaml_model
+from metrics.config.strict import Strict
+from metrics.config.yaml_loader import ItemNames, load_yaml_model
 from metrics.extract.contract import HARM_LEVELS, INCIDENT_TYPES
 from metrics.evaluate.definitions import Direction
 from metrics.errors import ConfigError
@@ -42,10 +43,6 @@ SCORES = (1, 2, 3, 4, 5)
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,19}$"  # stored in a 20-character column
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 # ---- huddle.yaml ------------------------------------------------------------------------------
 class RatingKind(str, Enum):
     """The two questions the team answers 1 to 5 at the huddle."""
@@ -54,7 +51,7 @@ class RatingKind(str, Enum):
     FEEL_SAFE = "feel_safe"
 
 
-class RatingScale(_Strict):
+class RatingScale(Strict):
     question: str = Field(min_length=1)
     label: str = Field(min_length=1)
     hints: dict[int, str]
@@ -74,7 +71,7 @@ class RatingScale(_Strict):
         return hints
 
 
-class HuddleCoded(_Strict):
+class HuddleCoded(Strict):
     code: str = Field(pattern=CODE_PATTERN)
     label: str = Field(min_length=1)
 
@@ -93,7 +90,7 @@ class HuddleShift(HuddleCoded):
         return value
 
 
-class HuddleFile(_Strict):
+class HuddleFile(Strict):
     ratings: dict[RatingKind, RatingScale]
     roles: tuple[HuddleCoded, ...] = Field(min_length=1)
     shifts: tuple[HuddleShift, ...] = Field(min_length=1)
@@ -137,7 +134,7 @@ IncidentType = Enum("IncidentType", {t.upper(): t.upper() for t in INCIDENT_TYPE
 HarmLevel = Enum("HarmLevel", {h.upper(): h for h in HARM_LEVELS}, type=str)  # type: ignore[misc]
 
 
-class Thresholds(_Strict):
+class Thresholds(Strict):
     """RAG thresholds, as in metrics.yaml: lower is better {green_max, amber_max}; higher is better {green_min, amber_min}."""
 
     green_max: float | None = None
@@ -165,7 +162,7 @@ def threshold_problem(direction: Direction | None, rag: Thresholds | None) -> st
     return None
 
 
-class _Indicator(_Strict):
+class _Indicator(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
     label: str = Field(min_length=1)
     domain: Domain
@@ -236,7 +233,7 @@ Indicator = Annotated[
 SOURCES = ("epr", "incidents", "patient_feedback", "workforce", "huddle")
 
 
-class WardChoice(_Strict):
+class WardChoice(Strict):
     """A library indicator chosen by a ward, with the ward's own thresholds or label."""
 
     id: str
@@ -244,7 +241,7 @@ class WardChoice(_Strict):
     label: str | None = None
 
 
-class Aim(_Strict):
+class Aim(Strict):
     """The ward's improvement aim: an indicator reaching ``target`` by a date (``baseline`` is where a lower-is-better aim started)."""
 
     text: str = Field(min_length=1)
@@ -254,7 +251,7 @@ class Aim(_Strict):
     baseline: float | None = None
 
 
-class WardBarometer(_Strict):
+class WardBarometer(Strict):
     indicators: tuple[str | WardChoice, ...] = Field(min_length=1)
     aim: Aim | None = None
 
@@ -262,13 +259,13 @@ class WardBarometer(_Strict):
         return tuple(WardChoice(id=c) if isinstance(c, str) else c for c in self.indicators)
 
 
-class GaugePoints(_Strict):
+class GaugePoints(Strict):
     green: float = 100
     amber: float = 50
     red: float = 0
 
 
-class Gauge(_Strict):
+class Gauge(Strict):
     points: GaugePoints = GaugePoints()
     green_min: float = Field(default=75, ge=0, le=100)
     amber_min: float = Field(default=50, ge=0, le=100)
@@ -282,7 +279,7 @@ class Gauge(_Strict):
         return self
 
 
-class BarometerFile(_Strict):
+class BarometerFile(Strict):
     gauge: Gauge = Gauge()
     indicators: tuple[Indicator, ...] = Field(min_length=1)
     default: WardBarometer
@@ -327,6 +324,7 @@ class HuddleConfig:
 
 # ---- loading ----------------------------------------------------------------------------------
 _UNION_TAGS = {"str", "WardChoice", *SOURCES}
+_ITEMS = ItemNames(words={"indicators": "indicator", "wards": "ward", "ratings": "rating"})
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -334,30 +332,10 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(p for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or p.startswith("function-"))))
 
 
-def _describe(data: Any, loc: tuple[Any, ...]) -> str:
-    """'indicator `falls`, field `rag.green_max`', 'ward `9A`, field `aim.target`' or 'field `gauge.green_min`'."""
-    if len(loc) >= 2 and loc[0] == "indicators" and isinstance(loc[1], int) and isinstance(data, dict):
-        items = data.get("indicators")
-        ident = (
-            items[loc[1]].get("id")
-            if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict)
-            else None
-        )
-        rest = ".".join(str(p) for p in loc[2:])
-        return (f"indicator `{ident}`" if ident else f"indicator #{loc[1] + 1}") + (f", field `{rest}`" if rest else "")
-    if len(loc) >= 2 and loc[0] == "wards":
-        rest = ".".join(str(p) for p in loc[2:])
-        return f"ward `{loc[1]}`" + (f", field `{rest}`" if rest else "")
-    if loc and loc[0] == "ratings" and len(loc) >= 2:
-        rest = ".".join(str(p) for p in loc[2:])
-        return f"rating `{loc[1]}`" + (f", field `{rest}`" if rest else "")
-    return "field `" + ".".join(str(p) for p in loc) + "`"
-
-
 def _load(path: Path, model: type[BaseModel], problems: list[str]) -> tuple[Any, Any]:
     """One file through the shared loader, with this file's item names; file names without their folder."""
     found: list[str] = []
-    result = load_yaml_model(path, model, found, describe=_describe, clean_loc=_clean_loc)
+    result = load_yaml_model(path, model, found, names=_ITEMS, clean_loc=_clean_loc)
     problems.extend(p.replace(str(path), path.name, 1) for p in found)
     return result
 
