@@ -28,24 +28,9 @@ from dashboard.common.formatting import column_title, day_time, duration_text, i
 from metrics.export.spreadsheet_csv import safe_csv
 from metrics.access.decisions import Action
 from metrics.evaluate.definitions import MetricDefinition
+from metrics.extract.contract import NEVER_SHOWN_COLUMNS
 from metrics.rules.clock import LONDON
 
-# Never shown to a user, whatever a metric's drill-down lists.
-IDENTIFIER_COLUMNS = frozenset(
-    {
-        "encounter_id",
-        "patient_id",
-        "nhs_number",
-        "mrn",
-        "hospital_number",
-        "patient_name",
-        "name",
-        "forename",
-        "surname",
-        "date_of_birth",
-        "dob",
-    }
-)
 INTERNAL_COLUMNS = frozenset({"urgency", "duration_minutes"})
 DURATION_TITLE = "For how long"
 
@@ -89,7 +74,7 @@ def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFr
     columns = [
         c
         for c in dict.fromkeys(wanted)
-        if c in rows.columns and c not in IDENTIFIER_COLUMNS and c not in INTERNAL_COLUMNS
+        if c in rows.columns and c not in NEVER_SHOWN_COLUMNS and c not in INTERNAL_COLUMNS
     ]
     table = pd.DataFrame(
         {column_title(c): [_format_cell(c, v) for v in rows[c]] for c in columns}, index=range(len(rows))

@@ -26,6 +26,20 @@ class ColumnType(str, Enum):
     DATE = "date"
 
 
+class Identifying(str, Enum):
+    """How a column identifies a patient, and so where its values may appear.
+
+    The one list of patient-identifying columns: the patient lists and their CSV
+    export leave out every ``KEY`` column, and no wall or executive screen shows
+    a value of any identifying column. The contract carries no NHS number, name
+    or date of birth, and the reader keeps only contract columns, so an extract
+    that carries them never passes them on.
+    """
+
+    KEY = "key"  # links rows to one patient or stay: shown on no screen and in no export
+    WARD_TEAM = "ward team"  # the ward's own team sees it (patient lists, huddle sheet); never a wall or executive screen
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One column of one extract table: its type, whether it must be filled and its allowed values."""
@@ -40,6 +54,7 @@ class ColumnSpec:
     not_after_extract: bool = False  # a datetime that may not lie after extracted_at
     unique: bool = False
     may_be_absent: bool = False  # an optional column a file may leave out altogether; read as all empty
+    identifying: Identifying | None = None  # None: the column names no patient
 
 
 @dataclass(frozen=True)
@@ -72,15 +87,16 @@ S, INT, D, B, T, DT = (
     ColumnType.DATETIME,
     ColumnType.DATE,
 )
+KEY, WARD_TEAM = Identifying.KEY, Identifying.WARD_TEAM
 
 ENCOUNTERS = TableSpec(
     "encounters",
     "One row per inpatient stay that is current or ended in the last 24 hours.",
     (
-        ColumnSpec("encounter_id", S, True, "Unique key of the stay.", unique=True),
-        ColumnSpec("patient_id", S, True, "Pseudonymised patient key; links to lab_results."),
+        ColumnSpec("encounter_id", S, True, "Unique key of the stay.", unique=True, identifying=KEY),
+        ColumnSpec("patient_id", S, True, "Pseudonymised patient key; links to lab_results.", identifying=KEY),
         ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
-        ColumnSpec("bed", S, False, "Bed label; shown only in the huddle view."),
+        ColumnSpec("bed", S, False, "Bed label; shown only in the huddle view.", identifying=WARD_TEAM),
         ColumnSpec("admitted_at", T, True, "Admission to the ward.", not_after_extract=True),
         ColumnSpec("discharged_at", T, False, "Empty while the patient is on the ward.", not_after_extract=True),
         ColumnSpec("expected_discharge_date", DT, False, "Planned discharge date."),
@@ -94,7 +110,7 @@ OBSERVATIONS = TableSpec(
     "observations",
     "One row per set of vital signs. Any parameter may be missing: such a set is incomplete and gets no NEWS2 score.",
     (
-        ColumnSpec("encounter_id", S, True, "The stay the set belongs to."),
+        ColumnSpec("encounter_id", S, True, "The stay the set belongs to.", identifying=KEY),
         ColumnSpec("taken_at", T, True, "When the set was taken.", not_after_extract=True),
         ColumnSpec("respiratory_rate", INT, False, "Breaths per minute.", min_value=0, max_value=80),
         ColumnSpec("spo2", INT, False, "Oxygen saturation, %.", min_value=50, max_value=100),
@@ -120,7 +136,7 @@ LAB_RESULTS = TableSpec(
     "lab_results",
     "Results for the patients in encounters, up to 365 days back.",
     (
-        ColumnSpec("patient_id", S, True, "Pseudonymised patient key."),
+        ColumnSpec("patient_id", S, True, "Pseudonymised patient key.", identifying=KEY),
         ColumnSpec("collected_at", T, True, "When the sample was collected.", not_after_extract=True),
         ColumnSpec(
             "test",
@@ -137,7 +153,7 @@ ASSESSMENTS = TableSpec(
     "assessments",
     "Risk assessments due or done during the stay.",
     (
-        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec(
             "assessment_type", S, True, "A type from config/clinical.yaml (VTE, FALLS, PRESSURE_ULCER, MUST, ...)."
         ),
@@ -155,7 +171,7 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
     "medication_administrations",
     "Scheduled doses from the eMAR.",
     (
-        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec("medicine", S, True, "Medicine name as the eMAR shows it."),
         ColumnSpec("scheduled_at", T, True, "When the dose was due."),
         ColumnSpec("outcome", S, True, "given, not_given or pending.", allowed=("given", "not_given", "pending")),
@@ -212,7 +228,7 @@ PATIENT_FLAGS = TableSpec(
     "patient_flags",
     "Alerts and conditions raised on the EPR.",
     (
-        ColumnSpec("encounter_id", S, True, "The stay."),
+        ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec(
             "flag",
             S,
@@ -236,7 +252,7 @@ INCIDENTS = TableSpec(
     "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
     "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
     (
-        ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True),
+        ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True, identifying=KEY),
         ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
         ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
         ColumnSpec(
@@ -316,6 +332,12 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}
+
+# Read these, never a list of one's own: every column that identifies a patient, and those shown to nobody.
+IDENTIFYING_COLUMNS: frozenset[str] = frozenset(c.name for t in TABLES for c in t.columns if c.identifying)
+NEVER_SHOWN_COLUMNS: frozenset[str] = frozenset(
+    c.name for t in TABLES for c in t.columns if c.identifying is Identifying.KEY
+)
 
 MANIFEST_FIELDS = {
     "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never from the machine's clock.",

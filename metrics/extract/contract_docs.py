@@ -8,7 +8,7 @@ fails when the committed page differs (regenerate with
 
 from __future__ import annotations
 
-from metrics.extract.contract import CONTRACT_VERSION, MANIFEST_FIELDS, TABLES, ColumnSpec
+from metrics.extract.contract import CONTRACT_VERSION, MANIFEST_FIELDS, TABLES, ColumnSpec, Identifying
 
 INTRO = f"""# The EPR extract, contract version {CONTRACT_VERSION}
 
@@ -25,6 +25,15 @@ occurrence). Codes are compared without regard to case.
 If your EPR names files, columns or codes differently, map them in
 `config/sources.yaml` (file stem, column renames, value maps such as
 `Yes`/`No` to booleans): no code changes.
+
+## Patient identity
+
+A column marked **identifies a patient: never shown** links rows to one
+patient or stay; it is used to join the tables and appears on no screen and
+in no export. A column marked **identifies a patient: ward team only** is
+shown to the ward's own team (its patient lists and printed huddle sheet) and
+never on a wall or executive screen. The contract carries no NHS number, name
+or date of birth, and columns outside the contract are not read.
 
 ## What happens to bad data
 
@@ -61,6 +70,10 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("unique")
     if col.may_be_absent:
         parts.append("the column may be left out")
+    if col.identifying is Identifying.KEY:
+        parts.append("identifies a patient: never shown")
+    elif col.identifying is Identifying.WARD_TEAM:
+        parts.append("identifies a patient: ward team only")
     return "; ".join(parts)
 
 

@@ -6,8 +6,11 @@ import re
 
 import pytest
 
+from dashboard.common.formatting import column_title
+from metrics.extract.contract import IDENTIFYING_COLUMNS
 from metrics.store import queries
 from tests.app.conftest import all_html, expected_value_text
+from tests.identity import identifying_values, identity_shown, latest_extract
 
 
 def exec_metrics(store):
@@ -59,9 +62,13 @@ def test_the_grid_has_every_executive_metric_and_no_patient_columns(exec_view, s
     group_position = {g.code: i for i, g in enumerate(sample_store.cfg.dashboard.groups)}
     board_order = sorted(exec_metrics(sample_store), key=lambda m: (group_position[m.group], m.order))
     assert heads == [m.id for m in board_order]
-    page = all_html(exec_view).lower()
-    for word in ("bed", "patient_id", "encounter_id", "nhs number"):
-        assert f">{word}<" not in page and f"{word}</th>" not in page
+    html = all_html(exec_view)
+    page = html.lower()
+    for column in sorted(IDENTIFYING_COLUMNS):
+        for word in (column, column_title(column).lower()):
+            assert f">{word}<" not in page and f"{word}</th>" not in page, word
+    values = identifying_values(latest_extract(sample_store.url))
+    assert values and not identity_shown(html, values)
     assert not exec_view.expander and not exec_view.get("popover")
     # The one table is the SPC summary: measures by scope, never a patient.
     assert [list(t.value.columns) for t in exec_view.dataframe] == [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dashboard.formatting import staffing_text
-
 import re
 
 import pandas as pd
@@ -12,8 +10,11 @@ import pytest
 from dashboard.common.board import Board, indexed_values
 from metrics.board.freshness import freshness
 from dashboard.huddle.sheet import huddle_sheet_html
+from dashboard.common.formatting import column_title, staffing_text
+from metrics.extract.contract import NEVER_SHOWN_COLUMNS, Identifying
 from metrics.store import queries
 from tests.app.conftest import all_html, expected_value_text, tiles_in
+from tests.identity import identifying_values, latest_extract
 
 RAG_TEXT = {"red": "● Red", "amber": "▲ Amber", "green": "✓ Green"}
 
@@ -143,10 +144,11 @@ def test_a_tile_opens_its_patient_list_without_identifiers(huddle_7a, sample_sto
     table = lists[0].dataframe[0].value
     assert len(table) == len(rows)
     assert "Bed" in table.columns and "Age" in table.columns
-    lowered = [c.lower() for c in table.columns]
-    assert not any("encounter" in c or "patient_id" in c or c == "patient" for c in lowered)
+    for column in sorted(NEVER_SHOWN_COLUMNS):
+        assert column not in table.columns and column_title(column) not in table.columns, column
     shown = set(table.astype(str).to_numpy().ravel())
-    assert not shown & set(rows["encounter_id"].astype(str)), "an encounter id reached the screen"
+    keys = set(rows[sorted(NEVER_SHOWN_COLUMNS & set(rows.columns))].astype(str).to_numpy().ravel())
+    assert keys and not shown & keys, "a patient or stay key reached the screen"
     assert list(table["Bed"]) == [str(b) for b in rows["bed"]], (
         "the list is not in the stored (most urgent first) order"
     )
@@ -222,11 +224,5 @@ def test_the_printable_sheet_is_one_a4_page_of_the_board_without_identifiers(sam
     assert "<script" not in sheet and "http" not in sheet
     for metric in huddle_metrics(sample_store):
         assert f'data-metric="{metric.id}"' in sheet, metric.id
-    identifiers = set()
-    for metric in huddle_metrics(sample_store):
-        identifiers |= set(
-            queries.drilldown(engine, snap.id, "7A", metric.id).get("encounter_id", pd.Series(dtype=str)).astype(str)
-        )
-    encounters = queries.encounter_values(engine, snap.id)
-    identifiers |= set(encounters["encounter_id"].astype(str))
-    assert identifiers and not any(i in sheet for i in identifiers)
+    keys = identifying_values(latest_extract(sample_store.url), kinds=frozenset({Identifying.KEY}))
+    assert keys and not any(k in sheet for k in keys)

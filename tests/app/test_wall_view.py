@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from dashboard.common.formatting import column_title
 from dashboard.wall.screen import grid_shape, next_turn
-from metrics.store import queries
+from metrics.extract.contract import IDENTIFYING_COLUMNS
 from tests.app.conftest import all_html, expected_value_text, tiles_in
+from tests.identity import identifying_values, identity_shown, latest_extract
 
 
 def wall_metrics(store):
@@ -63,10 +65,11 @@ def test_the_wall_never_shows_a_patient(run_view, sample_store):
     at = run_view(sample_store, "wall", wards="7A")
     assert not at.expander and not at.get("popover") and not at.dataframe and not at.get("download_button")
     html = all_html(at)
-    assert "Bed" not in html and "bed" not in re.sub(r"<style>.*?</style>", "", html, flags=re.S)
-    snap = sample_store.current()
-    encounters = queries.encounter_values(sample_store.engine, snap.id)
-    assert not any(e in html for e in encounters["encounter_id"].astype(str))
+    visible = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    for column in sorted(IDENTIFYING_COLUMNS):
+        assert column not in visible and column_title(column) not in visible, column
+    values = identifying_values(latest_extract(sample_store.url))
+    assert values and not identity_shown(html, values)
 
 
 def test_the_wall_is_a_kiosk_with_no_sidebar_header_or_toolbar(run_view, sample_store):
