@@ -18,7 +18,6 @@ import pandas as pd
 from metrics.extract.validate import ValidatedExtract
 from metrics.rules.clock import LONDON
 
-OPTIONAL_SOURCES = ("incidents", "patient_feedback", "workforce")
 INCIDENT_COLUMNS = ["ward_code", "day", "incident_type", "harm_level", "pressure_ulcer_category", "incidents"]
 FEEDBACK_COLUMNS = ["ward_code", "day", "kind", "responses", "positive"]
 WORKFORCE_COLUMNS = ["ward_code", "month", "sickness_absence_pct", "training_compliance_pct", "turnover_pct"]

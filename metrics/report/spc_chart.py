@@ -82,17 +82,6 @@ _VARIATION_SHORT = {
     "neutral_high": "↑ unusually high",
     "neutral_low": "↓ unusually low",
 }
-# The colour of each variation icon: the point colours of the chart (blue improvement, orange concern,
-# purple neutral, grey common cause).
-VARIATION_COLOURS = {
-    "common_cause": COMMON_GREY,
-    "improvement_high": IMPROVEMENT_BLUE,
-    "improvement_low": IMPROVEMENT_BLUE,
-    "concern_high": CONCERN_ORANGE,
-    "concern_low": CONCERN_ORANGE,
-    "neutral_high": NEUTRAL_PURPLE,
-    "neutral_low": NEUTRAL_PURPLE,
-}
 
 
 def variation_icon_short(icon: str | None) -> str:
@@ -311,60 +300,6 @@ def spc_figure(result: Any, title: str, unit: str, target: float | None = None) 
         hovermode="closest",
         legend={"orientation": "h", "yanchor": "top", "y": -0.15},
         margin={"l": 60, "r": 20, "t": 70, "b": 60},
-    )
-    return fig
-
-
-def sparkline_figure(result: Any, days: int = 30) -> go.Figure:
-    """A tiny chart of the last ``days`` days: value line, mean, and the last point styled by its type."""
-    frame, _ = _as_points(result)
-    if len(frame):
-        frame = frame[frame["date"] > frame["date"].max() - pd.Timedelta(days=days)]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=frame["date"],
-            y=_none_if_nan(frame["value"]),
-            mode="lines",
-            connectgaps=False,
-            line={"color": COMMON_GREY, "width": 1.5},
-            name="Value",
-            hovertemplate="%{x|%d %b}: %{y:.3~f}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=frame["date"],
-            y=_none_if_nan(frame["mean"]),
-            mode="lines",
-            line={"color": MEAN_COLOUR, "width": 1},
-            name="Mean",
-            hoverinfo="skip",
-        )
-    )
-    observed = frame[frame["value"].notna()]
-    if len(observed):
-        last = observed.iloc[-1]
-        _, colour, symbol = POINT_STYLES.get(str(last["point_type"]), POINT_STYLES["common_cause"])
-        fig.add_trace(
-            go.Scatter(
-                x=[last["date"]],
-                y=[last["value"]],
-                mode="markers",
-                name="Latest",
-                marker={"color": colour, "symbol": symbol, "size": 7},
-                hoverinfo="skip",
-            )
-        )
-    fig.update_layout(
-        height=60,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        showlegend=False,
-        xaxis={"visible": False},
-        yaxis={"visible": False},
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        dragmode=False,
     )
     return fig
 

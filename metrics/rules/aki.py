@@ -100,21 +100,6 @@ _RV2_NS: Final[int] = 365 * _DAY_NS
 _D_NS: Final[int] = 48 * _HOUR_NS
 _NAT: Final[int] = np.iinfo(np.int64).min  # NaT as int64 nanoseconds; also "before every time"
 
-OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
-    "patient_id",
-    "aki_stage",
-    "aki_status",
-    "aki_reason",
-    "aki_result_age_hours",
-    "aki_repeat_due",
-    "aki_c1_umol",
-    "aki_c1_at",
-    "aki_reference_umol",
-    "aki_reference_kind",
-    "aki_ratio",
-)
-
-
 def creatinine_umol(value: float, unit: str) -> float | None:
     """A creatinine result in µmol/L: µmol/L as is (umol/L, µmol/L, any case), mg/dL x 88.42; any other unit → None."""
     if value is None or unit is None or (isinstance(value, float) and math.isnan(value)):

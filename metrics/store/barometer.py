@@ -18,11 +18,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from metrics.huddle.barometer import TREND_DAYS, BarometerInputs, BarometerReading, barometer_reading, ward_setup
+from metrics.huddle.barometer import TREND_DAYS, BarometerInputs
 from metrics.rules.clock import london_date
-from metrics.config.models import AppConfig
-from metrics.huddle.inputs import london_today
-from metrics.store.huddle import ratings
 from metrics.huddle.config import EprIndicator, HuddleConfig
 from metrics.store import queries
 from metrics.store.history import holds_at
@@ -156,14 +153,3 @@ def barometer_inputs(part: SnapshotPart, ward_ratings: pd.DataFrame, huddle_date
         else pd.DataFrame(columns=["huddle_date", "kind", "score"]),
         has_snapshot=part.snapshot_id is not None,
     )
-
-
-def ward_barometer(
-    engine: Engine, cfg: AppConfig, huddle_cfg: HuddleConfig, ward_code: str, on_date: date | None = None
-) -> BarometerReading:
-    """The ward's Safety Barometer from the current snapshot and the huddle ratings of ``on_date`` (default: London today)."""
-    on_date = on_date or london_today()
-    part = snapshot_part(engine, None, ward_code, epr_metric_ids(huddle_cfg, ward_code))
-    frame = ratings(engine, ward_code, on_date - timedelta(days=TREND_DAYS), on_date)
-    setup = ward_setup(huddle_cfg.barometer, ward_code, cfg.metrics)
-    return barometer_reading(setup, barometer_inputs(part, frame, on_date), huddle_cfg.barometer.gauge)

@@ -14,7 +14,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from metrics.huddle import inputs as huddle
 from metrics.store.audit import Actor
 from metrics.store.audit_log import audit_entries
-from metrics.store.barometer import ward_barometer
+from metrics.huddle.barometer import TREND_DAYS, BarometerReading, barometer_reading, ward_setup
+from metrics.store import queries
+from metrics.store.barometer import barometer_inputs, epr_metric_ids, snapshot_part
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.huddle.inputs import HuddleInputError, StaleEditError
 from metrics.huddle.config import load_huddle_config
@@ -33,6 +35,15 @@ NOW = datetime(2026, 11, 25, 9, 15, tzinfo=timezone.utc)  # a Wednesday morning 
 TODAY = date(2026, 11, 25)
 NURSE_TABLET = Actor("device-aaaa1111", client="test")
 HCA_PHONE = Actor("device-bbbb2222", client="test")
+
+
+def ward_barometer(engine, cfg, hcfg, ward_code: str, on_date: date) -> BarometerReading:
+    """The ward's barometer read from the store the way the huddle view reads it: current snapshot, ratings."""
+    snapshot = queries.current_snapshot(engine)
+    part = snapshot_part(engine, snapshot.id, ward_code, epr_metric_ids(hcfg, ward_code))
+    frame = huddle.ratings(engine, ward_code, on_date - timedelta(days=TREND_DAYS), on_date)
+    setup = ward_setup(hcfg.barometer, ward_code, cfg.metrics)
+    return barometer_reading(setup, barometer_inputs(part, frame, on_date), hcfg.barometer.gauge)
 
 
 @pytest.fixture(scope="module")

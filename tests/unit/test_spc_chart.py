@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import math
 import re
 
 import numpy as np
@@ -14,7 +13,6 @@ import pytest
 from metrics.report.spc_chart import (
     POINT_STYLES,
     assurance_icon_label,
-    sparkline_figure,
     sparkline_img_html,
     sparkline_svg,
     spc_figure,
@@ -151,22 +149,6 @@ def test_an_unknown_icon_is_an_error():
         variation_icon_label("sideways")
     with pytest.raises(ValueError, match="unknown assurance icon"):
         assurance_icon_label("maybe")
-
-
-def test_the_sparkline_is_tiny_without_axes_and_shows_the_last_30_days():
-    values = list(np.tile([6.0, 14.0], 30)) + [40.0]
-    fig = sparkline_figure(chart(values))
-    assert fig.layout.height <= 80 and fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    line = trace(fig, "Value")
-    assert len(line.x) == 30
-    latest = trace(fig, "Latest")
-    assert list(latest.y) == [40.0] and latest.marker.symbol == POINT_STYLES["special_cause_improvement"][2]
-
-
-def test_the_sparkline_of_an_empty_series_is_an_empty_chart():
-    fig = sparkline_figure(chart([]))
-    assert all(len(t.x) == 0 for t in fig.data)
-    assert not math.isnan(fig.layout.height)
 
 
 # ---- the short variation words and the SVG sparkline (the boards' tiles)
