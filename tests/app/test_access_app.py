@@ -162,11 +162,12 @@ def test_changing_the_demo_role_moves_to_a_ward_the_new_role_may_see(app, store)
 
 
 def test_ward_staff_asking_for_another_ward_by_url_is_refused_shown_nothing_and_audited(app, store):
+    before = len(audit_rows(store, access_gate.REFUSED, ward_code="8C", actor="demo ward staff"))
     at = app(store, role="ward_staff", demo_ward="7A", ward="8C")
     assert "Ward 8C is not one of your wards (ward staff for 7A)" in refusal(at)
     shows_nothing(at)
     logged = audit_rows(store, access_gate.REFUSED, ward_code="8C", actor="demo ward staff")
-    assert len(logged) >= 1
+    assert len(logged) == before + 1
     detail = logged.iloc[-1]["detail"]
     assert (
         detail["view"] == "huddle" and detail["action"] == "view_board" and "not one of your wards" in detail["reason"]
@@ -186,10 +187,12 @@ def test_ward_staff_asking_for_another_ward_by_url_is_refused_shown_nothing_and_
     ],
 )
 def test_a_view_the_role_lacks_is_refused_and_shows_nothing(app, store, page, role, reason):
+    before = len(audit_rows(store, access_gate.REFUSED))
     at = app(store, page, role=role)
     assert reason in refusal(at)
     shows_nothing(at)
-    assert len(audit_rows(store, access_gate.REFUSED)) >= 1
+    refused = audit_rows(store, access_gate.REFUSED)
+    assert len(refused) == before + 1 and reason in refused.iloc[-1]["detail"]["reason"]
 
 
 def test_a_matron_may_not_put_another_matrons_ward_on_a_wall(app, store):
@@ -227,13 +230,16 @@ def test_ward_staff_opening_a_patient_list_is_audited_once_per_opening(app, stor
 
 def test_a_huddle_rating_is_audited_under_the_principal_not_just_the_device(app, oidc_store):
     user = signed_in("rater.7a@example.nhs.uk", ["ward-7a"])
+    before = len(audit_rows(oidc_store, "rating.create", ward_code="7A", actor="rater.7a@example.nhs.uk"))
     at = app(oidc_store, ward="7A", user=user, secrets={"auth": AUTH})
     at.radio(key="hi-score-reliability").set_value(4)
     next(b for b in at.button if b.label == "Save rating").click().run()
     assert not at.exception
+    rated = audit_rows(oidc_store, "rating.create", ward_code="7A", actor="rater.7a@example.nhs.uk")
+    assert len(rated) == before + 1 and rated.iloc[-1]["role"] == "ward_staff"
     rows = audit.audit_entries(oidc_store.engine, limit=None)
     mine = rows[rows["actor"] == "rater.7a@example.nhs.uk"]
-    assert len(mine[mine["ward_code"] == "7A"]) >= 1 and set(mine["role"]) == {"ward_staff"}
+    assert set(mine["role"]) == {"ward_staff"}
     assert (mine["action"] != access_gate.SESSION_STARTED).any(), (
         "the rating itself is attributed to the signed-in user"
     )
@@ -246,12 +252,14 @@ def test_closed_patient_lists_send_no_rows_to_the_browser(app, store):
 
 def test_csv_export_and_sheet_printing_are_audited(app, store):
     key = list_key("7A", "patients_on_ward")
+    exported_before = len(audit_rows(store, access_gate.CSV_EXPORTED, ward_code="7A"))
+    printed_before = len(audit_rows(store, access_gate.SHEET_PRINTED, ward_code="7A"))
     at = app(store, role="ward_staff", demo_ward="7A", ward="7A", session={key: True})
     next(b for b in at.get("download_button") if b.label == "Download CSV").click().run()
     exported = audit_rows(store, access_gate.CSV_EXPORTED, ward_code="7A")
-    assert len(exported) >= 1 and exported.iloc[-1]["detail"]["metric"] == "patients_on_ward"
+    assert len(exported) == exported_before + 1 and exported.iloc[-1]["detail"]["metric"] == "patients_on_ward"
     next(b for b in at.get("download_button") if b.label == "Print sheet (A4)").click().run()
-    assert len(audit_rows(store, access_gate.SHEET_PRINTED, ward_code="7A")) >= 1
+    assert len(audit_rows(store, access_gate.SHEET_PRINTED, ward_code="7A")) == printed_before + 1
 
 
 def test_only_administrators_can_show_quarantined_rows_content(app, store):
@@ -259,11 +267,12 @@ def test_only_administrators_can_show_quarantined_rows_content(app, store):
         at = app(store, "status", role=role)
         assert not at.sidebar.toggle, role
         assert "raw content" not in all_html(at) and not any("raw content" in s.value for s in at.subheader)
+    before = len(audit_rows(store, access_gate.QUARANTINE_SHOWN))
     at = app(store, "status", role="administrator")
     assert at.sidebar.toggle(key="status_show_raw").value is False
     at.sidebar.toggle(key="status_show_raw").set_value(True).run()
     assert any("raw content" in s.value for s in at.subheader)
-    assert len(audit_rows(store, access_gate.QUARANTINE_SHOWN)) >= 1
+    assert len(audit_rows(store, access_gate.QUARANTINE_SHOWN)) == before + 1
 
 
 def test_the_administrator_reads_filters_and_exports_the_audit_log(app, store):
@@ -307,27 +316,30 @@ def test_a_revoked_expired_or_made_up_token_gets_a_plain_message_and_no_data(app
     if kind == "made-up":
         token, expected = "not-a-real-token-" + "x" * 30, "This wall screen link is not valid."
     else:
-        now = datetime.now(timezone.utc)
+        # Issued two hours ago; the expiring one lapsed an hour ago: the issue time is passed in, never waited for.
+        issued_at = datetime.now(timezone.utc) - timedelta(hours=2)
         issued = create_token(
             store.engine,
             ["7A"],
             f"{kind} screen",
             actor=ADMIN_ACTOR,
-            expires_at=now + timedelta(seconds=1) if kind == "expired" else None,
+            expires_at=issued_at + timedelta(hours=1) if kind == "expired" else None,
+            now=issued_at,
         )
         token = issued.token
         if kind == "revoked":
             revoke_token(store.engine, issued.info.id, actor=ADMIN_ACTOR)
-        else:
-            time.sleep(1.1)
         expected = f"was {kind} on" if kind == "revoked" else "expired on"
+
+    def wall_refusals() -> int:
+        return len(audit_rows(store, access_gate.REFUSED)[lambda f: f["detail"].apply(lambda d: d.get("view") == "wall")])
+
+    before = wall_refusals()
     at = app(store, "wall", token=token)
     assert expected in refusal(at)
     shows_nothing(at)
     assert "Traceback" not in all_html(at) and token not in all_html(at)
-    assert (
-        len(audit_rows(store, access_gate.REFUSED)[lambda f: f["detail"].apply(lambda d: d.get("view") == "wall")]) >= 1
-    )
+    assert wall_refusals() == before + 1
 
 
 def test_a_token_revoked_while_the_wall_runs_blanks_it_at_its_next_refresh(app, store):
