@@ -3,8 +3,9 @@
 Why this exists: at the huddle the team needs to know which beds to go to
 first. The stored drill-down rows are already sorted most urgent first; this
 module turns them into a table a nurse reads (durations as '3 h 20 m', times
-as '07:30 Wed 25 Nov') and drops every identifier column: encounter and
-patient ids never reach the screen or the CSV.
+as '07:30 Wed 25 Nov') and drops every column the extract contract marks as
+a key (``Identifying.KEY``: encounter, patient and incident ids), which never
+reach the screen or the CSV.
 
 Who may see a list, export it, and the audit of both, come from the page's
 ``Access``: a list is drawn only for a principal allowed

@@ -241,7 +241,7 @@ PATIENT_FLAGS = TableSpec(
     ),
 )
 
-# ---- optional tables: what the ward board carries beside the EPR (issue 5, the Safety Barometer) ----------
+# ---- optional tables: what the Safety Barometer reads beside the EPR, each read as 'not supplied' when absent ----
 
 INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
 HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity

@@ -84,7 +84,7 @@ def test_a_rating_submitted_on_the_huddle_view_is_stored_and_counted_on_the_boar
     assert any("Thank you: process reliability 4 counted." in s.value for s in at.success)
     assert at.radio(key="hi-score-reliability").value is None  # the form is ready for the next person
     log = audit_entries(store.engine, entity="huddle_rating", limit=None)
-    # the audit log names the page's principal (issue 8: in demo mode the picked role), the rating row only the session
+    # the audit log names the page's principal (in demo mode the picked role); the rating row names only the device
     assert log["actor"].tolist() == ["demo ward staff"] and log.iloc[0]["detail"]["after"]["score"] == 4
 
 

@@ -29,7 +29,7 @@ def huddle_metrics(store):
 
 
 def open_every_list(at, store, ward: str) -> None:
-    """Patient lists are drawn only while open (issue 8): open every one before the run, as a nurse clicking each would."""
+    """Patient lists are drawn only while open: open every one before the run, as a nurse clicking each would."""
     from dashboard.huddle.patient_list import list_key
 
     for metric in huddle_metrics(store):
