@@ -37,7 +37,7 @@ class Identifying(str, Enum):
     """
 
     KEY = "key"  # links rows to one patient or stay: shown on no screen and in no export
-    WARD_TEAM = "ward team"  # the ward's own team sees it (patient lists, huddle sheet); never a wall or executive screen
+    WARD_TEAM = "ward team"  # the ward's own team (patient lists, huddle sheet); never a wall or executive screen
 
 
 @dataclass(frozen=True)

@@ -332,7 +332,8 @@ def test_a_revoked_expired_or_made_up_token_gets_a_plain_message_and_no_data(app
         expected = f"was {kind} on" if kind == "revoked" else "expired on"
 
     def wall_refusals() -> int:
-        return len(audit_rows(store, access_gate.REFUSED)[lambda f: f["detail"].apply(lambda d: d.get("view") == "wall")])
+        refused = audit_rows(store, access_gate.REFUSED)
+        return len(refused[refused["detail"].apply(lambda d: d.get("view") == "wall")])
 
     before = wall_refusals()
     at = app(store, "wall", token=token)

@@ -17,7 +17,12 @@ ACCESS_DATA = {"groups": [{"group": "ward-7a-staff"}, {"role": "matron"}], "user
 CASES = [
     # data,        names,        location,                                        reads as
     (METRICS_DATA, CONFIG_ITEMS, ("metrics", 0, "rag", "green_max"), "metric `vte_outstanding`, field `rag.green_max`"),
-    (METRICS_DATA, CONFIG_ITEMS, ("metrics", 0, "where", "all", 0, "leaf", "eq"), "metric `vte_outstanding`, field `where.0.eq`"),
+    (
+        METRICS_DATA,
+        CONFIG_ITEMS,
+        ("metrics", 0, "where", "all", 0, "leaf", "eq"),
+        "metric `vte_outstanding`, field `where.0.eq`",
+    ),
     (METRICS_DATA, CONFIG_ITEMS, ("metrics", 1, "id"), "metric #2, field `id`"),
     (METRICS_DATA, CONFIG_ITEMS, ("metrics", 0), "metric `vte_outstanding`"),
     (METRICS_DATA, CONFIG_ITEMS, ("shifts", 0, "label"), "shifts `day`, field `label`"),
