@@ -109,12 +109,14 @@ class ItemNames:
     ``words``: a section's word for one of its items (``metrics`` -> ``metric``).
     ``keys``: the key that names an item, where it is not ``id`` or ``code``
     (access.yaml names a group by ``group``). ``other_lists``: any other list
-    of named items reads ``<section> `id```, too.
+    of named items reads ``<section> `id```, too. ``whole``: what an error
+    about the whole file (no location) names.
     """
 
     words: Mapping[str, str]
     keys: Mapping[str, str] = field(default_factory=dict)
     other_lists: bool = False
+    whole: str = "the file"
 
 
 CONFIG_ITEMS = ItemNames(
@@ -132,6 +134,8 @@ def describe_location(data: Any, loc: tuple[Any, ...], names: ItemNames = CONFIG
     path: 'field `gauge.green_min`'. The condition language's union tags are
     left out of the field.
     """
+    if not loc:
+        return names.whole
     if len(loc) >= 2 and isinstance(data, dict) and (loc[0] in names.words or names.other_lists):
         section = str(loc[0])
         word = names.words.get(section, section)

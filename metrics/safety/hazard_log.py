@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
 from metrics.config.strict import Strict
-from metrics.config.yaml_loader import load_yaml_model
+from metrics.config.yaml_loader import ItemNames, load_yaml_model
 from metrics.errors import UserFacingError
 from metrics.safety.risk_matrix import HIGHEST_ACCEPTABLE_RISK, risk_rating
 
@@ -138,8 +137,7 @@ class HazardLogError(UserFacingError):
         super().__init__("Hazard log problems:\n" + "\n".join(f"  - {p}" for p in self.problems))
 
 
-def _describe(_data: Any, loc: tuple[Any, ...]) -> str:
-    return "field `" + ".".join(str(p) for p in loc) + "`" if loc else "the hazard"
+_ITEMS = ItemNames(words={}, whole="the hazard")  # a hazard's errors name its fields by their dotted path
 
 
 def load_hazard_log(folder: Path) -> list[Hazard]:
@@ -150,7 +148,7 @@ def load_hazard_log(folder: Path) -> list[Hazard]:
         raise HazardLogError([f"{folder}: no hazard files (H-NNN.yaml) found"])
     hazards: list[Hazard] = []
     for path in files:
-        hazard, _ = load_yaml_model(path, Hazard, problems, describe=_describe)
+        hazard, _ = load_yaml_model(path, Hazard, problems, names=_ITEMS)
         if hazard is None:
             continue
         if path.stem != hazard.id or path.suffix != ".yaml":

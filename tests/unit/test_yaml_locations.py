@@ -37,6 +37,9 @@ CASES = [
     (ACCESS_DATA, ACCESS, ("groups", 1, "wards"), "group #2, field `wards`"),
     (ACCESS_DATA, ACCESS, ("users", 0, "colour"), "user `a@b`, field `colour`"),
     (ACCESS_DATA, ACCESS, ("mode",), "field `mode`"),
+    (ACCESS_DATA, ACCESS, (), "the file"),
+    ({"controls": [{"kind": "design"}]}, ItemNames(words={}, whole="the hazard"), (), "the hazard"),
+    ({"controls": [{"kind": "design"}]}, ItemNames(words={}), ("controls", 0, "tests"), "field `controls.0.tests`"),
 ]
 
 
