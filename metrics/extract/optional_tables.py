@@ -83,7 +83,9 @@ def workforce_months(workforce: pd.DataFrame) -> pd.DataFrame:
 
 
 def snapshot_rows(valid: ValidatedExtract) -> dict[str, pd.DataFrame]:
-    """The rows to store per optional table the extract supplied, by its name in OPTIONAL_SOURCES.
+    """The rows to store per optional table the extract supplied, by table name.
+
+    The tables are incidents, patient_feedback and workforce.
 
     For ``metrics.store.writer.write_snapshot(optional_tables=...)``; each frame has exactly the table's
     columns (INCIDENT_COLUMNS, FEEDBACK_COLUMNS, WORKFORCE_COLUMNS), and a table not supplied has no entry.
