@@ -94,6 +94,32 @@ def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
     )
 
 
+_FLOOR_SCRIPT = (
+    "import sys, pathlib, pyarrow.parquet as pq; "
+    "print(sum(pq.read_table(p).num_rows for p in sorted(pathlib.Path(sys.argv[1]).glob('*.parquet'))))"
+)
+
+
+def whole_process(folder: Path, config_dir: Path, db: str, runs: int = 3) -> tuple[list[float], list[float]]:
+    """Wall-clock seconds of whole processes, start-up included on both sides: the floor, a fresh Python reading
+    the extract's Parquet files with pyarrow, and ``python -m metrics refresh`` of the same extract into an empty
+    store (migrated by that process, as a first run would be). ``runs`` of each, alternating."""
+    floors: list[float] = []
+    refreshes: list[float] = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", _FLOOR_SCRIPT, str(folder)], check=True, capture_output=True, cwd=ROOT)
+        floors.append(time.perf_counter() - start)
+        if db.startswith("sqlite:///"):
+            for suffix in ("", "-wal", "-shm"):
+                Path(db.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+        command = [sys.executable, "-m", "metrics", "refresh", str(folder), "--config", str(config_dir), "--db", db]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        refreshes.append(time.perf_counter() - start)
+    return floors, refreshes
+
+
 def _run_child(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -109,6 +135,13 @@ def main() -> None:
         dest="next_day",
         action="store_false",
         help="skip the daily case (a day loaded onto the day before)",
+    )
+    parser.add_argument(
+        "--whole-process",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="also time RUNS whole processes each: a pyarrow parse and `python -m metrics refresh` (SQLite only)",
     )
     args = parser.parse_args()
     from metrics.synthetic.trust import generate_one
@@ -141,6 +174,17 @@ def main() -> None:
             f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
             flush=True,
         )
+        if args.whole_process and db.startswith("sqlite:///"):
+            floors, refreshes = whole_process(
+                base / "extract", config_dir, f"sqlite:///{base / 'whole.sqlite'}", args.whole_process
+            )
+            floor, whole = min(floors), min(refreshes)
+            print(
+                f"{'':>5} whole processes, best of {args.whole_process}: pyarrow parse {floor:.2f} s "
+                f"(all: {', '.join(f'{x:.2f}' for x in floors)}), python -m metrics refresh {whole:.2f} s "
+                f"(all: {', '.join(f'{x:.2f}' for x in refreshes)}), ratio {whole / floor:.1f}",
+                flush=True,
+            )
         if args.next_day:
             pair = base / "next"
             if not (pair / "done").exists():

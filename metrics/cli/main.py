@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)")
     p.set_defaults(func=lazy("metrics.cli.report:cmd_report"))
 
+    p = sub.add_parser(
+        "prune",
+        parents=[common],
+        help="remove patient-level rows older than store.keep_days (dashboard.yaml); ward values and SPC history stay",
+    )
+    p.add_argument("--keep-days", type=int, default=None, help="override store.keep_days for this run")
+    p.add_argument("--now", default=None, help="ISO 8601 time to count the days back from (default: now)")
+    p.set_defaults(func=lazy("metrics.cli.retention:cmd_prune"))
+
     add_kiosk_subcommand(sub, [common])
     add_safety_case_subcommand(sub)
 

@@ -147,6 +147,12 @@ class SpcRebase(_Strict):
     reason: str = ""
 
 
+class StoreSettings(_Strict):
+    """How long the store keeps patient-level rows (``metrics.store.retention``); None keeps them forever."""
+
+    keep_days: int | None = Field(default=None, ge=1, le=36500)
+
+
 class DashboardFile(_Strict):
     trust_name: str = "Synthetic NHS Trust"
     stale_after_minutes: int = Field(default=24 * 60 + 60, gt=0)
@@ -154,6 +160,7 @@ class DashboardFile(_Strict):
     wall_refresh_seconds: int = Field(default=60, ge=5)
     groups: tuple[Coded, ...] = ()
     spc_rebase: tuple[SpcRebase, ...] = ()
+    store: StoreSettings = StoreSettings()
 
 
 class MetricsFile(_Strict):

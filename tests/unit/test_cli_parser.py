@@ -56,6 +56,7 @@ def test_the_parser_knows_these_commands():
         "check-config",
         "generate-sample",
         "demo",
+        "prune",
         "report",
         "spc",
         "kiosk-token create",
