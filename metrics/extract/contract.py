@@ -26,6 +26,18 @@ class ColumnType(str, Enum):
     DATE = "date"
 
 
+# The longest text each column may hold, as the store keeps it (an identifier 80 characters, a ward or bed code 40,
+# other text 200): a longer value is set aside with its row on every database, never a failed load on one.
+TEXT_LIMITS = {
+    "encounter_id": 80,
+    "patient_id": 80,
+    "incident_id": 80,
+    "ward_code": 40,
+    "bed": 40,
+    "*": 200,
+}
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One column of one extract table: its type, whether it must be filled and its allowed values."""
@@ -40,6 +52,11 @@ class ColumnSpec:
     not_after_extract: bool = False  # a datetime that may not lie after extracted_at
     unique: bool = False
     may_be_absent: bool = False  # an optional column a file may leave out altogether; read as all empty
+    max_length: int | None = None  # text only; unset: the default for the column's kind (TEXT_LIMITS)
+
+    def __post_init__(self) -> None:
+        if self.type is ColumnType.STRING and self.max_length is None:
+            object.__setattr__(self, "max_length", TEXT_LIMITS.get(self.name, TEXT_LIMITS["*"]))
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("unique")
     if col.may_be_absent:
         parts.append("the column may be left out")
+    if col.max_length is not None:
+        parts.append(f"at most {col.max_length} characters")
     return "; ".join(parts)
 
 
