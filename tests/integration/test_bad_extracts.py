@@ -13,7 +13,6 @@ Run on SQLite and PostgreSQL (``engine`` from tests/integration/conftest.py).
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Callable
 from datetime import datetime, timezone
