@@ -159,7 +159,9 @@ def refresh(
         finish_attempt(engine, attempt, "rejected", str(exc), None)
         raise
     except BaseException as exc:
-        finish_attempt(engine, attempt, "failed", f"{type(exc).__name__}: the refresh failed; see the refresh log", None)
+        finish_attempt(
+            engine, attempt, "failed", f"{type(exc).__name__}: the refresh failed; see the refresh log", None
+        )
         raise
     quarantined = len(valid.quarantine)
     if held:
