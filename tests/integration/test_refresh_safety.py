@@ -19,7 +19,8 @@ from sqlalchemy import insert, inspect, select, text
 from metrics.cli.main import main
 from metrics.pipeline import refresh
 from metrics.store import attempts, queries
-from metrics.store.audit import Actor, audit_entries
+from metrics.store.audit import Actor
+from metrics.store.audit_log import audit_entries
 from metrics.store.database import make_engine, migrate, schema_is_current
 from metrics.store.models import RefreshAttempt, Snapshot
 from metrics.store.release import release_snapshot
