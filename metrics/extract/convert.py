@@ -205,7 +205,8 @@ def convert_column(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Se
             typed = pd.Series(
                 days.cast(pyarrow.timestamp("us")).to_numpy(zero_copy_only=False), index=series.index, name=series.name
             )
-            return typed, pd.Series(False, index=series.index)
+            kept = _bounded(typed)  # 0001-01-01 or 9999-12-31: that row set aside, as the same date as text is
+            return kept, typed.notna() & kept.isna()
         text = _as_text(series) if not pd.api.types.is_datetime64_any_dtype(series) else series
         typed = _iso8601(text, as_london_date=True)
         if typed.dt.tz is not None:
