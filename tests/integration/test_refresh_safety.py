@@ -191,9 +191,9 @@ def test_start_up_does_not_migrate_a_store_already_at_head(engine, monkeypatch):
     migrate(engine)
 
 
-def test_upgrade_from_0004_keeps_snapshots_released_and_attempts_readable(db_url):
+def test_upgrade_from_0006_keeps_snapshots_released_and_attempts_readable(db_url):
     engine = make_engine(db_url)
-    migrate(engine, "0004")
+    migrate(engine, "0006")
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -1,7 +1,7 @@
 """held snapshots and refresh-attempt liveness
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 22:30:00
 
 A snapshot gains ``state`` ('released' or 'held') and ``held_reason``: an
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
