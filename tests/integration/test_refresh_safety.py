@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, inspect, select, text
 
+from metrics.board.freshness import freshness
 from metrics.cli.main import main
 from metrics.pipeline import refresh
 from metrics.store import attempts, queries
@@ -122,14 +123,12 @@ def test_a_refresh_that_stopped_without_finishing_reads_as_failed(engine, starte
 
 
 def test_a_dead_refresh_marks_the_board_stale(tmp_path, cfg, engine):
-    from dashboard.board import freshness
-
     good = load(tmp_path, "today", TODAY, cfg, engine, taken="2026-11-25T06:00:00Z")
     snapshot = queries.current_snapshot(engine, CLOCK)
     started = snapshot.loaded_at + timedelta(minutes=1)  # a refresh after the good one, killed half-way
     _running_attempt(engine, started, _dead_pid(), socket.gethostname())
     now = started + timedelta(minutes=2)
-    fresh = freshness(snapshot, queries.refresh_attempts(engine, now=now), 1500, now)
+    fresh = freshness(snapshot.extracted_at, snapshot.loaded_at, queries.refresh_attempts(engine, now=now), 1500, now)
     assert snapshot.id == good.snapshot_id
     assert (fresh.is_stale, fresh.failed_status, fresh.failed_message) == (True, "failed", attempts.DEAD_MESSAGE)
 
