@@ -59,7 +59,10 @@ def stale_banner_text(board: Board, now: datetime | None = None) -> str | None:
         return None
     now = now or datetime.now(UTC)
     age = now - board.snapshot.extracted_at
-    return f"DATA IS STALE: reflects {date_time(board.snapshot.extracted_at)}, {age_text(age)}"
+    text = f"DATA IS STALE: reflects {date_time(board.snapshot.extracted_at)}, {age_text(age)}"
+    if board.freshness.failed_status == "held":
+        text += f". Today's extract was held: {board.freshness.failed_message or 'it failed a plausibility check'}"
+    return text
 
 
 def stale_banner_html(board: Board, detail: bool = True) -> str:
@@ -68,7 +71,9 @@ def stale_banner_html(board: Board, detail: bool = True) -> str:
         return ""
     fresh = board.freshness
     extra = ""
-    if fresh.failed_status and detail:
+    if fresh.failed_status == "held":
+        pass  # the reason is in the banner's text
+    elif fresh.failed_status and detail:
         message = f": {fresh.failed_message}" if fresh.failed_message else ""
         extra = f"<small>The latest refresh was {escape(fresh.failed_status)}{escape(message)}</small>"
     elif fresh.failed_status:

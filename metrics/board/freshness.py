@@ -2,8 +2,8 @@
 
 Why this exists: a wrong board shown as current is worse than a stale one. A
 snapshot is stale when it is older than ``stale_after_minutes`` (config/dashboard.yaml),
-or when the latest finished refresh attempt after it was loaded was rejected or
-failed (the board then keeps the last good snapshot and says why). The views,
+or when the latest finished refresh attempt after it was loaded was rejected,
+held or failed (the board then keeps the last good snapshot and says why). The views,
 ``python -m metrics snapshot --format json`` and any report ask this one function.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-FAILED_STATUSES = ("rejected", "failed")
+FAILED_STATUSES = ("rejected", "failed", "held")  # held: a plausibility gate kept the extract off the board
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Freshness:
 
     age: timedelta
     too_old: bool
-    failed_status: str | None = None  # 'rejected' or 'failed' when the latest refresh attempt did not load
+    failed_status: str | None = None  # "rejected", "failed" or "held" when the latest refresh attempt did not load
     failed_at: datetime | None = None
     failed_message: str | None = None
 

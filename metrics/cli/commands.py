@@ -1,4 +1,4 @@
-"""What ``refresh``, ``snapshot`` and ``check-config`` run: load an extract, print a snapshot, check the configuration.
+"""What ``refresh``, ``snapshot``, ``release`` and ``check-config`` run: load, print, release a held extract, check config.
 
 Why this exists: these commands read extracts, run the clinical rules and
 read or write the store, so they need pandas and the whole pipeline. The
@@ -24,7 +24,11 @@ from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
 from metrics.pipeline import refresh
 from metrics.store import queries
+from metrics.store.audit import Actor
 from metrics.store.database import ready_engine
+from metrics.store.release import release_snapshot
+
+HELD_EXIT_CODE = 4  # an extract held back by a plausibility gate: stored, not current
 
 
 def _progress(message: str) -> None:
@@ -57,11 +61,30 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             worst = max(worst, exc.exit_code)
             continue
         seconds = sum(result.seconds.values())
+        if result.status == "held":
+            print(
+                f"{prefix}{folder}: HELD as snapshot {result.snapshot_id}, not shown on the board: {result.held_reason}. "
+                f"If the change is real, release it: python -m metrics release {result.snapshot_id}",
+                file=sys.stderr,
+            )
+            worst = max(worst, HELD_EXIT_CODE)
+            continue
+        note = "" if result.current or result.status != "loaded" else " (not current: a newer extract is on the board)"
         print(
-            f"{prefix}{folder}: {result.status} as snapshot {result.snapshot_id}; "
+            f"{prefix}{folder}: {result.status} as snapshot {result.snapshot_id}{note}; "
             f"{result.quarantined} row(s) quarantined ({seconds:.1f} s)"
         )
     return worst
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    engine = ready_engine(args.db)
+    actor = Actor(device="command-line", user=args.user, role="administrator")
+    reason = release_snapshot(engine, args.id, actor, args.note)
+    current = queries.current_snapshot(engine)
+    now_current = " It is now current." if current is not None and current.id == args.id else ""
+    print(f"released snapshot {args.id} (it was held: {reason}).{now_current}")
+    return 0
 
 
 def _clean(value: Any) -> Any:
@@ -87,6 +110,10 @@ def snapshot_document(
         raise UserFacingError(
             "The store holds no snapshot yet. Load an extract first: python -m metrics refresh FOLDER"
         )
+    held = [
+        {"snapshot_id": h.id, "extracted_at": h.extracted_at.isoformat(), "reason": h.reason}
+        for h in queries.held_extracts(engine, after=info)
+    ]
     values = queries.ward_values(engine, info.id)
     wards = {}
     for ward in cfg.wards.wards:
@@ -142,6 +169,9 @@ def snapshot_document(
         "extracted_at": info.extracted_at.isoformat(),
         "loaded_at": info.loaded_at.isoformat(),
         "source": info.source,
+        "state": info.state,
+        "held_reason": info.held_reason,
+        "held_extracts": held,
         "row_counts": info.row_counts,
         "freshness": freshness(
             info.extracted_at,
@@ -167,6 +197,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         if fresh["is_stale"]:
             failed = f"; the latest refresh was {fresh['failed_status']}" if fresh["failed_status"] else ""
             print(f"  STALE: extracted {fresh['age_minutes']:.0f} minutes ago{failed}")
+        for held in doc["held_extracts"]:
+            print(f"  held back: snapshot {held['snapshot_id']} extracted at {held['extracted_at']}: {held['reason']}")
         for code, ward in doc["wards"].items():
             reds = sum(1 for m in ward["metrics"].values() if m["rag"] == "red")
             print(f"  {code:8} {ward['name']:32} reds: {reds}")

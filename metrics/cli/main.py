@@ -3,7 +3,10 @@
 Why this exists: integration engineers load extracts from a scheduler, and
 analysts check numbers, without opening the app. Every command takes
 ``--config DIR`` and ``--db URL``; user errors print a message (no traceback)
-and exit non-zero: 2 for a rejected extract, 3 for bad configuration.
+and exit non-zero: 2 for a rejected extract, 3 for bad configuration, 4 for
+an extract held back by a plausibility gate. A command that reads or writes
+the store refuses an SQLite file that does not exist (a mistyped path would
+otherwise start a new, empty store) unless given ``--create-store``.
 
 This module only assembles the parsers. Each command's handler is named
 lazily (``metrics.cli.lazy``) and imported when that command runs, so
@@ -20,7 +23,9 @@ from metrics.cli.lazy import lazy
 from metrics.cli.safety_case import add_safety_case_subcommand
 from metrics.cli.spc import add_history_arguments, add_spc_subcommand
 from metrics.errors import UserFacingError
-from metrics.store.url import PROJECT_ROOT, default_url
+from metrics.store.url import PROJECT_ROOT, default_url, require_existing_store
+
+STORE_COMMANDS = {"refresh", "snapshot", "report", "release", "kiosk-token"}
 
 # The same folder as ``metrics.config.models.DEFAULT_CONFIG_DIR``, named here so that building the parser does not
 # load the configuration models (a unit test holds the two equal).
@@ -37,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--db", default=None, help=f"SQLAlchemy database URL (default: DATABASE_URL or {default_url()})"
     )
+    common.add_argument(
+        "--create-store", action="store_true", help="start a new SQLite store if the file does not exist yet"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
@@ -50,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", type=int, default=None, help="a snapshot id (default: the current one)")
     p.add_argument("--compact", action="store_true", help="JSON on one line")
     p.set_defaults(func=lazy("metrics.cli.commands:cmd_snapshot"))
+
+    p = sub.add_parser(
+        "release", parents=[common], help="release a held extract so that it may become current (audited)"
+    )
+    p.add_argument("id", type=int, help="the held snapshot's id (shown by refresh and by snapshot)")
+    p.add_argument("--user", default=None, help="who releases it, for the audit log")
+    p.add_argument("--note", default="", help="why, for the audit log")
+    p.set_defaults(func=lazy("metrics.cli.commands:cmd_release"))
 
     p = sub.add_parser("check-config", parents=[common], help="validate the configuration folder")
     p.set_defaults(func=lazy("metrics.cli.commands:cmd_check_config"))
@@ -112,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command in STORE_COMMANDS and not args.create_store or args.command == "spc" and args.db:
+            require_existing_store(args.db)
         return int(args.func(args) or 0)
     except UserFacingError as exc:
         print(str(exc), file=sys.stderr)

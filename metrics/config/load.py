@@ -20,6 +20,7 @@ from metrics.config.models import (
     AppConfig,
     ClinicalFile,
     DashboardFile,
+    GatesFile,
     MetricsFile,
     SourcesFile,
     WardsFile,
@@ -27,6 +28,7 @@ from metrics.config.models import (
 from metrics.config.yaml_loader import line_of, load_yaml_model
 from metrics.errors import ConfigError
 from metrics.evaluate.derive import DERIVED_TABLE_COLUMNS
+from metrics.extract.contract import TABLES_BY_NAME
 from metrics.huddle.config import huddle_config_problems
 
 
@@ -96,12 +98,24 @@ def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     return access_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
+def _check_gate_tables(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """gates.yaml's required tables must be tables of the extract contract."""
+    known = set(TABLES_BY_NAME)
+    line = line_of(raw.get("gates.yaml"), ("required_tables",))
+    return [
+        f"gates.yaml line {line}: field `required_tables`: unknown table {name!r}; use one of {sorted(known)}."
+        for name in cfg.gates.required_tables
+        if name not in known
+    ]
+
+
 CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_ward_references,
     _check_metric_ids_unique,
     _check_metric_columns,
     _check_huddle_and_barometer,
     _check_access,
+    _check_gate_tables,
 ]
 
 
@@ -117,13 +131,16 @@ def load_config(directory: Path | str = DEFAULT_CONFIG_DIR) -> AppConfig:
         directory / "dashboard.yaml", DashboardFile, problems, optional=True
     )
     metrics_file, raw["metrics.yaml"] = load_yaml_model(directory / "metrics.yaml", MetricsFile, problems)
+    gates, raw["gates.yaml"] = load_yaml_model(directory / "gates.yaml", GatesFile, problems, optional=True)
     if problems:
         raise ConfigError([f"{directory}/{p}" if not p.startswith(str(directory)) else p for p in problems])
-    assert wards and clinical and sources and dashboard and metrics_file
+    assert wards and clinical and sources and dashboard and metrics_file and gates
     digest = hashlib.sha256()
     for name in sorted(p.name for p in directory.glob("*.yaml")):
         digest.update(name.encode() + (directory / name).read_bytes())
-    cfg = AppConfig(directory, wards, clinical, sources, dashboard, metrics_file.metrics, digest.hexdigest()[:16])
+    cfg = AppConfig(
+        directory, wards, clinical, sources, dashboard, metrics_file.metrics, digest.hexdigest()[:16], gates
+    )
     for check in CROSS_CHECKS:
         try:
             problems.extend(check(cfg, raw))

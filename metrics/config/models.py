@@ -163,6 +163,27 @@ class DashboardFile(_Strict):
     store: StoreSettings = StoreSettings()
 
 
+# ---- gates.yaml -------------------------------------------------------------------------------
+class GatesFile(_Strict):
+    """When an extract is held back rather than made current, and the limits on reading and refreshing.
+
+    Every setting has a default, so a configuration folder without gates.yaml still has every gate.
+    """
+
+    required_tables: tuple[str, ...] = ("encounters", "observations")
+    max_drop_share: float = Field(default=0.5, gt=0, le=1)
+    max_quarantined_share: float = Field(default=0.2, gt=0, le=1)
+    max_ward_quarantined_share: float = Field(default=0.5, gt=0, le=1)
+    min_rows_to_judge: int = Field(default=20, ge=1)
+    max_future_minutes: int = Field(default=5, ge=0)
+    max_file_megabytes: float = Field(default=2048, gt=0)
+    refresh_timeout_minutes: int = Field(default=120, gt=0)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_megabytes * 1024 * 1024)
+
+
 class MetricsFile(_Strict):
     metrics: tuple[MetricDefinition, ...]
 
@@ -178,6 +199,7 @@ class AppConfig:
     dashboard: DashboardFile
     metrics: tuple[MetricDefinition, ...]
     fingerprint: str
+    gates: GatesFile = GatesFile()
 
     @property
     def ward_codes(self) -> set[str]:

@@ -38,6 +38,16 @@ class Identifying(str, Enum):
 
     KEY = "key"  # links rows to one patient or stay: shown on no screen and in no export
     WARD_TEAM = "ward team"  # the ward's own team (patient lists, huddle sheet); never a wall or executive screen
+# The longest text each column may hold, as the store keeps it (an identifier 80 characters, a ward or bed code 40,
+# other text 200): a longer value is set aside with its row on every database, never a failed load on one.
+TEXT_LIMITS = {
+    "encounter_id": 80,
+    "patient_id": 80,
+    "incident_id": 80,
+    "ward_code": 40,
+    "bed": 40,
+    "*": 200,
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,11 @@ class ColumnSpec:
     unique: bool = False
     may_be_absent: bool = False  # an optional column a file may leave out altogether; read as all empty
     identifying: Identifying | None = None  # None: the column names no patient
+    max_length: int | None = None  # text only; unset: the default for the column's kind (TEXT_LIMITS)
+
+    def __post_init__(self) -> None:
+        if self.type is ColumnType.STRING and self.max_length is None:
+            object.__setattr__(self, "max_length", TEXT_LIMITS.get(self.name, TEXT_LIMITS["*"]))
 
 
 @dataclass(frozen=True)

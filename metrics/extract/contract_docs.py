@@ -74,6 +74,8 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("identifies a patient: never shown")
     elif col.identifying is Identifying.WARD_TEAM:
         parts.append("identifies a patient: ward team only")
+    if col.max_length is not None:
+        parts.append(f"at most {col.max_length} characters")
     return "; ".join(parts)
 
 

@@ -81,9 +81,25 @@ def _only_types(series: pd.Series, types: tuple[type, ...]) -> bool:
     return found <= {*types, type(None)} and found != {type(None)}
 
 
+_EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")  # inside nanosecond timestamps
+
+
+def _bounded(parsed: pd.Series) -> pd.Series:
+    """Times outside 1678-2261 (9999-12-31, 0001-01-01) as missing, in nanoseconds: one such row is set aside.
+
+    pandas reads them at a coarser resolution and would fail the whole column when it meets nanosecond ones.
+    """
+    zone = parsed.dt.tz
+    naive = parsed.dt.tz_convert("UTC").dt.tz_localize(None) if zone is not None else parsed
+    inside = (naive >= _EARLIEST) & (naive <= _LATEST)
+    kept = parsed.where(inside)
+    return kept.dt.as_unit("ns")
+
+
 def parse_datetimes(series: pd.Series) -> pd.Series:
     """ISO 8601 text (or Parquet timestamps) → UTC. No offset means Europe/London; an ambiguous autumn hour is read as BST."""
     if pd.api.types.is_datetime64_any_dtype(series):
+        series = _bounded(series)
         if series.dt.tz is None:
             return series.dt.tz_localize(
                 LONDON, ambiguous=np.ones(len(series), dtype=bool), nonexistent="shift_forward"
@@ -114,7 +130,7 @@ def _iso8601(text: pd.Series, utc: bool = False, as_london_date: bool = False) -
     ``as_london_date`` (a date column), a value with an offset is read as its London date.
     """
     try:
-        return pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce")
+        return _bounded(pd.to_datetime(text, format="ISO8601", utc=utc, errors="coerce"))
     except (ValueError, OverflowError, TypeError):
         pass
 
@@ -128,7 +144,11 @@ def _iso8601(text: pd.Series, utc: bool = False, as_london_date: bool = False) -
         return stamp
 
     values = [pd.NaT if v is None else one(v) for v in text.astype(object).where(text.notna(), None)]
-    return pd.to_datetime(pd.Series(values, index=text.index, dtype=object), utc=utc)
+    values = [
+        v if v is pd.NaT or _EARLIEST.tz_localize(v.tzinfo) <= v <= _LATEST.tz_localize(v.tzinfo) else pd.NaT
+        for v in values
+    ]
+    return _bounded(pd.to_datetime(pd.Series(values, index=text.index, dtype=object), utc=utc))
 
 
 def _parse_datetime_text(text: pd.Series) -> pd.Series:
@@ -186,7 +206,8 @@ def convert_column(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Se
             typed = pd.Series(
                 days.cast(pyarrow.timestamp("us")).to_numpy(zero_copy_only=False), index=series.index, name=series.name
             )
-            return typed, pd.Series(False, index=series.index)
+            kept = _bounded(typed)  # 0001-01-01 or 9999-12-31: that row set aside, as the same date as text is
+            return kept, typed.notna() & kept.isna()
         text = _as_text(series) if not pd.api.types.is_datetime64_any_dtype(series) else series
         typed = _iso8601(text, as_london_date=True)
         if typed.dt.tz is not None:

@@ -6,8 +6,12 @@ mapping from config/sources.yaml (file stems, column renames, code value
 maps) and returns the canonical table names and columns, as text where the
 file is text. Structural faults (no manifest, a required file missing or
 unreadable, a required column missing) reject the whole extract with a
-message that names the file and the fix. Row-level checks are not done here:
-that is ``metrics.extract.validate``.
+message that names the file and the fix. Reads are bounded and confined: a
+file larger than the configured limit, a link that leads outside the extract
+folder, or anything that is not a regular file is refused by name, so a table
+linked to /dev/urandom cannot exhaust memory. Nothing is chosen silently: a
+table given both as .csv and .parquet, or a column named twice, rejects the
+extract. Row-level checks are not done here: that is ``metrics.extract.validate``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,6 +70,39 @@ class RawExtract:
         return pd.Timestamp(self.manifest.extracted_at).tz_convert("UTC")
 
 
+MANIFEST_MAX_BYTES = 1024 * 1024
+DEFAULT_MAX_BYTES = 2 * 1024**3
+
+
+def checked_file(folder: Path, path: Path, max_bytes: int) -> Path:
+    """``path`` if it is a regular file inside ``folder`` (after following links) no larger than ``max_bytes``."""
+    try:
+        resolved = path.resolve(strict=True)
+        inside = resolved.is_relative_to(folder.resolve(strict=True))
+        info = resolved.stat()
+    except (OSError, RuntimeError) as exc:
+        raise ExtractRejected(
+            str(path), f"cannot be opened ({exc.__class__.__name__})", "Check the file exists and can be read."
+        ) from exc
+    if not inside:
+        raise ExtractRejected(
+            str(path),
+            f"is a link to {resolved}, outside the extract folder",
+            "Copy the file into the extract folder; links outside it are not followed.",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise ExtractRejected(
+            str(path), "is not a regular file (a folder, device or pipe)", "Replace it with the file itself."
+        )
+    if info.st_size > max_bytes:
+        raise ExtractRejected(
+            str(path),
+            f"is {info.st_size:,} bytes, more than the limit of {max_bytes:,}",
+            "Check the export is the right one; raise max_file_megabytes in config/gates.yaml if it is.",
+        )
+    return resolved
+
+
 def read_manifest(folder: Path) -> Manifest:
     path = folder / "manifest.json"
     if not folder.is_dir():
@@ -73,12 +111,17 @@ def read_manifest(folder: Path) -> Manifest:
             "no such folder",
             "Give the path of the extract folder that holds manifest.json and one file per table.",
         )
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise ExtractRejected(
             str(path), "manifest.json is missing", "Every extract needs a manifest.json with extracted_at and source."
         )
+    checked_file(folder, path, MANIFEST_MAX_BYTES)
     try:
         return Manifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except UnicodeDecodeError as exc:
+        raise ExtractRejected(
+            str(path), f"not UTF-8 text (byte {exc.start})", "Save the manifest as UTF-8 JSON."
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ExtractRejected(
             str(path), f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", "Fix the JSON syntax."
@@ -92,11 +135,25 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def _find_file(folder: Path, stem: str) -> Path | None:
-    for suffix in (".parquet", ".csv"):
-        candidate = folder / f"{stem}{suffix}"
-        if candidate.exists():
-            return candidate
-    return None
+    found = [folder / f"{stem}{suffix}" for suffix in (".parquet", ".csv")]
+    found = [p for p in found if p.exists() or p.is_symlink()]
+    if len(found) > 1:
+        raise ExtractRejected(
+            str(folder / f"{stem}.*"),
+            f"the table is given twice, as {found[0].name} and {found[1].name}",
+            "Keep one file per table: remove the one that is not meant to be read.",
+        )
+    return found[0] if found else None
+
+
+def _no_repeated_columns(path: Path, names: list[str]) -> None:
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ExtractRejected(
+            str(path),
+            f"column(s) {', '.join(repeated)} appear more than once",
+            "Give each column once (after the renames in config/sources.yaml); which copy is meant cannot be guessed.",
+        )
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -146,8 +203,13 @@ def read_csv_text(path: Path) -> pd.DataFrame:
 def _read_table_file(path: Path) -> pd.DataFrame:
     try:
         if path.suffix == ".parquet":
-            return pq.read_table(path).to_pandas()
+            table = pq.read_table(path)
+            _no_repeated_columns(path, table.column_names)
+            return table.to_pandas()
+        _no_repeated_columns(path, _csv_header(path) or [])
         return read_csv_text(path)
+    except ExtractRejected:
+        raise
     except UnicodeDecodeError as exc:
         raise ExtractRejected(str(path), f"not UTF-8 text (byte {exc.start})", "Save the file as UTF-8 CSV.") from exc
     except Exception as exc:  # pyarrow and the CSV parser raise many types; all mean 'cannot be parsed'
@@ -200,8 +262,16 @@ def _map_codes(series: pd.Series, lookup: dict[str, Any]) -> pd.Series:
     )  # built as Series.map builds its result
 
 
-def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSpec, ...] = TABLES) -> RawExtract:
-    """Read every table of the extract at ``folder``; raise ExtractRejected on a structural fault."""
+def read_extract(
+    folder: Path | str,
+    sources: SourcesFile,
+    tables: tuple[TableSpec, ...] = TABLES,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RawExtract:
+    """Read every table of the extract at ``folder``; raise ExtractRejected on a structural fault.
+
+    ``max_bytes`` bounds each table file (config/gates.yaml max_file_megabytes).
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
     digest = hashlib.sha256((folder / "manifest.json").read_bytes())
@@ -219,8 +289,10 @@ def read_extract(folder: Path | str, sources: SourcesFile, tables: tuple[TableSp
                     f"Add the file, or map its name in config/sources.yaml under tables.{spec.name}.file.",
                 )
             continue
-        digest.update(path.name.encode() + path.read_bytes())
+        real = checked_file(folder, path, max_bytes)
+        digest.update(path.name.encode() + real.read_bytes())
         frame = _apply_mapping(_read_table_file(path), spec, sources)
+        _no_repeated_columns(path, [str(c) for c in frame.columns])
         for col in spec.columns:
             if col.may_be_absent and col.name not in frame.columns:
                 frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")

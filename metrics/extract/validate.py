@@ -100,6 +100,13 @@ def _schema(
                     _one_of(known[col.name]), error=f"is not a known code; add it to {hint} or correct the extract"
                 )
             )
+        if col.max_length is not None:
+            checks.append(
+                pa.Check(
+                    lambda s, n=col.max_length: s.str.len() <= n,
+                    error=f"is longer than {col.max_length} characters",
+                )
+            )
         if col.not_after_extract:
             # a date column is compared with the London date of extracted_at (dates are kept as naive midnights)
             limit = (
@@ -118,6 +125,22 @@ _PANDERA_REASONS = {
     "not_nullable": "is required but empty",
     "field_uniqueness": "duplicates an earlier row (must be unique)",
 }
+
+
+# (table, earlier column, later column): a row whose later time is before its earlier one is set aside
+ORDERED_TIMES = (("encounters", "admitted_at", "discharged_at"),)
+
+
+def _out_of_order(spec: TableSpec, typed: pd.DataFrame) -> dict[int, tuple[str, str]]:
+    """Rows whose times are in an impossible order (a discharge before its admission)."""
+    found: dict[int, tuple[str, str]] = {}
+    for table, first, then in ORDERED_TIMES:
+        if spec.name != table:
+            continue
+        before = (typed[then] < typed[first]).fillna(False).to_numpy(dtype=bool)
+        for row in typed.index[before]:
+            found[int(row)] = (then, f"column '{then}': {typed.at[row, then]} is before {first} {typed.at[row, first]}")
+    return found
 
 
 def _raw_json(raw: pd.DataFrame, rows: list[int]) -> dict[int, str]:
@@ -168,6 +191,8 @@ def validate_table(
             reason = _PANDERA_REASONS.get(str(case.check), str(case.check))
             value = "" if case.check == "not_nullable" else f"{case.failure_case!r} "
             problems.setdefault(row, (str(case.column), f"column '{case.column}': {value}{reason}".replace("  ", " ")))
+    for row, problem in _out_of_order(spec, typed).items():
+        problems.setdefault(row, problem)
     bad_rows = sorted(problems)
     raw_json = _raw_json(raw, bad_rows) if bad_rows else {}
     records = [

@@ -87,7 +87,9 @@ def with_schedule(
     rows = assessments.copy()
     rows["due_basis"] = np.where(rows["due_at"].notna().to_numpy(dtype=bool), FROM_EXTRACT, None).astype(object)
     types = rows["assessment_type"].astype("string").str.strip().str.upper()
-    admitted = rows["encounter_id"].map(encounters.drop_duplicates("encounter_id").set_index("encounter_id")["admitted_at"])
+    by_encounter = encounters.drop_duplicates("encounter_id").set_index("encounter_id")["admitted_at"]
+    # reindex, not map: it keeps the datetime type when there are no encounters at all (an empty extract is held)
+    admitted = pd.Series(by_encounter.reindex(rows["encounter_id"].to_numpy()).to_numpy(), index=rows.index)
     added: list[pd.DataFrame] = []
     for code, due in schedule.items():
         code = code.upper()

@@ -3,20 +3,30 @@
 Why this exists: one setting chooses the database (``--db`` or DATABASE_URL;
 default an SQLite file under var/), and the schema is always brought to the
 latest Alembic revision before use, so a fresh machine and a production
-PostgreSQL server are set up the same way.
+PostgreSQL server are set up the same way. Start-up is cheap: the stored
+revision is compared with the scripts' head first, and only a store that is
+behind is migrated, under a lock (PostgreSQL: a session advisory lock; SQLite:
+an exclusive lock on a file beside the database), so two processes starting
+together on a new store take turns instead of racing to create the same tables.
 """
 
 from __future__ import annotations
 
 import os
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
 
-from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url  # noqa: F401 - also named from here
+
+from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url, sqlite_path  # noqa: F401 - also named from here
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -56,12 +66,55 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+_MIGRATION_LOCK_KEY = 4_211_908  # any constant, distinct from the refresh lock: "the schema is being migrated"
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the stored Alembic revision is the scripts' head (one small query)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time, across processes: PostgreSQL advisory lock, or a lock file beside SQLite."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(
+                text("SELECT pg_advisory_lock(:key, hashtext(current_schema()))"), {"key": _MIGRATION_LOCK_KEY}
+            )
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(
+                    text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))"), {"key": _MIGRATION_LOCK_KEY}
+                )
+                conn.commit()
+    elif path is not None:
+        with open(path.with_name(path.name + ".migrate.lock"), "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released by the kernel if this process dies
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    else:
+        yield
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the latest)."""
-    with engine.begin() as connection:
-        cfg = alembic_config(engine)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    """Bring the schema to ``revision`` (default: the latest); a store already at head is left alone."""
+    if revision == "head" and schema_is_current(engine):
+        return
+    with _migration_lock(engine):
+        if revision == "head" and schema_is_current(engine):  # another process migrated while this one waited
+            return
+        with engine.begin() as connection:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
 
 
 @lru_cache(maxsize=8)

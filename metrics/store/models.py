@@ -48,6 +48,9 @@ class Snapshot(Base):
     config_fingerprint: Mapped[str] = mapped_column(String(32))
     row_counts: Mapped[dict] = mapped_column(JSON)
     metric_definitions: Mapped[list] = mapped_column(JSON)
+    # 'released' (may be current) or 'held' (an implausible extract, kept with its reason until released)
+    state: Mapped[str] = mapped_column(String(12), default="released", server_default="released")
+    held_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class WardMetricValue(Base):
@@ -126,6 +129,10 @@ class RefreshAttempt(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     extract_path: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20))  # loaded | duplicate | rejected | failed
+    status: Mapped[str] = mapped_column(String(20))  # running | loaded | held | duplicate | rejected | failed
     message: Mapped[str | None] = mapped_column(Text)
     snapshot_id: Mapped[int | None] = mapped_column(Integer)
+    # who runs it, and when it last said it was alive: a running attempt whose process is gone reads as failed
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

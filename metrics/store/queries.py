@@ -4,19 +4,29 @@ Why this exists: the UI never recomputes a clinical rule; it reads stored
 snapshots through these functions, each keyed by snapshot id so callers can
 cache by it. Site and trust totals are recomputed from summed numerators and
 denominators, never averaged from ward percentages.
+
+"Current" means the newest released snapshot (not held back by a
+plausibility gate) whose extracted_at is not in the future of the clock: an
+extract stamped in the future never pins the board, and a held extract is
+never shown as current. History (trends, "since yesterday") reads released
+snapshots only.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select
+from sqlalchemy.orm import Session
 
-from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, RefreshAttempt, Snapshot, WardMetricValue
 from metrics.rules.clock import LONDON
+from metrics.store import attempts
+from metrics.store.models import DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
+
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clock skew allowed before an extracted_at counts as in the future
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,24 @@ class SnapshotInfo:
     row_counts: dict
     metric_definitions: list
     config_fingerprint: str
+    state: str = "released"
+    held_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldExtract:
+    """An extract stored but held back from the board, and why."""
+
+    id: int
+    extracted_at: datetime
+    loaded_at: datetime
+    reason: str
+
+
+def _released(now: datetime | None = None) -> ColumnElement[bool]:
+    """Snapshots that may be shown: released, and not stamped in the future of ``now`` (default: the clock)."""
+    limit = (now or datetime.now(timezone.utc)) + FUTURE_TOLERANCE
+    return and_(Snapshot.state == "released", Snapshot.extracted_at <= limit)
 
 
 def _info(row: Snapshot) -> SnapshotInfo:
@@ -43,35 +71,57 @@ def _info(row: Snapshot) -> SnapshotInfo:
         row.row_counts,
         row.metric_definitions,
         row.config_fingerprint,
+        row.state,
+        row.held_reason,
     )
 
 
-def current_snapshot(engine: Engine) -> SnapshotInfo | None:
-    """The snapshot with the latest extracted_at (latest loaded on a tie), or None when the store is empty."""
-    from sqlalchemy.orm import Session
-
+def current_snapshot(engine: Engine, now: datetime | None = None) -> SnapshotInfo | None:
+    """The released snapshot with the latest extracted_at not after ``now`` (latest loaded on a tie), or None."""
     with Session(engine) as session:
         row = session.scalars(
-            select(Snapshot).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)
+            select(Snapshot).where(_released(now)).order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc()).limit(1)
         ).first()
         return _info(row) if row else None
 
 
-def snapshot_by_id(engine: Engine, snapshot_id: int) -> SnapshotInfo | None:
-    from sqlalchemy.orm import Session
+def held_extracts(engine: Engine, after: SnapshotInfo | None = None, now: datetime | None = None) -> list[HeldExtract]:
+    """Extracts the board is not showing, newest first: held ones, and ones stamped in the future of ``now``.
 
+    With ``after``, only those loaded after that snapshot (what the board should say it is holding back).
+    """
+    limit = (now or datetime.now(timezone.utc)) + FUTURE_TOLERANCE
+    query = select(Snapshot).where((Snapshot.state == "held") | (Snapshot.extracted_at > limit))
+    if after is not None:
+        query = query.where(Snapshot.id > after.id)
+    with Session(engine) as session:
+        rows = session.scalars(query.order_by(Snapshot.id.desc())).all()
+        return [
+            HeldExtract(
+                r.id,
+                r.extracted_at,
+                r.loaded_at,
+                r.held_reason
+                if r.state == "held" and r.held_reason
+                else f"extracted_at {r.extracted_at.isoformat()} is in the future",
+            )
+            for r in rows
+        ]
+
+
+def snapshot_by_id(engine: Engine, snapshot_id: int) -> SnapshotInfo | None:
     with Session(engine) as session:
         row = session.get(Snapshot, snapshot_id)
         return _info(row) if row else None
 
 
 def snapshots(engine: Engine) -> pd.DataFrame:
-    """Every snapshot, oldest first: id, extracted_at, loaded_at, source."""
+    """Every released snapshot, oldest first: id, extracted_at, loaded_at, source."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(Snapshot.id, Snapshot.extracted_at, Snapshot.loaded_at, Snapshot.source).order_by(
-                Snapshot.extracted_at, Snapshot.id
-            )
+            select(Snapshot.id, Snapshot.extracted_at, Snapshot.loaded_at, Snapshot.source)
+            .where(_released())
+            .order_by(Snapshot.extracted_at, Snapshot.id)
         ).all()
     return pd.DataFrame(rows, columns=["id", "extracted_at", "loaded_at", "source"])
 
@@ -81,12 +131,10 @@ def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInf
     london_day = (
         pd.Timestamp(snapshot.extracted_at).tz_convert(LONDON).normalize().tz_convert("UTC").to_pydatetime()
     )
-    from sqlalchemy.orm import Session
-
     with Session(engine) as session:
         row = session.scalars(
             select(Snapshot)
-            .where(Snapshot.extracted_at < london_day)
+            .where(Snapshot.extracted_at < london_day, _released())
             .order_by(Snapshot.extracted_at.desc(), Snapshot.id.desc())
             .limit(1)
         ).first()
@@ -191,28 +239,16 @@ def quarantine_rows(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["table_name", "row_number", "column_name", "reason", "raw"])
 
 
-def refresh_attempts(engine: Engine, limit: int = 20) -> pd.DataFrame:
-    """The latest refresh attempts, newest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                RefreshAttempt.started_at,
-                RefreshAttempt.finished_at,
-                RefreshAttempt.extract_path,
-                RefreshAttempt.status,
-                RefreshAttempt.message,
-                RefreshAttempt.snapshot_id,
-            )
-            .order_by(RefreshAttempt.id.desc())
-            .limit(limit)
-        ).all()
-    return pd.DataFrame(rows, columns=["started_at", "finished_at", "extract_path", "status", "message", "snapshot_id"])
+def refresh_attempts(engine: Engine, limit: int = 20, now: datetime | None = None) -> pd.DataFrame:
+    """The latest refresh attempts, newest first; an attempt whose process died reads as 'failed'."""
+    return attempts.refresh_attempts(engine, limit, now)
 
 
 def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
     """snapshot_id and London date of the latest snapshot of each London day (empty when the store is)."""
     snaps = pd.DataFrame(
-        conn.execute(select(Snapshot.id, Snapshot.extracted_at)).all(), columns=["snapshot_id", "extracted_at"]
+        conn.execute(select(Snapshot.id, Snapshot.extracted_at).where(_released())).all(),
+        columns=["snapshot_id", "extracted_at"],
     )
     if snaps.empty:
         return snaps.assign(date=pd.Series(dtype=object))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from metrics.errors import UserFacingError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "dashboard.sqlite"
 
@@ -17,3 +19,20 @@ DEFAULT_SQLITE = PROJECT_ROOT / "var" / "dashboard.sqlite"
 def default_url() -> str:
     """DATABASE_URL when set, else the embedded SQLite file."""
     return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL (None for another database or an in-memory SQLite)."""
+    if not url.startswith("sqlite:///") or url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def require_existing_store(url: str | None) -> None:
+    """Refuse an SQLite path whose file does not exist: a mistyped path would otherwise become a new, empty store."""
+    path = sqlite_path(url or default_url())
+    if path is not None and not path.exists():
+        raise UserFacingError(
+            f"No store at {path}: the SQLite file does not exist. Check the path given to --db (or DATABASE_URL); "
+            "to start a new store there, add --create-store."
+        )

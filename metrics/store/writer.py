@@ -33,6 +33,17 @@ def existing_snapshot_id(engine: Engine, content_hash: str) -> int | None:
         return conn.execute(select(Snapshot.id).where(Snapshot.content_hash == content_hash)).scalar_one_or_none()
 
 
+def existing_snapshot(engine: Engine, content_hash: str) -> tuple[int, str | None] | None:
+    """(id, held reason or None) of the snapshot already stored from this content, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(Snapshot.id, Snapshot.state, Snapshot.held_reason).where(Snapshot.content_hash == content_hash)
+        ).first()
+    if row is None:
+        return None
+    return row.id, (row.held_reason or "held") if row.state == "held" else None
+
+
 def write_snapshot(
     engine: Engine,
     *,
@@ -48,12 +59,14 @@ def write_snapshot(
     encounters: pd.DataFrame,
     quarantine: pd.DataFrame,
     optional_tables: Mapping[str, pd.DataFrame] | None = None,
+    held_reason: str | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
     ``optional_tables`` maps a name of OPTIONAL_TABLE_MODELS (an optional table the extract supplied) to its rows,
     each frame's columns being the stored ones (the Safety Barometer's non-EPR counts; those in
     ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
+    With ``held_reason`` the snapshot is stored as held: kept, never current until released.
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -68,6 +81,8 @@ def write_snapshot(
                 "config_fingerprint": config_fingerprint,
                 "row_counts": row_counts,
                 "metric_definitions": metric_definitions,
+                "state": "held" if held_reason else "released",
+                "held_reason": held_reason,
             },
         ).scalar_one()
         parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -72,6 +73,15 @@ class Store:
         return {row.metric_id: row for _, row in frame.iterrows()}
 
 
+def latest_extract_day() -> date:
+    """The last day whose synthetic extract (stamped 07:30 London) is not in the future of the clock.
+
+    An extract stamped later than the clock is held, never current; before 07:30 the latest genuine one is yesterday's.
+    """
+    now = datetime.now(ZoneInfo("Europe/London"))
+    return now.date() if (now.hour, now.minute) >= (7, 30) else now.date() - timedelta(days=1)
+
+
 def build_store(root: Path, *, days: int, end: date, config_dir: Path = DEFAULT_CONFIG_DIR) -> Store:
     cfg = load_config(config_dir)
     url = f"sqlite:///{root / 'store.sqlite'}"
@@ -92,20 +102,20 @@ def build_store(root: Path, *, days: int, end: date, config_dir: Path = DEFAULT_
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """Three days of the synthetic trust ending today: fresh data with a yesterday to compare with."""
-    return build_store(tmp_path_factory.mktemp("sample"), days=3, end=date.today())
+    return build_store(tmp_path_factory.mktemp("sample"), days=3, end=latest_extract_day())
 
 
 @pytest.fixture(scope="session")
 def stale_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """Two days of data ending five days ago: older than stale_after_minutes."""
-    return build_store(tmp_path_factory.mktemp("stale"), days=2, end=date.today() - timedelta(days=5))
+    return build_store(tmp_path_factory.mktemp("stale"), days=2, end=latest_extract_day() - timedelta(days=5))
 
 
 @pytest.fixture(scope="session")
 def rejected_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """One good day, then a refresh attempt rejected (a folder with no manifest): the last good snapshot stays current."""
     root = tmp_path_factory.mktemp("rejected")
-    store = build_store(root, days=1, end=date.today())
+    store = build_store(root, days=1, end=latest_extract_day())
     broken = root / "broken_extract"
     broken.mkdir()
     (broken / "encounters.csv").write_text("not,a,contract\n")
@@ -122,7 +132,7 @@ def extra_metric_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     shutil.copytree(DEFAULT_CONFIG_DIR, config_dir)
     with (config_dir / "metrics.yaml").open("a", encoding="utf-8") as fh:
         fh.write(EXTRA_METRIC_YAML)
-    return build_store(root, days=2, end=date.today(), config_dir=config_dir)
+    return build_store(root, days=2, end=latest_extract_day(), config_dir=config_dir)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from metrics.store import audit_log as audit
 from metrics.store.audit import Actor
 from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.access.kiosk_tokens import create_token, revoke_token
-from tests.app.conftest import APP, Store, all_html, build_store, tiles_in
+from tests.app.conftest import APP, Store, all_html, build_store, tiles_in, latest_extract_day
 
 ADMIN_ACTOR = Actor(device="test", user="admin@example.nhs.uk", role="administrator")
 AUTH = {
@@ -47,7 +47,7 @@ groups:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Store:
     """One day of the synthetic trust, for this module alone, so its audit log holds only this module's rows."""
-    return build_store(tmp_path_factory.mktemp("access"), days=1, end=date.today())
+    return build_store(tmp_path_factory.mktemp("access"), days=1, end=latest_extract_day())
 
 
 @pytest.fixture(scope="module")

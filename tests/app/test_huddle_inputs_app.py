@@ -21,7 +21,7 @@ from metrics.config.models import DEFAULT_CONFIG_DIR
 from metrics.huddle.config import load_huddle_config
 from metrics.pipeline import refresh
 from metrics.synthetic.trust import generate_trust
-from tests.app.conftest import Store, all_html
+from tests.app.conftest import Store, all_html, latest_extract_day
 
 
 def copy_store(store: Store, folder: Path) -> Store:
@@ -212,7 +212,7 @@ def epr_only_store(tmp_path_factory) -> Store:
     """One day of the synthetic trust without the optional tables: a hospital that supplies only its EPR extract."""
     root = tmp_path_factory.mktemp("epr_only")
     store = Store(f"sqlite:///{root / 'store.sqlite'}", DEFAULT_CONFIG_DIR)
-    for folder in generate_trust(root / "extracts", days=1, end=date.today(), non_epr=False, bad_rows=False):
+    for folder in generate_trust(root / "extracts", days=1, end=latest_extract_day(), non_epr=False, bad_rows=False):
         refresh(folder, store.cfg, store.engine)
     return store
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from metrics.huddle import inputs as huddle
 from metrics.store.audit import Actor
 from metrics.huddle.config import load_huddle_config
-from tests.app.conftest import all_html, build_store
+from tests.app.conftest import all_html, build_store, latest_extract_day
 
 
 def test_ratings_and_actions_show_on_the_wall_and_in_the_exec_view(tmp_path, run_view):
-    store = build_store(tmp_path, days=1, end=date.today())
+    store = build_store(tmp_path, days=1, end=latest_extract_day())
     cfg, hcfg = store.cfg, load_huddle_config(store.config_dir)
     device = Actor(device="test-device")
     for score in (2, 4, 4, 5):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 import numpy as np
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from metrics.spc.xmr import spc
 from metrics.store.spc_history import IMPROVEMENT, Scope, daily_series, rebase_dates
 from metrics.store import queries
-from tests.app.conftest import all_html, build_store
+from tests.app.conftest import all_html, build_store, latest_extract_day
 
 DAYS = 20
 TABLE = ["Measure", "Scope", "Latest", "Target", "Variation", "Assurance"]
@@ -49,7 +48,7 @@ CHIP_WORDS = {
 @pytest.fixture(scope="module")
 def history_store(tmp_path_factory):
     """Twenty daily synthetic extracts ending today: enough days for limits and signals."""
-    return build_store(tmp_path_factory.mktemp("spc_views"), days=DAYS, end=date.today())
+    return build_store(tmp_path_factory.mktemp("spc_views"), days=DAYS, end=latest_extract_day())
 
 
 def audience(store, name: str):

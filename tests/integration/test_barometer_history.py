@@ -15,7 +15,7 @@ from metrics.pipeline import refresh
 from metrics.store.database import alembic_config, make_engine, migrate
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount
 from metrics.extract.validate import validate_extract
-from tests.extract_builder import encounter, write_extract
+from tests.extract_builder import encounter, obs, write_extract
 
 
 def _incident(
@@ -88,6 +88,7 @@ def _extract(folder: Path, day: tuple) -> Path:
             encounter("E1", "7A", admitted="2026-11-01T10:00:00Z"),
             encounter("E2", "9A", admitted="2026-11-01T10:00:00Z"),
         ],
+        "observations": [obs("E1", "2026-11-01T12:00:00Z"), obs("E2", "2026-11-01T12:00:00Z")],  # a plausible day
         "incidents": incidents,
         "patient_feedback": [
             {"ward_code": w, "response_date": d, "kind": k, "fft_positive": p} for w, d, k, p in feedback

@@ -29,7 +29,7 @@ from metrics.store.huddle_models import (
     SnapshotIncidentCount,
     SnapshotWorkforce,
 )
-from tests.extract_builder import encounter, write_extract
+from tests.extract_builder import encounter, obs, write_extract
 
 NOW = datetime(2026, 11, 25, 9, 15, tzinfo=timezone.utc)  # a Wednesday morning huddle
 TODAY = date(2026, 11, 25)
@@ -354,6 +354,7 @@ def _two_patient_extract(folder: Path, optional: bool) -> Path:
         "2026-11-25T07:30:00Z",
         {
             "encounters": [encounter("E1", "7A"), encounter("E2", "9A")],
+            "observations": [obs("E1", "2026-11-25T06:00:00Z"), obs("E2", "2026-11-25T06:00:00Z")],
             "incidents": [
                 {
                     "incident_id": "I1",

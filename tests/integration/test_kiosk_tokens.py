@@ -146,7 +146,7 @@ def test_revoking_an_unknown_id_says_how_to_find_ids(engine):
 
 def cli(*args: str, db: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "metrics", "kiosk-token", *args, "--db", db],
+        [sys.executable, "-m", "metrics", "kiosk-token", *args, "--db", db, "--create-store"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -173,7 +173,7 @@ def _unparseable_parquet(folder: Path) -> None:
     ],
 )
 def test_structural_fault_rejects_extract_and_keeps_previous_snapshot(tmp_path, cfg, engine, breakage, names, says):
-    good = refresh(write_extract(tmp_path / "good", "2026-11-24T07:30:00Z", small_world()), cfg, engine)
+    good = refresh(write_extract(tmp_path / "good", NOW, small_world(), source="good"), cfg, engine)
     bad = write_extract(tmp_path / "bad", NOW, small_world())
     breakage(bad)
     with pytest.raises(ExtractRejected) as err:

@@ -53,6 +53,7 @@ def test_the_parser_knows_these_commands():
     assert parser_commands(build_parser()) == {
         "refresh",
         "snapshot",
+        "release",
         "check-config",
         "generate-sample",
         "demo",
