@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
+from dashboard.common.disclosure import markdown_text
 from metrics.access.decisions import Action, Principal, View
 from metrics.store import audit
 
@@ -45,7 +46,7 @@ def _device() -> str:
     return str(st.session_state[DEVICE_KEY])
 
 
-def _client() -> str | None:
+def client_address() -> str | None:
     """The client address where Streamlit knows it (None in tests and behind some proxies)."""
     try:
         address = st.context.ip_address
@@ -58,7 +59,7 @@ def actor_for(principal: Principal | None, name: str | None = None) -> audit.Act
     """The audit log's who: the user (or the kiosk token's label), the role, this session and the client address."""
     user = name if principal is None else principal.name
     role = "none" if principal is None else principal.role_label
-    return audit.Actor(device=_device(), user=user, role=role, client=_client())
+    return audit.Actor(device=_device(), user=user, role=role, client=client_address())
 
 
 def record(
@@ -92,16 +93,18 @@ def refuse(
     demo: bool = False,
     name: str | None = None,
     plain: bool = False,
+    audited: bool = True,
 ) -> NoReturn:
-    """Show a clear refusal and nothing else, write it to the audit log, and stop the page."""
-    record(principal, REFUSED, ward_code=ward_code, view=view, name=name, action=action.value, reason=reason)
+    """Show a clear refusal and nothing else, write it to the audit log (unless a throttle says not), and stop the page."""
+    if audited:
+        record(principal, REFUSED, ward_code=ward_code, view=view, name=name, action=action.value, reason=reason)
     if plain:  # a wall screen: one plain sentence, nothing about the system behind it
         st.html(
             f"<style>{REFUSAL_CSS}</style>"
             f'<div class="ws-refusal" role="alert" data-testid="refusal"><h2>{escape(reason)}</h2></div>'
         )
     else:
-        st.error(f"**Not available to you.** {reason}", icon=":material/block:")
+        st.error(f"**Not available to you.** {markdown_text(reason)}", icon=":material/block:")
         if demo:
             st.caption("Demo: pick another role in the sidebar to see what it may see.")
         else:

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
+from dashboard.common.board import explain_config_problems, explain_store_unreachable
 from dashboard.common.access_audit import (
     CSV_EXPORTED,
     PATIENT_LIST_OPENED,
@@ -38,8 +40,10 @@ from dashboard.common.access_audit import (
     refuse,
 )
 from dashboard.common.access_demo import DEMO_MATRON, DEMO_ROLE, DEMO_WARD, demo_banner, demo_session_principal
-from dashboard.common.access_signin import identity_sidebar, kiosk_token_principal, oidc_principal
+from dashboard.common.access_kiosk import kiosk_token_principal, refuse_wrong_token
+from dashboard.common.access_signin import identity_sidebar, oidc_principal
 from metrics.access.config import AccessSettings, load_access_config
+from metrics.access.demo_data import demo_refusal
 from metrics.access.decisions import Action, Principal, PrincipalKind, View, decide, kiosk_principal, permitted_wards
 from metrics.config.models import AppConfig
 from metrics.errors import ConfigError
@@ -80,10 +84,8 @@ def access_settings(cfg: AppConfig) -> AccessSettings:
     return _settings(str(cfg.directory), cfg.fingerprint)
 
 
-def _stop_with_config_problems(exc: ConfigError) -> NoReturn:
-    st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
-    st.code(str(exc), language=None)
-    st.caption(f"Check it with: python -m metrics check-config --config {store_access.config_dir()}")
+def _stop_with_config_problems(exc: ConfigError, view: View) -> NoReturn:
+    explain_config_problems(exc, plain=view is View.WALL)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
@@ -104,6 +106,11 @@ class Access:
     @property
     def is_demo(self) -> bool:
         return self.settings.is_demo
+
+    @property
+    def may_see_locations(self) -> bool:
+        """Paths and database URLs are for administrators (whoever may open /admin); never for a wall screen."""
+        return self.principal.kind is not PrincipalKind.KIOSK and self.allows(Action.VIEW_BOARD, view=View.ADMIN)
 
     def allows(self, action: Action | str, ward_code: str | None = None, view: View | None = None) -> bool:
         """Whether ``action`` is allowed (without auditing): for showing or hiding a button or a list."""
@@ -136,15 +143,23 @@ class Access:
         if self.token is not None:
             check = store_access.verify_kiosk_token(self.token)
             if not check.valid:
-                refuse(
-                    None,
-                    self.view,
-                    None,
-                    Action.VIEW_BOARD,
-                    check.reason,
-                    name=check.label or "unknown wall token",
-                    plain=True,
-                )
+                refuse_wrong_token(self.view, check)
+
+
+def _stop_unless_demo_data_is_synthetic(access: Access) -> None:
+    """Demo mode has no sign-in: it shows nothing when the current snapshot looks real (``metrics.access.demo_data``)."""
+    db_url = store_access.database_url()
+    try:
+        snapshot = store_access.current_snapshot(db_url)
+        identifiers = [] if snapshot is None else store_access.snapshot_identifiers(db_url, snapshot.id)
+    except SQLAlchemyError as exc:  # what is stored cannot be checked, so nothing is shown
+        explain_store_unreachable(exc, db_url, access.may_see_locations)
+        st.stop()
+        raise AssertionError("unreachable") from exc
+    refusal = None if snapshot is None else demo_refusal(snapshot.source, identifiers)
+    if refusal is not None:
+        st.error(refusal, icon=":material/block:")
+        st.stop()
 
 
 def enter(view: View, *, ward_code: str | None = None, wall_wards: Iterable[str] | None = None) -> Access:
@@ -157,7 +172,7 @@ def enter(view: View, *, ward_code: str | None = None, wall_wards: Iterable[str]
         cfg = store_access.app_config()
         settings = access_settings(cfg)
     except ConfigError as exc:
-        _stop_with_config_problems(exc)
+        _stop_with_config_problems(exc, view)
     token = st.query_params.get("token") if view is View.WALL else None
     if token is not None:
         principal = kiosk_token_principal(view, token)
@@ -171,6 +186,7 @@ def enter(view: View, *, ward_code: str | None = None, wall_wards: Iterable[str]
         principal = oidc_principal(settings, view)
     access = Access(principal, settings, view, token)
     if access.is_demo:
+        _stop_unless_demo_data_is_synthetic(access)
         demo_banner(principal, view, token)
     if view is not View.WALL:
         identity_sidebar(principal, view)

@@ -3,7 +3,7 @@
 Why this exists: in ``oidc`` mode the dashboard stays closed until sign-in is
 configured and the person has signed in; an idle sign-in is ended after
 access.yaml's ``idle_timeout_minutes`` (the rule is ``metrics.access.idle``).
-A wall screen is let in by its kiosk token, checked against the store.
+A wall screen is let in by its kiosk token (``access_kiosk``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from dashboard.common import store_access
+from dashboard.common.disclosure import markdown_text
 from dashboard.common.access_audit import SESSION_STARTED, SESSION_TIMED_OUT, SIGNED_OUT, record, refuse
 from metrics.access.config import AccessSettings, auth_secrets_problems
-from metrics.access.decisions import Action, Principal, PrincipalKind, View, kiosk_principal
+from metrics.access.decisions import Action, Principal, PrincipalKind, View
 from metrics.access.idle import forget_idle, idle_decision, issued_at
 
 STARTED_KEY = "access_session_started"
@@ -111,17 +111,10 @@ def oidc_principal(settings: AccessSettings, view: View) -> Principal:
     return principal
 
 
-def kiosk_token_principal(view: View, token: str) -> Principal:
-    check = store_access.verify_kiosk_token(token)
-    if not check.valid or check.label is None:
-        refuse(None, view, None, Action.VIEW_BOARD, check.reason, name=check.label or "unknown wall token", plain=True)
-    return kiosk_principal(check.label, check.wards)
-
-
 def identity_sidebar(principal: Principal, view: View) -> None:
     """Who is signed in, and the sign-out button (which ends this sign-in's idle clock too)."""
     if principal.kind is PrincipalKind.USER:
-        st.sidebar.caption(f"Signed in as **{principal.name}**  \n{principal.describe()}")
+        st.sidebar.caption(f"Signed in as **{markdown_text(principal.name)}**  \n{markdown_text(principal.describe())}")
         if st.sidebar.button("Sign out", icon=":material/logout:", key="access_sign_out"):
             record(principal, SIGNED_OUT, view=view)
             _last_seen().pop(_idle_key(st.user.to_dict()), None)

@@ -8,6 +8,7 @@ traceback. ``open_board`` does that once; pages then only lay out tiles.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,12 +18,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
+from dashboard.common.disclosure import markdown_text, without_locations
 from metrics.board.freshness import Freshness, freshness
 from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.errors import ConfigError
 from metrics.store.queries import SnapshotInfo
 
+_LOG = logging.getLogger(__name__)
 FILL_COMMAND = "python -m metrics demo"
 LOAD_COMMAND = "python -m metrics refresh EXTRACT_FOLDER"
 
@@ -120,14 +123,36 @@ def safe_url(db_url: str) -> str:
         return db_url.split(":", 1)[0]
 
 
-def load_config_or_explain() -> AppConfig | None:
-    """The live config, or None after showing its ConfigError message (no traceback)."""
+def explain_store_unreachable(exc: SQLAlchemyError, db_url: str, show_location: bool = False) -> None:
+    """'The store cannot be reached', plainly; where it is (the URL without its password) only for an administrator."""
+    _LOG.error("the store cannot be reached (%s): %s", safe_url(db_url), exc)
+    where = f" ({safe_url(db_url)})" if show_location else ""
+    hint = (
+        "Check DATABASE_URL and that the database is running."
+        if show_location
+        else "The dashboard's administrator has been told where to look: ask them if this lasts."
+    )
+    st.error(f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}")
+
+
+def explain_config_problems(exc: ConfigError, plain: bool = False) -> None:
+    """A broken configuration, with its problems listed (paths taken out: nobody is known to be an administrator yet).
+
+    ``plain`` (a wall screen) says only that the dashboard is not configured, nothing about the system behind it.
+    """
+    st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
+    if plain:
+        return
+    st.code(without_locations(str(exc)), language=None)
+    st.caption("An administrator can check it with: python -m metrics check-config")
+
+
+def load_config_or_explain(plain: bool = False) -> AppConfig | None:
+    """The live config, or None after showing its ConfigError message (no traceback); ``plain`` for a wall screen."""
     try:
         return store_access.app_config()
     except ConfigError as exc:
-        st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
-        st.code(str(exc), language=None)
-        st.caption(f"Check it with: python -m metrics check-config --config {store_access.config_dir()}")
+        explain_config_problems(exc, plain)
         return None
 
 
@@ -164,9 +189,7 @@ def open_board(explain: bool = True) -> Board | None:
         )
     except SQLAlchemyError as exc:
         if explain:
-            st.error(
-                f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running."
-            )
+            explain_store_unreachable(exc, db_url)
         return None
     fresh = freshness(
         snapshot.extracted_at, snapshot.loaded_at, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC)

@@ -111,6 +111,12 @@ def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> 
     return queries.drilldown(engine_for(db_url), snapshot_id, ward_code, metric_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def snapshot_identifiers(db_url: str, snapshot_id: int) -> list[str]:
+    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never changes)."""
+    return queries.snapshot_identifiers(engine_for(db_url), snapshot_id)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def quarantine_summary(db_url: str, snapshot_id: int) -> pd.DataFrame:
     return queries.quarantine_summary(engine_for(db_url), snapshot_id)

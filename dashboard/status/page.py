@@ -4,7 +4,10 @@ Why this exists: before anyone trusts a board they may ask "how old is
 this, what was loaded, what was thrown out, did the last refresh work, is
 the configuration sound?". Quarantined rows are shown as counts by table
 and column only; their raw content may hold identifiers and stays behind
-an administrators-only switch.
+an administrators-only switch. The extract folder, the configuration folder
+and the store's URL are for administrators too; everyone else sees refresh
+messages with their paths and URLs taken out. Text from the extract (its
+source, its messages) is shown literally, never rendered as Markdown.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.common.board import FILL_COMMAND, LOAD_COMMAND, safe_url
+from dashboard.common.board import FILL_COMMAND, LOAD_COMMAND, explain_store_unreachable, safe_url
+from dashboard.common.disclosure import markdown_table, markdown_text, without_locations
 from dashboard.common.formatting import day_time
 from dashboard.common.status_strip import rows_quarantined
 from metrics.board.freshness import freshness
@@ -48,47 +52,69 @@ def row_counts_table(row_counts: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Table", "Rows read", "Rows used", "Rows quarantined"])
 
 
-def attempts_table(attempts: pd.DataFrame) -> pd.DataFrame:
+def attempt_message(message: object, show_locations: bool) -> str:
+    """A refresh attempt's message, its paths and URLs taken out unless the reader is an administrator."""
+    text = "" if message is None or pd.isna(message) else str(message)
+    return text if show_locations else without_locations(text)
+
+
+def attempts_table(attempts: pd.DataFrame, show_locations: bool = False) -> pd.DataFrame:
+    """The refresh attempts, newest first; the extract folder column only for an administrator."""
+    columns = ["Started", "Finished", "Outcome", "Extract", "Message", "Snapshot"]
+    if not show_locations:
+        columns.remove("Extract")
     if attempts.empty:
-        return pd.DataFrame(columns=["Started", "Finished", "Outcome", "Extract", "Message", "Snapshot"])
-    return pd.DataFrame(
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(
         {
             "Started": [day_time(t) if not pd.isna(t) else "" for t in attempts["started_at"]],
             "Finished": [day_time(t) if not pd.isna(t) else "" for t in attempts["finished_at"]],
             "Outcome": [STATUS_ICONS.get(str(s), str(s)) for s in attempts["status"]],
             "Extract": attempts["extract_path"].astype(str).tolist(),
-            "Message": ["" if pd.isna(m) else str(m) for m in attempts["message"]],
+            "Message": [attempt_message(m, show_locations) for m in attempts["message"]],
             "Snapshot": ["" if pd.isna(s) else str(int(s)) for s in attempts["snapshot_id"]],
         }
     )
+    return table[columns]
 
 
-def render_config_status() -> AppConfig | None:
+def render_config_status(show_locations: bool = False) -> AppConfig | None:
     st.subheader("Configuration")
     try:
         cfg = store_access.app_config()
     except ConfigError as exc:
-        st.error(f"{len(exc.problems)} configuration problem(s) in {store_access.config_dir()}:")
-        st.code(str(exc), language=None)
+        where = f" in {markdown_text(store_access.config_dir())}" if show_locations else ""
+        st.error(f"{len(exc.problems)} configuration problem(s){where}:")
+        st.code(str(exc) if show_locations else without_locations(str(exc)), language=None)
         return None
+    where = f", from {markdown_text(cfg.directory)}" if show_locations else ""
     st.success(
-        f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`), from `{cfg.directory}`."
+        f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`){where}."
     )
     return cfg
 
 
-def render_status_page(show_raw: bool = False) -> None:
-    """The whole page: the snapshot and its rows beside each other, then quarantine and configuration, then refresh attempts."""
+def render_status_page(show_raw: bool = False, show_locations: bool = False) -> None:
+    """The whole page: the snapshot and its rows beside each other, then quarantine and configuration, then refresh attempts.
+
+    ``show_locations`` (administrators only) shows the extract folder, the configuration folder and the store's URL.
+    """
     st.header("Data status")
     top_left, top_right = st.columns(2, gap="medium")
     middle_left, middle_right = st.columns(2, gap="medium")
     with middle_right:
-        cfg = render_config_status()
-    render_data_status(cfg, show_raw, top_left, top_right, middle_left)
+        cfg = render_config_status(show_locations)
+    render_data_status(cfg, show_raw, top_left, top_right, middle_left, show_locations=show_locations)
 
 
 def render_data_status(
-    cfg: AppConfig | None, show_raw: bool = False, facts_area=None, rows_area=None, quarantine_area=None
+    cfg: AppConfig | None,
+    show_raw: bool = False,
+    facts_area=None,
+    rows_area=None,
+    quarantine_area=None,
+    *,
+    show_locations: bool = False,
 ) -> None:
     """Snapshot facts, row counts, quarantine summary, refresh attempts; ``show_raw`` adds raw quarantined rows (administrators only)."""
     db_url = store_access.database_url()
@@ -97,9 +123,7 @@ def render_data_status(
         snapshot = store_access.current_snapshot(db_url)
         attempts = store_access.refresh_attempts(db_url)
     except SQLAlchemyError as exc:
-        st.error(
-            f"The dashboard cannot read its store ({safe_url(db_url)}): {type(exc).__name__}. Check DATABASE_URL and that the database is running."
-        )
+        explain_store_unreachable(exc, db_url, show_locations)
         return
     facts_area = facts_area or st.container()
     rows_area = rows_area or st.container()
@@ -107,8 +131,9 @@ def render_data_status(
     if snapshot is None:
         with facts_area:
             st.subheader("Current snapshot")
+            store = f" ({markdown_text(safe_url(db_url))})" if show_locations else ""
             st.info(
-                f"The store (`{safe_url(db_url)}`) holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`."
+                f"The store{store} holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`."
             )
     else:
         fresh = freshness(
@@ -119,12 +144,12 @@ def render_data_status(
                 ("Data as at (extracted)", day_time(snapshot.extracted_at)),
                 ("Loaded into the store", day_time(snapshot.loaded_at)),
                 ("Source", snapshot.source),
-                ("Extract folder", snapshot.extract_path),
+                *([("Extract folder", snapshot.extract_path)] if show_locations else []),
                 ("Snapshot id", str(snapshot.id)),
                 ("Rows quarantined", str(rows_quarantined(snapshot.row_counts))),
                 ("Stale after", f"{settings.stale_after_minutes} minutes"),
                 ("Status", "STALE" if fresh.is_stale else "Up to date"),
-                ("Store", safe_url(db_url)),
+                *([("Store", safe_url(db_url))] if show_locations else []),
                 (
                     "Evaluated with config",
                     snapshot.config_fingerprint
@@ -139,17 +164,17 @@ def render_data_status(
         )
         with facts_area:
             st.subheader("Current snapshot")
-            st.table(facts, hide_index=True, hide_header=True)
+            st.table(markdown_table(facts), hide_index=True, hide_header=True)
         with rows_area:
             st.subheader("Rows per extract table")
-            st.table(row_counts_table(snapshot.row_counts), hide_index=True)
+            st.table(markdown_table(row_counts_table(snapshot.row_counts)), hide_index=True)
         with quarantine_area:
             st.subheader("Quarantined rows by table and reason")
             reasons = store_access.quarantine_reasons(db_url, snapshot.id)
             if reasons.empty:
                 st.caption("No rows were quarantined in this snapshot.")
             else:
-                st.table(reasons, hide_index=True)
+                st.table(markdown_table(reasons), hide_index=True)
                 st.caption(
                     "Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators."
                 )
@@ -165,5 +190,5 @@ def render_data_status(
             st.error(
                 f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its message:"
             )
-            st.code("" if pd.isna(latest["message"]) else str(latest["message"]), language=None)
-        st.dataframe(attempts_table(attempts), hide_index=True, width="stretch")
+            st.code(attempt_message(latest["message"], show_locations), language=None)
+        st.dataframe(attempts_table(attempts, show_locations), hide_index=True, width="stretch")

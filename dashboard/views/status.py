@@ -25,4 +25,4 @@ if access.allows(Action.VIEW_QUARANTINE_RAW):
 board = open_board(explain=False)  # this page explains problems itself, in full
 if board is not None:
     render_status_strip(board)
-render_status_page(show_raw=show_raw)
+render_status_page(show_raw=show_raw, show_locations=access.may_see_locations)
