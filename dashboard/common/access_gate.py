@@ -40,7 +40,7 @@ from dashboard.common.access_audit import (
     refuse,
 )
 from dashboard.common.access_demo import DEMO_MATRON, DEMO_ROLE, DEMO_WARD, demo_banner, demo_session_principal
-from dashboard.common.access_kiosk import kiosk_token_principal, refuse_wrong_token
+from dashboard.common.access_kiosk import checked_token, kiosk_token_principal, refuse_wrong_token
 from dashboard.common.access_signin import identity_sidebar, oidc_principal
 from metrics.access.config import AccessSettings, load_access_config
 from metrics.access.demo_data import demo_refusal
@@ -141,7 +141,7 @@ class Access:
     def still_valid(self) -> None:
         """For screens that redraw themselves (the wall): re-check the kiosk token and the idle time, stopping if either lapsed."""
         if self.token is not None:
-            check = store_access.verify_kiosk_token(self.token)
+            check = checked_token(self.token)
             if not check.valid:
                 refuse_wrong_token(self.view, check)
 

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from typing import NoReturn
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import access_audit, store_access
+from dashboard.common.board import explain_store_unreachable
 from metrics.access.decisions import Action, Principal, View, kiosk_principal
 from metrics.access.kiosk_throttle import KioskMissThrottle, MissVerdict
 from metrics.access.kiosk_tokens import TokenCheck
@@ -58,9 +60,19 @@ def refuse_wrong_token(view: View, check: TokenCheck) -> NoReturn:
     )
 
 
+def checked_token(token: str) -> TokenCheck:
+    """The store's verdict on ``token``; when the store cannot be reached, a plain message (no location) and a stop."""
+    try:
+        return store_access.verify_kiosk_token(token)
+    except SQLAlchemyError as exc:  # a wall screen says only that there is no data, never where the store is
+        explain_store_unreachable(exc, store_access.database_url(), show_location=False)
+        st.stop()
+        raise AssertionError("unreachable") from exc
+
+
 def kiosk_token_principal(view: View, token: str) -> Principal:
     """The wall screen a valid token names; anything else is refused (``refuse_wrong_token``)."""
-    check = store_access.verify_kiosk_token(token)
+    check = checked_token(token)
     if not check.valid or check.label is None:
         refuse_wrong_token(view, check)
     return kiosk_principal(check.label, check.wards)

@@ -5,9 +5,9 @@ is free text written by whoever produced the extract or the YAML. Streamlit
 renders Markdown (and st.table renders it in every cell), so a source of
 ``[Sign in again here](https://evil.example)`` would become a working link
 on a trusted screen. Every such text passes ``markdown_text`` before it
-reaches a Markdown body. Paths and database URLs tell an attacker where the
+reaches a Markdown body. Full paths and database URLs tell an attacker where the
 data lives: only administrators see them; everyone else, and every wall
-screen, sees the message with its locations taken out (``without_locations``).
+screen, sees messages with them taken out (``without_locations``).
 Pure functions, no Streamlit.
 """
 
@@ -20,12 +20,10 @@ import pandas as pd
 # CommonMark's backslash-escapable punctuation that can start markup, plus Streamlit's own (:icon:, :red[], $math$).
 MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~&:$")
 HIDDEN = "[location hidden]"
-# A URL with a scheme (postgresql+psycopg://…, sqlite:///…, https://…), a Windows path, or an absolute POSIX path.
-LOCATION = re.compile(
-    r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"`]*"
-    r"|(?<![\w\\])(?:[A-Za-z]:\\|\\\\)[^\s'\"`]*"
-    r"|(?<![\w.~\-/])/(?:[^\s/'\"`]+/)*[^\s/'\"`:,;)]+"
-)
+# A URL with a scheme (postgresql+psycopg://…, sqlite:///…, https://…): hidden whole.
+URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s'\"`]*")
+# A Windows path or an absolute POSIX path: cut to its last part, which names the file without saying where it is.
+PATH = re.compile(r"(?<![\w\\])(?:[A-Za-z]:\\|\\\\)[^\s'\"`]*|(?<![\w.~\-/])/(?:[^\s/'\"`]+/)*[^\s/'\"`:,;)]+")
 
 
 def markdown_text(value: object) -> str:
@@ -38,6 +36,13 @@ def markdown_table(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.apply(lambda column: column.map(lambda v: markdown_text(v) if isinstance(v, str) else v))
 
 
+def _last_part(match: re.Match[str]) -> str:
+    return "…/" + re.split(r"[/\\]", match.group(0).rstrip("/\\"))[-1]
+
+
 def without_locations(text: str) -> str:
-    """``text`` with every path and URL replaced by '[location hidden]': a message fit for anyone but an administrator."""
-    return LOCATION.sub(HIDDEN, text)
+    """``text`` fit for anyone but an administrator: a URL becomes '[location hidden]', a path only its last part.
+
+    '/srv/extracts/2026-11-30/encounters.csv' reads '…/encounters.csv': the file to fix, not where it lives.
+    """
+    return PATH.sub(_last_part, URL.sub(HIDDEN, text))

@@ -14,6 +14,7 @@ from html import escape
 import streamlit as st
 
 from dashboard.common.board import Board
+from dashboard.common.disclosure import without_locations
 from dashboard.common.formatting import age_text, date_time, day_time
 
 
@@ -61,7 +62,7 @@ def stale_banner_text(board: Board, now: datetime | None = None) -> str | None:
     age = now - board.snapshot.extracted_at
     text = f"DATA IS STALE: reflects {date_time(board.snapshot.extracted_at)}, {age_text(age)}"
     if board.freshness.failed_status == "held":
-        text += f". Today's extract was held: {board.freshness.failed_message or 'it failed a plausibility check'}"
+        text += f". Today's extract was held: {without_locations(board.freshness.failed_message or 'it failed a plausibility check')}"
     return text
 
 
@@ -74,7 +75,7 @@ def stale_banner_html(board: Board, detail: bool = True) -> str:
     if fresh.failed_status == "held":
         pass  # the reason is in the banner's text
     elif fresh.failed_status and detail:
-        message = f": {fresh.failed_message}" if fresh.failed_message else ""
+        message = f": {without_locations(fresh.failed_message)}" if fresh.failed_message else ""  # no path on a board
         extra = f"<small>The latest refresh was {escape(fresh.failed_status)}{escape(message)}</small>"
     elif fresh.failed_status:
         extra = f"<small>The latest refresh was {escape(fresh.failed_status)}</small>"
