@@ -84,8 +84,8 @@ def access_settings(cfg: AppConfig) -> AccessSettings:
     return _settings(str(cfg.directory), cfg.fingerprint)
 
 
-def _stop_with_config_problems(exc: ConfigError, view: View) -> NoReturn:
-    explain_config_problems(exc, plain=view is View.WALL)
+def _stop_with_config_problems(exc: ConfigError) -> NoReturn:
+    explain_config_problems(exc)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
@@ -172,7 +172,7 @@ def enter(view: View, *, ward_code: str | None = None, wall_wards: Iterable[str]
         cfg = store_access.app_config()
         settings = access_settings(cfg)
     except ConfigError as exc:
-        _stop_with_config_problems(exc, view)
+        _stop_with_config_problems(exc)
     token = st.query_params.get("token") if view is View.WALL else None
     if token is not None:
         principal = kiosk_token_principal(view, token)

@@ -135,24 +135,19 @@ def explain_store_unreachable(exc: SQLAlchemyError, db_url: str, show_location: 
     st.error(f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}")
 
 
-def explain_config_problems(exc: ConfigError, plain: bool = False) -> None:
-    """A broken configuration, with its problems listed (paths taken out: nobody is known to be an administrator yet).
-
-    ``plain`` (a wall screen) says only that the dashboard is not configured, nothing about the system behind it.
-    """
+def explain_config_problems(exc: ConfigError) -> None:
+    """A broken configuration, its problems listed with paths cut to file names (nobody is known to be an administrator yet)."""
     st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
-    if plain:
-        return
     st.code(without_locations(str(exc)), language=None)
     st.caption("An administrator can check it with: python -m metrics check-config")
 
 
-def load_config_or_explain(plain: bool = False) -> AppConfig | None:
-    """The live config, or None after showing its ConfigError message (no traceback); ``plain`` for a wall screen."""
+def load_config_or_explain() -> AppConfig | None:
+    """The live config, or None after showing its ConfigError message (no traceback, no full path)."""
     try:
         return store_access.app_config()
     except ConfigError as exc:
-        explain_config_problems(exc, plain)
+        explain_config_problems(exc)
         return None
 
 

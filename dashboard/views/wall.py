@@ -13,7 +13,7 @@ from metrics.access.decisions import Action, View
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Ward safety wall")
 inject(BOARD_CSS + WALL_CSS)
-cfg = load_config_or_explain(plain=True)  # a wall screen says nothing about the system behind it
+cfg = load_config_or_explain()
 if cfg is not None:
     params = st.query_params.to_dict()
     asked = params.get("wards") or params.get("matron")

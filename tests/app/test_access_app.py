@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.common import access_gate
+from dashboard.common.disclosure import markdown_text
 from dashboard.huddle.patient_list import list_key
 from metrics.store import audit_log as audit
 from metrics.store.audit import Actor
@@ -99,9 +100,10 @@ def app(monkeypatch):
 
 
 def refusal(at: AppTest) -> str:
+    """The refusal as the reader sees it (its Markdown escapes read as the characters they keep literal)."""
     texts = [e.value for e in at.error] + [h.value for h in at.html if 'data-testid="refusal"' in h.value]
     assert texts, "expected a refusal"
-    return " ".join(texts)
+    return re.sub(r"\\(.)", r"\1", " ".join(texts))
 
 
 def shows_nothing(at: AppTest) -> None:
@@ -399,7 +401,7 @@ def test_signed_in_ward_staff_see_their_ward_and_are_refused_another_by_url(app,
         oidc_store, ward="7A", user=user, secrets={"auth": AUTH}, session={list_key("7A", "patients_on_ward"): True}
     )
     assert {w for w, _ in tiles_in(at)} == {"7A"} and at.dataframe
-    assert any("nurse.7a@example.nhs.uk" in c.value for c in at.sidebar.caption)
+    assert any(markdown_text("nurse.7a@example.nhs.uk") in c.value for c in at.sidebar.caption)  # shown literally
     assert any(b.label == "Sign out" for b in at.sidebar.button)
     opened = audit_rows(oidc_store, access_gate.PATIENT_LIST_OPENED, actor="nurse.7a@example.nhs.uk")
     assert len(opened) == 1 and opened.iloc[0]["role"] == "ward_staff"
