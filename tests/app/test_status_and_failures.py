@@ -39,7 +39,8 @@ def test_the_status_page_shows_the_snapshot_and_rows_per_table(run_view, sample_
     facts = next(f for f in frames if "Value" in f.columns)
     assert markdown_text(snap.source) in facts["Value"].tolist()  # st.table renders Markdown: shown literally
     counts = next(f for f in frames if "Rows read" in f.columns).set_index("Table")
-    for table, c in snap.row_counts.items():
+    for name, c in snap.row_counts.items():
+        table = markdown_text(name)  # 'lab\_results': st.table renders Markdown, so names are shown literally
         assert counts.loc[table, "Rows read"] == c["read"]
         assert counts.loc[table, "Rows used"] == c["used"]
         assert counts.loc[table, "Rows quarantined"] == c["quarantined"]
