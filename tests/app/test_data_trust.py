@@ -10,7 +10,7 @@ import json
 import re
 import shutil
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +27,7 @@ from metrics.store import audit_log
 from metrics.store.audit import Actor
 from metrics.store.database import ready_engine
 from metrics.synthetic.trust import generate_trust
-from tests.app.conftest import APP, Store, all_html, tiles_in
+from tests.app.conftest import APP, Store, all_html, latest_extract_day, tiles_in
 
 LINK_SOURCE = 'synthetic [Sign in again here](https://evil.example) <a href="https://evil.example">here</a>'
 EVIL_WARD = "[Sign in again here](https://evil.example) <a href=x>7A</a>"
@@ -47,7 +47,7 @@ def build_store_with_source(root: Path, source: str, config_dir: Path = DEFAULT_
         wards_yaml=config_dir / "wards.yaml",
         clinical_yaml=config_dir / "clinical.yaml",
         days=1,
-        end=date.today(),
+        end=latest_extract_day(),
         fmt="csv",
     )
     for folder in folders:
@@ -167,7 +167,7 @@ def test_an_administrator_sees_the_extract_folder_store_url_and_full_message(app
     at = app(rejected_store, "status", "administrator")
     folder = str(Path(rejected_store.url.removeprefix("sqlite:///")).parent)
     facts = next(t.value for t in at.table if "Fact" in t.value.columns).set_index("Fact")["Value"]
-    assert facts["Extract folder"] == markdown_text(f"{folder}/extracts/{date.today():%Y-%m-%d}")
+    assert facts["Extract folder"] == markdown_text(f"{folder}/extracts/{latest_extract_day():%Y-%m-%d}")
     assert facts["Store"] == markdown_text(rejected_store.url)
     assert f"{folder}/broken_extract/manifest.json" in "\n".join(c.value for c in at.code)
     attempts = next(d.value for d in at.dataframe if "Outcome" in d.value.columns)
