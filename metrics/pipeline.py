@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from metrics.rules.clock import LONDON
 from metrics.config.models import AppConfig
 from metrics.errors import ExtractRejected
 from metrics.evaluate.definitions import metric_as_dict
@@ -38,7 +38,7 @@ from metrics.store.attempts import finish_attempt, heartbeat, start_attempt
 from metrics.store.writer import ENCOUNTER_VALUE_COLUMNS, existing_snapshot, write_snapshot
 
 
-LONDON = ZoneInfo("Europe/London")
+
 
 
 @dataclass

@@ -4,9 +4,10 @@ Why this exists: integration engineers load extracts from a scheduler, and
 analysts check numbers, without opening the app. Every command takes
 ``--config DIR`` and ``--db URL``; user errors print a message (no traceback)
 and exit non-zero: 2 for a rejected extract, 3 for bad configuration, 4 for
-an extract held back by a plausibility gate. A command that reads or writes
-the store refuses an SQLite file that does not exist (a mistyped path would
-otherwise start a new, empty store) unless given ``--create-store``.
+an extract held back by a plausibility gate. A command that reads the store
+refuses an SQLite file that does not exist (a mistyped path would otherwise
+show a new, empty store) unless given ``--create-store``; ``refresh``, which
+fills a store, starts a new one when the file's folder exists, and says so.
 
 This module only assembles the parsers. Each command's handler is named
 lazily (``metrics.cli.lazy``) and imported when that command runs, so
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command in STORE_COMMANDS and not args.create_store or args.command == "spc" and args.db:
-            require_existing_store(args.db)
+            require_existing_store(args.db, may_start=args.command == "refresh")
         return int(args.func(args) or 0)
     except UserFacingError as exc:
         print(str(exc), file=sys.stderr)

@@ -39,6 +39,13 @@ def review_world() -> dict[str, list[dict]]:
             encounter("NEW", admitted="2026-01-14T04:30:00Z", age=59, bed="B4"),  # 20 hours in, no VTE row
             encounter("TEEN", admitted=ADMITTED, age=17, bed="B5"),  # 17, one creatinine: not assessed
         ],
+        # a normal, complete set for every stay: an extract with no observations at all is held back by the gates
+        "observations": [
+            {"encounter_id": eid, "taken_at": "2026-01-15T00:00:00Z", "respiratory_rate": 16, "spo2": 97,
+             "spo2_scale": 1, "on_oxygen": "false", "systolic_bp": 125, "heart_rate": 72, "consciousness": "A",
+             "temperature_c": 36.8}
+            for eid in ("PARK", "MEDS", "AKI3", "NEW", "TEEN")
+        ],
         "medication_administrations": [
             _dose("PARK", "Co-careldopa 25/100", "2026-01-14T23:30:00Z", "not_given"),
             _dose("PARK", "Co-careldopa 25/100", "2026-01-14T22:00:00Z", "pending"),

@@ -237,3 +237,17 @@ def test_the_command_line_reports_a_held_extract_with_exit_4_and_releases_it(tmp
     assert "released snapshot 2 (it was held: encounters 0 rows (yesterday 80)" in capsys.readouterr().out
     frame = pd.DataFrame(queries.held_extracts(make_engine(db)))
     assert frame.empty
+
+
+def test_refresh_starts_a_new_store_in_an_existing_folder_and_says_so(tmp_path, capsys):
+    new = tmp_path / "store.sqlite"
+    folder = write_extract(tmp_path / "yesterday", YESTERDAY, world("2026-11-24T06:00:00Z"))
+    assert main(["refresh", str(folder), "--db", f"sqlite:///{new}"]) == 0
+    assert f"Starting a new store at {new}" in capsys.readouterr().err and new.exists()
+
+
+def test_refresh_refuses_a_store_whose_folder_does_not_exist(tmp_path, capsys):
+    missing = tmp_path / "typo" / "store.sqlite"
+    folder = write_extract(tmp_path / "yesterday", YESTERDAY, world("2026-11-24T06:00:00Z"))
+    assert main(["refresh", str(folder), "--db", f"sqlite:///{missing}"]) == 1
+    assert f"No store at {missing}" in capsys.readouterr().err and not missing.parent.exists()
