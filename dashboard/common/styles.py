@@ -70,6 +70,10 @@ table.ws-exec td.ws-count{font-weight:700}
 .ws-support-card{background:#fff;border:1px solid #D8DDE0;border-left:8px solid #D55E00;border-radius:6px;padding:8px 12px;flex:1 1 220px;max-width:320px}
 .ws-support-card h4{margin:0;font-size:1.05rem}
 .ws-support-card p{margin:2px 0;font-size:0.85rem;color:#4C6272}
+/* The one header line wraps rather than cutting off; stale data has its own colour (NHS dark pink), never Red's */
+.ws-strip.ws-header{white-space:normal;line-height:1.7}
+.ws-strip-stale{border-left-color:#7C2855}
+.ws-banner{background:#7C2855}
 """
 
 # Scoped to the wall page: injected only there. Hides every piece of Streamlit chrome (kiosk mode).
@@ -111,6 +115,8 @@ WALL_CSS = """
 .wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
+.wall-banner{background:#7C2855}
+.wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
 """
 
 

@@ -25,7 +25,7 @@ body{font-family:Arial,Helvetica,sans-serif;color:#000;margin:0;font-size:8.5pt;
 header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:2pt solid #005EB8;padding-bottom:2mm;margin-bottom:2mm}
 header h1{font-size:15pt;margin:0;color:#005EB8}
 header p{margin:0;font-size:8.5pt}
-.stale{background:#D55E00;color:#fff;font-weight:700;padding:1.5mm 3mm;margin-bottom:2mm}
+.stale{background:#7C2855;color:#fff;font-weight:700;padding:1.5mm 3mm;margin-bottom:2mm}
 h2{font-size:9.5pt;margin:2mm 0 1mm 0;border-bottom:0.6pt solid #768692}
 .tiles{display:grid;grid-template-columns:repeat(6,1fr);gap:1.5mm}
 .ws-tile{border:0.6pt solid #768692;border-top:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;break-inside:avoid;display:flex;flex-direction:column}

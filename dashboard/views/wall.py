@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from dashboard.common.access_gate import enter
+from dashboard.common.access_demo import DEMO_SLOT
 from dashboard.common.board import load_config_or_explain, open_board
 from dashboard.common.styles import BOARD_CSS, WALL_CSS, inject
 from dashboard.common.huddle_summary import wall_huddle_summary
@@ -35,6 +36,7 @@ if cfg is not None:
         index, since = next_turn(index, since, time.time(), request.rotate, len(request.wards))
         st.session_state["wall_turn"] = (index, since)
         ward = request.wards[index % len(request.wards)]
-        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code)))
+        notice = st.session_state.get(DEMO_SLOT, (None, ""))[1]
+        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code), demo_notice=notice))
 
     wall_screen()

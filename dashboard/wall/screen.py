@@ -118,7 +118,13 @@ def huddle_line(huddle: Mapping[str, object] | None) -> str:
     return f"Huddle: {rated} · {actions} open action{'s' if actions != 1 else ''}"
 
 
-def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None) -> str:
+def wall_html(
+    board: Board,
+    request: WallRequest,
+    index: int,
+    huddle: Mapping[str, object] | None = None,
+    demo_notice: str = "",
+) -> str:
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
     ward = request.wards[index % len(request.wards)]
     definitions = metrics_for(board.cfg, "wall")
@@ -135,7 +141,7 @@ def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[st
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
         f'<div class="wall-head"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
-        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False)}</div></div>'
+        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
         f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)}</span><span data-testid="wall-huddle">{escape(huddle_line(huddle))}</span>'
