@@ -116,6 +116,8 @@ WALL_CSS = """
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
 .wall-banner{background:#7C2855}
+.st-key-wall_back{position:fixed;right:8px;bottom:4px;z-index:10;opacity:0.55;width:auto !important}
+.st-key-wall_back a,.st-key-wall_back p{color:#AEB7BD !important;font-size:0.8rem}
 .wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
 """
 
