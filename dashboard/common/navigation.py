@@ -34,9 +34,12 @@ def navigation_principal(view: View) -> Principal | None:
         if DEMO_ROLE not in st.session_state and view not in DEMO_START:
             return None
         return demo_session_principal(cfg, view, st.query_params.get("ward"), picker=False)
-    if not st.user.is_logged_in:
+    try:
+        if not st.user.is_logged_in:
+            return None
+        return settings.principal_for(st.user.to_dict())
+    except (AttributeError, KeyError):  # sign-in not configured: the page says so and stops
         return None
-    return settings.principal_for(st.user.to_dict())
 
 
 def render_navigation(view: View) -> None:
