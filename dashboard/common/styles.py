@@ -116,6 +116,11 @@ WALL_CSS = """
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
 .wall-banner{background:#7C2855}
+.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0}
+.wall-summary{display:flex;gap:1.2vw;font-size:min(3vh,1.8vw);font-weight:800;line-height:1.1}
+.wall-sum-item{border-left:0.6vw solid var(--rag);padding-left:0.5vw}
+.wall-foot{font-size:min(2.3vh,1.4vw);color:#D8DDE0;flex-wrap:wrap;row-gap:0}
+.wall-foot span{white-space:normal;overflow:visible}
 .st-key-wall_back{position:fixed;right:8px;bottom:4px;z-index:10;opacity:0.55;width:auto !important}
 .st-key-wall_back a,.st-key-wall_back p{color:#AEB7BD !important;font-size:0.8rem}
 .wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
