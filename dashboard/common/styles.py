@@ -116,7 +116,9 @@ WALL_CSS = """
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
 .wall-banner{background:#7C2855}
-.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0}
+.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0;flex:1 1 auto}
+.wall-root .wall-ward{white-space:normal;overflow:visible;font-size:min(5.6vh,3vw)}
+.wall-head-right{flex:0 1 45%}
 .wall-summary{display:flex;gap:1.2vw;font-size:min(3vh,1.8vw);font-weight:800;line-height:1.1}
 .wall-sum-item{border-left:0.6vw solid var(--rag);padding-left:0.5vw}
 .wall-foot{font-size:min(2.3vh,1.4vw);color:#D8DDE0;flex-wrap:wrap;row-gap:0}

@@ -72,7 +72,7 @@ def _sheet_printed(access: Access, ward_code: str, snapshot_id: int) -> None:
 
 
 def render_header(board: Board, ward: Ward, access: Access | None = None) -> None:
-    left, right = st.columns([4, 1], vertical_alignment="center")
+    left, right = st.columns([5, 2], vertical_alignment="center")
     with left:
         st.html(
             f'<div class="ws-ward-head"><h2>{escape(ward.code)} · {escape(ward.name)}</h2>'
@@ -113,6 +113,17 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
             width="stretch",
             help="The same sheet to keep or print later.",
         )
+
+
+# On a tablet at the huddle (1024 wide or less) the inputs go below the tiles at full width, instead of a column
+# one word wide beside them.
+HUDDLE_LAYOUT_CSS = """
+@media (max-width:1180px){
+  .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type{flex-wrap:wrap}
+  .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type > [data-testid="stColumn"]{
+    flex:1 1 100% !important;width:100% !important;min-width:100% !important}
+}
+"""
 
 
 def print_dialog(sheet: str) -> None:
@@ -164,7 +175,8 @@ def render_group(
 def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) -> None:
     """The whole board for one ward, with the huddle inputs beside it; without ``access`` only the tiles (fail closed)."""
     render_header(board, ward, access)
-    tiles, inputs = st.columns([4, 1], gap="medium")
+    st.html(f"<style>{HUDDLE_LAYOUT_CSS}</style>")
+    tiles, inputs = st.container(key="huddle_layout").columns([4, 1], gap="medium")
     with tiles:
         st.html(sparkline_key_html())
         for group_code, label, definitions in grouped(board.cfg, "huddle"):
