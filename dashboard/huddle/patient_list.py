@@ -48,7 +48,7 @@ def _csv_cell(column: str, value: object) -> object:
         return round(float(value), 2)  # type: ignore[arg-type]
     if column.endswith("_at"):
         try:
-            return pd.Timestamp(str(value)).tz_convert("Europe/London").strftime("%Y-%m-%d %H:%M")
+            return pd.Timestamp(str(value)).tz_convert(LONDON).strftime("%Y-%m-%d %H:%M")
         except (ValueError, TypeError):
             try:
                 return pd.Timestamp(str(value)).strftime("%Y-%m-%d %H:%M")

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from metrics.rules.clock import LONDON
 from metrics.synthetic.clock import EXTRACT_MINUTE_OF_DAY
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def latest_extract_day(now: datetime) -> date:
