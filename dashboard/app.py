@@ -2,12 +2,13 @@
 
 One page per view, each with its own URL:
   /?ward=7A                         ward huddle board (default)
-  /wall?wards=7A,7B&rotate=30       matron wall screen (or ?matron=M01)
+  /wall?wards=7A,7B&rotate=30       matron wall screen (or ?matron=M01, &tiles=ID,ID)
   /exec                             executive leadership wall
   /status                           data status
   /admin                            administration: audit log, wall screen tokens
 
-Who may open what is decided on each page by dashboard.common.access_gate (config/access.yaml).
+Who may open what is decided on each page by dashboard.common.access_gate (config/access.yaml); the sidebar lists
+only the pages the person may open (dashboard.common.navigation).
 """
 
 import sys
@@ -19,14 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts dashboard/ first on the path, not the project
     sys.path.insert(0, str(ROOT))
 
+from dashboard.common.navigation import render_navigation  # noqa: E402  (needs the project on the path)
+from dashboard.common.page_links import PAGES  # noqa: E402
+
 VIEWS = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Ward safety dashboard", page_icon=":material/health_and_safety:", layout="wide")
-pages = [
-    st.Page(VIEWS / "huddle.py", title="Ward huddle", icon=":material/groups:", url_path="huddle", default=True),
-    st.Page(VIEWS / "wall.py", title="Matron wall", icon=":material/tv:", url_path="wall"),
-    st.Page(VIEWS / "exec.py", title="Executive wall", icon=":material/grid_view:", url_path="exec"),
-    st.Page(VIEWS / "status.py", title="Data status", icon=":material/fact_check:", url_path="status"),
-    st.Page(VIEWS / "admin.py", title="Administration", icon=":material/admin_panel_settings:", url_path="admin"),
-]
-st.navigation(pages).run()
+pages = {
+    view: st.Page(VIEWS / f"{path}.py", title=title, icon=icon, url_path=path, default=view is next(iter(PAGES)))
+    for view, (title, path, icon) in PAGES.items()
+}
+current = st.navigation(list(pages.values()), position="hidden")
+render_navigation(next(view for view, page in pages.items() if page is current or page.url_path == current.url_path))
+current.run()

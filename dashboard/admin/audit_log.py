@@ -34,11 +34,25 @@ LOG_COLUMNS = {
 }
 
 
+def _field_text(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_field_text(v)}" for k, v in sorted(value.items()) if v is not None)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_field_text(v) for v in value)
+    return str(value)
+
+
 def _detail_text(detail: object) -> str:
+    """The detail as fields a person reads ('reason: …; wards: 7A, 7B'), never raw JSON."""
+    if isinstance(detail, str):
+        try:
+            detail = json.loads(detail)
+        except ValueError:
+            return detail
     if not isinstance(detail, dict):
-        return "" if detail is None else str(detail)
-    shown = {k: v for k, v in detail.items() if v not in (None, {}, [])}
-    return json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)
+        return "" if detail is None else _field_text(detail)
+    shown = {k: v for k, v in detail.items() if v not in (None, {}, [], "")}
+    return "; ".join(f"{k.replace('_', ' ')}: {_field_text(v)}" for k, v in sorted(shown.items()))
 
 
 def log_table(entries: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +130,13 @@ def render_audit_log(access: Access, cfg: AppConfig) -> None:
         entries, start=start, end=end, ward=None if ward == "any" else ward, actions=actions, who=who
     )
     table = log_table(shown)
-    st.dataframe(table, hide_index=True, width="stretch", height=420)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={LOG_COLUMNS["detail"]: st.column_config.TextColumn(width="large")},
+    )
     if len(entries) >= AUDIT_LIMIT:
         st.caption(f"Showing the latest {AUDIT_LIMIT:,} rows of this period; narrow the dates to see older ones.")
     filters = {"from": start.isoformat(), "to": end.isoformat(), "ward": ward, "actions": actions, "who": who}

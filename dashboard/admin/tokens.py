@@ -21,6 +21,8 @@ from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
 from metrics.rules.clock import LONDON
 
+DEFAULT_EXPIRY_DAYS = 90  # a forgotten wall token lapses by itself; 0 (never) is a deliberate choice
+
 
 def token_table(tokens: list) -> pd.DataFrame:
     columns = ["Id", "Label", "Wards", "Status", "Issued", "Issued by", "Expires", "Revoked by"]
@@ -80,7 +82,7 @@ def render_tokens(access: Access, cfg: AppConfig) -> None:
         label = c1.text_input("Label (where the screen is)", placeholder="Ward 7 corridor", key="token_label")
         wards = c2.multiselect("Wards", [w.code for w in cfg.wards.wards], key="token_wards")
         days = c3.number_input(
-            "Expires in days (0: never)", min_value=0, max_value=3650, value=0, step=30, key="token_days"
+            "Expires in days (0: never)", min_value=0, max_value=3650, value=DEFAULT_EXPIRY_DAYS, step=30, key="token_days"
         )
         issue = st.form_submit_button("Issue token", icon=":material/key:", key="token_issue")
     if issue:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
 from dashboard.common.disclosure import markdown_text
+from dashboard.common.page_links import draw_page_links, refusal_pointer
 from metrics.access.decisions import Action, Principal, View
 from metrics.store import audit
 
@@ -104,7 +105,11 @@ def refuse(
             f'<div class="ws-refusal" role="alert" data-testid="refusal"><h2>{escape(reason)}</h2></div>'
         )
     else:
-        st.error(f"**Not available to you.** {markdown_text(reason)}", icon=":material/block:")
+        st.error(
+            f"**Not available to you.** {markdown_text(reason)} {refusal_pointer(principal, view)}",
+            icon=":material/block:",
+        )
+        draw_page_links(principal, view)
         if demo:
             st.caption("Demo: pick another role in the sidebar to see what it may see.")
         else:

@@ -31,7 +31,8 @@ DEMO_START: dict[View, Role] = {
 DEMO_BANNER_CSS = """
 .ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;font-size:0.95rem}
 .ws-demo span{font-weight:400}
-.ws-demo.ws-demo-wall{position:fixed;left:50%;top:6px;transform:translateX(-50%);z-index:1000;margin:0;opacity:0.9;font-size:0.8rem}
+.ws-demo-chip{display:inline-block;padding:0 8px;border-radius:4px;background:#330072;color:#fff;font-weight:700;white-space:normal}
+.ws-demo-chip span{font-weight:400}
 """
 
 
@@ -95,12 +96,30 @@ def demo_session_principal(cfg: AppConfig, view: View, ward_hint: str | None, pi
     return demo_principal(role)
 
 
-def demo_banner(principal: Principal, view: View, token: str | None) -> None:
-    """The line every demo page carries: synthetic data, no sign-in, and who the page is being viewed as."""
-    as_whom = "a wall screen" if principal.kind is PrincipalKind.KIOSK and token is None else principal.describe()
-    wall = " ws-demo-wall" if view is View.WALL else ""
-    st.html(
-        f"<style>{DEMO_BANNER_CSS}</style>"
-        f'<div class="ws-demo{wall}" role="note" data-testid="demo-banner">DEMO: synthetic data, no sign-in. '
-        f"<span>Viewing as {escape(as_whom)}. Not for real patients: set mode: oidc in config/access.yaml.</span></div>"
+DEMO_SLOT = "_demo_header_slot"
+
+
+def demo_notice_html(as_whom: str) -> str:
+    """The demo notice as an inline chip: it opens the one header line (``status_strip``) or stands alone."""
+    return (
+        '<span class="ws-demo-chip" role="note" data-testid="demo-banner" '
+        'title="Not for real patients: set mode: oidc in config/access.yaml.">DEMO: synthetic data, no sign-in. '
+        f"<span>Viewing as {escape(as_whom)}.</span></span>"
     )
+
+
+def demo_banner(principal: Principal, view: View, token: str | None) -> None:
+    """The notice every demo page carries: synthetic data, no sign-in, and who the page is being viewed as.
+
+    It is drawn at once (a refusal still says it is a demo) into a slot the status strip later fills with the one
+    header line: demo notice, data time and state together.
+    """
+    as_whom = "a wall screen" if principal.kind is PrincipalKind.KIOSK and token is None else principal.describe()
+    notice = demo_notice_html(as_whom)
+    if view is View.WALL:  # the wall draws the notice in its own head, never over the ward's name
+        st.session_state[DEMO_SLOT] = (None, notice)
+        st.html(f"<style>{DEMO_BANNER_CSS}</style>")
+        return
+    slot = st.empty()
+    slot.html(f'<style>{DEMO_BANNER_CSS}</style><div class="ws-demo">{notice}</div>')
+    st.session_state[DEMO_SLOT] = (slot, notice)

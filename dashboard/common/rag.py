@@ -3,8 +3,10 @@
 Why this exists: one in twelve men has a colour vision deficiency, and a
 ward board is read in poor light from across a room. Every RAG state has a
 shape (● ▲ ✓), a word (Red, Amber, Green) and a colour from a
-colour-blind-safe set (Okabe-Ito vermillion and yellow, NHS blue for green),
-chosen so the three also differ in lightness.
+colour-blind-safe set (Okabe-Ito vermillion, darkened, and yellow; NHS blue for Green,
+because NHS green and vermillion look alike to a deuteranope), chosen so the three also
+differ in lightness. Blue meaning Green is said in every key (``legend_html``). Every badge's
+text has at least 4.5:1 contrast on its colour (WCAG 2.2 AA for small text).
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ class RagStyle:
 
 
 RAG_STYLES: dict[str, RagStyle] = {
-    "red": RagStyle("red", "Red", "●", "#D55E00", "#FFFFFF"),
+    "red": RagStyle("red", "Red", "●", "#B34700", "#FFFFFF"),  # Okabe-Ito vermillion darkened to 5.5:1 under white
     "amber": RagStyle("amber", "Amber", "▲", "#F0E442", "#212B32"),
     "green": RagStyle("green", "Green", "✓", "#005EB8", "#FFFFFF"),
 }
-NO_RAG = RagStyle("none", "No target", "○", "#768692", "#FFFFFF")
+NO_RAG = RagStyle("none", "No target", "○", "#4C6272", "#FFFFFF")
 NO_DATA = RagStyle("nodata", "No data", "?", "#AEB7BD", "#212B32")
 
 # Worst first: the order wards are ranked in when they need support.
@@ -58,4 +60,22 @@ def badge_html(rag: str | None, has_thresholds: bool = True, extra_class: str = 
 def legend_html() -> str:
     """The key to the colours, shown wherever RAG appears in a grid."""
     parts = [badge_html(k) for k in RAG_ORDER] + [badge_html(None, has_thresholds=False), badge_html(None)]
-    return '<div class="ws-legend">Key: ' + " ".join(parts) + "</div>"
+    return '<div class="ws-legend">Key: ' + " ".join(parts) + " (Green is shown in NHS blue)</div>"
+
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2.2 relative luminance of '#RRGGBB'."""
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(ink: str, background: str) -> float:
+    """WCAG 2.2 contrast ratio between two colours (1 to 21)."""
+    a, b = sorted((relative_luminance(ink), relative_luminance(background)), reverse=True)
+    return (a + 0.05) / (b + 0.05)

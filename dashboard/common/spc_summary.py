@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.common import store_access
 from dashboard.common.board import Board
 from dashboard.common.formatting import is_percent, value_text
+from metrics.spc.target_cap import capped_variation_icon
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.report.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
@@ -72,7 +73,10 @@ class StoredSpc:
         row = self.summary(scope, metric_id)
         if row is None or pd.isna(row["upper_limit"]):
             return None, False
-        return row["variation_icon"], bool(row["trial_limits"])
+        target = None if pd.isna(row["target"]) else float(row["target"])
+        last = None if pd.isna(row["last_value"]) else float(row["last_value"])
+        icon = capped_variation_icon(row["variation_icon"], str(row["improvement"]), target, last)
+        return icon, bool(row["trial_limits"])
 
     def chart(self, scope: str, definition: MetricDefinition) -> SpcResult | None:
         """One series as an ``SpcResult`` ready to draw: a ratio (and its target) as a percentage."""

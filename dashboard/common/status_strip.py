@@ -13,6 +13,7 @@ from html import escape
 
 import streamlit as st
 
+from dashboard.common.access_demo import DEMO_BANNER_CSS, DEMO_SLOT
 from dashboard.common.board import Board
 from dashboard.common.disclosure import without_locations
 from dashboard.common.formatting import age_text, date_time, day_time
@@ -31,13 +32,14 @@ def data_as_at_text(board: Board) -> str:
     return f"Data as at {day_time(board.snapshot.extracted_at)}"
 
 
-def status_strip_html(board: Board, with_as_at: bool = True) -> str:
-    """One line: data as at, loaded at, stale or current, rows quarantined, and a failed latest refresh.
+def status_strip_html(board: Board, with_as_at: bool = True, demo_notice: str = "") -> str:
+    """One line: (the demo notice,) data as at, loaded at, stale or current, rows quarantined, a failed refresh.
 
     ``with_as_at=False`` leaves out 'Data as at' for a screen that already shows it large (the wall).
     """
     fresh = board.freshness
-    parts = [f"<b>{escape(data_as_at_text(board))}</b>"] if with_as_at else []
+    parts = [demo_notice] if demo_notice else []
+    parts += [f"<b>{escape(data_as_at_text(board))}</b>"] if with_as_at else []
     parts.append(f"loaded {escape(day_time(board.snapshot.loaded_at))}")
     if fresh.failed_status:
         when = day_time(fresh.failed_at) if fresh.failed_at else "recently"
@@ -51,6 +53,7 @@ def status_strip_html(board: Board, with_as_at: bool = True) -> str:
     quarantined = rows_quarantined(board.snapshot.row_counts)
     parts.append(f"{quarantined} row{'s' if quarantined != 1 else ''} quarantined")
     cls = "ws-strip ws-strip-stale" if fresh.is_stale else "ws-strip"
+    cls += " ws-header" if demo_notice else ""
     return f'<div class="{cls}" data-testid="ws-status-strip" role="status">' + " · ".join(parts) + "</div>"
 
 
@@ -83,5 +86,14 @@ def stale_banner_html(board: Board, detail: bool = True) -> str:
 
 
 def render_status_strip(board: Board) -> None:
-    """The strip, and under it the stale banner when the data is stale."""
-    st.html(status_strip_html(board) + stale_banner_html(board))
+    """The strip, and under it the stale banner when the data is stale (for data that really is stale only).
+
+    In demo mode the strip replaces the demo notice drawn at the top of the page, so one header line holds the
+    demo notice, the data time and the state.
+    """
+    slot, notice = st.session_state.pop(DEMO_SLOT, (None, ""))
+    html = status_strip_html(board, demo_notice=notice if slot is not None else "") + stale_banner_html(board)
+    if slot is not None:
+        slot.html(f"<style>{DEMO_BANNER_CSS}</style>{html}")
+    else:
+        st.html(html)

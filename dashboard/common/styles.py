@@ -70,6 +70,10 @@ table.ws-exec td.ws-count{font-weight:700}
 .ws-support-card{background:#fff;border:1px solid #D8DDE0;border-left:8px solid #D55E00;border-radius:6px;padding:8px 12px;flex:1 1 220px;max-width:320px}
 .ws-support-card h4{margin:0;font-size:1.05rem}
 .ws-support-card p{margin:2px 0;font-size:0.85rem;color:#4C6272}
+/* The one header line wraps rather than cutting off; stale data has its own colour (NHS dark pink), never Red's */
+.ws-strip.ws-header{white-space:normal;line-height:1.7}
+.ws-strip-stale{border-left-color:#7C2855}
+.ws-banner{background:#7C2855}
 """
 
 # Scoped to the wall page: injected only there. Hides every piece of Streamlit chrome (kiosk mode).
@@ -111,6 +115,17 @@ WALL_CSS = """
 .wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
 .wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
+.wall-banner{background:#7C2855}
+.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0;flex:1 1 auto}
+.wall-root .wall-ward{white-space:normal;overflow:visible;font-size:min(5.6vh,3vw)}
+.wall-head-right{flex:0 1 45%}
+.wall-summary{display:flex;gap:1.2vw;font-size:min(3vh,1.8vw);font-weight:800;line-height:1.1}
+.wall-sum-item{border-left:0.6vw solid var(--rag);padding-left:0.5vw}
+.wall-foot{font-size:min(2.3vh,1.4vw);color:#D8DDE0;flex-wrap:wrap;row-gap:0}
+.wall-foot span{white-space:normal;overflow:visible}
+.st-key-wall_back{position:fixed;right:8px;bottom:4px;z-index:10;opacity:0.55;width:auto !important}
+.st-key-wall_back a,.st-key-wall_back p{color:#AEB7BD !important;font-size:0.8rem}
+.wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
 """
 
 

@@ -76,7 +76,7 @@ def gauge_figure(reading: BarometerReading) -> go.Figure:
         go.Indicator(
             mode="gauge+number",
             value=reading.score,
-            number={"font": {"size": 30, "color": "#212B32"}, "valueformat": ".0f"},
+            number={"font": {"size": 30, "color": "#212B32"}, "valueformat": "d"},  # already whole: metrics rounds once
             gauge={
                 "axis": {
                     "range": [0, 100],

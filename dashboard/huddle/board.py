@@ -12,11 +12,13 @@ from __future__ import annotations
 from html import escape
 
 import streamlit as st
+import streamlit.components.v1 as components
 
-from dashboard.common import access_gate
+from dashboard.common import access_gate, store_access
 from dashboard.common.access_gate import Access
 from dashboard.common.board import Board, grouped
 from dashboard.common.formatting import day_time
+from dashboard.common.huddle_summary import wall_huddle_summary
 from dashboard.huddle.inputs import render_huddle_inputs
 from dashboard.huddle.sheet import huddle_sheet_html
 from dashboard.huddle.patient_list import render_patient_list, render_patient_lists
@@ -70,7 +72,7 @@ def _sheet_printed(access: Access, ward_code: str, snapshot_id: int) -> None:
 
 
 def render_header(board: Board, ward: Ward, access: Access | None = None) -> None:
-    left, right = st.columns([4, 1], vertical_alignment="center")
+    left, right = st.columns([5, 2], vertical_alignment="center")
     with left:
         st.html(
             f'<div class="ws-ward-head"><h2>{escape(ward.code)} · {escape(ward.name)}</h2>'
@@ -80,17 +82,54 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
     if access is None or not access.allows(Action.PRINT_SHEET, ward.code):
         return
     with right:
-        st.download_button(
+        huddle = wall_huddle_summary(ward.code)
+        sheet = huddle_sheet_html(
+            board,
+            ward,
+            site_name(board.cfg, ward.site),
+            huddle=huddle,
+            actions=store_access.huddle_actions(ward.code, huddle["date"]),
+        )
+        if st.button(
             "Print sheet (A4)",
-            data=huddle_sheet_html(board, ward, site_name(board.cfg, ward.site)).encode("utf-8"),
+            key="huddle-print",
+            on_click=_sheet_printed,
+            args=(access, ward.code, board.snapshot.id),
+            icon=":material/print:",
+            width="stretch",
+            help="Opens the browser's print dialog with an A4 sheet of today's board, ratings and open actions, "
+            "without patient identifiers.",
+        ):
+            print_dialog(sheet)
+        st.download_button(
+            "Sheet as a file",
+            data=sheet.encode("utf-8"),
             file_name=f"huddle_{_clean_code(ward.code)}_{board.snapshot.extracted_at:%Y-%m-%d}.html",
             mime="text/html",
             key="huddle-sheet",
             on_click=_sheet_printed,
             args=(access, ward.code, board.snapshot.id),
-            icon=":material/print:",
-            help="A4 sheet of today's board, without patient identifiers: open it and print.",
+            icon=":material/download:",
+            width="stretch",
+            help="The same sheet to keep or print later.",
         )
+
+
+# On a tablet at the huddle (1024 wide or less) the inputs go below the tiles at full width, instead of a column
+# one word wide beside them.
+HUDDLE_LAYOUT_CSS = """
+@media (max-width:1180px){
+  .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type{flex-wrap:wrap}
+  .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type > [data-testid="stColumn"]{
+    flex:1 1 100% !important;width:100% !important;min-width:100% !important}
+}
+"""
+
+
+def print_dialog(sheet: str) -> None:
+    """Open the browser's print dialog on the sheet: a hidden frame holding it prints itself once loaded."""
+    script = "<script>window.addEventListener('load', () => window.print())</script></body>"
+    components.html(sheet.replace("</body>", script), height=1)
 
 
 def _group_heading(label: str) -> None:
@@ -136,7 +175,8 @@ def render_group(
 def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) -> None:
     """The whole board for one ward, with the huddle inputs beside it; without ``access`` only the tiles (fail closed)."""
     render_header(board, ward, access)
-    tiles, inputs = st.columns([4, 1], gap="medium")
+    st.html(f"<style>{HUDDLE_LAYOUT_CSS}</style>")
+    tiles, inputs = st.container(key="huddle_layout").columns([4, 1], gap="medium")
     with tiles:
         st.html(sparkline_key_html())
         for group_code, label, definitions in grouped(board.cfg, "huddle"):

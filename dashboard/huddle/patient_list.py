@@ -36,13 +36,41 @@ INTERNAL_COLUMNS = frozenset({"urgency", "duration_minutes"})
 DURATION_TITLE = "For how long"
 
 
-def _format_cell(column: str, value: object) -> str:
+def is_duration(column: str) -> bool:
+    return column.endswith(("_minutes", "_hours")) or column.startswith(("minutes_", "hours_"))
+
+
+def _csv_cell(column: str, value: object) -> object:
+    """A cell a spreadsheet can sort: durations as numeric hours, times and dates in ISO 8601 (London)."""
+    if column.endswith("_minutes") or column.startswith("minutes_"):
+        return round(float(value) / 60, 2)  # type: ignore[arg-type]
+    if column.startswith("hours_") or column.endswith("_hours"):
+        return round(float(value), 2)  # type: ignore[arg-type]
+    if column.endswith("_at"):
+        try:
+            return pd.Timestamp(str(value)).tz_convert(LONDON).strftime("%Y-%m-%d %H:%M")
+        except (ValueError, TypeError):
+            try:
+                return pd.Timestamp(str(value)).strftime("%Y-%m-%d %H:%M")
+            except (ValueError, TypeError):
+                return str(value)
+    if column.endswith("_date"):
+        try:
+            return pd.Timestamp(str(value)).date().isoformat()
+        except (ValueError, TypeError):
+            return str(value)
+    return value if isinstance(value, (int, float)) else str(value)
+
+
+def _format_cell(column: str, value: object, for_csv: bool = False) -> object:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(v) for v in value)
     if is_missing(value):
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if for_csv:
+        return _csv_cell(column, value)
     if column.endswith("_minutes") or column.startswith("minutes_"):
         return duration_text(float(value))  # type: ignore[arg-type]
     if column.startswith("hours_") or column.endswith("_hours"):
@@ -63,8 +91,9 @@ def _format_cell(column: str, value: object) -> str:
     return str(value)
 
 
-def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFrame:
-    """The user-facing table: the metric's drill-down columns, formatted and titled, without identifiers, in stored (urgency) order."""
+def patient_table(rows: pd.DataFrame, definition: MetricDefinition, for_csv: bool = False) -> pd.DataFrame:
+    """The user-facing table: the metric's drill-down columns, formatted and titled, without identifiers, in stored
+    (urgency) order. ``for_csv``: durations in numeric hours and ISO dates, so a spreadsheet can sort them."""
     if rows.empty:
         return pd.DataFrame()
     wanted = (
@@ -78,7 +107,13 @@ def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFr
         if c in rows.columns and c not in NEVER_SHOWN_COLUMNS and c not in INTERNAL_COLUMNS
     ]
     table = pd.DataFrame(
-        {column_title(c): [_format_cell(c, v) for v in rows[c]] for c in columns}, index=range(len(rows))
+        {
+            column_title(c) + (" (hours)" if for_csv and is_duration(c) else ""): [
+                _format_cell(c, v, for_csv) for v in rows[c]
+            ]
+            for c in columns
+        },
+        index=range(len(rows)),
     )
     duration_column = definition.drilldown.duration if definition.drilldown else None
     if (
@@ -86,11 +121,16 @@ def patient_table(rows: pd.DataFrame, definition: MetricDefinition) -> pd.DataFr
         and "duration_minutes" in rows
         and rows["duration_minutes"].notna().any()
     ):
-        table[DURATION_TITLE] = [duration_text(v) for v in rows["duration_minutes"]]
+        if for_csv:
+            table[f"{DURATION_TITLE} (hours)"] = [
+                "" if is_missing(v) else round(float(v) / 60, 2) for v in rows["duration_minutes"]
+            ]
+        else:
+            table[DURATION_TITLE] = [duration_text(v) for v in rows["duration_minutes"]]
     return table
 
 
-def patient_rows(board: Board, ward_code: str, definition: MetricDefinition) -> pd.DataFrame:
+def patient_rows(board: Board, ward_code: str, definition: MetricDefinition, for_csv: bool = False) -> pd.DataFrame:
     """The formatted list for one tile (empty when the tile has no drill-down or nobody is on it)."""
     if definition.drilldown is None:
         return pd.DataFrame()
@@ -98,7 +138,7 @@ def patient_rows(board: Board, ward_code: str, definition: MetricDefinition) -> 
     if tv is not None and tv.value is not None and tv.value == 0 and definition.ratio is None:
         return pd.DataFrame()
     raw = store_access.drilldown(board.db_url, board.snapshot.id, ward_code.upper(), definition.id)
-    return patient_table(raw, definition)
+    return patient_table(raw, definition, for_csv)
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -158,7 +198,7 @@ def render_list_body(
     if access.allows(Action.EXPORT_CSV, ward_code):
         st.download_button(
             "Download CSV",
-            data=csv_bytes(table),
+            data=csv_bytes(patient_rows(board, ward_code, definition, for_csv=True)),
             file_name=csv_name(board, ward_code, definition),
             mime="text/csv",
             key=f"csv-{ward_code}-{definition.id}",

@@ -9,6 +9,7 @@ from dashboard.common.status_strip import render_status_strip
 from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
 
+st.set_page_config(initial_sidebar_state="auto")  # a tablet at the huddle opens with the sidebar folded away
 inject(BOARD_CSS)
 access = enter(
     View.HUDDLE, ward_code=st.query_params.get("ward")

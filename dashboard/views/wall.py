@@ -5,11 +5,12 @@ import time
 import streamlit as st
 
 from dashboard.common.access_gate import enter
+from dashboard.common.access_demo import DEMO_SLOT
 from dashboard.common.board import load_config_or_explain, open_board
 from dashboard.common.styles import BOARD_CSS, WALL_CSS, inject
 from dashboard.common.huddle_summary import wall_huddle_summary
 from dashboard.wall.screen import next_turn, wall_html, wall_request
-from metrics.access.decisions import Action, View
+from metrics.access.decisions import Action, PrincipalKind, View
 
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Ward safety wall")
 inject(BOARD_CSS + WALL_CSS)
@@ -35,6 +36,10 @@ if cfg is not None:
         index, since = next_turn(index, since, time.time(), request.rotate, len(request.wards))
         st.session_state["wall_turn"] = (index, since)
         ward = request.wards[index % len(request.wards)]
-        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code)))
+        notice = st.session_state.get(DEMO_SLOT, (None, ""))[1]
+        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code), demo_notice=notice))
 
     wall_screen()
+    if access.principal.kind is not PrincipalKind.KIOSK:  # a signed-in person gets a discreet way back; a kiosk none
+        with st.container(key="wall_back"):
+            st.page_link("views/huddle.py", label="Back to the board", icon=":material/arrow_back:")

@@ -18,7 +18,9 @@ from html import escape
 from dashboard.common.board import Board, metrics_for
 from dashboard.common.spc_summary import stored_spc, tile_chip_html
 from dashboard.common.status_strip import data_as_at_text, stale_banner_html, status_strip_html
+from dashboard.common.rag import RAG_ORDER, RAG_STYLES
 from dashboard.common.tiles import wall_tile_html
+from metrics.evaluate.definitions import MetricDefinition
 from metrics.config.models import AppConfig, Ward
 
 MIN_ROTATE_SECONDS = 5
@@ -37,6 +39,7 @@ class WallRequest:
     refresh: int
     title: str
     notes: tuple[str, ...] = field(default=())
+    tiles: tuple[str, ...] = field(default=())  # metric ids to show, in order; empty: every wall metric
 
     @property
     def interval(self) -> int:
@@ -87,7 +90,41 @@ def wall_request(cfg: AppConfig, params: Mapping[str, object]) -> WallRequest:
             rotate = min(MAX_ROTATE_SECONDS, max(MIN_ROTATE_SECONDS, int(float(rotate_param))))
         except ValueError:
             notes.append(f"rotate {_clean(rotate_param)!r} is not a number of seconds")
-    return WallRequest(tuple(wards), rotate, cfg.dashboard.wall_refresh_seconds, title, tuple(notes))
+    tiles = tuple(cfg.dashboard.wall_tiles)
+    tiles_param = _first(params, "tiles")
+    if tiles_param:
+        tiles = tuple(t.strip() for t in tiles_param.split(",") if t.strip())
+    return WallRequest(tuple(wards), rotate, cfg.dashboard.wall_refresh_seconds, title, tuple(notes), tiles)
+
+
+def wall_definitions(board: Board, request: WallRequest) -> tuple[list[MetricDefinition], list[str]]:
+    """The wall's tiles: the request's (or the wall profile's) metric ids in their order, else every wall metric;
+    and the ids asked for that are not wall metrics (noted on screen, never an error)."""
+    definitions = metrics_for(board.cfg, "wall")
+    if not request.tiles:
+        return definitions, []
+    by_id = {d.id: d for d in definitions}
+    chosen = [by_id[t] for t in dict.fromkeys(request.tiles) if t in by_id]
+    unknown = [_clean(t) for t in request.tiles if t not in by_id]
+    return (chosen or definitions), unknown
+
+
+def rag_summary_html(board: Board, ward_code: str, definitions: list[MetricDefinition]) -> str:
+    """'● 4 Red · ▲ 6 Amber · ✓ 13 Green': the ward at a glance, read before the tiles."""
+    counts = {key: 0 for key in RAG_ORDER}
+    for d in definitions:
+        tv = board.tile(ward_code, d.id)
+        if tv is not None and tv.rag in counts:
+            counts[tv.rag] += 1
+    parts = [
+        f'<span class="wall-sum-item" style="--rag:{RAG_STYLES[k].colour}">'
+        f"{escape(RAG_STYLES[k].icon)} {counts[k]} {escape(RAG_STYLES[k].word)}</span>"
+        for k in RAG_ORDER
+    ]
+    return f'<div class="wall-summary" data-testid="wall-summary">{"".join(parts)}</div>'
+
+
+WALL_KEY = "Key: ● Red ▲ Amber ✓ Green (blue edge) · ▲ ▼ since yesterday · ↑ ↓ ↔ SPC trend"
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -108,20 +145,31 @@ def next_turn(index: int, since: float, now: float, rotate: int, count: int) -> 
 
 
 def huddle_line(huddle: Mapping[str, object] | None) -> str:
-    """Today's huddle on the wall: reliability ratings counted per score 1-5 and open actions (no names, no patients)."""
+    """Today's huddle on the wall in words read from across a corridor: how many rated reliability, their scores
+    (1 to 5), and open actions (no names, no patients)."""
     if not huddle:
         return ""
     counts = huddle.get("counts") or {}
-    scores = "  ".join(f"{score}: {counts.get(score, 0)}" for score in range(1, 6))  # type: ignore[union-attr]
-    rated = f"reliability today {scores}" if huddle.get("rated") else "no reliability ratings yet today"
+    scores = [str(score) for score in range(1, 6) for _ in range(int(counts.get(score, 0)))]  # type: ignore[union-attr]
+    rated = (
+        f"reliability rated by {len(scores)} (scores {', '.join(scores)} of 5)"
+        if huddle.get("rated") and scores
+        else "no reliability ratings yet"
+    )
     actions = int(huddle.get("open_actions") or 0)  # type: ignore[call-overload]
-    return f"Huddle: {rated} · {actions} open action{'s' if actions != 1 else ''}"
+    return f"Huddle today: {rated} · {actions} open action{'s' if actions != 1 else ''}"
 
 
-def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None) -> str:
+def wall_html(
+    board: Board,
+    request: WallRequest,
+    index: int,
+    huddle: Mapping[str, object] | None = None,
+    demo_notice: str = "",
+) -> str:
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
     ward = request.wards[index % len(request.wards)]
-    definitions = metrics_for(board.cfg, "wall")
+    definitions, unknown = wall_definitions(board, request)
     cols, rows = grid_shape(len(definitions))
     spc = stored_spc(board)
     tiles = "".join(wall_tile_html(board, ward.code, d, tile_chip_html(spc, ward.code, d)) for d in definitions)
@@ -131,14 +179,17 @@ def wall_html(board: Board, request: WallRequest, index: int, huddle: Mapping[st
         if len(request.wards) > 1
         else "One ward"
     )
-    notes = f" · ignored: {escape(', '.join(request.notes))}" if request.notes else ""
+    ignored = [*request.notes, *(f"unknown tile {t}" for t in unknown)]
+    notes = f" · ignored: {escape(', '.join(ignored))}" if ignored else ""
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
-        f'<div class="wall-head"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
-        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False)}</div></div>'
+        f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
+        f"{rag_summary_html(board, ward.code, definitions)}</div>"
+        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
-        f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)}</span><span data-testid="wall-huddle">{escape(huddle_line(huddle))}</span>'
-        f"<span>▲ ▼ since yesterday · ↑ ↓ ↔ SPC trend · {escape(turn)} · refreshes every {request.interval} s{notes}</span></div>"
+        f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)} · {escape(turn)}{notes}</span>'
+        f'<span data-testid="wall-huddle">{escape(huddle_line(huddle))}</span>'
+        f'<span data-testid="wall-key">{escape(WALL_KEY)}</span></div>'
         "</div>"
     )

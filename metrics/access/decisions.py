@@ -311,3 +311,8 @@ def policy_markdown() -> str:
 
 if __name__ == "__main__":
     print(policy_markdown(), end="")
+
+
+def openable_views(principal: Principal | None, views: Iterable[View | str] = tuple(View)) -> list[View]:
+    """Those of ``views`` (in their order) the principal may open at all: what its navigation offers."""
+    return [View(v) for v in views if decide(principal, v, None, Action.VIEW_BOARD).allowed]

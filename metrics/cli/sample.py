@@ -8,8 +8,8 @@ synthetic generator is large; only these commands import it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +21,9 @@ from metrics.store import queries
 from metrics.store.database import ready_engine
 from metrics.store.url import PROJECT_ROOT
 from metrics.synthetic.region_config import write_region_config
-from metrics.synthetic.trust import generate_trust
+from metrics.synthetic.demo_window import demo_plan
+from metrics.synthetic.trust import GENERATOR, generate_trust
 
-SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 HISTORY_DIR = PROJECT_ROOT / "var" / "sample_history"
 
 
@@ -54,28 +54,34 @@ def cmd_generate_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90) -> int:
-    """For the embedded default: if the store is empty, generate the synthetic history and load it.
+def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90, now: datetime | None = None) -> int:
+    """For the embedded default: keep the demo store's synthetic history current, through ``refresh`` like real data.
 
+    An empty store gets ``days`` days of history up to the latest 07:30 extract before ``now``; a store older
+    than its stale threshold gets the days it is missing. A store whose data is not synthetic is never touched.
     Returns how many snapshots were loaded now.
     """
+    now = now or datetime.now(UTC)
     engine = ready_engine(db)
-    if queries.current_snapshot(engine) is not None:
-        return 0
+    current = queries.current_snapshot(engine)
+    if current is not None and GENERATOR not in current.source:
+        return 0  # not the demo's own data: the demo never adds synthetic days to it
     cfg = load_config(config_dir)
-    latest = sorted(p for p in SAMPLE_DIR.iterdir() if (p / "manifest.json").exists()) if SAMPLE_DIR.exists() else []
-    end = (
-        pd.Timestamp(json.loads((latest[-1] / "manifest.json").read_text())["extracted_at"]).date() if latest else None
-    )
-    history = generate_trust(
-        HISTORY_DIR,
+    latest = current.extracted_at if current is not None else None
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    plan = demo_plan(latest, now, cfg.dashboard.stale_after_minutes, days)
+    if plan.days == 0:
+        return 0
+    print(f"demo: {plan.reason}; generating {plan.days} day(s) up to {plan.end}", file=sys.stderr, flush=True)
+    folders = generate_trust(
+        HISTORY_DIR / plan.end.isoformat(),
         wards_yaml=config_dir / "wards.yaml",
         clinical_yaml=config_dir / "clinical.yaml",
-        days=days,
-        end=end,
+        days=plan.days,
+        end=plan.end,
         fmt="parquet",
     )
-    folders = history[:-1] + latest[-1:] if latest else history
     for i, folder in enumerate(folders, 1):
         refresh(folder, cfg, engine)
         if i % 10 == 0 or i == len(folders):
@@ -85,5 +91,5 @@ def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     loaded = ensure_demo_store(Path(args.config), args.db, args.days)
-    print(f"demo store ready ({loaded} extract(s) loaded now)" if loaded else "demo store already has data")
+    print(f"demo store ready ({loaded} extract(s) loaded now)" if loaded else "demo store is current")
     return 0

@@ -158,6 +158,8 @@ class DashboardFile(_Strict):
     stale_after_minutes: int = Field(default=24 * 60 + 60, gt=0)
     wall_rotate_seconds: int = Field(default=30, ge=5)
     wall_refresh_seconds: int = Field(default=60, ge=5)
+    # The wall's tiles (metric ids, in this order); empty: every metric whose audiences include wall.
+    wall_tiles: tuple[str, ...] = ()
     groups: tuple[Coded, ...] = ()
     spc_rebase: tuple[SpcRebase, ...] = ()
     store: StoreSettings = StoreSettings()

@@ -36,11 +36,12 @@ The overall reading (also in docs/barometer.md):
 4. Each domain (harm, positive safety, safety culture and staff) scores the
    mean points of its indicators that have a RAG.
 5. The reading is the mean of the domain scores over the domains that have
-   one, so each domain weighs the same however many indicators it has.
+   one, so each domain weighs the same however many indicators it has,
+   rounded once, half up, to the whole number every screen shows (92.5 is 93).
 6. Harm first: while any harm indicator is red the reading is capped just
    below the green band (``gauge.green_min`` - 1): good culture cannot hide harm.
-7. Band: green at or above ``gauge.green_min`` (75), amber at or above
-   ``gauge.amber_min`` (50), else red. No indicator with a RAG: no reading.
+7. Band, on the rounded reading: green at or above ``gauge.green_min`` (75),
+   amber at or above ``gauge.amber_min`` (50), else red. No indicator with a RAG: no reading.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
@@ -525,6 +527,14 @@ def aim_progress(aim: Aim, reading: IndicatorReading, spec: Any, data_date: date
     return done("working", progress, False, summary)
 
 
+def shown_score(exact: float) -> float:
+    """The reading rounded once, half up, to the whole number every screen shows (gauge, text, sheet): 92.5 is 93.
+
+    The band is decided on this number, so a reading shown as 80 is never 'amber' below a green_min of 80.
+    """
+    return float(Decimal(repr(exact)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def gauge_score(
     readings: Sequence[IndicatorReading], gauge: Gauge
 ) -> tuple[float | None, str | None, dict[str, float | None], bool]:
@@ -537,7 +547,7 @@ def gauge_score(
     present = [s for s in domain_scores.values() if s is not None]
     if not present:
         return None, None, domain_scores, False
-    score = sum(present) / len(present)
+    score = shown_score(sum(present) / len(present))
     capped = False
     if any(r.domain is Domain.HARM and r.rag == "red" for r in readings) and score >= gauge.green_min:
         score, capped = gauge.green_min - 1, True

@@ -260,8 +260,10 @@ def test_csv_export_and_sheet_printing_are_audited(app, store):
     next(b for b in at.get("download_button") if b.label == "Download CSV").click().run()
     exported = audit_rows(store, access_gate.CSV_EXPORTED, ward_code="7A")
     assert len(exported) == exported_before + 1 and exported.iloc[-1]["detail"]["metric"] == "patients_on_ward"
-    next(b for b in at.get("download_button") if b.label == "Print sheet (A4)").click().run()
+    at = next(b for b in at.button if b.label == "Print sheet (A4)").click().run()
     assert len(audit_rows(store, access_gate.SHEET_PRINTED, ward_code="7A")) == printed_before + 1
+    next(b for b in at.get("download_button") if b.label == "Sheet as a file").click().run()
+    assert len(audit_rows(store, access_gate.SHEET_PRINTED, ward_code="7A")) == printed_before + 2
 
 
 def test_only_administrators_can_show_quarantined_rows_content(app, store):

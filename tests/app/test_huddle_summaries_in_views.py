@@ -20,7 +20,7 @@ def test_ratings_and_actions_show_on_the_wall_and_in_the_exec_view(tmp_path, run
     )
 
     wall = all_html(run_view(store, "wall", wards="7A"))
-    assert "Huddle: reliability today 1: 0  2: 1  3: 0  4: 2  5: 1 · 1 open action" in wall
+    assert "Huddle today: reliability rated by 4 (scores 2, 4, 4, 5 of 5) · 1 open action" in wall
 
     at = run_view(store, "exec")
     table = next(t.value for t in at.dataframe if "Rated today" in t.value.columns)

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from dashboard.common.board import Board, indexed_values
+from dashboard.common.formatting import staffing_text
 from metrics.board.freshness import freshness
-from dashboard.huddle.sheet import huddle_sheet_html
-from dashboard.common.formatting import column_title, staffing_text
+from dashboard.huddle.sheet import actions_html, huddle_sheet_html, ratings_html
+from dashboard.common.formatting import column_title
 from metrics.extract.contract import NEVER_SHOWN_COLUMNS, Identifying
 from metrics.store import queries
 from tests.app.conftest import all_html, expected_value_text, tiles_in
@@ -194,8 +195,27 @@ def test_the_board_is_laid_out_in_the_configured_group_order(huddle_7a, sample_s
     assert positions == sorted(positions)
 
 
-def test_there_is_a_printable_sheet_button(huddle_7a):
-    assert any(b.label == "Print sheet (A4)" for b in huddle_7a.get("download_button"))
+def test_there_is_a_print_button_and_the_sheet_as_a_file(huddle_7a):
+    assert [b.label for b in huddle_7a.button if b.label == "Print sheet (A4)"] == ["Print sheet (A4)"]
+    assert [b.label for b in huddle_7a.get("download_button") if b.label == "Sheet as a file"] == ["Sheet as a file"]
+
+
+def test_the_sheet_carries_todays_ratings_and_open_actions():
+    huddle = {"rated": 4, "counts": {2: 1, 4: 2, 5: 1}, "median": 4.0}
+    assert "Rated by 4 · median 4" in ratings_html(huddle)
+    assert "<td>0</td><td>1</td><td>0</td><td>2</td><td>1</td>" in ratings_html(huddle)
+    assert ratings_html({"rated": 0, "counts": {}}) == "<p>No reliability ratings recorded yet today.</p>"
+    actions = pd.DataFrame(
+        {
+            "text": ["Check the hoist", "Done one"],
+            "owner_role": ["nurse in charge", "HCA"],
+            "due_at": [None, None],
+            "status": ["open", "closed"],
+            "carried_over": [True, False],
+        }
+    )
+    assert actions_html(actions) == '<ul class="actions"><li>Check the hoist · nurse in charge (carried over)</li></ul>'
+    assert actions_html(actions.iloc[1:]) == "<p>No open actions.</p>"
 
 
 def test_the_printable_sheet_is_one_a4_page_of_the_board_without_identifiers(sample_store):

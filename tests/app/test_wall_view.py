@@ -95,3 +95,20 @@ def test_tiles_fill_a_wide_screen_in_a_grid_without_scrolling():
     cols, rows = grid_shape(30)
     assert cols * rows >= 30 and cols >= rows
     assert grid_shape(1) == (1, 1)
+
+
+def test_the_wall_summarises_the_ward_and_shows_fewer_tiles_when_asked(run_view, sample_store):
+    at = run_view(sample_store, "wall", wards="7A", tiles="staff_registered_day,nope")
+    html = all_html(at)
+    assert set(tiles_in(at)) == {("7A", "staff_registered_day")}
+    tile = tiles_in(at)[("7A", "staff_registered_day")]["text"]
+    word = next(w for w in ("Red", "Amber", "Green") if w in tile)
+    counts = {w: (1 if w == word else 0) for w in ("Red", "Amber", "Green")}
+    summary = re.sub(r"<[^>]+>", "|", re.search(r'data-testid="wall-summary">(.*?)</div>', html).group(1))
+    assert [p for p in summary.split("|") if p] == [
+        f"● {counts['Red']} Red",
+        f"▲ {counts['Amber']} Amber",
+        f"✓ {counts['Green']} Green",
+    ]
+    assert "ignored: unknown tile nope" in html
+    assert "Green (blue edge)" in html

@@ -19,6 +19,7 @@ from metrics.huddle.barometer import (
     barometer_reading,
     gauge_score,
     indicator_reading,
+    shown_score,
     ward_setup,
 )
 from metrics.config.models import DEFAULT_CONFIG_DIR
@@ -220,10 +221,10 @@ GAUGE_CASES = [
     ),
     (
         [("harm", "red"), ("positive", "red"), ("culture", "amber")],
-        50 / 3,
+        17,
         "red",
         False,
-        "low_reading_is_not_capped_further",
+        "low_reading_is_not_capped_further_(0+0+50)/3=16.7_shown_17",
     ),
     (
         [("harm", "amber"), ("culture", "red"), ("positive", None)],
@@ -245,6 +246,28 @@ def test_the_gauge_rule_on_known_inputs(rows, score, band, capped, behaviour):
     assert set(domains) == {"harm", "positive", "culture"}
 
 
+# The reading is rounded once, half up, and the band is decided on the number shown. Points 0 / 50 / 100.
+ROUNDING_CASES = [
+    # indicators (domain, rag)                                 gauge green_min, amber_min  shown  band
+    ([("harm", "green"), ("positive", "green"), ("culture", "red")], 67, 50, 67, "green"),  # 66.67 shows 67: green
+    ([("harm", "green"), ("positive", "green"), ("culture", "red")], 68, 50, 67, "amber"),  # 67 is below 68
+    ([("harm", "green"), ("positive", "red"), ("culture", "red")], 75, 33, 33, "amber"),  # 33.33 shows 33: amber
+    ([("harm", "green"), ("positive", "red"), ("culture", "red")], 75, 34, 33, "red"),
+    ([("harm", "green"), ("harm", "red"), ("harm", "red"), ("harm", "red"), ("positive", "green")], 75, 50, 63, "amber"),
+]
+
+
+@pytest.mark.parametrize(("rows", "green_min", "amber_min", "shown", "band"), ROUNDING_CASES)
+def test_the_reading_is_rounded_once_and_banded_as_shown(rows, green_min, amber_min, shown, band):
+    score, got_band, _, _ = gauge_score([r(dom, rag) for dom, rag in rows], Gauge(green_min=green_min, amber_min=amber_min))
+    assert (score, got_band) == (shown, band)
+
+
+@pytest.mark.parametrize(("exact", "shown"), [(92.5, 93), (92.49, 92), (0.5, 1), (99.5, 100), (74.5, 75), (16.67, 17)])
+def test_half_rounds_up_as_the_gauge_draws_it(exact, shown):
+    assert shown_score(exact) == shown
+
+
 def test_the_whole_panel_for_the_default_set(hcfg, cfg):
     reading = barometer_reading(ward_setup(hcfg.barometer, "7A", cfg.metrics), full_inputs(), hcfg.barometer.gauge)
     rags = {i.id: i.rag for i in reading.indicators}
@@ -253,7 +276,7 @@ def test_the_whole_panel_for_the_default_set(hcfg, cfg):
     # culture: reliability green, feel safe amber, sickness green, training green, fft green -> 90
     assert rags["falls_with_harm"] == "red" and rags["compliments"] == "amber"
     assert reading.domain_scores == {"harm": 37.5, "positive": 50.0, "culture": 90.0}
-    assert reading.score == pytest.approx((37.5 + 50 + 90) / 3)
+    assert reading.score == 59  # (37.5 + 50 + 90) / 3 = 59.17, rounded once to what every screen shows
     assert reading.band == "amber" and not reading.capped
     assert (reading.counted, reading.chosen) == (13, 13)
     assert reading.statement.startswith("59 out of 100 (Amber), over 13 of 13 indicators")
@@ -386,7 +409,7 @@ def test_missing_optional_tables_are_not_supplied_and_the_reading_uses_what_is_t
     assert reading.not_supplied == ("incidents", "patient_feedback", "workforce")
     # what is there: harm = missed doses red (0); positive = nothing; culture = reliability green, feel safe amber -> 75
     assert reading.domain_scores == {"harm": 0.0, "positive": None, "culture": 75.0}
-    assert reading.score == pytest.approx(37.5) and reading.band == "red"
+    assert reading.score == 38 and reading.band == "red"  # (0 + 75) / 2 = 37.5, shown 38
     assert (reading.counted, reading.chosen) == (3, 13)
     assert "over 3 of 13 indicators" in reading.statement
     assert "Not supplied in the extract: incidents, patient_feedback, workforce." in reading.statement
