@@ -202,4 +202,4 @@ def render_huddle_summary(board: Board) -> None:
         }
     )
     st.subheader("Today's huddles: how reliable the teams say their processes are")
-    st.dataframe(table, hide_index=True, use_container_width=True, key="exec_huddle_table")
+    st.dataframe(table, hide_index=True, width="stretch", key="exec_huddle_table")
