@@ -54,7 +54,7 @@ def with_news2_trend(enc: pd.DataFrame, observations: pd.DataFrame, now: pd.Time
     """The encounters with ``news2_rising`` (False where NEWS2 does not apply) and ``news2_trend`` added."""
     trend = news2_trend.news2_trend_per_encounter(observations, now)
     out = enc.merge(trend, on="encounter_id", how="left")
-    applies = ~out["news2_not_applicable"].fillna(False).astype(bool)
+    applies = out["news2_not_applicable"].isna()  # the column holds why NEWS2 does not apply, empty where it does
     out["news2_rising"] = out["news2_rising"].fillna(False).astype(bool) & applies
     out["news2_trend"] = out["news2_trend"].astype("string")
     return out
