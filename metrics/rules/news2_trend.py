@@ -57,12 +57,19 @@ def news2_trend_per_encounter(observations: pd.DataFrame, extracted_at: pd.Times
     )
     if sets.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)
-    last = sets.sort_values(["encounter_id", "taken_at"], kind="stable").groupby("encounter_id", sort=True).tail(SETS_READ)
-    per = last.groupby("encounter_id", sort=True)["score"].agg(list)
+    ordered = sets.sort_values(["encounter_id", "taken_at"], kind="stable")
+    back = ordered.groupby("encounter_id", sort=False).cumcount(ascending=False)  # 0: the newest set
+    last = ordered[back < SETS_READ].assign(back=back[back < SETS_READ])
+    wide = last.pivot(index="encounter_id", columns="back", values="score").reindex(columns=range(SETS_READ))
+    newest, middle, oldest = (wide[k] for k in range(SETS_READ))
+    rising = (oldest < middle) & (middle < newest)  # a missing set compares False: fewer than three is not rising
+    text = newest.astype("Int64").astype("string")
+    for earlier in (middle, oldest):
+        text = (earlier.astype("Int64").astype("string") + " → " + text).fillna(text)
     return pd.DataFrame(
         {
-            "encounter_id": per.index.to_numpy(),
-            "news2_rising": [is_rising(s) for s in per],
-            "news2_trend": [trend_text(s) for s in per],
+            "encounter_id": wide.index.to_numpy(),
+            "news2_rising": rising.to_numpy(dtype=bool),
+            "news2_trend": text.to_numpy(dtype=object),
         }
     )
