@@ -21,6 +21,7 @@ from dashboard.common import store_access
 from dashboard.common.disclosure import markdown_text, without_locations
 from metrics.board.freshness import Freshness, freshness
 from metrics.config.models import AppConfig
+from metrics.evaluate import optional_sources
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.errors import ConfigError
 from metrics.store.queries import SnapshotInfo
@@ -87,6 +88,10 @@ class Board:
 
     def yesterday(self, ward_code: str, metric_id: str) -> TileValue | None:
         return _lookup(self.previous_values, ward_code, metric_id)
+
+    def not_supplied(self, definition: MetricDefinition) -> bool:
+        """True when the tile counts an optional extract table the current snapshot's extract did not carry."""
+        return optional_sources.not_supplied(definition.table, self.snapshot.row_counts)
 
 
 def _lookup(values: pd.DataFrame, ward_code: str, metric_id: str) -> TileValue | None:

@@ -90,7 +90,7 @@ def is_percent(definition: MetricDefinition) -> bool:
     """Shown as a percentage: fill rates and other proportions (``display: percent`` or ``staffing``).
 
     A ratio is not always a proportion: care hours per patient day is a ratio shown as a number."""
-    return definition.display in ("percent", "staffing")
+    return definition.display in ("percent", "staffing", "actual_planned")
 
 
 def value_text(definition: MetricDefinition, value: float | None) -> str:
@@ -98,6 +98,15 @@ def value_text(definition: MetricDefinition, value: float | None) -> str:
     if is_percent(definition):
         return percent_text(value)
     return number_text(value)
+
+
+def headline_text(
+    definition: MetricDefinition, value: float | None, numerator: float | None, denominator: float | None
+) -> str:
+    """What a tile shows in large type: 'actual (planned)' for ``display: actual_planned``, else ``value_text``."""
+    if definition.display == "actual_planned":
+        return staffing_text(numerator, denominator)
+    return value_text(definition, value)
 
 
 def staffing_text(numerator: float | None, denominator: float | None) -> str:

@@ -12,13 +12,21 @@ from __future__ import annotations
 from html import escape
 
 from dashboard.common.board import Board, TileValue
-from dashboard.common.formatting import change_text, is_percent, number_text, percent_text, staffing_text, value_text
+from dashboard.common.formatting import (
+    change_text,
+    headline_text,
+    is_percent,
+    number_text,
+    percent_text,
+    staffing_text,
+)
 from dashboard.common.rag import badge_html, rag_style
 from metrics.evaluate.definitions import MetricDefinition
 
 # Groups drawn as a compact table (one row per metric) instead of tiles. A group, not a metric id:
 # any metric put in such a group in config/metrics.yaml joins the table.
 COMPACT_TABLE_GROUPS = frozenset({"assessments_by_type"})
+NOT_SUPPLIED = "not supplied"
 
 
 def has_thresholds(definition: MetricDefinition) -> bool:
@@ -41,6 +49,15 @@ def _rag_of(tv: TileValue | None) -> str | None:
     return tv.rag if tv else None
 
 
+def tile_value_text(board: Board, definition: MetricDefinition, tv: TileValue | None) -> str:
+    """The tile's headline: 'not supplied' when the optional extract table it counts was not in the extract."""
+    if (tv is None or tv.value is None) and board.not_supplied(definition):
+        return NOT_SUPPLIED
+    if tv is None:
+        return headline_text(definition, None, None, None)
+    return headline_text(definition, tv.value, tv.numerator, tv.denominator)
+
+
 def tile_html(
     board: Board, ward_code: str, definition: MetricDefinition, *, show_change: bool = True, trend: str = ""
 ) -> str:
@@ -51,7 +68,7 @@ def tile_html(
     tv = board.tile(ward_code, definition.id)
     rag = _rag_of(tv)
     style = rag_style(rag, has_thresholds(definition))
-    value = value_text(definition, tv.value if tv else None)
+    value = tile_value_text(board, definition, tv)
     change = f'<span class="ws-change">{escape(change_for(board, ward_code, definition))}</span>' if show_change else ""
     return (
         f'<div class="ws-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
@@ -68,6 +85,8 @@ def _sub_text(definition: MetricDefinition, tv: TileValue | None) -> str:
     """Under the value: 'actual (planned)' for staffing, the unit for a count, nothing for a percentage."""
     if definition.display == "staffing":
         return f"{staffing_text(tv.numerator if tv else None, tv.denominator if tv else None)} actual (planned)"
+    if definition.display == "actual_planned":
+        return f"actual (planned), fill {percent_text(tv.value if tv else None)}"
     if is_percent(definition):
         return ""
     return definition.unit
@@ -83,7 +102,7 @@ def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition, v
     tv = board.tile(ward_code, definition.id)
     rag = _rag_of(tv)
     style = rag_style(rag, has_thresholds(definition))
-    value = value_text(definition, tv.value if tv else None)
+    value = tile_value_text(board, definition, tv)
     side = []
     staffing = ""
     if (
@@ -169,7 +188,7 @@ def compact_table_html(
         rows.append(
             f'<tr data-metric="{escape(d.id)}" data-ward="{escape(ward_code)}" title="{escape(d.description)}">'
             f'<td class="ws-compact-label">{escape(d.label)}</td>'
-            f'<td class="ws-compact-value ws-tile-value">{escape(value_text(d, tv.value if tv else None))}</td>'
+            f'<td class="ws-compact-value ws-tile-value">{escape(tile_value_text(board, d, tv))}</td>'
             f"<td>{badge_html(_rag_of(tv), has_thresholds(d))}</td>"
             f'<td class="ws-change">{escape(change_for(board, ward_code, d))}</td>'
             + (f"<td>{chips.get(d.id, '')}</td>" if chips is not None else "")

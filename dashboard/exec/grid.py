@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.common.board import Board, group_label
 from dashboard.common.formatting import value_text
+from dashboard.common.tiles import tile_value_text
 from dashboard.common.rag import rag_style
 from metrics.config.models import Ward
 from metrics.evaluate.definitions import MetricDefinition
@@ -61,7 +62,7 @@ def support_wards(board: Board, standing: ExecStanding, top: int = 5) -> list[tu
 
 def _cell(board: Board, ward_code: str, definition: MetricDefinition) -> str:
     tv = board.tile(ward_code, definition.id)
-    text = value_text(definition, tv.value if tv else None)
+    text = tile_value_text(board, definition, tv)
     if definition.rag is None:
         return f'<td title="{escape(definition.label)}">{escape(text)}</td>'
     style = rag_style(tv.rag if tv else None)

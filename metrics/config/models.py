@@ -12,7 +12,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from metrics.config.strict import Strict as _Strict
 from metrics.evaluate.definitions import MetricDefinition
@@ -114,6 +114,24 @@ class AssessmentDue(_Strict):
 
 
 
+class AcuitySettings(_Strict):
+    """Safer Nursing Care Tool level multipliers: care hours one patient at each level needs over one shift."""
+
+    multipliers: dict[str, float]
+    status: str = Field(pattern="^(local|published)$")  # local: set by the trust; published: the tool's own figures
+
+    @field_validator("multipliers")
+    @classmethod
+    def _every_level(cls, value: dict[str, float]) -> dict[str, float]:
+        levels = ("0", "1a", "1b", "2", "3")
+        given = {str(k).strip().lower(): float(v) for k, v in value.items()}
+        if sorted(given) != sorted(levels):
+            raise ValueError(f"give a multiplier for each level {', '.join(levels)}; got {', '.join(given) or 'none'}")
+        if any(v < 0 for v in given.values()):
+            raise ValueError("multipliers must not be negative")
+        return given
+
+
 class ClinicalFile(_Strict):
     assessment_types: tuple[Coded, ...]
     flag_codes: tuple[Coded, ...]
@@ -123,6 +141,7 @@ class ClinicalFile(_Strict):
     staffing: StaffingSettings
     aki: AkiSettings = AkiSettings()
     assessment_schedule: dict[str, AssessmentDue] = Field(default_factory=dict)
+    acuity: AcuitySettings
 
 
 # ---- sources.yaml -----------------------------------------------------------------------------

@@ -96,7 +96,8 @@ class MetricDefinition(Strict):
     group: str
     order: int = 0
     drilldown: Drilldown | None = None
-    display: Literal["count", "percent", "staffing"] = "count"
+    # actual_planned: a ratio read as 'numerator (denominator)', e.g. nurses on shift '4 (5)'; its value is the ratio
+    display: Literal["count", "percent", "staffing", "actual_planned"] = "count"
     staffing_cell: tuple[str, str] | None = None  # (shift, staff_group) for the staffing grid
 
     @property

@@ -26,6 +26,7 @@ from metrics.rules import staffing
 from metrics.rules.clock import london_date, london_midnight
 from metrics.rules.grouping import joined_per_key
 from metrics.config.models import AppConfig
+from metrics.evaluate.anticipation import TREND_COLUMNS, anticipation_tables, derived_columns, with_news2_trend
 from metrics.evaluate.deterioration import NEWS2_COLUMNS, SEPSIS_COLUMNS, with_news2, with_sepsis
 from metrics.extract.contract import TABLES_BY_NAME
 from metrics.extract.validate import ValidatedExtract
@@ -77,6 +78,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         + AKI_COLUMNS
         + SEPSIS_COLUMNS
         + DETERIORATION_EXTRA
+        + TREND_COLUMNS
         + DOSE_COLUMNS
         + ASSESSMENT_COLUMNS
         + flag_cols,
@@ -90,6 +92,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
         "staffing": [c for c in staffing.BOARD_COLUMNS if c != "fill_rate_note"],
         "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
+        **derived_columns(),
     }
 
 
@@ -99,6 +102,7 @@ class DerivedExtract:
 
     extracted_at: pd.Timestamp
     tables: dict[str, pd.DataFrame]
+    supplied: frozenset[str] = frozenset()  # the extract tables the extract carried (optional ones may be absent)
 
 
 def _with_context(frame: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:
@@ -137,6 +141,7 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
 
     say("NEWS2")
     enc = with_news2(enc, t["observations"], active, cfg, now)
+    enc = with_news2_trend(enc, t["observations"], now)
 
     say("AKI")
     ages = enc.drop_duplicates("patient_id", keep="last").set_index("patient_id")["age_years"]
@@ -225,7 +230,9 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
         "staffing": staff,
         "wards": wards,
     }
-    return DerivedExtract(now, tables)
+    say("anticipation")
+    tables.update(anticipation_tables(t, enc, cfg, now))
+    return DerivedExtract(now, tables, frozenset(t))
 
 
 def care_hours_per_ward(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from metrics.evaluate import optional_sources
 from metrics.evaluate.conditions import EvaluationContext, mask
 from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import Aggregate, MetricDefinition
@@ -55,7 +56,9 @@ def _aggregate(part: Aggregate, frame: pd.DataFrame, rows: np.ndarray, wards: li
         values = grouped["patient_id"].nunique()
     else:
         values = grouped[part.column].sum(min_count=1)
-    return values.reindex(wards).astype("float64").fillna(0.0)
+    # a ward with no rows counts zero; a ward whose rows sum only missing values has no value ("no data"), never 0
+    present = pd.Index(wards).isin(values.index)
+    return values.reindex(wards).astype("float64").where(present, 0.0)
 
 
 def _detail_json(frame: pd.DataFrame) -> list[str]:
@@ -103,6 +106,20 @@ def _drilldown_rows(definition: MetricDefinition, frame: pd.DataFrame, rows: np.
     return out.sort_values(["ward_code", "urgency"], ascending=[True, False], na_position="last")
 
 
+def _not_supplied(definition: MetricDefinition, wards: list[str]) -> pd.DataFrame:
+    """No value for any ward: the optional extract table the metric counts was not in the extract."""
+    return pd.DataFrame(
+        {
+            "ward_code": wards,
+            "metric_id": definition.id,
+            "value": np.nan,
+            "numerator": np.nan,
+            "denominator": np.nan,
+            "rag": [None] * len(wards),
+        }
+    )
+
+
 def evaluate(
     derived: DerivedExtract, cfg: AppConfig, metrics: tuple[MetricDefinition, ...] | None = None
 ) -> Evaluation:
@@ -114,6 +131,9 @@ def evaluate(
     drill: list[pd.DataFrame] = []
     for definition in metrics if metrics is not None else cfg.metrics:
         frame = derived.tables[definition.table]
+        if optional_sources.not_supplied(definition.table, derived.supplied):
+            values.append(_not_supplied(definition, wards))
+            continue
         base = mask(definition.where, frame, ctx)
         if definition.aggregate is not None:
             counted = _rows(definition.aggregate, frame, base, ctx)

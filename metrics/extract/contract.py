@@ -82,6 +82,9 @@ class TableSpec:
     required_file: bool = True
     ward_column: str | None = None  # a column whose value must be a configured ward
     extra: dict[str, str] = field(default_factory=dict)
+    # False for a table whose size swings from day to day by nature (admissions expected on a Monday against a
+    # Sunday): its rows falling by half is no sign of a broken extract, so it never holds one
+    steady_size: bool = True
 
     def column(self, name: str) -> ColumnSpec:
         for col in self.columns:
@@ -333,6 +336,64 @@ WORKFORCE = TableSpec(
     ward_column="ward_code",
 )
 
+# ---- optional tables: what the anticipation tiles read ("will care be safe later today and tomorrow?") ----
+
+SNCT_LEVELS = ("0", "1a", "1b", "2", "3")
+
+ACUITY = TableSpec(
+    "acuity",
+    "Each patient's Safer Nursing Care Tool acuity and dependency level per shift, as the nurse in charge scores "
+    "it (today's and the next shift's). The board sets the care hours the next shift's levels need (the level "
+    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not supplied'.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
+        ColumnSpec("shift_date", DT, True, "The date the shift starts."),
+        ColumnSpec("shift", S, True, "day or night.", allowed=("day", "night")),
+        ColumnSpec(
+            "snct_level",
+            S,
+            True,
+            "Safer Nursing Care Tool level: 0, 1a, 1b, 2 or 3.",
+            allowed=SNCT_LEVELS,
+        ),
+    ),
+    required_file=False,
+)
+
+EXPECTED_ADMISSIONS = TableSpec(
+    "expected_admissions",
+    "Admissions expected on each ward (planned electives, transfers and bed requests accepted from the emergency "
+    "department), one row each, as the bed management system lists them. The board sets today's against the ward's "
+    "free beds. Its size swings from day to day, so a fall in its rows never holds an extract. Without this file "
+    "those tiles read 'not supplied'.",
+    (
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("expected_at", T, True, "When the patient is expected on the ward."),
+        ColumnSpec(
+            "source",
+            S,
+            False,
+            "Where the admission comes from: elective, emergency or transfer (free text, shown only).",
+        ),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+    steady_size=False,
+)
+
+FALLS_RISK = TableSpec(
+    "falls_risk",
+    "Falls risk assessments and whether a falls care plan is in place, one row per assessment. The board counts "
+    "patients whose latest assessment is high risk with no plan. Without this file that tile reads 'not supplied'.",
+    (
+        ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
+        ColumnSpec("assessed_at", T, True, "When the falls risk was assessed.", not_after_extract=True),
+        ColumnSpec("risk_level", S, True, "low, moderate or high.", allowed=("low", "moderate", "high")),
+        ColumnSpec("care_plan_in_place", B, False, "True when a falls care plan is in place; empty: not recorded."),
+    ),
+    required_file=False,
+)
+
 TABLES: tuple[TableSpec, ...] = (
     ENCOUNTERS,
     OBSERVATIONS,
@@ -344,6 +405,9 @@ TABLES: tuple[TableSpec, ...] = (
     INCIDENTS,
     PATIENT_FEEDBACK,
     WORKFORCE,
+    ACUITY,
+    EXPECTED_ADMISSIONS,
+    FALLS_RISK,
 )
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}

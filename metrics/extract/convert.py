@@ -26,7 +26,7 @@ from metrics.extract.contract import ColumnSpec, ColumnType
 from metrics.rules.clock import LONDON
 
 UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex", "incident_type"}
-LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test", "harm_level", "kind"}
+LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test", "harm_level", "kind", "snct_level", "risk_level"}
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 _OFFSET = re.compile(r"(?:Z|[+-][0-9][0-9]:?[0-9][0-9])$", re.IGNORECASE)  # ISO 8601 offsets are ASCII digits

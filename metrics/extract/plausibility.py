@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from metrics.config.models import GatesFile
+from metrics.extract.contract import TABLES_BY_NAME
 
 
 def _share(part: int, whole: int) -> str:
@@ -49,6 +50,8 @@ def shrunk_tables(
         used = int(now_counts.get("used", 0))
         if was is None or was < settings.min_rows_to_judge or used == 0 and table in settings.required_tables:
             continue  # an empty required table is reported by empty_tables
+        if table in TABLES_BY_NAME and not TABLES_BY_NAME[table].steady_size:
+            continue  # its size swings by nature (expected admissions)
         if used < was * (1 - settings.max_drop_share):
             reasons.append(f"{table} {used} rows ({label} {was}), down more than {settings.max_drop_share:.0%}")
     return reasons

@@ -265,7 +265,7 @@ def validate_extract(raw: RawExtract, cfg: AppConfig) -> ValidatedExtract:
         quarantine.extend(records)
         counts[name] = {"read": len(frame), "quarantined": len(records)}
     encounter_ids = tables["encounters"]["encounter_id"]
-    for name in ("observations", "assessments", "medication_administrations", "patient_flags"):
+    for name in ("observations", "assessments", "medication_administrations", "patient_flags", "acuity", "falls_risk"):
         if name in tables:
             tables[name], records = _drop_orphans(tables[name], name, encounter_ids, raw.tables[name])
             quarantine.extend(records)

@@ -26,6 +26,12 @@ _ASSESSMENT_RULES: dict[str, tuple[float, Callable[[np.ndarray, np.ndarray], np.
     "BEDRAILS": (12, lambda age, kind: (age >= 65) | (kind == "critical")),
     "DEMENTIA": (24, lambda age, kind: age >= 75),
     "INFECTION": (6, lambda age, kind: np.ones(age.shape, bool)),
+    "ALERT": (6, lambda age, kind: np.ones(age.shape, bool)),
+    "ADL": (24, lambda age, kind: (age >= 65) | np.isin(kind, ["elderly", "rehab"])),
+    "HYGIENE": (24, lambda age, kind: age >= 16),
+    # stroke admissions stand in as about one older medical patient in nine
+    "STROKE": (4, lambda age, kind: (age >= 55) & np.isin(kind, ["medical", "elderly"]) & (age % 9 == 0)),
+    "WELFARE": (24, lambda age, kind: age >= 16),
 }
 _WEEKLY_ASSESSMENTS = ("PRESSURE_ULCER", "FALLS", "MUST")
 

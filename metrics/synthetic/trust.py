@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from metrics.synthetic.anticipation import anticipation_extract
 from metrics.synthetic.assessments import simulate_assessments
 from metrics.synthetic.bad_rows import add_bad_rows
 from metrics.synthetic.clock import DAY, HOUR, NA, LondonClock, epoch_days
@@ -152,7 +153,8 @@ def generate_trust(
     Returns the folders in date order. Same arguments, same bytes. With ``bad_rows`` each extract carries a
     handful of deliberate contract breaches (see ``metrics.synthetic.bad_rows``); every other row is unchanged.
     With ``non_epr`` (the default) each extract also carries the optional tables from outside the EPR
-    (incidents, patient_feedback, workforce; see ``metrics.synthetic.outside_epr``); without it they are left
+    (incidents, patient_feedback, workforce; see ``metrics.synthetic.outside_epr``) and the anticipation tables
+    (acuity, expected_admissions, falls_risk; see ``metrics.synthetic.anticipation``); without it they are left
     out, as for a hospital that does not supply them. Either way the EPR tables are byte-identical.
     ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``).
     """
@@ -179,11 +181,19 @@ def generate_trust(
         t = int(t_ext[k])
         today = epoch_days(day)
         tables = day_tables(history, t, today)
+        anticipating = (  # from the day's clean encounters, before any deliberate bad row
+            anticipation_extract(
+                np.random.Generator(np.random.PCG64([seed, 13, today])), history.world, tables["encounters"], t, today
+            )
+            if outside is not None
+            else {}
+        )
         overrides: dict[str, dict[str, dict[int, str]]] = {}
         if bad_rows:
             add_bad_rows(np.random.Generator(np.random.PCG64([seed, 7, today])), tables, overrides, t, fmt)
         if outside is not None:
             tables.update(outside_epr_extract(outside, t, today))
+            tables.update(anticipating)
         manifest = {
             "extracted_at": str(clock.iso(np.array([t]))[0]),
             "source": f"{GENERATOR} seed={seed} scale={scale}",

@@ -231,6 +231,12 @@ def all_html(at: AppTest) -> str:
 def expected_value_text(definition, row) -> str:
     """How a stored value must read on a tile, written out independently of the app's formatter."""
     value = row["value"]
+
+    def count(v: float) -> str:
+        return "–" if pd.isna(v) else str(int(v)) if float(v).is_integer() else f"{float(v):.1f}"
+
+    if definition.display == "actual_planned":  # nurses on shift: '4 (5)'
+        return f"{count(row['numerator'])} ({count(row['denominator'])})"
     if pd.isna(value):
         return "–"
     if definition.display in ("percent", "staffing"):

@@ -105,7 +105,9 @@ def test_each_tile_says_how_it_changed_since_yesterday(huddle_7a, sample_store):
             assert "no change" in text, metric.id
         else:
             arrow = "▲" if diff > 0 else "▼"
-            assert f"{arrow} {int(abs(diff))} since yesterday" in text, metric.id
+            size = abs(float(diff))
+            shown = f"{int(size)}" if size.is_integer() else f"{size:.1f}"  # care hours may be fractional
+            assert f"{arrow} {shown} since yesterday" in text, metric.id
 
 
 def test_the_ward_comes_from_the_url_and_the_sidebar_follows(run_view, sample_store):

@@ -301,7 +301,7 @@ def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_
     history: list[Path], epr_only: list[Path]
 ) -> None:
     optional = {t.name for t in TABLES if not t.required_file}
-    assert optional == {"incidents", "patient_feedback", "workforce"}
+    assert optional == {"incidents", "patient_feedback", "workforce", "acuity", "expected_admissions", "falls_risk"}
     for full, bare in zip(history, epr_only, strict=True):
         assert not any((bare / f"{name}.csv").exists() for name in optional)
         for spec in TABLES:
@@ -314,7 +314,9 @@ def test_the_optional_tables_are_within_the_contract_and_look_like_a_ward(
 ) -> None:
     folder = clean_history[-1]
     checked = validate_extract(read_extract(folder, SourcesFile()), cfg)
-    assert {"incidents", "patient_feedback", "workforce"} <= set(checked.tables)
+    assert {"incidents", "patient_feedback", "workforce", "acuity", "expected_admissions", "falls_risk"} <= set(
+        checked.tables
+    )
     assert checked.quarantine.empty
     extracted_at = pd.Timestamp(json.loads((folder / "manifest.json").read_text())["extracted_at"])
     incidents = _read(folder, "incidents")
@@ -360,3 +362,19 @@ def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Pat
     both = before.index.intersection(after.index)
     assert len(both) > 0.95 * len(before)
     pd.testing.assert_frame_equal(before.loc[both], after.loc[both])
+
+
+def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(clean_history: list[Path]) -> None:
+    folder = clean_history[-1]
+    enc = _read(folder, "encounters")
+    on_ward = set(enc.loc[enc["discharged_at"].isna(), "encounter_id"])
+    acuity = _read(folder, "acuity")
+    extract_day = json.loads((folder / "manifest.json").read_text())["extracted_at"][:10]
+    day = acuity[(acuity["shift"] == "day") & (acuity["shift_date"] == extract_day)]
+    assert set(day["encounter_id"]) <= on_ward
+    assert len(day) >= 0.9 * len(on_ward)  # all but the few not scored yet
+    assert set(acuity["snct_level"]) <= {"0", "1a", "1b", "2", "3"}
+    assert len(_read(folder, "expected_admissions")) > 0
+    falls = _read(folder, "falls_risk")
+    assert set(falls["encounter_id"]) <= on_ward
+    assert set(falls["risk_level"]) == {"low", "moderate", "high"}
