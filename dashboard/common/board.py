@@ -82,6 +82,7 @@ class Board:
     freshness: Freshness
     values: pd.DataFrame
     previous_values: pd.DataFrame
+    ward_code: str | None = None  # set when the board holds one ward's values only (a huddle board)
 
     def tile(self, ward_code: str, metric_id: str) -> TileValue | None:
         return _lookup(self.values, ward_code, metric_id)
@@ -137,7 +138,9 @@ def explain_store_unreachable(exc: SQLAlchemyError, db_url: str, show_location: 
         if show_location
         else "The dashboard's administrator has been told where to look: ask them if this lasts."
     )
-    st.error(f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}")
+    st.error(
+        f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}"
+    )
 
 
 def explain_config_problems(exc: ConfigError) -> None:
@@ -163,8 +166,12 @@ def explain_empty_store() -> None:
     )
 
 
-def open_board(explain: bool = True) -> Board | None:
-    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false)."""
+def open_board(explain: bool = True, ward_code: str | None = None) -> Board | None:
+    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false).
+
+    With ``ward_code`` the board holds that ward's values only (a huddle board at a region of 600 wards reads
+    its own ward's rows); without it, every ward's (the wall, the executive view).
+    """
     if explain:
         cfg = load_config_or_explain()
     else:
@@ -183,10 +190,13 @@ def open_board(explain: bool = True) -> Board | None:
             return None
         previous = store_access.previous_day_snapshot(db_url, snapshot.id)
         attempts = store_access.refresh_attempts(db_url)
-        values = store_access.ward_values(db_url, snapshot.id)
-        previous_values = (
-            store_access.ward_values(db_url, previous.id) if previous else pd.DataFrame(columns=values.columns)
-        )
+        if ward_code is None:
+            values = store_access.ward_values(db_url, snapshot.id)
+            before = store_access.ward_values(db_url, previous.id) if previous else None
+        else:
+            values = store_access.one_ward_values(db_url, snapshot.id, ward_code.upper())
+            before = store_access.one_ward_values(db_url, previous.id, ward_code.upper()) if previous else None
+        previous_values = before if before is not None else pd.DataFrame(columns=values.columns)
     except SQLAlchemyError as exc:
         if explain:
             explain_store_unreachable(exc, db_url)
@@ -194,4 +204,6 @@ def open_board(explain: bool = True) -> Board | None:
     fresh = freshness(
         snapshot.extracted_at, snapshot.loaded_at, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC)
     )
-    return Board(cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values))
+    return Board(
+        cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values), ward_code
+    )
