@@ -30,7 +30,7 @@ UNFOLD = """() => { const shut = Array.from(document.querySelectorAll(
 CUT_BY_OWN_BOX = """() => Array.from(document.querySelectorAll(
   '.ws-tile-label, .ws-tile-value, .ws-badge, .ws-spc, .ws-change, .wall-ward, .wall-summary, .wall-foot span,'
   + ' .ws-strip, .wall-asat, .ws-group, .ws-ward-head h2, button p, .ws-attention, .ws-today, summary p'))
-  .filter(e => e.offsetParent !== null && getComputedStyle(e).overflow !== 'visible'
+  .filter(e => e.checkVisibility() && getComputedStyle(e).overflow !== 'visible'
                && (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
   .map(e => e.className + ': ' + e.innerText.slice(0, 40))"""
 
@@ -42,9 +42,9 @@ CUT_BY_CONTAINER = """() => {
   const scrolls = e => { const s = getComputedStyle(e); return /auto|scroll/.test(s.overflowX + ' ' + s.overflowY); };
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    if (!n.textContent.trim() || !n.parentElement || n.parentElement.offsetParent === null) continue;
+    if (!n.textContent.trim() || !n.parentElement || !n.parentElement.checkVisibility()) continue;
     const el = n.parentElement;
-    if (el.closest('[data-testid="stSidebar"], [aria-hidden="true"], script, style, details:not([open])')) continue;
+    if (el.closest('[data-testid="stSidebar"], [aria-hidden="true"], script, style')) continue;
     const range = document.createRange(); range.selectNodeContents(n);
     const r = range.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
@@ -63,7 +63,7 @@ OVERLAPS = """() => {
   const parts = Array.from(document.querySelectorAll(
     '.ws-tile, table.ws-staff-grid, table.ws-compact, [data-testid="stButton"], [data-testid="stDownloadButton"],'
     + ' [data-testid="stExpander"] > details > summary, .ws-attention, .ws-today, .ws-ward-head'))
-    .filter(e => e.offsetParent !== null).map(e => [e, e.getBoundingClientRect()])
+    .filter(e => e.checkVisibility()).map(e => [e, e.getBoundingClientRect()])
     .filter(([e, r]) => r.width > 0 && r.height > 0);
   const hits = [];
   for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) {

@@ -43,7 +43,12 @@ def stored_value(app, ward: str, metric: str) -> float | None:
 
 
 def test_huddle_board_tiles_match_the_store_on_a_laptop(running_app, browser):
-    page = open_page(browser, f"{running_app.base_url}/?ward=7A", LAPTOP, '[data-metric="patients_on_ward"]')
+    page = open_page(browser, f"{running_app.base_url}/?ward=7A", LAPTOP, "[data-barometer]")
+    page.evaluate(  # open the sections that start folded (those with nothing red or amber)
+        """() => document.querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
+                 .forEach(s => s.click())"""
+    )
+    page.wait_for_selector('.ws-tile[data-metric="patients_on_ward"]', timeout=30_000)
     for metric in ("patients_on_ward", "missed_critical_doses_today", "aki", "sepsis", "obs_hourly_or_more"):
         shown = page.locator(f'[data-metric="{metric}"][data-ward="7A"] .ws-tile-value').first.inner_text().strip()
         assert shown == f"{stored_value(running_app, '7A', metric):g}", metric
