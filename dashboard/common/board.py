@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -85,32 +86,34 @@ class Board:
     ward_code: str | None = None  # set when the board holds one ward's values only (a huddle board)
 
     def tile(self, ward_code: str, metric_id: str) -> TileValue | None:
-        return _lookup(self.values, ward_code, metric_id)
+        return self._tiles[0].get((ward_code.upper(), metric_id))
 
     def yesterday(self, ward_code: str, metric_id: str) -> TileValue | None:
-        return _lookup(self.previous_values, ward_code, metric_id)
+        return self._tiles[1].get((ward_code.upper(), metric_id))
+
+    @cached_property
+    def _tiles(self) -> tuple[dict[tuple[str, str], TileValue], dict[tuple[str, str], TileValue]]:
+        """Today's and yesterday's values by (ward, metric), built once per board from whole columns: a board
+        asks for hundreds of tiles, and a frame lookup per tile was most of a huddle board's drawing time."""
+        return _tile_map(self.values), _tile_map(self.previous_values)
 
     def not_supplied(self, definition: MetricDefinition) -> bool:
         """True when the tile counts an optional extract table the current snapshot's extract did not carry."""
         return optional_sources.not_supplied(definition.table, self.snapshot.row_counts)
 
 
-def _lookup(values: pd.DataFrame, ward_code: str, metric_id: str) -> TileValue | None:
-    key = (ward_code.upper(), metric_id)
-    if values.empty or key not in values.index:
-        return None
-    row = values.loc[key]
+def _tile_map(values: pd.DataFrame) -> dict[tuple[str, str], TileValue]:
+    if values.empty:
+        return {}
 
     def num(v: object) -> float | None:
         return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
-    rag = row["rag"]
-    return TileValue(
-        num(row["value"]),
-        num(row["numerator"]),
-        num(row["denominator"]),
-        None if rag is None or pd.isna(rag) else str(rag),
-    )
+    columns = [values[c].tolist() for c in ("value", "numerator", "denominator", "rag")]
+    return {
+        key: TileValue(num(v), num(n), num(d), None if r is None or pd.isna(r) else str(r))
+        for key, v, n, d, r in zip(values.index.tolist(), *columns, strict=True)
+    }
 
 
 def indexed_values(values: pd.DataFrame) -> pd.DataFrame:

@@ -112,16 +112,16 @@ def one_ward_values(db_url: str, snapshot_id: int, ward_code: str) -> pd.DataFra
     return queries.ward_values(engine_for(db_url), snapshot_id, [ward_code])
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
+@st.cache_resource(show_spinner=False, max_entries=1024)
 def _ward_drilldowns(db_url: str, snapshot_id: int, ward_code: str) -> dict[str, pd.DataFrame]:
     return queries.ward_drilldowns(engine_for(db_url), snapshot_id, ward_code)
 
 
 def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
-    """The patient list behind one tile; a ward's lists are read in one query and cached by snapshot (a huddle
-    board shows them all)."""
+    """The patient list behind one tile (a copy: the cache is shared). A ward's lists are read in one query and
+    cached by snapshot, as one resource, so a huddle board's many tiles do not each copy all of them."""
     lists = _ward_drilldowns(db_url, snapshot_id, ward_code)
-    return lists[metric_id] if metric_id in lists else pd.DataFrame()
+    return lists[metric_id].copy() if metric_id in lists else pd.DataFrame()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
