@@ -1,5 +1,8 @@
 """The top of the huddle board: what is red or amber, today's ratings and the open actions, on one screen.
 
+On a tablet a red or amber item keeps its colour edge and icon and drops the badge's word (the heading counts
+'● 15 Red · ▲ 6 Amber' in words), so the list fits above the fold.
+
 Why this exists: a team standing at the huddle reads the board on a laptop (1366x768) or a tablet (1024x768).
 What it must act on (the ward's red and amber tiles), what it said today (the 1-5 ratings) and what it agreed
 to do (open actions) show together above the fold; the full tiles follow in fold-away sections.
@@ -15,7 +18,7 @@ import pandas as pd
 from dashboard.common import store_access
 from dashboard.common.board import Board
 from dashboard.common.formatting import value_text
-from dashboard.common.rag import RAG_STYLES, badge_html
+from dashboard.common.rag import RAG_STYLES
 from dashboard.common.tiles import has_thresholds
 from metrics.evaluate.definitions import MetricDefinition
 from metrics.huddle.config import HuddleConfig, RatingKind
@@ -27,6 +30,8 @@ KIND_WORDS = {RatingKind.RELIABILITY: "Reliability", RatingKind.FEEL_SAFE: "Feel
 GLANCE_CSS = """
 .ws-glance{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,1fr);gap:10px;margin:4px 0 6px 0}
 @media (max-width:1180px){.ws-glance{grid-template-columns:minmax(0,1fr)}
+  .ws-att-word{display:none}.ws-att{padding:2px 6px;gap:6px}.ws-att-label{font-size:0.82rem;line-height:1.1}
+  .ws-att-value{font-size:1.2rem}
   .ws-today{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:16px}.ws-today h3{margin:0}
   .ws-today ul{flex-basis:100%}}
 .ws-attention,.ws-today{background:#fff;border:1px solid #D8DDE0;border-radius:6px;padding:6px 10px;min-width:0}
@@ -90,7 +95,8 @@ def _attention_html(board: Board, ward_code: str, definitions: list[MetricDefini
             f'<div class="ws-att" style="--rag:{style.colour}" data-attention="{escape(d.id)}">'
             f'<span class="ws-att-label">{escape(d.label)}</span>'
             f'<span class="ws-att-value">{escape(value_text(d, tv.value if tv else None))}</span>'
-            f"{badge_html(rag)}</div>"
+            f'<span class="ws-badge" style="background:{style.colour};color:{style.ink}" title="{style.word}">'
+            f'{escape(style.icon)}<span class="ws-att-word"> {escape(style.word)}</span></span></div>'
         )
     head = " · ".join(f"{RAG_STYLES[r].icon} {counts[r]} {RAG_STYLES[r].word}" for r in ATTENTION)
     body = "".join(items) or '<div class="ws-att-none">Nothing is red or amber on this ward today.</div>'
