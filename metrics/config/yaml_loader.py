@@ -37,7 +37,7 @@ class LineList(list):  # type: ignore[type-arg]
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class LineLoader(_SafeBase):  # type: ignore[valid-type,misc]
+class LineLoader(_SafeBase):  # type: ignore[misc]
     """SafeLoader whose mappings and sequences carry their source lines."""
 
 
