@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -82,34 +83,37 @@ class Board:
     freshness: Freshness
     values: pd.DataFrame
     previous_values: pd.DataFrame
+    ward_code: str | None = None  # set when the board holds one ward's values only (a huddle board)
 
     def tile(self, ward_code: str, metric_id: str) -> TileValue | None:
-        return _lookup(self.values, ward_code, metric_id)
+        return self._tiles[0].get((ward_code.upper(), metric_id))
 
     def yesterday(self, ward_code: str, metric_id: str) -> TileValue | None:
-        return _lookup(self.previous_values, ward_code, metric_id)
+        return self._tiles[1].get((ward_code.upper(), metric_id))
+
+    @cached_property
+    def _tiles(self) -> tuple[dict[tuple[str, str], TileValue], dict[tuple[str, str], TileValue]]:
+        """Today's and yesterday's values by (ward, metric), built once per board from whole columns: a board
+        asks for hundreds of tiles, and a frame lookup per tile was most of a huddle board's drawing time."""
+        return _tile_map(self.values), _tile_map(self.previous_values)
 
     def not_supplied(self, definition: MetricDefinition) -> bool:
         """True when the tile counts an optional extract table the current snapshot's extract did not carry."""
         return optional_sources.not_supplied(definition.table, self.snapshot.row_counts)
 
 
-def _lookup(values: pd.DataFrame, ward_code: str, metric_id: str) -> TileValue | None:
-    key = (ward_code.upper(), metric_id)
-    if values.empty or key not in values.index:
-        return None
-    row = values.loc[key]
+def _tile_map(values: pd.DataFrame) -> dict[tuple[str, str], TileValue]:
+    if values.empty:
+        return {}
 
     def num(v: object) -> float | None:
         return None if v is None or pd.isna(v) else float(v)  # type: ignore[arg-type]
 
-    rag = row["rag"]
-    return TileValue(
-        num(row["value"]),
-        num(row["numerator"]),
-        num(row["denominator"]),
-        None if rag is None or pd.isna(rag) else str(rag),
-    )
+    columns = [values[c].tolist() for c in ("value", "numerator", "denominator", "rag")]
+    return {
+        key: TileValue(num(v), num(n), num(d), None if r is None or pd.isna(r) else str(r))
+        for key, v, n, d, r in zip(values.index.tolist(), *columns, strict=True)
+    }
 
 
 def indexed_values(values: pd.DataFrame) -> pd.DataFrame:
@@ -137,7 +141,9 @@ def explain_store_unreachable(exc: SQLAlchemyError, db_url: str, show_location: 
         if show_location
         else "The dashboard's administrator has been told where to look: ask them if this lasts."
     )
-    st.error(f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}")
+    st.error(
+        f"The store cannot be reached{markdown_text(where)}, so no data can be shown ({type(exc).__name__}). {hint}"
+    )
 
 
 def explain_config_problems(exc: ConfigError) -> None:
@@ -163,8 +169,12 @@ def explain_empty_store() -> None:
     )
 
 
-def open_board(explain: bool = True) -> Board | None:
-    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false)."""
+def open_board(explain: bool = True, ward_code: str | None = None) -> Board | None:
+    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false).
+
+    With ``ward_code`` the board holds that ward's values only (a huddle board at a region of 600 wards reads
+    its own ward's rows); without it, every ward's (the wall, the executive view).
+    """
     if explain:
         cfg = load_config_or_explain()
     else:
@@ -183,10 +193,13 @@ def open_board(explain: bool = True) -> Board | None:
             return None
         previous = store_access.previous_day_snapshot(db_url, snapshot.id)
         attempts = store_access.refresh_attempts(db_url)
-        values = store_access.ward_values(db_url, snapshot.id)
-        previous_values = (
-            store_access.ward_values(db_url, previous.id) if previous else pd.DataFrame(columns=values.columns)
-        )
+        if ward_code is None:
+            values = store_access.ward_values(db_url, snapshot.id)
+            before = store_access.ward_values(db_url, previous.id) if previous else None
+        else:
+            values = store_access.one_ward_values(db_url, snapshot.id, ward_code.upper())
+            before = store_access.one_ward_values(db_url, previous.id, ward_code.upper()) if previous else None
+        previous_values = before if before is not None else pd.DataFrame(columns=values.columns)
     except SQLAlchemyError as exc:
         if explain:
             explain_store_unreachable(exc, db_url)
@@ -194,4 +207,6 @@ def open_board(explain: bool = True) -> Board | None:
     fresh = freshness(
         snapshot.extracted_at, snapshot.loaded_at, attempts, cfg.dashboard.stale_after_minutes, datetime.now(UTC)
     )
-    return Board(cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values))
+    return Board(
+        cfg, db_url, snapshot, previous, fresh, indexed_values(values), indexed_values(previous_values), ward_code
+    )

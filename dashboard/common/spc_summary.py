@@ -99,8 +99,11 @@ class StoredSpc:
 
 
 def stored_spc(board: Board) -> StoredSpc | None:
-    """The SPC of every stored series for the board's snapshot (cached), or None if the store cannot give it."""
+    """The SPC of every stored series for the board's snapshot (cached), or None if the store cannot give it;
+    a one-ward board's (a huddle board) holds that ward's series only."""
     try:
+        if board.ward_code is not None:
+            return StoredSpc(store_access.spc_for_ward(board.db_url, board.snapshot.id, board.ward_code))
         return StoredSpc(store_access.spc_for_store(board.db_url, board.snapshot.id))
     except SQLAlchemyError:
         return None

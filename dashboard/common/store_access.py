@@ -106,9 +106,22 @@ def ward_values(db_url: str, snapshot_id: int) -> pd.DataFrame:
     return queries.ward_values(engine_for(db_url), snapshot_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=4096)
+@st.cache_data(show_spinner=False, max_entries=2048)
+def one_ward_values(db_url: str, snapshot_id: int, ward_code: str) -> pd.DataFrame:
+    """One ward's values of a snapshot: a huddle board reads its ward's rows, not the region's (cached per snapshot)."""
+    return queries.ward_values(engine_for(db_url), snapshot_id, [ward_code])
+
+
+@st.cache_resource(show_spinner=False, max_entries=1024)
+def _ward_drilldowns(db_url: str, snapshot_id: int, ward_code: str) -> dict[str, pd.DataFrame]:
+    return queries.ward_drilldowns(engine_for(db_url), snapshot_id, ward_code)
+
+
 def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
-    return queries.drilldown(engine_for(db_url), snapshot_id, ward_code, metric_id)
+    """The patient list behind one tile (a copy: the cache is shared). A ward's lists are read in one query and
+    cached by snapshot, as one resource, so a huddle board's many tiles do not each copy all of them."""
+    lists = _ward_drilldowns(db_url, snapshot_id, ward_code)
+    return lists[metric_id].copy() if metric_id in lists else pd.DataFrame()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -143,6 +156,17 @@ def daily_history(db_url: str, latest_snapshot_id: int, metric_id: str) -> pd.Da
 @st.cache_data(show_spinner=False, max_entries=8)
 def _spc_for_store(db_url: str, snapshot_id: int, config_fingerprint: str) -> SpcManyResult:
     return spc_history.spc_for_store(engine_for(db_url), app_config())
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _spc_for_ward(db_url: str, snapshot_id: int, config_fingerprint: str, ward_code: str) -> SpcManyResult:
+    return spc_history.spc_for_store(engine_for(db_url), app_config(), ward_codes=[ward_code])
+
+
+def spc_for_ward(db_url: str, snapshot_id: int, ward_code: str) -> SpcManyResult:
+    """One ward's own SPC series (its huddle board), cached like ``spc_for_store`` by snapshot and configuration:
+    a region's every series is not computed to draw one ward."""
+    return _spc_for_ward(db_url, snapshot_id, app_config().fingerprint, ward_code.upper())
 
 
 def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
@@ -224,9 +248,12 @@ def huddle_actions_export(ward_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=256)
-def huddle_summaries(db_url: str, ward_codes: tuple[str, ...], on: date) -> list[huddle_inputs.HuddleSummary]:
-    """Today's huddle per ward for the wall and executive views, re-read every few seconds."""
-    return huddle_inputs.huddle_summaries(engine_for(db_url), ward_codes, on)
+def huddle_summaries(
+    db_url: str, ward_codes: tuple[str, ...], on: date, kind: str = "reliability"
+) -> list[huddle_inputs.HuddleSummary]:
+    """Today's huddle per ward (``kind``: which rating) for the wall, executive and huddle views, re-read every few
+    seconds."""
+    return huddle_inputs.huddle_summaries(engine_for(db_url), ward_codes, on, kind)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -77,55 +77,64 @@ table.ws-exec td.ws-count{font-weight:700}
 """
 
 # Scoped to the wall page: injected only there. Hides every piece of Streamlit chrome (kiosk mode).
+# Everything scales with the screen, so one bookmark fits 1024x768 to 3840x2160: the head and foot in vh/vw
+# (clamp()), the grid by auto-fit columns no narrower than the screen's share (--wall-cols, from the tile count),
+# and inside a tile every size in --u, a unit of the tile itself (container query units: 1% of its height, or
+# less on a narrow tile), so a label, a value, a badge and a chip always fit the tile they are in.
 WALL_CSS = """
 [data-testid="stSidebar"],[data-testid="stSidebarCollapsedControl"],[data-testid="stExpandSidebarButton"],
 [data-testid="stHeader"],[data-testid="stAppHeader"],[data-testid="stToolbar"],[data-testid="stDecoration"],
 [data-testid="stStatusWidget"],[data-testid="stMainMenu"],#MainMenu,footer{display:none !important}
 .stApp,[data-testid="stAppViewContainer"],[data-testid="stMain"]{background:#000 !important;color:#fff}
-[data-testid="stMainBlockContainer"],.block-container{padding:10px 18px 0 18px !important;max-width:100% !important}
+[data-testid="stMainBlockContainer"],.block-container{padding:1vh 1vw 0 1vw !important;max-width:100% !important}
 [data-stale="true"]{opacity:1 !important;transition:none !important}
-.wall-root{height:calc(100vh - 20px);display:flex;flex-direction:column;gap:0.8vh;color:#fff;font-family:Arial,Helvetica,sans-serif;overflow:hidden}
-.wall-head{display:flex;align-items:center;justify-content:space-between;gap:20px}
-.wall-head-right{display:flex;flex-direction:column;align-items:flex-end;gap:2px;min-width:0}
-.wall-ward{font-size:min(5.6vh,3.4vw);font-weight:800;line-height:1.05;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-.wall-asat{font-size:min(3.2vh,2vw);font-weight:700;white-space:nowrap}
-.wall-banner{background:#D55E00;color:#fff;font-size:min(3.4vh,2.1vw);font-weight:800;padding:0.2vh 16px;border-radius:6px;line-height:1.2}
+.wall-root{height:calc(100vh - 1.5vh);display:flex;flex-direction:column;gap:0.8vh;color:#fff;
+  font-family:Arial,Helvetica,sans-serif;overflow:hidden}
+.wall-head{display:flex;align-items:center;justify-content:space-between;gap:1.5vw;flex:none}
+.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0;flex:1 1 auto}
+.wall-head-right{display:flex;flex-direction:column;align-items:flex-end;gap:0.3vh;min-width:0;flex:0 1 45%}
+.wall-ward{font-size:clamp(18px,min(5.2vh,3vw),140px);font-weight:800;line-height:1.05;overflow-wrap:anywhere}
+.wall-asat{font-size:clamp(13px,min(3vh,1.9vw),80px);font-weight:700;white-space:nowrap}
+.wall-summary{display:flex;flex-wrap:wrap;gap:0.3vh 1.2vw;font-size:clamp(13px,min(3vh,1.8vw),80px);font-weight:800;line-height:1.1}
+.wall-sum-item{border-left:0.6vw solid var(--rag);padding-left:0.5vw;white-space:nowrap}
+.wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:clamp(11px,min(1.8vh,1.1vw),48px);padding:0.2vh 0.6vw;
+  white-space:normal;line-height:1.5}
+.wall-root .ws-strip-stale{background:#2A1020;color:#fff;border-left:0.5vw solid #E0A0C0}
+/* Stale has its own colour (NHS dark pink with a light edge), never Red's orange */
+.wall-banner{background:#7C2855;color:#fff;border:0.3vh solid #F0C0D8;font-size:clamp(14px,min(3.2vh,2vw),86px);font-weight:800;
+  padding:0.2vh 1vw;border-radius:6px;line-height:1.2;flex:none}
 .wall-banner small{display:block;font-size:0.6em;font-weight:400}
-.wall-grid{flex:1;display:grid;gap:0.9vh 0.6vw;min-height:0}
-/* Sizes follow the screen: on 1920x1080 labels are about 26px and values 64px or more; a laptop preview shrinks in proportion. */
-.wall-root .wall-tile{background:#1B1F22;border:none;border-left:14px solid var(--rag,#768692);border-radius:8px;padding:0.6vh 12px 0.6vh 14px;
-  min-height:0;overflow:hidden;display:flex;flex-direction:column;gap:2px;container-type:size}
-.wall-root .wall-tile .ws-tile-label{font-size:min(2.4vh,1.45vw);font-weight:700;color:#fff;line-height:1.06;flex:none}
-.wall-root .wall-tile .wall-staffing{font-size:min(2.4vh,1.45vw);font-weight:400;color:#fff;line-height:1.06;display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:2px 10px}
-.wall-tile-body{flex:1;display:flex;align-items:center;gap:14px;min-height:0;container-type:size}
-.wall-root .wall-tile .ws-tile-value{font-size:clamp(min(6vh,3.6vw),88cqh,150px);font-weight:800;color:#fff;line-height:1;white-space:nowrap}
-.wall-root .wall-tile .ws-tile-value.wall-value-wide{font-size:clamp(min(6vh,3.6vw),min(88cqh,21cqw),150px)}
-.wall-tile-side{display:flex;flex-direction:column;gap:4px;min-width:0}
-.wall-root .ws-badge{font-size:min(2.4vh,1.45vw);padding:1px 12px}
-.wall-root .ws-change{font-size:min(2.1vh,1.3vw);color:#D8DDE0;white-space:normal;line-height:1.15}
-.wall-side-line{display:flex;flex-wrap:wrap;align-items:center;gap:2px 12px}
-.wall-root .ws-spc{font-size:min(2.1vh,1.3vw);padding:0 8px;border-width:3px;background:transparent;color:#fff;line-height:1.2}
+.wall-grid{flex:1 1 auto;min-height:0;display:grid;gap:0.9vh 0.6vw;grid-auto-rows:minmax(0,1fr);
+  grid-template-columns:repeat(auto-fit,minmax(max(150px,calc((100% - (var(--wall-cols) - 1) * 0.6vw) / var(--wall-cols))),1fr))}
+.wall-root .wall-tile{--u:min(1cqh,0.5cqw);background:#1B1F22;border:none;border-left:max(6px,0.7vw) solid var(--rag,#768692);
+  border-radius:0.5vw;padding:0.8vh 0.7vw;min-height:0;min-width:0;overflow:hidden;display:flex;flex-direction:column;
+  justify-content:space-between;gap:calc(2 * var(--u));container-type:size}
+.wall-root .wall-tile .ws-tile-label{font-size:calc(14 * var(--u));font-weight:700;color:#fff;line-height:1.1;min-height:0;
+  overflow-wrap:anywhere}
+.wall-tile-body{display:flex;align-items:center;gap:calc(5 * var(--u));min-width:0}
+.wall-root .wall-tile .ws-tile-value{font-size:calc(46 * var(--u));font-weight:800;color:#fff;line-height:1;white-space:nowrap}
+.wall-root .wall-tile .ws-tile-value.wall-value-long{font-size:calc(30 * var(--u))}
+.wall-tile-side{display:flex;flex-direction:column;align-items:flex-start;gap:calc(2 * var(--u));min-width:0}
+.wall-root .wall-tile .ws-badge{font-size:calc(13 * var(--u));padding:calc(1 * var(--u)) calc(6 * var(--u));white-space:nowrap}
+.wall-root .wall-tile .ws-change{font-size:calc(12 * var(--u));color:#D8DDE0;white-space:nowrap;line-height:1.15}
+.wall-tile-foot{display:flex;flex-wrap:wrap;align-items:center;gap:calc(1 * var(--u)) calc(5 * var(--u));min-height:0}
+.wall-tile-foot:empty{display:none}
+.wall-root .wall-tile .ws-spc{font-size:calc(11 * var(--u));padding:0 calc(4 * var(--u));border-width:calc(1.5 * var(--u));
+  background:transparent;color:#fff;line-height:1.2}
+.wall-root .wall-tile .wall-staffing{font-size:calc(11 * var(--u));color:#fff;line-height:1.2;white-space:nowrap}
 .wall-root .ws-spc-improvement{--spc:#41B6E6}
 .wall-root .ws-spc-concern{--spc:#FFB81C}
 .wall-root .ws-spc-neutral{--spc:#B99AE6}
 .wall-root .ws-spc-common{--spc:#AEB7BD}
 .wall-root .ws-spc-none{--spc:#768692;color:#D8DDE0}
-.wall-foot{display:flex;justify-content:space-between;gap:2vw;font-size:min(1.8vh,1.1vw);color:#AEB7BD;padding-bottom:4px}
-.wall-foot span{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;min-width:0}
-.wall-root .ws-strip{background:#1B1F22;color:#D8DDE0;font-size:min(1.9vh,1.2vw);padding:1px 10px}
-.wall-root .ws-strip-stale{background:#3A2A00;color:#fff}
+.wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
+/* The foot is read from across a corridor (about 3 m): as large as the summary's small print, never cut */
+.wall-foot{display:flex;flex-wrap:wrap;justify-content:space-between;gap:0 2vw;font-size:clamp(12px,min(2.3vh,1.4vw),62px);
+  color:#D8DDE0;padding-bottom:0.4vh;flex:none}
+.wall-foot span{white-space:normal}
 .wall-empty{font-size:48px;color:#fff;padding:40px}
-.wall-banner{background:#7C2855}
-.wall-head-left{display:flex;flex-direction:column;gap:0.3vh;min-width:0;flex:1 1 auto}
-.wall-root .wall-ward{white-space:normal;overflow:visible;font-size:min(5.6vh,3vw)}
-.wall-head-right{flex:0 1 45%}
-.wall-summary{display:flex;gap:1.2vw;font-size:min(3vh,1.8vw);font-weight:800;line-height:1.1}
-.wall-sum-item{border-left:0.6vw solid var(--rag);padding-left:0.5vw}
-.wall-foot{font-size:min(2.3vh,1.4vw);color:#D8DDE0;flex-wrap:wrap;row-gap:0}
-.wall-foot span{white-space:normal;overflow:visible}
 .st-key-wall_back{position:fixed;right:8px;bottom:4px;z-index:10;opacity:0.55;width:auto !important}
 .st-key-wall_back a,.st-key-wall_back p{color:#AEB7BD !important;font-size:0.8rem}
-.wall-root .ws-badge-none{background:#4C6272 !important;color:#fff !important;border:none}
 """
 
 

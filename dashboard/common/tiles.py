@@ -93,34 +93,34 @@ def _sub_text(definition: MetricDefinition, tv: TileValue | None) -> str:
 
 
 def wall_tile_html(board: Board, ward_code: str, definition: MetricDefinition, variation: str = "") -> str:
-    """One tile for the wall screen: the label across the top, then the value beside its RAG badge, change
-    and ``variation`` (HTML: the SPC variation icon, if given).
+    """One tile for the wall screen: the label across the top; the value beside its RAG badge and the change
+    since yesterday; along the foot the SPC ``variation`` chip (HTML, if given) and, for staffing, the hours or
+    heads against plan.
 
-    No unit line (the label names what is counted; staffing adds '7 of 8 planned' under it); no badge for a
-    metric without thresholds (its grey edge says 'for information').
+    No unit line (the label names what is counted); no badge for a metric without thresholds (its grey edge says
+    'for information'). Every size is in units of the tile (see WALL_CSS), so the tile scales with the screen.
     """
     tv = board.tile(ward_code, definition.id)
     rag = _rag_of(tv)
     style = rag_style(rag, has_thresholds(definition))
     value = tile_value_text(board, definition, tv)
     side = []
-    staffing = ""
-    if (
-        definition.display == "staffing"
-    ):  # a wide percentage leaves the side narrow: the variation icon goes on the planned line
-        planned = f"{escape(number_text(tv.numerator if tv else None))} of {escape(number_text(tv.denominator if tv else None))} planned"
-        staffing = f'<div class="wall-staffing"><span>{planned}</span>{variation}</div>'
-        variation = ""
     if has_thresholds(definition) or tv is None or tv.value is None:
-        side.append(f"<div>{badge_html(rag, has_thresholds(definition))}</div>")
-    change = f'<div class="ws-change">{escape(change_for(board, ward_code, definition, short=True))}</div>'
-    side.append(f'<div class="wall-side-line">{change}{variation}</div>' if variation else change)
-    wide = " wall-value-wide" if len(value) > 2 else ""
+        side.append(badge_html(rag, has_thresholds(definition)))
+    side.append(f'<span class="ws-change">{escape(change_for(board, ward_code, definition, short=True))}</span>')
+    foot = [variation] if variation else []
+    if definition.display == "staffing":
+        numerator = escape(number_text(tv.numerator if tv else None))
+        denominator = escape(number_text(tv.denominator if tv else None))
+        foot.append(f'<span class="wall-staffing">{numerator} of {denominator} planned</span>')
     return (
         f'<div class="ws-tile wall-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
         f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}" title="{escape(definition.label)}">'
-        f'<div class="ws-tile-label">{escape(definition.wall_label)}{staffing}</div>'
-        f'<div class="wall-tile-body"><div class="ws-tile-value{wide}">{escape(value)}</div><div class="wall-tile-side">{"".join(side)}</div></div>'
+        f'<div class="ws-tile-label">{escape(definition.wall_label)}</div>'
+        f'<div class="wall-tile-body"><div class="ws-tile-value{" wall-value-long" if len(value) > 4 else ""}">'
+        f"{escape(value)}</div>"
+        f'<div class="wall-tile-side">{"".join(side)}</div></div>'
+        f'<div class="wall-tile-foot">{"".join(foot)}</div>'
         "</div>"
     )
 

@@ -81,7 +81,7 @@ def gauge_figure(reading: BarometerReading) -> go.Figure:
                 "axis": {
                     "range": [0, 100],
                     "tickvals": [0, gauge.amber_min, gauge.green_min, 100],
-                    "tickfont": {"size": 9},
+                    "tickfont": {"size": 11},
                 },
                 "bar": {"color": "#212B32", "thickness": 0.3},
                 "steps": steps,
@@ -90,7 +90,8 @@ def gauge_figure(reading: BarometerReading) -> go.Figure:
             domain={"x": [0, 1], "y": [0, 1]},
         )
     )
-    fig.update_layout(height=150, margin={"l": 28, "r": 28, "t": 12, "b": 0}, font={"size": 10})
+    # Room on every side for the tick labels (0 and 100 sit below the arc's ends, the middle one above it)
+    fig.update_layout(height=175, margin={"l": 36, "r": 36, "t": 28, "b": 18}, font={"size": 11})
     return fig
 
 

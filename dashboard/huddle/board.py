@@ -16,16 +16,26 @@ import streamlit.components.v1 as components
 
 from dashboard.common import access_gate, store_access
 from dashboard.common.access_gate import Access
-from dashboard.common.board import Board, grouped
+from dashboard.common.board import Board, grouped, metrics_for
 from dashboard.common.formatting import day_time
 from dashboard.common.huddle_summary import wall_huddle_summary
+from dashboard.huddle.entry_state import huddle_config
+from dashboard.huddle.glance import glance_html, section_label, section_order
 from dashboard.huddle.inputs import render_huddle_inputs
 from dashboard.huddle.sheet import huddle_sheet_html
 from dashboard.huddle.patient_list import render_patient_list, render_patient_lists
 from dashboard.common.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
-from dashboard.common.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from dashboard.common.tiles import (
+    COMPACT_TABLE_GROUPS,
+    compact_table_html,
+    is_staffing_cell,
+    staffing_grid_html,
+    tile_html,
+)
 from metrics.access.decisions import Action
 from metrics.config.models import AppConfig, Ward
+from metrics.errors import ConfigError
+from metrics.huddle import inputs as huddle_inputs
 
 TILES_PER_ROW = 5
 TILE_MIN_WIDTH = 150  # pixels: below this a row drops a tile rather than squeeze the labels
@@ -97,8 +107,7 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
             args=(access, ward.code, board.snapshot.id),
             icon=":material/print:",
             width="stretch",
-            help="Opens the browser's print dialog with an A4 sheet of today's board, ratings and open actions, "
-            "without patient identifiers.",
+            help="Opens the browser's print dialog with an A4 sheet of today's board, ratings and open actions, without patient identifiers.",
         ):
             print_dialog(sheet)
         st.download_button(
@@ -115,9 +124,13 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
         )
 
 
-# On a tablet at the huddle (1024 wide or less) the inputs go below the tiles at full width, instead of a column
-# one word wide beside them.
+# The board starts below Streamlit's header bar (which holds the button that unfolds the sidebar); a patient list's
+# button wraps its label rather than cut it. On a tablet at the huddle (1024 wide or less) the inputs go below the
+# tiles at full width, instead of a column one word wide beside them.
 HUDDLE_LAYOUT_CSS = """
+[data-testid="stMainBlockContainer"]{padding-top:3.4rem}
+[data-testid="stPopoverButton"] p,[data-testid="stPopoverButton"] div{white-space:normal !important;overflow:visible !important;
+  text-overflow:clip !important}
 @media (max-width:1180px){
   .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type{flex-wrap:wrap}
   .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type > [data-testid="stColumn"]{
@@ -130,10 +143,6 @@ def print_dialog(sheet: str) -> None:
     """Open the browser's print dialog on the sheet: a hidden frame holding it prints itself once loaded."""
     script = "<script>window.addEventListener('load', () => window.print())</script></body>"
     components.html(sheet.replace("</body>", script), height=1)
-
-
-def _group_heading(label: str) -> None:
-    st.html(f'<div class="ws-group">{escape(label)}</div>')
 
 
 def render_tiles(
@@ -152,7 +161,6 @@ def render_tiles(
 def render_group(
     board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None
 ) -> None:
-    _group_heading(label)
     spc = stored_spc(board)
     chips = {d.id: tile_chip_html(spc, ward_code, d) for d in definitions} if spc is not None else None
     if group_code in COMPACT_TABLE_GROUPS:
@@ -172,15 +180,32 @@ def render_group(
     render_tiles(board, ward_code, others, access=access)
 
 
+def render_glance(board: Board, ward: Ward) -> None:
+    """Red and amber tiles, today's ratings and open actions: the top of the board, above the fold."""
+    today = huddle_inputs.london_today()
+    try:
+        hcfg = huddle_config()
+    except ConfigError:  # the inputs column explains a broken huddle configuration; here the questions' words go
+        hcfg = None
+    actions = store_access.huddle_actions(ward.code, today)
+    st.html(glance_html(board, ward.code, metrics_for(board.cfg, "huddle"), today, hcfg, actions))
+
+
 def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) -> None:
-    """The whole board for one ward, with the huddle inputs beside it; without ``access`` only the tiles (fail closed)."""
+    """The whole board for one ward, with the huddle inputs beside it; without ``access`` only the tiles (fail closed).
+
+    At the top what needs attention, today's ratings and open actions; then the tiles in fold-away sections, the
+    most red first (a section with a red or amber tile opens unfolded)."""
     render_header(board, ward, access)
+    if access is not None:
+        render_glance(board, ward)
     st.html(f"<style>{HUDDLE_LAYOUT_CSS}</style>")
     tiles, inputs = st.container(key="huddle_layout").columns([4, 1], gap="medium")
     with tiles:
         st.html(sparkline_key_html())
-        for group_code, label, definitions in grouped(board.cfg, "huddle"):
-            render_group(board, ward.code, group_code, label, definitions, access)
+        for group_code, label, definitions, counts in section_order(board, ward.code, grouped(board.cfg, "huddle")):
+            with st.expander(section_label(label, counts), expanded=any(counts.values()), key=f"sec-{group_code}"):
+                render_group(board, ward.code, group_code, label, definitions, access)
     with inputs:
         render_huddle_inputs(
             ward.code,

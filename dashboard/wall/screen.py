@@ -25,9 +25,7 @@ from metrics.config.models import AppConfig, Ward
 
 MIN_ROTATE_SECONDS = 5
 MAX_ROTATE_SECONDS = 3600
-TILE_ASPECT = (
-    1.0  # columns per row: tiles about twice as wide as tall on a 16:9 screen, room for value and badge side by side
-)
+TILE_ASPECT = 1.0  # columns per row: tiles about twice as wide as tall on a 16:9 screen, room for value and badge
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,9 @@ WALL_KEY = "Key: ● Red ▲ Amber ✓ Green (blue edge) · ▲ ▼ since yester
 
 
 def grid_shape(count: int) -> tuple[int, int]:
-    """(columns, rows) for ``count`` tiles filling a 16:9 screen."""
+    """(columns, rows) for ``count`` tiles filling a 16:9 screen. The columns set the narrowest a tile may be
+    (the screen's share); the browser's grid (auto-fit) then fits as many as the screen holds, and the rows share
+    the height left, so a narrower screen takes fewer columns and more rows rather than cutting tiles."""
     if count <= 0:
         return 1, 1
     rows = max(1, round(math.sqrt(count / TILE_ASPECT)))
@@ -170,7 +170,7 @@ def wall_html(
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
     ward = request.wards[index % len(request.wards)]
     definitions, unknown = wall_definitions(board, request)
-    cols, rows = grid_shape(len(definitions))
+    cols, _ = grid_shape(len(definitions))
     spc = stored_spc(board)
     tiles = "".join(wall_tile_html(board, ward.code, d, tile_chip_html(spc, ward.code, d)) for d in definitions)
     site = next((s.name for s in board.cfg.wards.sites if s.code == ward.site), ward.site)
@@ -187,7 +187,7 @@ def wall_html(
         f"{rag_summary_html(board, ward.code, definitions)}</div>"
         f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
-        f'<div class="wall-grid" style="grid-template-columns:repeat({cols},minmax(0,1fr));grid-template-rows:repeat({rows},minmax(0,1fr))">{tiles}</div>'
+        f'<div class="wall-grid" style="--wall-cols:{cols}">{tiles}</div>'
         f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)} · {escape(turn)}{notes}</span>'
         f'<span data-testid="wall-huddle">{escape(huddle_line(huddle))}</span>'
         f'<span data-testid="wall-key">{escape(WALL_KEY)}</span></div>'

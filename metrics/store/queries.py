@@ -15,8 +15,10 @@ snapshots only.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select
@@ -128,9 +130,7 @@ def snapshots(engine: Engine) -> pd.DataFrame:
 
 def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInfo | None:
     """The latest snapshot from an earlier London day than ``snapshot``: what 'since yesterday' compares with."""
-    london_day = (
-        pd.Timestamp(snapshot.extracted_at).tz_convert(LONDON).normalize().tz_convert("UTC").to_pydatetime()
-    )
+    london_day = pd.Timestamp(snapshot.extracted_at).tz_convert(LONDON).normalize().tz_convert("UTC").to_pydatetime()
     with Session(engine) as session:
         row = session.scalars(
             select(Snapshot)
@@ -141,33 +141,38 @@ def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInf
         return _info(row) if row else None
 
 
-def ward_values(engine: Engine, snapshot_id: int) -> pd.DataFrame:
-    """ward_code, metric_id, value, numerator, denominator, rag for one snapshot."""
+def ward_values(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """ward_code, metric_id, value, numerator, denominator, rag for one snapshot (only ``ward_codes``' rows, compared
+    case-blind, when given: a huddle board reads its own ward, not a region's)."""
+    query = select(
+        WardMetricValue.ward_code,
+        WardMetricValue.metric_id,
+        WardMetricValue.value,
+        WardMetricValue.numerator,
+        WardMetricValue.denominator,
+        WardMetricValue.rag,
+    ).where(WardMetricValue.snapshot_id == snapshot_id)
+    if ward_codes is not None:
+        query = query.where(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                WardMetricValue.ward_code,
-                WardMetricValue.metric_id,
-                WardMetricValue.value,
-                WardMetricValue.numerator,
-                WardMetricValue.denominator,
-                WardMetricValue.rag,
-            ).where(WardMetricValue.snapshot_id == snapshot_id)
-        ).all()
+        rows = conn.execute(query).all()
     return pd.DataFrame(rows, columns=["ward_code", "metric_id", "value", "numerator", "denominator", "rag"])
+
+
+_DRILLDOWN_COLUMNS = (
+    DrilldownRow.bed,
+    DrilldownRow.encounter_id,
+    DrilldownRow.urgency,
+    DrilldownRow.duration_minutes,
+    DrilldownRow.detail,
+)
 
 
 def drilldown(engine: Engine, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
     """The patient list behind one tile, most urgent first; detail columns expanded."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                DrilldownRow.bed,
-                DrilldownRow.encounter_id,
-                DrilldownRow.urgency,
-                DrilldownRow.duration_minutes,
-                DrilldownRow.detail,
-            )
+            select(*_DRILLDOWN_COLUMNS)
             .where(
                 DrilldownRow.snapshot_id == snapshot_id,
                 DrilldownRow.ward_code == ward_code,
@@ -175,6 +180,25 @@ def drilldown(engine: Engine, snapshot_id: int, ward_code: str, metric_id: str) 
             )
             .order_by(DrilldownRow.urgency.desc(), DrilldownRow.id)
         ).all()
+    return _drilldown_frame(rows)
+
+
+def ward_drilldowns(engine: Engine, snapshot_id: int, ward_code: str) -> dict[str, pd.DataFrame]:
+    """Every patient list of one ward in one query (a huddle board shows them all): metric id -> the list as
+    ``drilldown`` gives it. A metric with nobody on its list is absent."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(DrilldownRow.metric_id, *_DRILLDOWN_COLUMNS)
+            .where(DrilldownRow.snapshot_id == snapshot_id, DrilldownRow.ward_code == ward_code)
+            .order_by(DrilldownRow.metric_id, DrilldownRow.urgency.desc(), DrilldownRow.id)
+        ).all()
+    by_metric: dict[str, list[Any]] = {}
+    for row in rows:
+        by_metric.setdefault(row.metric_id, []).append(row)
+    return {metric_id: _drilldown_frame(part) for metric_id, part in by_metric.items()}
+
+
+def _drilldown_frame(rows: Sequence[Any]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame()
     details = pd.DataFrame([json.loads(r.detail) for r in rows])
@@ -204,7 +228,8 @@ def snapshot_identifiers(engine: Engine, snapshot_id: int) -> list[str]:
     """Every encounter id stored for a snapshot (per encounter and behind the tiles), for the demo mode data check."""
     with engine.connect() as conn:
         values = conn.execute(
-            select(EncounterValue.encounter_id).where(EncounterValue.snapshot_id == snapshot_id)
+            select(EncounterValue.encounter_id)
+            .where(EncounterValue.snapshot_id == snapshot_id)
             .union(select(DrilldownRow.encounter_id).where(DrilldownRow.snapshot_id == snapshot_id))
         ).scalars()
         return sorted(v for v in values if v is not None)
@@ -282,7 +307,9 @@ def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
     )
 
 
-def daily_history_all(engine: Engine, metric_ids: list[str] | None = None) -> pd.DataFrame:
+def daily_history_all(
+    engine: Engine, metric_ids: list[str] | None = None, ward_codes: Iterable[str] | None = None
+) -> pd.DataFrame:
     """``daily_history`` for every metric (or those listed) in one query: date, metric_id, ward_code, value, numerator, denominator.
 
     One row per London day per ward per metric, from the latest snapshot of each day. Unlike
@@ -312,6 +339,8 @@ def daily_history_all(engine: Engine, metric_ids: list[str] | None = None) -> pd
         ).where(WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist()))
         if metric_ids is not None:
             query = query.where(WardMetricValue.metric_id.in_(sorted(set(metric_ids))))
+        if ward_codes is not None:  # one ward's history (its huddle board), compared case-blind
+            query = query.where(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
         values = pd.read_sql(
             query, conn
         )  # pandas reads the cursor in bulk: several times quicker than a frame of Row objects

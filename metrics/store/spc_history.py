@@ -216,13 +216,17 @@ def store_series(
     )
 
 
-def spc_for_store(engine: Engine, cfg: AppConfig, metric_ids: Iterable[str] | None = None) -> SpcManyResult:
+def spc_for_store(
+    engine: Engine, cfg: AppConfig, metric_ids: Iterable[str] | None = None, ward_codes: Iterable[str] | None = None
+) -> SpcManyResult:
     """SPC for every metric (or those listed) of every ward, every site and the trust, in one ``spc_many`` call.
 
     Series ids are ``series_id(metric_id, scope)``: 'ward:7A|aki', 'site:RGH|aki', 'trust|aki'.
     Improvement comes from the metric's direction, the target from its YAML, rebase dates from
     ``cfg.dashboard.spc_rebase``. Values are in the stored units (a ratio as a fraction, its target too).
     The summary carries three more columns than ``spc_many``'s: metric_id, scope (its key) and scope_kind.
+    With ``ward_codes``, only those wards' own series (a huddle board needs its ward's, not a region's): their
+    history alone is read, and no site or trust series is made from it.
     """
     wanted = None if metric_ids is None else set(metric_ids)
     definitions = [m for m in cfg.metrics if wanted is None or m.id in wanted]
@@ -230,8 +234,13 @@ def spc_for_store(engine: Engine, cfg: AppConfig, metric_ids: Iterable[str] | No
         raise UserFacingError(
             f"Unknown metric(s) {', '.join(sorted(unknown))}; metrics are defined in config/metrics.yaml."
         )
-    history = queries.daily_history_all(engine, [m.id for m in definitions])
+    wards = None if ward_codes is None else sorted({c.upper() for c in ward_codes})
+    history = queries.daily_history_all(engine, [m.id for m in definitions], wards)
     series = store_series(cfg, history, definitions)
+    if wards is not None:
+        keys = {f"ward:{w.code}" for w in cfg.wards.wards if w.code.upper() in wards}
+        series = series[series["scope"].isin(keys)]
+        series = series.assign(series_id=series["series_id"].cat.remove_unused_categories())
     improvement = {m.id: IMPROVEMENT[m.direction] for m in definitions}
     target = {m.id: np.nan if m.target is None else float(m.target) for m in definitions}
     metric_id = series["metric_id"].astype(str)

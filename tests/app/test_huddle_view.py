@@ -21,8 +21,9 @@ RAG_TEXT = {"red": "● Red", "amber": "▲ Amber", "green": "✓ Green"}
 
 
 def list_blocks(at):
-    """The popovers under tiles and the expanders under compact tables: where patient lists open."""
-    return list(at.get("popover")) + list(at.expander)
+    """The popovers under tiles and the expanders under compact tables ('… (N rows)'): where patient lists open
+    (not the board's fold-away sections, which are expanders too)."""
+    return list(at.get("popover")) + [e for e in at.expander if re.search(r"\(\d+ rows\)$", e.label)]
 
 
 def huddle_metrics(store):
@@ -189,12 +190,29 @@ def test_the_staffing_grid_is_registered_and_unregistered_by_day_and_night(huddl
     assert "Registered</th>" in grid.group(0) and "Unregistered</th>" in grid.group(0)
 
 
-def test_the_board_is_laid_out_in_the_configured_group_order(huddle_7a, sample_store):
-    html = all_html(huddle_7a)
-    labels = [g.label for g in sample_store.cfg.dashboard.groups]
-    positions = [html.find(f'<div class="ws-group">{label.replace("&", "&amp;")}</div>') for label in labels]
-    assert all(p >= 0 for p in positions), dict(zip(labels, positions, strict=True))
-    assert positions == sorted(positions)
+def test_the_board_folds_into_sections_the_most_red_first(huddle_7a, sample_store):
+    """Each group is a fold-away section; sections with more red come first (then more amber, then the
+    configuration's order); a section with a red or amber tile opens unfolded, the rest start folded."""
+    engine = sample_store.engine
+    stored = queries.ward_values(engine, queries.current_snapshot(engine).id)
+    rag = dict(
+        zip(stored.loc[stored["ward_code"] == "7A", "metric_id"], stored.loc[stored["ward_code"] == "7A", "rag"])
+    )
+    shown = huddle_metrics(sample_store)
+    groups = [(g.code, g.label) for g in sample_store.cfg.dashboard.groups]
+    expected = []
+    for position, (code, label) in enumerate(groups):
+        rags = [rag.get(m.id) for m in shown if m.group == code]
+        if rags:
+            red, amber = rags.count("red"), rags.count("amber")
+            expected.append((-red, -amber, position, label, red + amber > 0))
+    expected.sort()
+    assert expected[0][0] < 0, "the sample ward has a red tile"
+    sections = [e for e in huddle_7a.expander if any(e.label.split(" · ")[0] == label for _, label in groups)]
+    assert [e.label.split(" · ")[0] for e in sections] == [label for *_, label, _ in expected]
+    assert [e.proto.expanded for e in sections] == [opened for *_, opened in expected]
+    first = sections[0].label
+    assert re.fullmatch(r".+ · ● \d+ Red( · ▲ \d+ Amber)?|.+ · ▲ \d+ Amber|[^·]+", first)
 
 
 def test_there_is_a_print_button_and_the_sheet_as_a_file(huddle_7a):

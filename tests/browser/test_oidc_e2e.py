@@ -155,7 +155,7 @@ def open_view(page, url: str, ready: str) -> None:
 
 def test_ward_staff_sign_in_open_a_patient_list_and_are_refused_another_ward_by_url(world, browser):
     context, page = sign_in(browser, world, NURSE)
-    open_view(page, f"{world.app_url}/?ward=7A", '[data-metric="patients_on_ward"][data-ward="7A"]')
+    open_view(page, f"{world.app_url}/?ward=7A", '[data-testid="huddle-today"]')
     before = len(log(world, "patient_list_opened", actor=NURSE[1], ward_code="7A"))
     page.get_by_role("button", name=re.compile(r"Patient list \(")).first.click()
     page.get_by_text("most urgent first").first.wait_for(timeout=30_000)
@@ -189,7 +189,7 @@ def test_ward_staff_sign_in_open_a_patient_list_and_are_refused_another_ward_by_
 def test_an_executive_signs_in_and_sees_no_patient_list_anywhere(world, browser):
     context, page = sign_in(browser, world, EXECUTIVE)
     for ward in ("7A", "9A", "8C"):
-        open_view(page, f"{world.app_url}/?ward={ward}", f'[data-metric="patients_on_ward"][data-ward="{ward}"]')
+        open_view(page, f"{world.app_url}/?ward={ward}", '[data-testid="huddle-today"]')
         text = page.inner_text("body")
         assert "Patient list" not in text and "Print sheet" not in text and "Download CSV" not in text, ward
     page.screenshot(path=str(SHOTS / "access-executive-huddle.png"), full_page=True)

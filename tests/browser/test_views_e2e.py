@@ -43,7 +43,12 @@ def stored_value(app, ward: str, metric: str) -> float | None:
 
 
 def test_huddle_board_tiles_match_the_store_on_a_laptop(running_app, browser):
-    page = open_page(browser, f"{running_app.base_url}/?ward=7A", LAPTOP, '[data-metric="patients_on_ward"]')
+    page = open_page(browser, f"{running_app.base_url}/?ward=7A", LAPTOP, "[data-barometer]")
+    page.evaluate(  # open the sections that start folded (those with nothing red or amber)
+        """() => document.querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
+                 .forEach(s => s.click())"""
+    )
+    page.wait_for_selector('.ws-tile[data-metric="patients_on_ward"]', timeout=30_000)
     for metric in ("patients_on_ward", "missed_critical_doses_today", "aki", "sepsis", "obs_hourly_or_more"):
         shown = page.locator(f'[data-metric="{metric}"][data-ward="7A"] .ws-tile-value').first.inner_text().strip()
         assert shown == f"{stored_value(running_app, '7A', metric):g}", metric
@@ -63,7 +68,7 @@ def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, brow
     overflow = page.evaluate("() => document.scrollingElement.scrollHeight - window.innerHeight")
     assert overflow <= 2, f"the wall scrolls by {overflow}px at 1920x1080"
     numbers = page.evaluate(
-        "() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value:not(.wall-value-wide)')).map(e => e.getBoundingClientRect().height)"
+        "() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value')).map(e => e.getBoundingClientRect().height)"
     )
     assert numbers and max(numbers) - min(numbers) <= 2, (
         f"a long label shrinks its tile's number: heights {sorted(set(numbers))}"

@@ -256,3 +256,42 @@ def test_on_postgresql_a_site_ratio_and_a_ward_count_equal_spc_on_their_daily_se
     assert_same_chart(result, engine, cfg, "staff_fill_rate_overall", Scope("site", "SCH"))
     assert_same_chart(result, engine, cfg, "patients_on_ward", Scope("ward", "7A"))
     assert_same_chart(result, engine, cfg, "patients_on_ward", Scope("trust", None))
+
+
+def _one_ward_matches_the_store(engine, cfg, ward: str) -> None:
+    """A huddle board's reads of one ward equal that ward's part of the region-wide reads."""
+    whole = spc_for_store(engine, cfg)
+    ours = spc_for_store(engine, cfg, ward_codes=[ward.lower()])  # compared case-blind
+    assert set(ours.summary["scope"]) == {f"ward:{ward}"}
+    theirs = whole.summary[whole.summary["scope"] == f"ward:{ward}"]
+    columns = ["series_id", "metric_id", "variation_icon", "assurance_icon"]
+    assert ours.summary[columns].sort_values("series_id").values.tolist() == (
+        theirs[columns].sort_values("series_id").values.tolist()
+    )
+    snapshot = queries.current_snapshot(engine).id
+    every = queries.ward_values(engine, snapshot)
+    mine = queries.ward_values(engine, snapshot, [ward.lower()])
+    assert len(mine) > 0
+    pd.testing.assert_frame_equal(mine, every[every["ward_code"] == ward].reset_index(drop=True))
+    lists = queries.ward_drilldowns(engine, snapshot, ward)
+    assert lists, "the ward has patient lists"
+    for metric in cfg.metrics:
+        alone = queries.drilldown(engine, snapshot, ward, metric.id)
+        if alone.empty:
+            assert metric.id not in lists
+        else:
+            pd.testing.assert_frame_equal(lists[metric.id], alone)
+
+
+def test_one_wards_values_spc_and_patient_lists_equal_its_part_of_the_whole_store(store):
+    engine, cfg, _ = store
+    _one_ward_matches_the_store(engine, cfg, "7A")
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_on_postgresql_one_wards_reads_equal_its_part_of_the_whole_store(db_url, tmp_path):
+    cfg = load_config()
+    engine = ready_engine(db_url)
+    for folder in generate_trust(tmp_path / "extracts", days=3, end=END - timedelta(days=30), fmt="parquet"):
+        refresh(folder, cfg, engine)
+    _one_ward_matches_the_store(engine, cfg, "7A")
