@@ -34,6 +34,7 @@ ACTION_COLUMNS = [
     "closed_at",
     "device",
     "version",
+    "source",
 ]
 
 

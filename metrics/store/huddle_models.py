@@ -27,6 +27,7 @@ from metrics.store.models import Base, UTCDateTime
 
 RATING_KINDS = ("reliability", "feel_safe")
 ACTION_STATUSES = ("open", "done", "cancelled")
+ACTION_SOURCES = ("huddle", "accreditation", "learning_response")  # where an action came from
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -69,8 +70,11 @@ class HuddleAction(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     device: Mapped[str] = mapped_column(String(64))  # the device that raised it
     version: Mapped[int] = mapped_column(Integer)  # bumped by every change; an update names the version it read
+    # where it came from: raised at the huddle, a finding of an accreditation visit, or a learning response
+    source: Mapped[str] = mapped_column(String(20), default="huddle", server_default="huddle")
     __table_args__ = (
         CheckConstraint(_in("status", ACTION_STATUSES), name="ck_huddle_actions_status"),
+        CheckConstraint(_in("source", ACTION_SOURCES), name="ck_huddle_actions_source"),
         CheckConstraint("version >= 1", name="ck_huddle_actions_version"),
         Index("ix_huddle_actions_lookup", "ward_code", "status"),
     )
