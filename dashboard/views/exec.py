@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.accreditation.exec_panel import render_accreditation_exec
 from dashboard.common.access_gate import enter
 from dashboard.common.board import open_board
 from dashboard.exec.layout import render_exec_view
@@ -17,3 +18,4 @@ board = open_board()
 if board is not None:
     render_status_strip(board)
     render_exec_view(board)
+    render_accreditation_exec(board)

@@ -4,6 +4,7 @@ import time
 
 import streamlit as st
 
+from dashboard.accreditation.panel import accreditation_wall_badge
 from dashboard.common.access_gate import enter
 from dashboard.common.access_demo import DEMO_SLOT
 from dashboard.common.board import load_config_or_explain, open_board
@@ -38,6 +39,7 @@ if cfg is not None:
         ward = request.wards[index % len(request.wards)]
         notice = st.session_state.get(DEMO_SLOT, (None, ""))[1]
         st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code), demo_notice=notice))
+        accreditation_wall_badge(ward.code)
 
     wall_screen()
     if access.principal.kind is not PrincipalKind.KIOSK:  # a signed-in person gets a discreet way back; a kiosk none

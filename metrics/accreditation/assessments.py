@@ -62,6 +62,7 @@ def _check(
     scores: Mapping[str, Any],
     findings: Mapping[str, str],
     today: date,
+    require_every_question: bool,
 ) -> tuple[str, date, dict[str, Answer], dict[str, str]]:
     problems: list[tuple[str, str]] = []
     ward = cfg.ward(str(ward_code)) if ward_code else None
@@ -80,7 +81,10 @@ def _check(
             answers[str(question_id)] = parse_score(value)
         except ScoreError as exc:
             problems.append(("scores", f"question {question_id}: {exc}"))
-    if all(a is None for a in answers.values()):
+    missing = [q.id for q in acfg.questions if q.id not in scores or scores[q.id] is None]
+    if require_every_question and missing:
+        problems.append(("scores", f"score every question (n/a where it does not apply); not scored: {', '.join(missing)}"))
+    elif all(a is None for a in answers.values()):
         problems.append(("scores", "no question was scored: score at least one 0, 0.5 or 1"))
     notes: dict[str, str] = {}
     for question_id, text in findings.items():
@@ -113,11 +117,16 @@ def record_assessment(
     source: str = "app",
     external_id: str | None = None,
     now: datetime | None = None,
+    require_every_question: bool = True,
 ) -> Recorded:
-    """Check, level and store one visit with its audit row; each finding becomes an open improvement action."""
+    """Check, level and store one visit with its audit row; each finding becomes an open improvement action.
+
+    ``scores``: question id -> 0, 0.5, 1 or 'n/a'. The app's form must score every question (n/a stated, never
+    assumed); an audit app's extract may leave a question out (``require_every_question=False``), read as n/a.
+    """
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     ward, visited, answers, notes = _check(
-        cfg, acfg, ward_code, assessed_on, scores, findings or {}, moment.astimezone(LONDON).date()
+        cfg, acfg, ward_code, assessed_on, scores, findings or {}, moment.astimezone(LONDON).date(), require_every_question
     )
     visit = score_visit(acfg, answers)
     earlier = stored.assessments(engine, [ward])

@@ -46,6 +46,7 @@ from metrics.synthetic.flags import simulate_flags
 from metrics.synthetic.labs import simulate_labs
 from metrics.synthetic.medicines import simulate_medications
 from metrics.synthetic.observations import simulate_observations
+from metrics.synthetic.accreditation import question_ids, simulate_visits, visits_extract
 from metrics.synthetic.outside_epr import outside_epr_extract, simulate_outside_epr
 from metrics.synthetic.severity import simulate_severity
 from metrics.synthetic.staffing import simulate_staffing
@@ -146,6 +147,7 @@ def generate_trust(
     bad_rows: bool = True,
     non_epr: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    accreditation_yaml: Path | None = None,
 ) -> list[Path]:
     """Simulate the trust and write one extract folder per day (``out_dir/YYYY-MM-DD/``), the last on ``end``
     (default today).
@@ -156,7 +158,9 @@ def generate_trust(
     (incidents, patient_feedback, workforce; see ``metrics.synthetic.outside_epr``) and the anticipation tables
     (acuity, expected_admissions, falls_risk; see ``metrics.synthetic.anticipation``); without it they are left
     out, as for a hospital that does not supply them. Either way the EPR tables are byte-identical.
-    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``).
+    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``). With ``non_epr``, when
+    ``accreditation_yaml`` (default: beside ``wards_yaml``) exists, each extract also carries about two years of
+    accreditation visits (``metrics.synthetic.accreditation``).
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -174,6 +178,12 @@ def generate_trust(
     outside = (
         simulate_outside_epr(np.random.Generator(np.random.PCG64([seed, 11])), history.world, extract_days[0], end)
         if non_epr
+        else None
+    )
+    questions = question_ids(accreditation_yaml or Path(wards_yaml).parent / "accreditation.yaml") if non_epr else []
+    visits = (
+        simulate_visits(np.random.Generator(np.random.PCG64([seed, 17])), history.world, questions, extract_days[0], end)
+        if questions
         else None
     )
     folders = []
@@ -194,6 +204,8 @@ def generate_trust(
         if outside is not None:
             tables.update(outside_epr_extract(outside, t, today))
             tables.update(anticipating)
+        if visits is not None:
+            tables["accreditation_assessments"] = visits_extract(visits, today)
         manifest = {
             "extracted_at": str(clock.iso(np.array([t]))[0]),
             "source": f"{GENERATOR} seed={seed} scale={scale}",
