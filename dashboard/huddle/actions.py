@@ -60,8 +60,15 @@ def _add_action(ward_code: str) -> None:
     flash("success", f"Action #{action_id} added; it stays on the board until it is closed.")
 
 
+# Where an action came from, as the list says it (an action raised at the huddle says nothing more).
+SOURCE_WORDS = {"accreditation": "from an accreditation visit", "learning_response": "from a learning response"}
+
+
 def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
-    owner = escape(hcfg.role_label(row["owner_role"]))
+    source = str(row.get("source") or "huddle")
+    owner = escape(hcfg.role_label(row["owner_role"])) + (
+        f" · {escape(SOURCE_WORDS[source])}" if source in SOURCE_WORDS else ""
+    )
     due = london_text(row["due_at"])
     if row["status"] == "open":
         classes = "hi-action hi-carried" if row["carried_over"] else "hi-action"
@@ -71,7 +78,7 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
         classes = "hi-action hi-closed"
         meta = f"{owner} · {escape(str(row['status']))} at {escape(london_text(row['closed_at']))}"
     return (
-        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}">'
+        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}" data-source="{escape(source)}">'
         f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
     )
 

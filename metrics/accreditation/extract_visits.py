@@ -48,12 +48,10 @@ class VisitsLoaded:
 
 
 def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: datetime) -> VisitsLoaded | None:
-    """Store the new visits among the extract's validated rows; None when the extract did not supply the table."""
-    if rows is None:
+    """Store the new visits among the extract's validated rows; None when the extract supplied none."""
+    if rows is None or rows.empty:
         return None
     result = VisitsLoaded()
-    if rows.empty:
-        return result
     acfg, problems = accreditation_config_problems(cfg.directory, cfg)
     if acfg is None:
         reason = f"{ACCREDITATION_FILE}: " + (problems[0] if problems else "missing")
