@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from metrics.config.strict import Strict
 from metrics.config.yaml_loader import ItemNames, line_of, load_yaml_model
@@ -128,7 +128,7 @@ class Triangulation(Strict):
     reliability_metrics: tuple[str, ...] = ()
     lookback_days: int = Field(default=90, ge=7, le=730)
     min_concern_points: int = Field(default=1, ge=1, le=365)
-    high_levels: tuple[str, ...] = ("silver", "gold")
+    high_levels: tuple[str, ...] = ()  # empty: every level above the lowest
     reliability_median_below: float = Field(default=3, ge=1, le=5)
     cited_red_share: float = Field(default=0.5, gt=0, le=1)
 
@@ -140,13 +140,6 @@ class AccreditationFile(Strict):
     support: SupportLevel = SupportLevel()
     action_owner_role: str = Field(default="nurse", pattern=CODE_PATTERN)
     triangulation: Triangulation = Triangulation()
-
-    @model_validator(mode="after")
-    def _levels_rise(self) -> AccreditationFile:
-        floors = [level.min_domain_percent for level in self.levels]
-        if floors != sorted(floors):
-            raise ValueError("levels are listed lowest first: each min_domain_percent at least the one before")
-        return self
 
 
 @dataclass(frozen=True)
@@ -188,6 +181,10 @@ class AccreditationConfig:
         """0 for Support, 1 for the lowest level and so on; -1 for an unknown code or none."""
         codes = self.level_codes()
         return codes.index(code) if code in codes else -1
+
+    def high_levels(self) -> tuple[str, ...]:
+        """The levels the triangulation checks: as listed, else every level above the lowest."""
+        return self.file.triangulation.high_levels or tuple(lv.code for lv in self.file.levels[1:])
 
     def revisit_months(self, code: str) -> int:
         if code == self.file.support.code:
@@ -233,6 +230,12 @@ def _internal_problems(model: AccreditationFile, raw: Any) -> list[str]:
     for i, level in enumerate(model.levels):
         if level.code in levels[:i] or level.code == model.support.code:
             problems.append(f"{_where(raw, ('levels', i))}: level `{level.code}` is named twice.")
+        if i and level.min_domain_percent < model.levels[i - 1].min_domain_percent:
+            problems.append(
+                f"{_where(raw, ('levels', i, 'min_domain_percent'))}: level `{level.code}`, field `min_domain_percent`: "
+                f"levels are listed lowest first; {level.min_domain_percent:g} is below "
+                f"`{model.levels[i - 1].code}`'s {model.levels[i - 1].min_domain_percent:g}."
+            )
         if level.previous is not None and level.previous.at_least not in levels:
             problems.append(
                 f"{_where(raw, ('levels', i, 'previous', 'at_least'))}: level `{level.code}`, field "

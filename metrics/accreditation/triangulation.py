@@ -14,7 +14,7 @@ evidence and a link to the chart behind it:
 * the metrics its questions cite (``evidence: metric:<id>``): at least
   ``cited_red_share`` of them red today ("Silver, but 4 of 5 cited metrics red").
 
-Only wards at ``high_levels`` (Silver and Gold by default) are listed: a ward
+Only wards at ``high_levels`` (by default every level above the lowest) are listed: a ward
 in Support or at Bronze is already known to need help. The rules are pure
 functions over plain inputs (``mismatches``); ``evidence_from_store`` gathers
 those inputs from the store.
@@ -122,7 +122,7 @@ def mismatches(
     out: list[Mismatch] = []
     ordered = sorted(levels.items(), key=lambda item: (-acfg.rank(item[1]), item[0]))
     for ward_code, level in ordered:
-        if level not in tri.high_levels:
+        if level not in acfg.high_levels():
             continue
         seen = evidence.get(ward_code.upper()) or WardEvidence(ward_code.upper())
         name = acfg.level_label(level)
