@@ -66,8 +66,10 @@ def domains_html(acfg: AccreditationConfig, domain_percent: dict[str, float | No
     return f'<div class="acc-domains">{"".join(cells)}</div>'
 
 
-def panel_html(acfg: AccreditationConfig, ward_code: str, latest: pd.Series | None, actions: pd.DataFrame, today: date) -> str:
-    """The huddle's accreditation panel: badge, visit and next visit, domain scores, open actions from the last visit."""
+def panel_html(
+    acfg: AccreditationConfig, ward_code: str, latest: pd.Series | None, actions: pd.DataFrame, today: date
+) -> str:
+    """The huddle's accreditation panel: badge, visit dates, domain scores, open actions from the last visit."""
     head = f'<div class="acc-panel" data-accreditation="{escape(ward_code)}">'
     if latest is None:
         return (
@@ -95,6 +97,6 @@ def wall_badge_html(acfg: AccreditationConfig, ward_code: str, latest: pd.Series
     level = None if latest is None else str(latest["level"])
     due = "" if latest is None else next_visit_html(latest["next_visit"], today)
     return (
-        f'<div class="acc-wall" data-accreditation="{escape(ward_code)}">Accreditation {badge_html(acfg, level)} {due}'
-        "</div>"
+        f'<div class="acc-wall" data-accreditation="{escape(ward_code)}">'
+        f"Accreditation {badge_html(acfg, level)} {due}</div>"
     )

@@ -89,7 +89,8 @@ def render_assessment_form(ward_code: str, acfg: AccreditationConfig, actor: Act
                     key=score_key(question.id),
                     horizontal=True,
                     format_func=SCORE_WORDS.get,
-                    help=f"Evidence: {question.evidence.replace('metric:', 'the board tile ')}; weight {question.weight:g}.",
+                    help=f"Evidence: {question.evidence.replace('metric:', 'the board tile ')}; "
+                    f"weight {question.weight:g}.",
                 )
                 st.text_input(
                     f"Finding for {question.id} (becomes an improvement action on the huddle)",

@@ -83,7 +83,9 @@ def _check(
             problems.append(("scores", f"question {question_id}: {exc}"))
     missing = [q.id for q in acfg.questions if q.id not in scores or scores[q.id] is None]
     if require_every_question and missing:
-        problems.append(("scores", f"score every question (n/a where it does not apply); not scored: {', '.join(missing)}"))
+        problems.append(
+            ("scores", f"score every question (n/a where it does not apply); not scored: {', '.join(missing)}")
+        )
     elif all(a is None for a in answers.values()):
         problems.append(("scores", "no question was scored: score at least one 0, 0.5 or 1"))
     notes: dict[str, str] = {}
@@ -94,7 +96,9 @@ def _check(
         if acfg.question(str(question_id)) is None:
             problems.append(("findings", f"{str(question_id)[:40]!r} is not a question of accreditation.yaml"))
         elif len(words) > FINDING_MAX_CHARS:
-            problems.append(("findings", f"question {question_id}: a finding holds at most {FINDING_MAX_CHARS} characters"))
+            problems.append(
+                ("findings", f"question {question_id}: a finding holds at most {FINDING_MAX_CHARS} characters")
+            )
         else:
             notes[str(question_id)] = words
     if problems:
@@ -126,11 +130,20 @@ def record_assessment(
     """
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     ward, visited, answers, notes = _check(
-        cfg, acfg, ward_code, assessed_on, scores, findings or {}, moment.astimezone(LONDON).date(), require_every_question
+        cfg,
+        acfg,
+        ward_code,
+        assessed_on,
+        scores,
+        findings or {},
+        moment.astimezone(LONDON).date(),
+        require_every_question,
     )
     visit = score_visit(acfg, answers)
     earlier = stored.assessments(engine, [ward])
-    previous = [str(level) for level, day in zip(earlier["level"], earlier["assessed_on"]) if day <= visited]
+    previous = [
+        str(level) for level, day in zip(earlier["level"], earlier["assessed_on"], strict=True) if day <= visited
+    ]
     earned = award(acfg, visit, previous, visited)
     row = {
         "ward_code": ward,
@@ -150,12 +163,12 @@ def record_assessment(
         for q in acfg.questions
         if q.id in answers or q.id in notes
     ]
+    domain_of = {q.id: acfg.domain_label(q.domain) for q in acfg.questions}
     due = datetime.combine(earned.next_visit, ACTION_DUE_TIME, LONDON).astimezone(timezone.utc)
     actions = [
         {
             "ward_code": ward,
-            "text": f"Accreditation visit {visited:%d %b %Y}, {question_id} "
-            f"({acfg.domain_label(acfg.question(question_id).domain)}): {text}",  # type: ignore[union-attr]
+            "text": f"Accreditation visit {visited:%d %b %Y}, {question_id} ({domain_of[question_id]}): {text}",
             "owner_role": acfg.file.action_owner_role,
             "due_at": due,
             "status": "open",

@@ -232,7 +232,8 @@ def _internal_problems(model: AccreditationFile, raw: Any) -> list[str]:
             problems.append(f"{_where(raw, ('levels', i))}: level `{level.code}` is named twice.")
         if i and level.min_domain_percent < model.levels[i - 1].min_domain_percent:
             problems.append(
-                f"{_where(raw, ('levels', i, 'min_domain_percent'))}: level `{level.code}`, field `min_domain_percent`: "
+                f"{_where(raw, ('levels', i, 'min_domain_percent'))}: level `{level.code}`, "
+                "field `min_domain_percent`: "
                 f"levels are listed lowest first; {level.min_domain_percent:g} is below "
                 f"`{model.levels[i - 1].code}`'s {model.levels[i - 1].min_domain_percent:g}."
             )
@@ -244,13 +245,15 @@ def _internal_problems(model: AccreditationFile, raw: Any) -> list[str]:
     for code in model.triangulation.high_levels:
         if code not in levels:
             problems.append(
-                f"{_where(raw, ('triangulation', 'high_levels'))}: field `triangulation.high_levels`: unknown level "
-                f"{code!r}; use one of {', '.join(levels)}."
+                f"{_where(raw, ('triangulation', 'high_levels'))}: field `triangulation.high_levels`: "
+                f"unknown level {code!r}; use one of {', '.join(levels)}."
             )
     return problems
 
 
-def _cross_file_problems(model: AccreditationFile, raw: Any, cfg: AppConfig, huddle_roles: set[str] | None) -> list[str]:
+def _cross_file_problems(
+    model: AccreditationFile, raw: Any, cfg: AppConfig, huddle_roles: set[str] | None
+) -> list[str]:
     problems: list[str] = []
     metric_ids = {m.id for m in cfg.metrics}
     for i, standard in enumerate(model.standards):
@@ -264,8 +267,8 @@ def _cross_file_problems(model: AccreditationFile, raw: Any, cfg: AppConfig, hud
         for metric_id in getattr(model.triangulation, kind):
             if metric_id not in metric_ids:
                 problems.append(
-                    f"{_where(raw, ('triangulation', kind))}: field `triangulation.{kind}`: {metric_id!r} is not a "
-                    "metric in metrics.yaml."
+                    f"{_where(raw, ('triangulation', kind))}: field `triangulation.{kind}`: "
+                    f"{metric_id!r} is not a metric in metrics.yaml."
                 )
     if huddle_roles is not None and model.action_owner_role not in huddle_roles:
         problems.append(
@@ -282,7 +285,7 @@ def accreditation_config_problems(
     optional: bool = False,
     huddle_roles: set[str] | None = None,
 ) -> tuple[AccreditationConfig | None, list[str]]:
-    """Validate ``directory``/accreditation.yaml: (the config, or None, and every problem, each naming file and line)."""
+    """Validate ``directory``/accreditation.yaml: (the config or None, and every problem, naming file and line)."""
     directory = Path(directory)
     path = directory / ACCREDITATION_FILE
     if optional and not path.exists():

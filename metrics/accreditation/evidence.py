@@ -64,7 +64,7 @@ def triangulate(
 ) -> Triangulated:
     """Every visited ward's level beside its live data. ``spc``: charts already computed (else computed here)."""
     latest = latest_visits(stored.assessments(engine))
-    levels = {str(w).upper(): str(level) for w, level in zip(latest["ward_code"], latest["level"])}
+    levels = {str(w).upper(): str(level) for w, level in zip(latest["ward_code"], latest["level"], strict=True)}
     tri = acfg.file.triangulation
     start, end = window(acfg, today)
     watched = [*tri.harm_metrics, *tri.reliability_metrics]
@@ -88,7 +88,9 @@ def triangulate(
         rags: dict[str, str | None] = {}
         if not values.empty:
             mine = values[(values["ward_code"].astype(str).str.upper() == ward) & values["metric_id"].isin(cited)]
-            rags = {str(m): (None if pd.isna(r) else str(r)) for m, r in zip(mine["metric_id"], mine["rag"])}
+            rags = {
+                str(m): (None if pd.isna(r) else str(r)) for m, r in zip(mine["metric_id"], mine["rag"], strict=True)
+            }
         evidence[ward] = WardEvidence(
             ward,
             {m: span for (w, m), span in spans.items() if w == ward},

@@ -2,7 +2,7 @@
 
 Why this exists: trusts that already run an audit app should not type every
 visit in twice. Each extract may carry the whole history; a visit whose
-``assessment_id`` is already stored is skipped, and each new one goes through
+``visit_reference`` is already stored is skipped, and each new one goes through
 ``metrics.accreditation.assessments.record_assessment``, oldest first, so it
 is checked and levelled exactly like a visit recorded in the app (its level
 reads the ward's earlier visits). A visit that cannot be recorded (a question
@@ -55,10 +55,10 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
     acfg, problems = accreditation_config_problems(cfg.directory, cfg)
     if acfg is None:
         reason = f"{ACCREDITATION_FILE}: " + (problems[0] if problems else "missing")
-        result.set_aside = [f"{visit}: {reason}" for visit in rows["assessment_id"].astype(str).unique()]
+        result.set_aside = [f"{visit}: {reason}" for visit in rows["visit_reference"].astype(str).unique()]
         return result
     held = stored.external_ids(engine)
-    frame = rows.assign(_day=pd.to_datetime(rows["assessed_on"]).dt.date, _id=rows["assessment_id"].astype(str))
+    frame = rows.assign(_day=pd.to_datetime(rows["assessed_on"]).dt.date, _id=rows["visit_reference"].astype(str))
     firsts = frame.drop_duplicates("_id").sort_values(["_day", "_id"])
     for visit_id in firsts["_id"]:
         if visit_id in held:
@@ -68,7 +68,11 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
         first = visit.iloc[0]
         findings = {}
         if "finding" in visit:
-            findings = {str(q): str(f) for q, f in zip(visit["question_id"], visit["finding"]) if isinstance(f, str)}
+            findings = {
+                str(q): str(f)
+                for q, f in zip(visit["question"], visit["finding"], strict=True)
+                if isinstance(f, str)
+            }
         try:
             record_assessment(
                 engine,
@@ -76,7 +80,7 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
                 acfg,
                 ward_code=str(first["ward_code"]),
                 assessed_on=first["_day"],
-                scores=dict(zip(visit["question_id"].astype(str), visit["score"].astype(str))),
+                scores=dict(zip(visit["question"].astype(str), visit["score"].astype(str), strict=True)),
                 findings=findings,
                 actor=EXTRACT_ACTOR,
                 assessor=str(first["assessor"]),

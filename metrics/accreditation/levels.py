@@ -62,9 +62,7 @@ def _fails(rule: LevelRule, visit: VisitScore, previous: Sequence[str], acfg: Ac
     return None
 
 
-def award(
-    acfg: AccreditationConfig, visit: VisitScore, previous_levels: Sequence[str], visited_on: date
-) -> Award:
+def award(acfg: AccreditationConfig, visit: VisitScore, previous_levels: Sequence[str], visited_on: date) -> Award:
     """The highest level whose rules hold. ``previous_levels``: the ward's earlier awards, newest first."""
     support = acfg.file.support
     if not visit.scored_domains():

@@ -28,7 +28,7 @@ class ScoreError(ValueError):
 
 
 def parse_score(value: object) -> Answer:
-    """'0', '0.5', '1', 0, 0.5, 1 or 'n/a' (also 'na', empty) → 0.0, 0.5, 1.0 or None; anything else raises ScoreError."""
+    """'0', '0.5', '1', 0, 0.5, 1 or 'n/a' (also 'na', empty) → 0.0, 0.5, 1.0 or None; else ScoreError."""
     if value is None:
         return None
     text = str(value).strip().lower()

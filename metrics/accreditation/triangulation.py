@@ -78,7 +78,9 @@ def chart_link(metric_id: str, ward_code: str) -> str:
 def concern_spans(
     points: pd.DataFrame, ward_codes: Iterable[str], metric_ids: Iterable[str], since: date, until: date
 ) -> dict[tuple[str, str], ConcernSpan]:
-    """(ward, metric) -> its special-cause concern days in [since, until], from SPC points (series_id, date, point_type).
+    """(ward, metric) -> its special-cause concern days in [since, until], from SPC points.
+
+    ``points`` has columns series_id, date and point_type.
 
     Series ids are ``ward:<CODE>|<metric id>`` (``metrics.store.spc_history.series_id``).
     """
@@ -137,8 +139,8 @@ def mismatches(
                     level,
                     "spc_concern",
                     f"{name}, yet {labels.get(metric_id, metric_id)} show special-cause concern {span_text(span)}",
-                    f"{kind} metric: {span.points} day(s) of special-cause concern from {span.first:%d %b %Y} "
-                    f"to {span.last:%d %b %Y}",
+                    f"{kind} metric: {span.points} day(s) of special-cause concern "
+                    f"from {span.first:%d %b %Y} to {span.last:%d %b %Y}",
                     chart_link(metric_id, ward_code),
                 )
             )

@@ -33,8 +33,8 @@ class AccreditationAssessment(Base):
     level: Mapped[str] = mapped_column(String(20))
     level_reason: Mapped[str] = mapped_column(Text)
     next_visit: Mapped[date] = mapped_column(Date)
-    domain_percent: Mapped[dict] = mapped_column(JSON)  # domain code -> % (None: nothing applicable)
-    critical_failed: Mapped[list] = mapped_column(JSON)  # question ids
+    domain_percent: Mapped[dict[str, float | None]] = mapped_column(JSON)  # domain code -> % (None: nothing applicable)
+    critical_failed: Mapped[list[str]] = mapped_column(JSON)  # question ids
     assessor: Mapped[str] = mapped_column(String(120))  # the user (or the audit app's assessor name)
     source: Mapped[str] = mapped_column(String(12))
     external_id: Mapped[str | None] = mapped_column(String(80))
@@ -58,6 +58,4 @@ class AccreditationAnswer(Base):
     domain: Mapped[str] = mapped_column(String(20))
     score: Mapped[float | None] = mapped_column(Float)
     finding: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (
-        CheckConstraint("score IS NULL OR score IN (0, 0.5, 1)", name="ck_accreditation_answers_score"),
-    )
+    __table_args__ = (CheckConstraint("score IS NULL OR score IN (0, 0.5, 1)", name="ck_accreditation_answers_score"),)

@@ -39,8 +39,8 @@ def simulate_visits(
     rng: np.random.Generator, world: World, questions: list[str], first_extract: date, end: date
 ) -> dict[str, np.ndarray]:
     """Every visit's scored questions from two years before the first extract to ``end``, one row per question."""
-    columns: dict[str, list[object]] = {k: [] for k in ("assessment_id", "ward_code", "assessed_on", "assessor")}
-    columns |= {"question_id": [], "score": []}
+    columns: dict[str, list[object]] = {k: [] for k in ("visit_reference", "ward_code", "assessed_on", "assessor")}
+    columns |= {"question": [], "score": []}
     if not questions:
         return {k: np.array(v, dtype=object) for k, v in columns.items()}
     start = epoch_days(first_extract) - HISTORY_DAYS
@@ -59,12 +59,12 @@ def simulate_visits(
             chances = np.array([p_met, p_partly, 1 - p_met - p_na - p_partly, p_na])
             draws = rng.choice(4, size=len(questions), p=chances / chances.sum())
             assessor = ASSESSORS[int(rng.integers(len(ASSESSORS)))]
-            for question, draw in zip(questions, draws):
-                columns["assessment_id"].append(f"ACC{number:06d}")
+            for question, draw in zip(questions, draws, strict=True):
+                columns["visit_reference"].append(f"ACC{number:06d}")
                 columns["ward_code"].append(wards.code[w])
                 columns["assessed_on"].append(day)
                 columns["assessor"].append(assessor)
-                columns["question_id"].append(question)
+                columns["question"].append(question)
                 columns["score"].append(("1", "0.5", "0", "n/a")[int(draw)])
             # a visit with a question not met is followed up sooner, as a ward in Support would be
             day += int(rng.integers(75, 110)) if (draws == 2).any() else int(rng.integers(150, 380))

@@ -47,17 +47,30 @@ def test_a_visit_is_stored_with_who_when_its_scores_its_level_and_one_audit_row(
     assert audit_rows(engine) == before + 1
     row = stored.assessments(engine).iloc[0]
     assert (row["id"], row["ward_code"], row["assessed_on"], row["assessor"], row["source"]) == (
-        recorded.assessment_id, "7A", date(2026, 11, 24), "a.assessor@nhs.example", "app"
+        recorded.assessment_id,
+        "7A",
+        date(2026, 11, 24),
+        "a.assessor@nhs.example",
+        "app",
     )
     assert row["created_at"] == NOW
     assert (row["level"], row["next_visit"]) == ("silver", date(2027, 8, 24))  # a first visit is not Gold
-    assert row["domain_percent"] == {"safe": 85.7, "personal": 100.0, "effective": 100.0, "leadership": 100.0,
-                                     "relationships": 100.0}
+    assert row["domain_percent"] == {
+        "safe": 85.7,
+        "personal": 100.0,
+        "effective": 100.0,
+        "leadership": 100.0,
+        "relationships": 100.0,
+    }
     answers = stored.answers(engine, recorded.assessment_id)
     assert len(answers) == len(acfg.questions)
     assert pd.isna(answers.set_index("question_id").loc["S2.1", "score"])  # n/a kept as n/a (no score), not 0
     audit = audit_entries(engine, entity="accreditation_assessment", limit=None).iloc[0]
-    assert (audit["action"], audit["actor"], audit["ward_code"]) == ("accreditation.record", "a.assessor@nhs.example", "7A")
+    assert (audit["action"], audit["actor"], audit["ward_code"]) == (
+        "accreditation.record",
+        "a.assessor@nhs.example",
+        "7A",
+    )
 
 
 def test_gold_follows_two_silver_visits_and_each_visit_reads_the_ones_before(engine, cfg, acfg):
@@ -69,8 +82,14 @@ def test_gold_follows_two_silver_visits_and_each_visit_reads_the_ones_before(eng
 
 def test_findings_become_open_huddle_actions_that_say_they_came_from_accreditation(engine, cfg, acfg):
     before = audit_rows(engine)
-    recorded = visit(engine, cfg, acfg, date(2026, 11, 20), changes={"S1.5": "0"},
-                     findings={"S1.5": "Suction unit not checked on 4 of 7 days", "S2.1": "  "})
+    recorded = visit(
+        engine,
+        cfg,
+        acfg,
+        date(2026, 11, 20),
+        changes={"S1.5": "0"},
+        findings={"S1.5": "Suction unit not checked on 4 of 7 days", "S2.1": "  "},
+    )
     assert recorded.actions == 1
     assert audit_rows(engine) == before + 2  # the visit and its one action
     actions = stored_huddle.actions_of_ward(engine, "7A")
@@ -128,8 +147,14 @@ def test_two_assessors_recording_at_once_are_both_kept(engine, cfg, acfg):
         start.wait()
         try:
             for day in range(1, 6):
-                visit(engine, cfg, acfg, date(2026, 10, day), ward=("7A", "7B")[n],
-                      actor=Actor(f"device-acc{n:05d}", user=f"assessor{n}", role="assessor"))
+                visit(
+                    engine,
+                    cfg,
+                    acfg,
+                    date(2026, 10, day),
+                    ward=("7A", "7B")[n],
+                    actor=Actor(f"device-acc{n:05d}", user=f"assessor{n}", role="assessor"),
+                )
         except BaseException as exc:  # noqa: BLE001 - reported below
             failures.append(exc)
 

@@ -17,6 +17,7 @@ from metrics.accreditation.config import load_accreditation_config
 from metrics.accreditation.evidence import triangulate
 from metrics.huddle.config import load_huddle_config
 from metrics.pipeline import refresh
+from metrics.report.accreditation import accreditation_section
 from metrics.store import accreditation as stored
 from metrics.store import queries
 from metrics.store.database import ready_engine
@@ -33,8 +34,15 @@ def visits(acfg) -> list[dict]:
     for ward in ("7A", "7B"):
         for n, day in enumerate(VISIT_DATES, start=1):
             rows += [
-                {"assessment_id": f"AUD-{ward}-{n}", "ward_code": ward, "assessed_on": day,
-                 "assessor": "Peer assessor", "question_id": q.id, "score": "1", "finding": ""}
+                {
+                    "visit_reference": f"AUD-{ward}-{n}",
+                    "ward_code": ward,
+                    "assessed_on": day,
+                    "assessor": "Peer assessor",
+                    "question": q.id,
+                    "score": "1",
+                    "finding": "",
+                }
                 for q in acfg.questions
             ]
     return rows
@@ -74,8 +82,12 @@ def test_the_audit_apps_visits_are_loaded_once_and_levelled_in_order(history):
     assert len(frame) == 6  # twelve extracts carried the same six visits
     levels = {(w, d.isoformat()): lv for w, d, lv in zip(frame["ward_code"], frame["assessed_on"], frame["level"])}
     assert levels == {
-        ("7A", "2025-06-10"): "silver", ("7A", "2025-12-02"): "silver", ("7A", "2026-06-15"): "gold",
-        ("7B", "2025-06-10"): "silver", ("7B", "2025-12-02"): "silver", ("7B", "2026-06-15"): "gold",
+        ("7A", "2025-06-10"): "silver",
+        ("7A", "2025-12-02"): "silver",
+        ("7A", "2026-06-15"): "gold",
+        ("7B", "2025-06-10"): "silver",
+        ("7B", "2025-12-02"): "silver",
+        ("7B", "2026-06-15"): "gold",
     }
     assert set(frame["source"]) == {"extract"}
     messages = queries.refresh_attempts(engine)["message"].tolist()  # newest first
@@ -91,8 +103,21 @@ def test_a_gold_ward_whose_falls_show_special_cause_concern_is_on_the_mismatch_l
     assert spc_mismatches == [("7A", "gold", "spc_concern")]
     found = next(m for m in result.mismatches if m.kind == "spc_concern")
     assert found.headline == "Gold, yet Falls in the last 24 hours show special-cause concern on 4 days"
-    assert found.evidence == (
-        "harm metric: 4 day(s) of special-cause concern from 09 Nov 2026 to 12 Nov 2026"
-    )
+    assert found.evidence == ("harm metric: 4 day(s) of special-cause concern from 09 Nov 2026 to 12 Nov 2026")
     assert found.link == "/exec?metric=falls_last_24h&scope=ward%3A7A"
     assert result.evidence["7B"].concerns == {}
+
+
+def test_the_monthly_board_report_carries_levels_per_site_visits_overdue_revisits_and_mismatches(history, cfg):
+    engine, _ = history
+    section = accreditation_section(engine, cfg, date(2026, 6, 1), date(2026, 6, 30))
+    site = next(s for s in cfg.wards.sites if s.code == cfg.ward("7A").site)
+    others = len([w for w in cfg.wards.wards if w.site == site.code]) - 2
+    # Gold, Silver, Bronze, Support, not yet accredited: 7A and 7B Gold from 15 June, the site's other wards unvisited
+    assert f"<tr><td>{site.name}</td><td>2</td><td>0</td><td>0</td><td>0</td><td>{others}</td></tr>" in section
+    assert "Visits in the month: <b>2</b>." in section
+    assert "Revisits overdue at the month's end: <b>0</b>." in section
+    assert "Mismatches between a ward's level and its live data: <b>0</b>." in section  # the falls came in November
+    november = accreditation_section(engine, cfg, date(2026, 11, 1), date(2026, 11, 30))
+    assert "Mismatches between a ward's level and its live data: <b>1</b>." in november
+    assert "<b>7A</b>: Gold, yet Falls in the last 24 hours show special-cause concern on 4 days" in november

@@ -46,8 +46,17 @@ def test_a_domain_scores_its_weighted_met_share_of_the_applicable_questions(chan
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("1", 1.0), ("0.5", 0.5), ("0", 0.0), (1, 1.0), (0.5, 0.5), ("n/a", None), ("N/A", None), ("", None),
-     (None, None)],
+    [
+        ("1", 1.0),
+        ("0.5", 0.5),
+        ("0", 0.0),
+        (1, 1.0),
+        (0.5, 0.5),
+        ("n/a", None),
+        ("N/A", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_a_score_is_0_half_1_or_not_applicable(given, expected):
     assert parse_score(given) == expected
@@ -140,8 +149,11 @@ def test_an_award_carries_its_next_visit():
 
 @pytest.mark.parametrize(
     ("due", "today", "overdue"),
-    [(date(2026, 6, 30), date(2026, 6, 29), False), (date(2026, 6, 30), date(2026, 6, 30), False),
-     (date(2026, 6, 30), date(2026, 7, 1), True)],
+    [
+        (date(2026, 6, 30), date(2026, 6, 29), False),
+        (date(2026, 6, 30), date(2026, 6, 30), False),
+        (date(2026, 6, 30), date(2026, 7, 1), True),
+    ],
 )
 def test_a_revisit_is_overdue_from_the_day_after_it_was_due(due, today, overdue):
     assert is_overdue(due, today) is overdue

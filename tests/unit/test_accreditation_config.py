@@ -18,7 +18,7 @@ standards:
   - id: S1
     title: "Harm is prevented"
     questions:
-      - {id: S1.1, domain: safe, text: "Observations on time.", weight: 2, critical: true, evidence: "metric:obs_overdue"}
+      - {id: S1.1, domain: safe, text: "Obs on time.", weight: 2, critical: true, evidence: "metric:obs_overdue"}
       - {id: S1.2, domain: personal, text: "Dignity kept.", evidence: observation}
 levels:
   - {code: bronze, label: "Bronze", min_domain_percent: 70, revisit_months: 6}
@@ -48,24 +48,42 @@ def test_a_small_valid_file_loads(config_dir, cfg):
 
 CASES = [
     # what is changed                                             the problem, as the hospital reads it
-    (("evidence: observation}", "evidence: photograph}"),
-     "accreditation.yaml line 9: standard `S1`, field `questions.1.evidence`: evidence must be observation, "
-     "conversation, records or metric:<a metric id in metrics.yaml> (got 'photograph')"),
-    (("metric:obs_overdue", "metric:obs_overdoo"),
-     "accreditation.yaml line 8: question `S1.1`, field `evidence`: 'obs_overdoo' is not a metric in metrics.yaml."),
-    (("domain: personal,", "domain: persnal,"),
-     "accreditation.yaml line 9: question `S1.2`, field `domain`: unknown domain 'persnal'; use one of safe, personal."),
-    (("weight: 2,", "weight: 0,"),
-     "accreditation.yaml line 8: standard `S1`, field `questions.0.weight`: Input should be greater than 0 (got 0)"),
-    (("id: S1.2,", "id: S1.1,"),
-     "accreditation.yaml line 9: question `S1.1` is defined twice; question ids must be unique."),
-    (("at_least: bronze", "at_least: silver"),
-     "accreditation.yaml line 12: level `gold`, field `previous.at_least`: unknown level 'silver'; use one of bronze, gold."),
-    (("min_domain_percent: 90", "min_domain_percent: 60"),
-     "accreditation.yaml line 12: level `gold`, field `min_domain_percent`: levels are listed lowest first; 60 is "
-     "below `bronze`'s 70."),
-    (("revisit_months: 6}", "revisit_months: 6, revisit_weeks: 2}"),
-     "accreditation.yaml line 11: level `bronze`, field `revisit_weeks`: Extra inputs are not permitted (got 2)"),
+    (
+        ("evidence: observation}", "evidence: photograph}"),
+        "accreditation.yaml line 9: standard `S1`, field `questions.1.evidence`: evidence must be observation, "
+        "conversation, records or metric:<a metric id in metrics.yaml> (got 'photograph')",
+    ),
+    (
+        ("metric:obs_overdue", "metric:obs_overdoo"),
+        "accreditation.yaml line 8: question `S1.1`, field `evidence`: 'obs_overdoo' is not a metric in metrics.yaml.",
+    ),
+    (
+        ("domain: personal,", "domain: persnal,"),
+        "accreditation.yaml line 9: question `S1.2`, field `domain`: unknown domain 'persnal'; "
+        "use one of safe, personal.",
+    ),
+    (
+        ("weight: 2,", "weight: 0,"),
+        "accreditation.yaml line 8: standard `S1`, field `questions.0.weight`: Input should be greater than 0 (got 0)",
+    ),
+    (
+        ("id: S1.2,", "id: S1.1,"),
+        "accreditation.yaml line 9: question `S1.1` is defined twice; question ids must be unique.",
+    ),
+    (
+        ("at_least: bronze", "at_least: silver"),
+        "accreditation.yaml line 12: level `gold`, field `previous.at_least`: unknown level 'silver'; "
+        "use one of bronze, gold.",
+    ),
+    (
+        ("min_domain_percent: 90", "min_domain_percent: 60"),
+        "accreditation.yaml line 12: level `gold`, field `min_domain_percent`: levels are listed lowest first; "
+        "60 is below `bronze`'s 70.",
+    ),
+    (
+        ("revisit_months: 6}", "revisit_months: 6, revisit_weeks: 2}"),
+        "accreditation.yaml line 11: level `bronze`, field `revisit_weeks`: Extra inputs are not permitted (got 2)",
+    ),
 ]
 
 
@@ -78,8 +96,10 @@ def test_each_problem_names_the_file_line_item_and_field(config_dir, cfg, change
 
 
 def test_a_domain_without_a_question_is_a_problem(config_dir, cfg):
-    text = SMALL.replace('  - {code: personal, label: "Personal"}\n', '  - {code: personal, label: "Personal"}\n'
-                         '  - {code: effective, label: "Effective"}\n')
+    text = SMALL.replace(
+        '  - {code: personal, label: "Personal"}\n',
+        '  - {code: personal, label: "Personal"}\n  - {code: effective, label: "Effective"}\n',
+    )
     assert "accreditation.yaml line 4: domain `effective` has no question; add one or remove it." in problems(
         config_dir, text, cfg
     )
