@@ -29,7 +29,10 @@ ACCREDITATION_CSS = """
 .acc-domain.acc-low{border-color:#D5281B;background:#FDECEA}
 .acc-overdue{color:#fff;background:#D5281B;border-radius:4px;padding:0 6px;font-weight:700}
 .acc-actions{margin:4px 0 0 0;padding-left:18px;font-size:0.85rem;color:#212B32}
-.acc-wall{display:inline-flex;align-items:center;gap:8px;font-size:1.1rem;color:#212B32;margin:4px 0}
+.wall-summary .acc-wall{display:inline-flex;align-items:center;gap:0.6vw;white-space:nowrap}
+.wall-summary .acc-badge{font-size:inherit;padding:0 0.8vw;border-radius:2vh}
+.wall-summary .acc-badge.acc-none{background:transparent;color:#D8DDE0;border-color:#768692}
+.wall-summary .acc-overdue{font-size:0.75em}
 """
 LEVEL_ICONS = {"gold": "★", "silver": "☆", "bronze": "◆", "support": "▲"}
 
@@ -93,10 +96,11 @@ def panel_html(
 
 
 def wall_badge_html(acfg: AccreditationConfig, ward_code: str, latest: pd.Series | None, today: date) -> str:
-    """The wall's one line: the ward's level and when it is next visited (no names, no patients)."""
+    """The wall's badge beside the RAG counts: the ward's level, and "revisit overdue" when it is (no names)."""
     level = None if latest is None else str(latest["level"])
-    due = "" if latest is None else next_visit_html(latest["next_visit"], today)
+    overdue = latest is not None and is_overdue(latest["next_visit"], today)
+    late = ' <span class="acc-overdue" data-overdue="true">revisit overdue</span>' if overdue else ""
     return (
-        f'<div class="acc-wall" data-accreditation="{escape(ward_code)}">'
-        f"Accreditation {badge_html(acfg, level)} {due}</div>"
+        f'<span class="acc-wall" data-accreditation="{escape(ward_code)}">'
+        f"{badge_html(acfg, level)}{late}</span>"
     )

@@ -58,14 +58,14 @@ def render_accreditation_panel(ward_code: str) -> None:
     st.html(f"<style>{ACCREDITATION_CSS}</style>" + panel_html(acfg, ward_code, latest, actions, london_today().date()))
 
 
-def accreditation_wall_badge(ward_code: str) -> None:
-    """The wall's accreditation line for the ward on screen (nothing when the trust does not accredit)."""
-    acfg = _config()
-    if acfg is None:
-        return
+def accreditation_wall_badge(ward_code: str) -> str:
+    """The wall's accreditation badge for the ward on screen, as HTML for the wall's head ('' when the trust does not
+    accredit, or accreditation cannot be read: the wall itself never fails for it)."""
+    if not (store_access.config_dir() / ACCREDITATION_FILE).exists():
+        return ""
     try:
+        acfg = store_access.accreditation_config()
         latest = latest_visit(ward_code)
-    except SQLAlchemyError:
-        st.html('<div class="acc-wall">Accreditation: not available (the store cannot be read)</div>')
-        return
-    st.html(f"<style>{ACCREDITATION_CSS}</style>" + wall_badge_html(acfg, ward_code, latest, london_today().date()))
+    except (ConfigError, SQLAlchemyError):
+        return ""
+    return f"<style>{ACCREDITATION_CSS}</style>" + wall_badge_html(acfg, ward_code, latest, london_today().date())

@@ -134,7 +134,7 @@ def test_the_huddle_lists_the_open_actions_from_the_last_visit(run_view, store):
 
 def test_the_wall_shows_the_level_of_the_ward_on_screen(run_view, store):
     at = run_view(store, "wall", wards="7A")
-    assert '<div class="acc-wall" data-accreditation="7A">' in all_html(at)
+    assert '<span class="acc-wall" data-accreditation="7A">' in all_html(at)
     assert f'data-level="{latest_level(store, "7A")}"' in all_html(at)
 
 
