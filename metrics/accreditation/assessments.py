@@ -14,7 +14,7 @@ huddle's actions list (``source = 'accreditation'``), due by the next visit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING, Any
@@ -107,26 +107,36 @@ def _check(
     return ward.code, assessed_on, answers, notes
 
 
-def record_assessment(
-    engine: Engine,
+@dataclass(frozen=True)
+class PreparedVisit:
+    """A checked, levelled visit ready to store: its row, its answers and the actions its findings become."""
+
+    row: dict[str, Any]
+    answers: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
+    award: Award
+    domain_percent: dict[str, float | None]
+
+
+def prepare_visit(
     cfg: AppConfig,
     acfg: AccreditationConfig,
     *,
     ward_code: str,
     assessed_on: date,
     scores: Mapping[str, Any],
-    findings: Mapping[str, str] | None = None,
+    findings: Mapping[str, str] | None,
     actor: Actor,
+    previous: Callable[[str, date], list[str]],
     assessor: str | None = None,
     source: str = "app",
     external_id: str | None = None,
     now: datetime | None = None,
     require_every_question: bool = True,
-) -> Recorded:
-    """Check, level and store one visit with its audit row; each finding becomes an open improvement action.
+) -> PreparedVisit:
+    """Check and level one visit; ``previous(ward, day)``: the ward's levels before ``day``, newest first.
 
-    ``scores``: question id -> 0, 0.5, 1 or 'n/a'. The app's form must score every question (n/a stated, never
-    assumed); an audit app's extract may leave a question out (``require_every_question=False``), read as n/a.
+    Raises AssessmentInputError naming every problem.
     """
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     ward, visited, answers, notes = _check(
@@ -140,11 +150,7 @@ def record_assessment(
         require_every_question,
     )
     visit = score_visit(acfg, answers)
-    earlier = stored.assessments(engine, [ward])
-    previous = [
-        str(level) for level, day in zip(earlier["level"], earlier["assessed_on"], strict=True) if day <= visited
-    ]
-    earned = award(acfg, visit, previous, visited)
+    earned = award(acfg, visit, previous(ward, visited), visited)
     row = {
         "ward_code": ward,
         "assessed_on": visited,
@@ -181,5 +187,36 @@ def record_assessment(
         }
         for question_id, text in notes.items()
     ]
-    assessment_id = stored.insert_assessment(engine, row, answer_rows, actions, actor, moment)
-    return Recorded(assessment_id, earned, visit.domain_percent, len(actions))
+    return PreparedVisit(row, answer_rows, actions, earned, visit.domain_percent)
+
+
+def stored_levels_before(engine: Engine) -> Callable[[str, date], list[str]]:
+    """``previous`` for ``prepare_visit`` read from the store: the ward's awarded levels before a day, newest first."""
+
+    def before(ward: str, day: date) -> list[str]:
+        earlier = stored.assessments(engine, [ward])
+        return [str(lv) for lv, on in zip(earlier["level"], earlier["assessed_on"], strict=True) if on <= day]
+
+    return before
+
+
+def record_assessment(
+    engine: Engine,
+    cfg: AppConfig,
+    acfg: AccreditationConfig,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    **visit: Any,
+) -> Recorded:
+    """Check, level and store one visit with its audit row; each finding becomes an open improvement action.
+
+    ``visit``: ward_code, assessed_on, scores (question id -> 0, 0.5, 1 or 'n/a'), findings, and optionally assessor,
+    source, external_id, require_every_question (see ``prepare_visit``). The app's form must score every question
+    (n/a stated, never assumed); an audit app's extract may leave a question out, read as n/a.
+    """
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    visit.setdefault("findings", None)
+    prepared = prepare_visit(cfg, acfg, actor=actor, previous=stored_levels_before(engine), now=moment, **visit)
+    assessment_id = stored.insert_assessment(engine, prepared.row, prepared.answers, prepared.actions, actor, moment)
+    return Recorded(assessment_id, prepared.award, prepared.domain_percent, len(prepared.actions))

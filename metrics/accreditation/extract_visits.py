@@ -3,10 +3,11 @@
 Why this exists: trusts that already run an audit app should not type every
 visit in twice. Each extract may carry the whole history; a visit whose
 ``visit_reference`` is already stored is skipped, and each new one goes through
-``metrics.accreditation.assessments.record_assessment``, oldest first, so it
+``metrics.accreditation.assessments.prepare_visit``, oldest first, so it
 is checked and levelled exactly like a visit recorded in the app (its level
-reads the ward's earlier visits). A visit that cannot be recorded (a question
-not in accreditation.yaml, no question scored) is set aside with its reason;
+reads the ward's earlier visits); the new visits are stored in one
+transaction. A visit that cannot be recorded (a question not in
+accreditation.yaml, no question scored) is set aside with its reason;
 the rest load. A trust without accreditation.yaml has its visits set aside
 with that reason, never an error.
 """
@@ -14,12 +15,12 @@ with that reason, never an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.accreditation.assessments import record_assessment
+from metrics.accreditation.assessments import prepare_visit
 from metrics.accreditation.config import ACCREDITATION_FILE, accreditation_config_problems
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
@@ -58,24 +59,31 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
         result.set_aside = [f"{visit}: {reason}" for visit in rows["visit_reference"].astype(str).unique()]
         return result
     held = stored.external_ids(engine)
+    known = stored.assessments(engine)
+    history: dict[str, list[tuple[date, str]]] = {}  # ward -> (day, level) of every visit, stored or loaded now
+    for ward, day, level in zip(known["ward_code"], known["assessed_on"], known["level"], strict=True):
+        history.setdefault(str(ward).upper(), []).append((day, str(level)))
+
+    def previous(ward: str, day: date) -> list[str]:
+        earlier = sorted((v for v in history.get(ward.upper(), []) if v[0] <= day), key=lambda v: v[0], reverse=True)
+        return [level for _, level in earlier]
+
     frame = rows.assign(_day=pd.to_datetime(rows["assessed_on"]).dt.date, _id=rows["visit_reference"].astype(str))
     firsts = frame.drop_duplicates("_id").sort_values(["_day", "_id"])
+    prepared = []
     for visit_id in firsts["_id"]:
         if visit_id in held:
             result.already += 1
             continue
         visit = frame[frame["_id"] == visit_id]
         first = visit.iloc[0]
-        findings = {}
+        findings: dict[str, str] = {}
         if "finding" in visit:
             findings = {
-                str(q): str(f)
-                for q, f in zip(visit["question"], visit["finding"], strict=True)
-                if isinstance(f, str)
+                str(q): str(f) for q, f in zip(visit["question"], visit["finding"], strict=True) if isinstance(f, str)
             }
         try:
-            record_assessment(
-                engine,
+            ready = prepare_visit(
                 cfg,
                 acfg,
                 ward_code=str(first["ward_code"]),
@@ -83,6 +91,7 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
                 scores=dict(zip(visit["question"].astype(str), visit["score"].astype(str), strict=True)),
                 findings=findings,
                 actor=EXTRACT_ACTOR,
+                previous=previous,
                 assessor=str(first["assessor"]),
                 source="extract",
                 external_id=visit_id,
@@ -92,5 +101,9 @@ def load_visits(engine: Engine, cfg: AppConfig, rows: pd.DataFrame | None, now: 
         except UserFacingError as exc:
             result.set_aside.append(f"{visit_id}: {exc}")
             continue
-        result.stored += 1
+        history.setdefault(ready.row["ward_code"].upper(), []).append((ready.row["assessed_on"], ready.award.level))
+        prepared.append((ready.row, ready.answers, ready.actions))
+    if prepared:
+        stored.insert_assessments(engine, prepared, EXTRACT_ACTOR, now)
+    result.stored = len(prepared)
     return result

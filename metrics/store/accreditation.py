@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from metrics.store.accreditation_models import AccreditationAnswer, AccreditationAssessment
 from metrics.store.audit import Actor, append
@@ -48,35 +48,58 @@ def insert_assessment(
 ) -> int:
     """Store one checked visit, its answers and its findings' actions, each with its audit row, in one transaction."""
     with engine.begin() as conn:
-        assessment_id = int(
-            conn.execute(insert(AccreditationAssessment).returning(AccreditationAssessment.id), dict(row)).scalar_one()
-        )
-        if answers:
-            conn.execute(insert(AccreditationAnswer), [{**a, "assessment_id": assessment_id} for a in answers])
+        return _insert(conn, row, answers, actions, actor, at)
+
+
+def insert_assessments(
+    engine: Engine,
+    visits: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]],
+    actor: Actor,
+    at: datetime,
+) -> list[int]:
+    """Store many checked visits (row, answers, actions), each with its audit rows, in one transaction: an extract's."""
+    with engine.begin() as conn:
+        return [_insert(conn, row, answers, actions, actor, at) for row, answers, actions in visits]
+
+
+def _insert(
+    conn: Connection,
+    row: Mapping[str, Any],
+    answers: Sequence[Mapping[str, Any]],
+    actions: Sequence[Mapping[str, Any]],
+    actor: Actor,
+    at: datetime,
+) -> int:
+    """One visit, its answers, its audit row and its actions (with theirs), on the caller's transaction."""
+    assessment_id = int(
+        conn.execute(insert(AccreditationAssessment).returning(AccreditationAssessment.id), dict(row)).scalar_one()
+    )
+    if answers:
+        conn.execute(insert(AccreditationAnswer), [{**a, "assessment_id": assessment_id} for a in answers])
+    append(
+        conn,
+        actor,
+        "accreditation.record",
+        entity="accreditation_assessment",
+        entity_id=assessment_id,
+        ward_code=row["ward_code"],
+        before=None,
+        after={"id": assessment_id, **row, "answers": len(answers), "actions": len(actions)},
+        at=at,
+    )
+    for action in actions:
+        action_id = conn.execute(insert(HuddleAction).returning(HuddleAction.id), dict(action)).scalar_one()
         append(
             conn,
             actor,
-            "accreditation.record",
-            entity="accreditation_assessment",
-            entity_id=assessment_id,
-            ward_code=row["ward_code"],
+            "action.create",
+            entity="huddle_action",
+            entity_id=action_id,
+            ward_code=action["ward_code"],
             before=None,
-            after={"id": assessment_id, **row, "answers": len(answers), "actions": len(actions)},
+            after={"id": action_id, **action, "assessment_id": assessment_id},
             at=at,
         )
-        for action in actions:
-            action_id = conn.execute(insert(HuddleAction).returning(HuddleAction.id), dict(action)).scalar_one()
-            append(
-                conn,
-                actor,
-                "action.create",
-                entity="huddle_action",
-                entity_id=action_id,
-                ward_code=action["ward_code"],
-                before=None,
-                after={"id": action_id, **action, "assessment_id": assessment_id},
-                at=at,
-            )
     return assessment_id
 
 
