@@ -29,10 +29,12 @@ ACCREDITATION_CSS = """
 .acc-domain.acc-low{border-color:#D5281B;background:#FDECEA}
 .acc-overdue{color:#fff;background:#D5281B;border-radius:4px;padding:0 6px;font-weight:700}
 .acc-actions{margin:4px 0 0 0;padding-left:18px;font-size:0.85rem;color:#212B32}
-.wall-summary .acc-wall{display:inline-flex;align-items:center;gap:0.6vw;white-space:nowrap}
-.wall-summary .acc-badge{font-size:inherit;padding:0 0.8vw;border-radius:2vh}
-.wall-summary .acc-badge.acc-none{background:transparent;color:#D8DDE0;border-color:#768692}
-.wall-summary .acc-overdue{font-size:0.75em}
+.wall-sumrow{display:flex;align-items:center;flex-wrap:wrap;gap:0.3vh 1.6vw}
+.wall-sumrow .acc-wall{display:inline-flex;align-items:center;gap:0.6vw;white-space:nowrap;font-size:min(3vh,1.8vw);
+  font-weight:800;line-height:1.1}
+.wall-sumrow .acc-badge{font-size:inherit;padding:0 0.8vw;border-radius:2vh}
+.wall-sumrow .acc-badge.acc-none{background:transparent;color:#D8DDE0;border-color:#768692}
+.wall-sumrow .acc-overdue{font-size:0.75em}
 """
 LEVEL_ICONS = {"gold": "★", "silver": "☆", "bronze": "◆", "support": "▲"}
 

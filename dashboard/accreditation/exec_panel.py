@@ -55,6 +55,17 @@ def spread_table(acfg: AccreditationConfig, levels: pd.DataFrame) -> pd.DataFram
     return counts.reset_index().rename(columns={"index": "Site"})
 
 
+def overdue_html(levels: pd.DataFrame) -> str:
+    """The wards whose next visit is overdue, with the level and the date it was due."""
+    overdue = levels[levels["Overdue"]]
+    items = "".join(
+        f'<li data-overdue="{escape(str(r["Ward"]).split(" · ")[0])}">{escape(str(r["Ward"]))}: '
+        f"{escape(str(r['Level']))}, due {escape(str(r['Next visit due']))}</li>"
+        for _, r in overdue.iterrows()
+    )
+    return f'<p data-overdue-count="{len(overdue)}"><b>Overdue revisits: {len(overdue)}</b></p><ul>{items}</ul>'
+
+
 def mismatches_html(acfg: AccreditationConfig, result: Triangulated) -> str:
     if not result.mismatches:
         return '<p data-mismatches="0">No ward\'s level disagrees with its live data.</p>'
@@ -94,9 +105,4 @@ def render_accreditation_exec(board: Board) -> None:
     with right:
         st.markdown("**Levels across each site**")
         st.dataframe(spread_table(acfg, levels), hide_index=True, width="stretch", key="acc-exec-spread")
-        overdue = levels[levels["Overdue"]]
-        st.markdown(f"**Overdue revisits: {len(overdue)}**")
-        if len(overdue):
-            st.dataframe(
-                overdue[["Ward", "Level", "Next visit due"]], hide_index=True, width="stretch", key="acc-exec-overdue"
-            )
+        st.html(overdue_html(levels))

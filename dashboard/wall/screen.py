@@ -107,8 +107,8 @@ def wall_definitions(board: Board, request: WallRequest) -> tuple[list[MetricDef
     return (chosen or definitions), unknown
 
 
-def rag_summary_html(board: Board, ward_code: str, definitions: list[MetricDefinition], extra: str = "") -> str:
-    """'● 4 Red · ▲ 6 Amber · ✓ 13 Green': the ward at a glance, read before the tiles (``extra``: HTML after it)."""
+def rag_summary_html(board: Board, ward_code: str, definitions: list[MetricDefinition]) -> str:
+    """'● 4 Red · ▲ 6 Amber · ✓ 13 Green': the ward at a glance, read before the tiles."""
     counts = {key: 0 for key in RAG_ORDER}
     for d in definitions:
         tv = board.tile(ward_code, d.id)
@@ -119,7 +119,7 @@ def rag_summary_html(board: Board, ward_code: str, definitions: list[MetricDefin
         f"{escape(RAG_STYLES[k].icon)} {counts[k]} {escape(RAG_STYLES[k].word)}</span>"
         for k in RAG_ORDER
     ]
-    return f'<div class="wall-summary" data-testid="wall-summary">{"".join(parts)}{extra}</div>'
+    return f'<div class="wall-summary" data-testid="wall-summary">{"".join(parts)}</div>'
 
 
 WALL_KEY = "Key: ● Red ▲ Amber ✓ Green (blue edge) · ▲ ▼ since yesterday · ↑ ↓ ↔ SPC trend"
@@ -188,7 +188,7 @@ def wall_html(
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
         f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
-        f"{rag_summary_html(board, ward.code, definitions, accreditation)}</div>"
+        f'<div class="wall-sumrow">{rag_summary_html(board, ward.code, definitions)}{accreditation}</div></div>'
         f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="--wall-cols:{cols}">{tiles}</div>'
