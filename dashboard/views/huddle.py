@@ -24,6 +24,6 @@ if cfg is not None:
     board = open_board(ward_code=ward.code)  # the chosen ward's values and SPC only, not the region's
     if board is not None:
         render_status_strip(board)
+        render_huddle_board(board, ward, access)  # what needs attention first, above the fold
         render_accreditation_panel(ward.code)
-        render_huddle_board(board, ward, access)
         render_feel_safe_trend(ward.code)

@@ -47,5 +47,7 @@ def test_the_huddles_accreditation_panel_fits_the_screen(running_app, browser, w
     page.wait_for_selector('[data-metric="patients_on_ward"]', timeout=90_000)
     page.wait_for_timeout(1500)
     check_page(page, width, height)
+    page.locator('[data-accreditation="7A"]').scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
     page.screenshot(path=str(SHOTS / f"huddle-accreditation-{width}x{height}.png"))
     page.close()
