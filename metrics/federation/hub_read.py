@@ -11,6 +11,7 @@ control already applied): a withheld value is left out of the funnel and counted
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,6 +38,13 @@ class MetricVariant:
     direction: str
     trusts: tuple[str, ...]
     conflicting: bool  # other trusts define this metric differently
+    short_label: str = ""
+
+    @property
+    def column(self) -> str:
+        """A grid column's head: the short label, with the definition when trusts differ."""
+        text = self.short_label or self.label
+        return f"{text} ({self.definition_hash[:8]})" if self.conflicting else text
 
     @property
     def key(self) -> str:
@@ -69,6 +77,12 @@ class SystemHub:
         return str(names.get(code, code))
 
 
+def _short_label(definition: object) -> str:
+    if isinstance(definition, str):
+        definition = json.loads(definition)
+    return str(definition.get("short_label") or "") if isinstance(definition, dict) else ""
+
+
 def variants_of(definitions: pd.DataFrame) -> tuple[MetricVariant, ...]:
     """Group each metric's trusts by definition hash, in first-seen metric order."""
     out = []
@@ -86,6 +100,7 @@ def variants_of(definitions: pd.DataFrame) -> tuple[MetricVariant, ...]:
                     str(first["direction"]),
                     tuple(sorted(group["trust_code"].astype(str))),
                     hashes.ngroups > 1,
+                    _short_label(first.get("definition")),
                 )
             )
     return tuple(out)
@@ -117,6 +132,18 @@ def grid(engine: Engine, system: SystemHub, month: date, level: str) -> tuple[pd
         withheld[variant.key] = rows.set_index("unit")["suppressed"]
     table = pd.DataFrame(columns).sort_index()
     return table, pd.DataFrame(withheld).reindex(table.index).fillna(False).astype(bool)
+
+
+def breakdown(engine: Engine, system: SystemHub, variant: MetricVariant, month: date, level: str) -> pd.DataFrame:
+    """One variant's month values with their parts, per trust or per ward: trust, site, ward, numbers, withheld."""
+    values = hub.values(engine, period="month", levels=(level,), metric_ids=(variant.metric_id,), day=month)
+    values = values[values["trust_code"].isin(variant.trusts)].copy()
+    if level == "ward":
+        names = system.wards.set_index(["trust_code", "ward_code"])
+        key = pd.MultiIndex.from_frame(values[["trust_code", "unit_code"]])
+        values["site_code"] = names["site_code"].reindex(key).to_numpy()
+        values["ward_name"] = names["ward_name"].reindex(key).to_numpy()
+    return values.sort_values(["trust_code", "unit_code"]).reset_index(drop=True)
 
 
 def funnel_kind(variant: MetricVariant, units: pd.DataFrame) -> Kind:

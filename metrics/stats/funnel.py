@@ -143,6 +143,15 @@ class Funnel:
         return np.clip(low, 0, None), high
 
     @property
+    def adjustment_label(self) -> str:
+        """The limits' method in a few words, for the chart's subtitle."""
+        if self.adjustment is Adjustment.NONE:
+            return "exact " + ("binomial" if self.kind is Kind.PROPORTION else "Poisson") + " limits, not adjusted"
+        if self.adjustment is Adjustment.MULTIPLICATIVE:
+            return f"limits adjusted for over-dispersion: multiplicative, phi = {self.dispersion.phi:.2f}"
+        return f"limits adjusted for over-dispersion: additive random effects, tau = {np.sqrt(self.dispersion.tau2):.3g}"
+
+    @property
     def statement(self) -> str:
         """What the chart says about its limits."""
         d = self.dispersion

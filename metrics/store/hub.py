@@ -117,7 +117,7 @@ def wards(engine: Engine) -> pd.DataFrame:
 
 
 def definitions(engine: Engine) -> pd.DataFrame:
-    """trust_code, metric_id, definition_hash, label, is_ratio, display, direction of every trust's metrics."""
+    """trust_code, metric_id, definition_hash, label, is_ratio, display, direction, definition of every trust's metrics."""
     with engine.connect() as conn:
         return pd.read_sql(
             select(
@@ -128,6 +128,7 @@ def definitions(engine: Engine) -> pd.DataFrame:
                 HubDefinition.is_ratio,
                 HubDefinition.display,
                 HubDefinition.direction,
+                HubDefinition.definition,
             ).order_by(HubDefinition.metric_id, HubDefinition.trust_code),
             conn,
         )
@@ -182,3 +183,9 @@ def months(engine: Engine) -> list[date]:
             .all()
         )
     return sorted((r if isinstance(r, date) else date.fromisoformat(str(r)) for r in rows), reverse=True)
+
+
+def generation(engine: Engine) -> int:
+    """The newest bundle's row id (0 for an empty hub): what changes when a bundle is imported."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(HubBundle.id), 0))).scalar_one())
