@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from metrics.config.models import AppConfig
 from metrics.errors import UserFacingError
 from metrics.evaluate.definitions import metric_as_dict
+from metrics.export.spreadsheet_csv import safe_csv
 from metrics.extract.contract import CONTRACT_VERSION
 from metrics.federation.bundle import (
     BUNDLE_FORMAT,
@@ -174,12 +175,12 @@ def export_bundle(
     values, first_day, last_day = build_values(history, cfg, since, threshold)
     current = queries.current_snapshot(engine)
     out.mkdir(parents=True, exist_ok=True)
-    values.to_csv(out / VALUES_FILE, index=False, lineterminator="\n")
+    (out / VALUES_FILE).write_bytes(safe_csv(values))
     sites = {s.code: s.name for s in cfg.wards.sites}
     wards = pd.DataFrame(
         [(w.code.upper(), w.name, w.site, sites.get(w.site, w.site)) for w in cfg.wards.wards], columns=WARD_COLUMNS
     )
-    wards.to_csv(out / WARDS_FILE, index=False, lineterminator="\n")
+    (out / WARDS_FILE).write_bytes(safe_csv(wards))  # a ward name is text from config: never a spreadsheet formula
     definitions: list[dict[str, Any]] = [
         {
             "metric_id": m.id,
