@@ -174,6 +174,21 @@ def export_bundle(
     history = queries.daily_history_all(engine, [m.id for m in cfg.metrics])
     values, first_day, last_day = build_values(history, cfg, since, threshold)
     current = queries.current_snapshot(engine)
+    extracted = current.extracted_at if current else None
+    return write_bundle(out, cfg, values, first_day, last_day, threshold, now or datetime.now(UTC), extracted)
+
+
+def write_bundle(
+    out: Path,
+    cfg: AppConfig,
+    values: pd.DataFrame,
+    first_day: date,
+    last_day: date,
+    threshold: int,
+    now: datetime,
+    data_extracted_at: datetime | None,
+) -> ExportResult:
+    """Write the bundle's files for ``values`` (``build_values``' output) and its manifest into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / VALUES_FILE).write_bytes(safe_csv(values))
     sites = {s.code: s.name for s in cfg.wards.sites}
@@ -198,8 +213,8 @@ def export_bundle(
         "bundle_format": BUNDLE_FORMAT,
         "trust_code": cfg.dashboard.trust_code,
         "trust_name": cfg.dashboard.trust_name,
-        "exported_at": (now or datetime.now(UTC)).astimezone(UTC).isoformat(),
-        "data_extracted_at": current.extracted_at.isoformat() if current else None,
+        "exported_at": now.astimezone(UTC).isoformat(),
+        "data_extracted_at": data_extracted_at.isoformat() if data_extracted_at else None,
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
         "contract_version": CONTRACT_VERSION,

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select
 
-from metrics.store.bulk import bulk_insert
+from metrics.store.bulk import copy_frame
 from metrics.store.history import serialise_refreshes
 from metrics.store.hub_models import HubBundle, HubDefinition, HubValue, HubWard
 
@@ -73,7 +73,7 @@ def import_bundle(
             records = [{**r, "trust_code": trust} for r in frame.to_dict("records")]
             if records:
                 conn.execute(insert(model), records)
-        bulk_insert(conn, HubValue, values, list(values.columns), {"trust_code": trust})
+        copy_frame(conn, HubValue, values, {"trust_code": trust})
         return int(
             conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
         )
