@@ -84,7 +84,8 @@ def _lines(cells: pd.DataFrame) -> list[Line]:
     level, period = cells["level"].to_numpy(), cells["period"].to_numpy()
 
     def at(lv: str, pd_: str) -> np.ndarray:
-        return (level == lv) & (period == pd_)
+        mask: np.ndarray = (level == lv) & (period == pd_)
+        return mask
 
     return [
         Line(at("ward", "day"), at("ward", "month"), ["metric_id", "unit_code", "month"]),

@@ -81,7 +81,8 @@ def winsorised(z: ArrayLike, share: float = WINSOR) -> NDArray[np.float64]:
     """z with the lowest and highest ``share`` pulled in to the ``share`` and 1 - ``share`` percentiles."""
     values = np.asarray(z, float)
     low, high = np.percentile(values, [100 * share, 100 * (1 - share)])
-    return np.clip(values, low, high)
+    clipped: NDArray[np.float64] = np.clip(values, low, high)
+    return clipped
 
 
 @dataclass(frozen=True)

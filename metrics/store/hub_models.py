@@ -58,7 +58,7 @@ class HubDefinition(Base):
     is_ratio: Mapped[bool] = mapped_column(Boolean)
     display: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str] = mapped_column(String(20))
-    definition: Mapped[dict] = mapped_column(JSON)
+    definition: Mapped[dict[str, object]] = mapped_column(JSON)
 
 
 class HubValue(Base):

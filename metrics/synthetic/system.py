@@ -63,7 +63,8 @@ def trust_identity(index: int) -> tuple[str, str, tuple[str, ...]]:
 def recorded_shares(index: int, ward_codes: list[str], rng: np.random.Generator) -> np.ndarray:
     """Each ward's probability of recording a frailty score in the ``index``-th trust (see the module doc)."""
     if index == 1:
-        return np.clip(typical_recorded_share(rng, len(ward_codes), 0.80, DISPERSED_SPREAD), 0.35, 0.99)
+        spread: np.ndarray = np.clip(typical_recorded_share(rng, len(ward_codes), 0.80, DISPERSED_SPREAD), 0.35, 0.99)
+        return spread
     share = typical_recorded_share(rng, len(ward_codes))
     if index == 0:
         share[[i for i, c in enumerate(ward_codes) if c.upper() == OUTLIER_WARD]] = OUTLIER_SHARE
@@ -82,6 +83,19 @@ def write_trust_config(config_dir: Path, out: Path, index: int, scale: int = 1) 
         site["name"] = places[i % len(places)] + ("" if i < len(places) else f" {i + 1}")
     (out / "wards.yaml").write_text(yaml.safe_dump(wards, sort_keys=False, allow_unicode=True), "utf-8")
     return out
+
+
+def _for_trust(
+    progress: Callable[[str, int, int], None] | None, code: str
+) -> Callable[[int, int], None] | None:
+    """The trust's own progress callback (day i of n), naming the trust."""
+    if progress is None:
+        return None
+
+    def report(i: int, n: int) -> None:
+        progress(code, i, n)
+
+    return report
 
 
 def generate_system(
@@ -119,7 +133,7 @@ def generate_system(
             end=end,
             fmt=fmt,
             cfs_recorded_share=shares,
-            progress=(lambda i, n, c=code: progress(c, i, n)) if progress else None,
+            progress=_for_trust(progress, code),
         )
         out.append(TrustSample(code, name, folder, config, tuple(folders)))
     return out
