@@ -147,6 +147,7 @@ def refresh(
                 quarantine=valid.quarantine,
                 optional_tables=snapshot_rows(valid),
                 held_reason=held,
+                trust_code=cfg.dashboard.trust_code,
             )
         except IntegrityError:
             # the same extract, loaded at the same moment by another process, committed first

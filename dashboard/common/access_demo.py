@@ -18,7 +18,7 @@ from metrics.config.models import AppConfig
 DEMO_ROLE = "access_demo_role"
 DEMO_WARD = "access_demo_ward"
 DEMO_MATRON = "access_demo_matron"
-DEMO_ROLES = (Role.WARD_STAFF, Role.MATRON, Role.EXECUTIVE, Role.ANALYST, Role.ADMINISTRATOR)
+DEMO_ROLES = (Role.WARD_STAFF, Role.MATRON, Role.EXECUTIVE, Role.ANALYST, Role.ADMINISTRATOR, Role.SYSTEM)
 # The role a fresh demo session starts as on each page: the least the page needs (the picker changes it).
 DEMO_START: dict[View, Role] = {
     View.HUDDLE: Role.WARD_STAFF,
@@ -27,6 +27,7 @@ DEMO_START: dict[View, Role] = {
     View.SPC: Role.ANALYST,
     View.ADMIN: Role.ADMINISTRATOR,
     View.WALL: Role.MATRON,
+    View.SYSTEM: Role.SYSTEM,
 }
 DEMO_BANNER_CSS = """
 .ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;font-size:0.95rem}

@@ -18,6 +18,7 @@ PAGES: dict[View, tuple[str, str, str]] = {
     View.EXEC: ("Executive wall", "exec", ":material/grid_view:"),
     View.STATUS: ("Data status", "status", ":material/fact_check:"),
     View.ADMIN: ("Administration", "admin", ":material/admin_panel_settings:"),
+    View.SYSTEM: ("System view", "system", ":material/hub:"),
 }
 
 

@@ -29,13 +29,14 @@ from sqlalchemy import Engine
 from metrics.access import kiosk_tokens
 from metrics.huddle import inputs as huddle_inputs
 from metrics.huddle.config import HuddleConfig
-from metrics.store import audit, audit_log, spc_history
+from metrics.store import audit, audit_log, hub, spc_history
 from metrics.store import huddle as stored_huddle
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.extract.reasons import reason_summary
-from metrics.spc.xmr import SpcManyResult
+from metrics.federation import hub_read
+from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
 
@@ -176,6 +177,50 @@ def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
     changed target or rebase date shows at once: computed once per extract however many screens ask.
     """
     return _spc_for_store(db_url, snapshot_id, app_config().fingerprint)
+
+
+# ---- the system hub: aggregate bundles from every trust, cached until the next bundle is imported ------------
+
+HUB_TTL_SECONDS = 30
+
+
+@st.cache_data(ttl=HUB_TTL_SECONDS, show_spinner=False, max_entries=4)
+def hub_generation(db_url: str) -> int:
+    """The newest imported bundle's id (0: none yet); every hub read below is cached by it."""
+    return hub.generation(engine_for(db_url))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def system_hub(db_url: str, generation: int) -> hub_read.SystemHub:
+    return hub_read.load_hub(engine_for(db_url))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_grid(db_url: str, generation: int, month: date, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return hub_read.grid(engine_for(db_url), system_hub(db_url, generation), month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def system_funnel(db_url: str, generation: int, variant_key: str, month: date, level: str) -> hub_read.FunnelData:
+    system = system_hub(db_url, generation)
+    variant = system.variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.funnel_units(engine_for(db_url), system, variant, month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_breakdown(db_url: str, generation: int, variant_key: str, month: date, level: str) -> pd.DataFrame:
+    system = system_hub(db_url, generation)
+    variant = system.variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.breakdown(engine_for(db_url), system, variant, month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str, SpcResult]:
+    variant = system_hub(db_url, generation).variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.trust_spc(engine_for(db_url), variant)
 
 
 # ---- the audit log --------------------------------------------------------------------------------------------

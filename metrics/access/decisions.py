@@ -26,6 +26,7 @@ class Role(StrEnum):
     EXECUTIVE = "executive"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    SYSTEM = "system"  # the integrated care system's view across trusts: aggregate bundles only
     KIOSK = "kiosk"  # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
 
 
@@ -36,6 +37,7 @@ class View(StrEnum):
     SPC = "spc"
     STATUS = "status"
     ADMIN = "admin"
+    SYSTEM = "system"
 
 
 class Action(StrEnum):
@@ -61,6 +63,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXECUTIVE: "executive",
     Role.ANALYST: "analyst",
     Role.ADMINISTRATOR: "administrator",
+    Role.SYSTEM: "system",
     Role.KIOSK: "wall screen",
 }
 
@@ -71,6 +74,7 @@ VIEW_LABELS: dict[View, str] = {
     View.SPC: "the SPC charts",
     View.STATUS: "data status",
     View.ADMIN: "administration",
+    View.SYSTEM: "the system view across trusts",
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -88,7 +92,7 @@ ACTION_LABELS: dict[Action, str] = {
 PATIENT_LEVEL: frozenset[Action] = frozenset({Action.VIEW_PATIENT_LIST, Action.EXPORT_CSV})
 
 # Views that show every ward at once: only a grant covering every ward may open them.
-TRUST_WIDE_VIEWS: frozenset[View] = frozenset({View.EXEC, View.SPC})
+TRUST_WIDE_VIEWS: frozenset[View] = frozenset({View.EXEC, View.SPC, View.SYSTEM})
 
 _HUDDLE_TEAM = frozenset(
     {Action.VIEW_BOARD, Action.VIEW_PATIENT_LIST, Action.EXPORT_CSV, Action.PRINT_SHEET, Action.RECORD_HUDDLE_INPUT}
@@ -113,6 +117,7 @@ POLICY: dict[Role, dict[View, frozenset[Action]]] = {
         View.STATUS: frozenset({Action.VIEW_BOARD, Action.VIEW_QUARANTINE_RAW}),
         View.ADMIN: frozenset({Action.VIEW_BOARD, Action.MANAGE_TOKENS, Action.VIEW_AUDIT, Action.EXPORT_CSV}),
     },
+    Role.SYSTEM: {View.SYSTEM: _BOARD},
     Role.KIOSK: {View.WALL: _BOARD},
 }
 

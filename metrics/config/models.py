@@ -174,6 +174,9 @@ class StoreSettings(_Strict):
 
 class DashboardFile(_Strict):
     trust_name: str = "Synthetic NHS Trust"
+    # The trust's organisation code (an ODS code such as RXN): wards sit in sites, sites in this trust. Every
+    # snapshot records it, and a system hub keys what a trust sends by it.
+    trust_code: str = Field(default="SYN", pattern=r"^[A-Z0-9]{2,10}$")
     stale_after_minutes: int = Field(default=24 * 60 + 60, gt=0)
     wall_rotate_seconds: int = Field(default=30, ge=5)
     wall_refresh_seconds: int = Field(default=60, ge=5)

@@ -30,6 +30,7 @@ class Audience(str, Enum):
     HUDDLE = "huddle"
     WALL = "wall"
     EXECUTIVE = "executive"
+    SYSTEM = "system"  # the system view across trusts only (aggregate)
 
 
 class Aggregate(Strict):

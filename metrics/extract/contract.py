@@ -120,6 +120,17 @@ ENCOUNTERS = TableSpec(
         ColumnSpec("expected_discharge_date", DT, False, "Planned discharge date."),
         ColumnSpec("age_years", INT, True, "Age in whole years, 0 to 120.", min_value=0, max_value=120),
         ColumnSpec("sex", S, False, "M, F or U.", allowed=("m", "f", "u")),
+        ColumnSpec(
+            "clinical_frailty_scale",
+            INT,
+            False,
+            "Clinical Frailty Scale score (Rockwood, version 2.0: 1 very fit to 9 terminally ill), the latest "
+            "recorded in the stay; empty when not assessed. Optional: a trust that does not record it may leave "
+            "the column out, and its frailty tiles read 'not supplied'.",
+            min_value=1,
+            max_value=9,
+            may_be_absent=True,
+        ),
     ),
     ward_column="ward_code",
 )

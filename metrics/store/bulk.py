@@ -138,3 +138,37 @@ def bulk_insert(
         ) as exc:  # raised as SQLAlchemy raises it (IntegrityError, DataError, ...), so callers see one kind of error
             raise DBAPIError.instance(statement, None, exc, error) from exc
     return len(frame)
+
+
+def copy_frame(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, fixed: Mapping[str, Any]) -> int:
+    """Insert ``frame`` (plain columns: text, numbers, booleans, dates) plus the ``fixed`` values into ``model``'s table.
+
+    On PostgreSQL the whole frame is written once as CSV by pyarrow and streamed through ``COPY ... (FORMAT csv)``:
+    a hub's bundle of hundreds of thousands of rows goes in without a Python call per row (a missing number is an
+    unquoted empty field, which COPY reads as NULL; text is always quoted, so an empty text stays empty). Elsewhere
+    it is ``bulk_insert``. Inside the caller's transaction either way.
+    """
+    if frame.empty:
+        return 0
+    if not (conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"):
+        return bulk_insert(conn, model, frame, list(frame.columns), fixed)
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    table = cast(Table, model.__table__)
+    full = frame.assign(**dict(fixed))
+    names = list(full.columns)
+    buffer = pa.BufferOutputStream()
+    pa_csv.write_csv(
+        pa.Table.from_pandas(full, preserve_index=False), buffer, pa_csv.WriteOptions(include_header=False)
+    )
+    quote = conn.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN (FORMAT csv)"
+    error = conn.dialect.loaded_dbapi.Error
+    with driver_cursor(conn) as cursor:
+        try:
+            with cursor.copy(statement) as copy:
+                copy.write(buffer.getvalue().to_pybytes())
+        except error as exc:
+            raise DBAPIError.instance(statement, None, exc, error) from exc
+    return len(frame)

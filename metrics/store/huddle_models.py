@@ -90,7 +90,9 @@ class AuditLog(Base):
     ward_code: Mapped[str | None] = mapped_column(String(40), index=True)
     client: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the row before's row_hash (see metrics.store.audit_chain)
+    prev_hash: Mapped[str | None] = mapped_column(
+        String(64)
+    )  # the row before's row_hash (see metrics.store.audit_chain)
     row_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of prev_hash and this row's content
 
 

@@ -51,6 +51,8 @@ class Snapshot(Base):
     # 'released' (may be current) or 'held' (an implausible extract, kept with its reason until released)
     state: Mapped[str] = mapped_column(String(12), default="released", server_default="released")
     held_reason: Mapped[str | None] = mapped_column(Text)
+    # the organisation (dashboard.yaml's trust_code) whose extract this is; None for snapshots stored before
+    trust_code: Mapped[str | None] = mapped_column(String(10))
 
 
 class WardMetricValue(Base):

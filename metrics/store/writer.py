@@ -60,13 +60,15 @@ def write_snapshot(
     quarantine: pd.DataFrame,
     optional_tables: Mapping[str, pd.DataFrame] | None = None,
     held_reason: str | None = None,
+    trust_code: str | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
     ``optional_tables`` maps a name of OPTIONAL_TABLE_MODELS (an optional table the extract supplied) to its rows,
     each frame's columns being the stored ones (the Safety Barometer's non-EPR counts; those in
     ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
-    With ``held_reason`` the snapshot is stored as held: kept, never current until released.
+    With ``held_reason`` the snapshot is stored as held: kept, never current until released. ``trust_code`` is
+    the organisation the extract came from (dashboard.yaml's ``trust_code``).
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -83,6 +85,7 @@ def write_snapshot(
                 "metric_definitions": metric_definitions,
                 "state": "held" if held_reason else "released",
                 "held_reason": held_reason,
+                "trust_code": trust_code,
             },
         ).scalar_one()
         parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [

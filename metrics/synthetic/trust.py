@@ -22,6 +22,7 @@ the correct offset; ``extracted_at`` is 07:30 London every day.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from metrics.synthetic.daily_extract import (
 from metrics.synthetic.encounters import assign_identifiers, simulate_beds
 from metrics.synthetic.extract_folder import write_extract_folder
 from metrics.synthetic.flags import simulate_flags
+from metrics.synthetic.frailty import simulate_frailty, typical_recorded_share
 from metrics.synthetic.labs import simulate_labs
 from metrics.synthetic.medicines import simulate_medications
 from metrics.synthetic.observations import simulate_observations
@@ -146,6 +148,7 @@ def generate_trust(
     bad_rows: bool = True,
     non_epr: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    cfs_recorded_share: np.ndarray | None = None,
 ) -> list[Path]:
     """Simulate the trust and write one extract folder per day (``out_dir/YYYY-MM-DD/``), the last on ``end``
     (default today).
@@ -156,7 +159,9 @@ def generate_trust(
     (incidents, patient_feedback, workforce; see ``metrics.synthetic.outside_epr``) and the anticipation tables
     (acuity, expected_admissions, falls_risk; see ``metrics.synthetic.anticipation``); without it they are left
     out, as for a hospital that does not supply them. Either way the EPR tables are byte-identical.
-    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``).
+    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``). ``cfs_recorded_share``
+    (one probability per ward) says how often each ward records a Clinical Frailty Scale score for a patient 65
+    and over; by default every ward records about 85 % (``metrics.synthetic.frailty``).
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -169,6 +174,9 @@ def generate_trust(
     root = np.random.Generator(np.random.PCG64(seed))
     streams = root.spawn(10)
     history, _, extract_days, t_ext = _simulate_history(wards, clinical, days, end, streams)
+    frailty_rng = np.random.Generator(np.random.PCG64([seed, 13]))  # its own stream: no other row changes
+    share = typical_recorded_share(frailty_rng, wards.n) if cfs_recorded_share is None else cfs_recorded_share
+    history = replace(history, frailty=simulate_frailty(frailty_rng, history.world, share))
     clock = history.world.clock
     # the optional tables draw from their own stream, so switching them off changes no other byte
     outside = (
