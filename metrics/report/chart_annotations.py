@@ -19,7 +19,7 @@ from metrics.report.spc_chart import COMMON_GREY, LIMIT_COLOUR, MEAN_COLOUR, POI
 from metrics.spc.rare import RareEventChart
 
 ANNOTATION_COLOUR = "#4C6272"  # NHS dark grey: distinct from every point colour
-LABEL_MAX_CHARS = 40
+LABEL_MAX_CHARS = 60
 
 
 def annotation_label(number: int, text: str) -> str:
