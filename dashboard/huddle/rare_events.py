@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard.common import store_access
 from dashboard.common.board import Board
 from metrics.config.models import Ward
+from metrics.huddle.safety_cross import harm_days
 from metrics.report.chart_annotations import rare_event_figure
 from metrics.report.spc_chart import variation_icon_label
 from metrics.spc.rare import event_days_from_counts, g_chart, summary_text
@@ -26,7 +27,7 @@ def render_days_since_harm(board: Board, ward: Ward, harm: str = "fall", what: s
     if part.incidents is None:
         st.info("Incidents: not supplied. This trust's extract carries no incidents table.")
         return
-    rows = part.incidents[(part.incidents["incident_type"] == harm) & (part.incidents["harm_level"] != "none")]
+    rows = harm_days(part.incidents, harm)
     as_of = part.data_date or date.today()
     chart = g_chart(event_days_from_counts(rows), as_of=as_of)
     since = f" since {part.incidents_since:%d %b %Y}" if part.incidents_since else ""

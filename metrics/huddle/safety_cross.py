@@ -84,6 +84,13 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def harm_days(incidents: pd.DataFrame, harm: str) -> pd.DataFrame:
+    """The rows of the daily counts (day, incident_type, harm_level, incidents) where a patient came to ``harm``."""
+    kind = incidents["incident_type"].astype(str).str.lower() == harm
+    harmed = incidents["harm_level"].astype(str).str.lower() != "none"
+    return incidents[kind & harmed]
+
+
 def safety_cross(
     incidents: pd.DataFrame | None,
     harm: str,
@@ -104,9 +111,9 @@ def safety_cross(
     days = [first + timedelta(days=k) for k in range(n_days)]
     if incidents is None:
         return SafetyCross(harm, first, tuple(CrossDay(d, "no_data", 0, 0) for d in days), supplied=False)
-    mine = incidents[incidents["incident_type"] == harm]
+    mine = incidents[incidents["incident_type"].astype(str).str.lower() == harm]  # the extract's case is kept
     on_day = pd.to_datetime(mine["day"]).dt.date if len(mine) else pd.Series([], dtype=object)
-    harmed = mine["harm_level"] != "none"
+    harmed = mine["harm_level"].astype(str).str.lower() != "none"
     harm_counts = mine["incidents"][harmed.to_numpy()].groupby(on_day[harmed.to_numpy()]).sum().to_dict()
     near_counts = mine["incidents"][~harmed.to_numpy()].groupby(on_day[~harmed.to_numpy()]).sum().to_dict()
     boxes = []

@@ -69,7 +69,9 @@ def past_date(field: str, value: Any, today: date, problems: list[tuple[str, str
 
 
 def chart_key(metric_id: str, scope: Scope) -> str:
-    """The key an annotation names its chart by: the stored series' id."""
+    """The key an annotation names its chart by: the stored series' id (a ward's code upper-case, as wards match)."""
+    if scope.kind == "ward" and scope.code:
+        scope = Scope("ward", scope.code.upper())
     return series_id(metric_id, scope)
 
 
