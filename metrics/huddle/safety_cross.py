@@ -68,11 +68,12 @@ class SafetyCross:
 
     @property
     def harms(self) -> int:
-        return sum(d.harms for d in self.days)
+        """Patients harmed on the coloured days (a day after the data's date is not counted yet)."""
+        return sum(d.harms for d in self.days if d.colour == "red")
 
     @property
     def near_misses(self) -> int:
-        return sum(d.near_misses for d in self.days)
+        return sum(d.near_misses for d in self.days if d.colour in ("red", "amber"))
 
     @property
     def days_without_harm(self) -> int:

@@ -111,5 +111,5 @@ def add_annotation(
 
 def annotations_for(engine: Engine, metric_id: str, scopes: Iterable[Scope]) -> pd.DataFrame:
     """The annotations of one metric's charts for these scopes: on_date, text, author (oldest first)."""
-    frame = stored.annotations(engine, [chart_key(metric_id, s) for s in scopes])
+    frame = stored.chart_annotations(engine, [chart_key(metric_id, s) for s in scopes])
     return frame[["on_date", "text", "author"]].reset_index(drop=True)

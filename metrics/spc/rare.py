@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from metrics.spc.xmr import RULES, TRIAL_LIMIT_POINTS, spc, variation_icon_for
 
@@ -78,12 +79,12 @@ class RareEventChart:
 
 
 def label_points(
-    values: Sequence[float],
-    mean: Sequence[float],
-    lower: Sequence[float],
-    upper: Sequence[float],
-    lower2: Sequence[float],
-    upper2: Sequence[float],
+    values: ArrayLike,
+    mean: ArrayLike,
+    lower: ArrayLike,
+    upper: ArrayLike,
+    lower2: ArrayLike,
+    upper2: ArrayLike,
     improvement: str = "increase",
 ) -> tuple[list[str | None], list[str]]:
     """The Making Data Count rule and point type of each point of one phase, against the limits given per point.
@@ -175,7 +176,7 @@ def g_chart_values(
         mean = float(np.mean(used))
         lower, upper, lower2, upper2 = g_limits(mean)
     full = [np.full(n, v) for v in (mean, lower, upper, lower2, upper2)]
-    rules, types = label_points(values, *full)
+    rules, types = label_points(values, full[0], full[1], full[2], full[3], full[4])
     return pd.DataFrame(
         {
             "event": list(events),

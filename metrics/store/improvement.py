@@ -81,7 +81,7 @@ def insert_cycle(engine: Engine, row: Mapping[str, Any], ward_code: str, actor: 
     return int(new_id)
 
 
-def annotations(engine: Engine, chart_keys: Iterable[str]) -> pd.DataFrame:
+def chart_annotations(engine: Engine, chart_keys: Iterable[str]) -> pd.DataFrame:
     """The annotations of the named charts, by date then entry (ANNOTATION_COLUMNS)."""
     keys = list(chart_keys)
     query = select(*(getattr(SpcAnnotation, c) for c in ANNOTATION_COLUMNS)).where(SpcAnnotation.chart_key.in_(keys))
