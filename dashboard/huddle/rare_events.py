@@ -20,7 +20,9 @@ from metrics.report.spc_chart import variation_icon_label
 from metrics.spc.rare import event_days_from_counts, g_chart, summary_text
 
 
-def render_days_since_harm(board: Board, ward: Ward, harm: str = "fall", what: str = "fall with harm") -> None:
+def render_days_since_harm(
+    board: Board, ward: Ward, harm: str = "fall", what: str = "fall with harm", plural: str = "falls with harm"
+) -> None:
     """The days since the ward's last ``harm`` with harm, and the g chart of the days between them."""
     part = store_access.barometer_snapshot_part(board.db_url, board.snapshot.id, ward.code, ())
     st.subheader(f"Days since the last {what}")
@@ -41,6 +43,6 @@ def render_days_since_harm(board: Board, ward: Ward, harm: str = "fall", what: s
     figure = rare_event_figure(chart, f"g chart: days between each {what} and the one before, {ward.code}")
     st.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"rare-{harm}-{ward.code}")
     st.caption(
-        f"{variation_icon_label(chart.variation_icon)} · {chart.events} {what}s{since}; a longer gap is better. "
+        f"{variation_icon_label(chart.variation_icon)} · {chart.events} {plural}{since}; a longer gap is better. "
         "Limits after Benneyan (2001): mean gap + 3 × √(mean × (mean + 1))."
     )

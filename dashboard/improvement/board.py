@@ -102,8 +102,10 @@ def _add_annotation(metric_id: str, ward_code: str, project_id: int) -> None:
 def _verdict(chart: Any) -> str:
     if chart.result is None:
         return "No stored history for this measure on this ward yet."
+    if chart.baseline is None and len(chart.cycles):
+        return "Too little history before the first cycle to fix a baseline (2 days needed): the limits come from every point."
     if chart.baseline is None:
-        return "No PDSA cycle yet (or too little history before it): the limits come from every point."
+        return "No PDSA cycle yet: the limits come from every point."
     start, end = chart.baseline
     if chart.shows_improvement:
         return f"Special cause improvement since the first cycle, against limits fixed on {start:%d %b}–{end:%d %b %Y}."
@@ -138,6 +140,7 @@ def render_project(board: Board, project: dict[str, Any], today: date, can_recor
         notes = store_access.chart_annotations(str(project["metric_id"]), f"ward:{project['ward_code']}")
         annotate_figure(figure, pd.concat([chart.annotations, notes], ignore_index=True))
         figure.update_layout(height=420)
+        figure.update_xaxes(tickformat="%-d %b")
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"ib-chart-{pid}")
         st.caption(f"{variation_icon_label(chart.result.variation_icon)} · {_verdict(chart)}")
     else:
