@@ -60,7 +60,8 @@ def cross_html(cross: SafetyCross, ward: Ward) -> str:
         boxes.append(
             f'<div class="sc-day" data-day="{day.day.isoformat()}" data-colour="{day.colour}" '
             f'data-count="{day.harms}" title="{day.day:%d %b}: {escape(word)}'
-            f'{f", {day.harms} harmed" if day.harms else ""}{f", {day.near_misses} near miss(es)" if day.near_misses else ""}" '
+            f"{f', {day.harms} harmed' if day.harms else ''}"
+            f'{f", {day.near_misses} near miss(es)" if day.near_misses else ""}" '
             f'style="grid-row:{row};grid-column:{col};background:{FILL[day.colour]};color:{INK[day.colour]}">'
             f"<b>{day.day.day}</b>{count}</div>"
         )

@@ -103,7 +103,10 @@ def _verdict(chart: Any) -> str:
     if chart.result is None:
         return "No stored history for this measure on this ward yet."
     if chart.baseline is None and len(chart.cycles):
-        return "Too little history before the first cycle to fix a baseline (2 days needed): the limits come from every point."
+        return (
+            "Too little history before the first cycle to fix a baseline (2 days needed): "
+            "the limits come from every point."
+        )
     if chart.baseline is None:
         return "No PDSA cycle yet: the limits come from every point."
     start, end = chart.baseline
@@ -136,7 +139,8 @@ def render_project(board: Board, project: dict[str, Any], today: date, can_recor
             )
         )
     if chart.result is not None:
-        figure = spc_figure(chart.result, f"{label}: ward {project['ward_code']}", definition.unit if definition else "")
+        unit = definition.unit if definition else ""
+        figure = spc_figure(chart.result, f"{label}: ward {project['ward_code']}", unit)
         notes = store_access.chart_annotations(str(project["metric_id"]), f"ward:{project['ward_code']}")
         annotate_figure(figure, pd.concat([chart.annotations, notes], ignore_index=True))
         figure.update_layout(height=420)

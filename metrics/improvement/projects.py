@@ -189,7 +189,9 @@ class BoardCounts:
     showing_improvement: int
 
 
-def board_counts(engine: Engine, app_cfg: AppConfig, today: date, ward_codes: Iterable[str] | None = None) -> BoardCounts:
+def board_counts(
+    engine: Engine, app_cfg: AppConfig, today: date, ward_codes: Iterable[str] | None = None
+) -> BoardCounts:
     """Active projects (of the listed wards, or every ward) and how many of them show special cause improvement."""
     frame = stored.projects(engine, ward_codes)
     active = [row for row in frame.to_dict("records") if is_active(row, today)]

@@ -155,9 +155,7 @@ def g_limits(mean_gap: float) -> tuple[float, float, float, float]:
     )
 
 
-def g_chart_values(
-    gaps: Sequence[float], events: Sequence[Any], baseline_points: int | None = None
-) -> pd.DataFrame:
+def g_chart_values(gaps: Sequence[float], events: Sequence[Any], baseline_points: int | None = None) -> pd.DataFrame:
     """A g chart's points (``RARE_POINT_COLUMNS``) over gaps already counted (``events[i]`` ends ``gaps[i]``).
 
     ``baseline_points``: compute the centre line and limits from the first so many gaps and extend them forward
@@ -294,10 +292,11 @@ def summary_text(chart: RareEventChart, what: str, unit: str = "days") -> str:
     return f"{so_far}{verdict}; typical gap {mean:.0f} {unit}, upper limit {upper:.0f} {unit}."
 
 
-def event_days_from_counts(counts: pd.DataFrame, day_column: str = "day", count_column: str = "incidents") -> list[date]:
+def event_days_from_counts(
+    counts: pd.DataFrame, day_column: str = "day", count_column: str = "incidents"
+) -> list[date]:
     """One entry per event from daily counts (a day with 2 events is listed twice), oldest first."""
     days: list[date] = []
     for day, n in sorted(zip(counts[day_column], counts[count_column], strict=False), key=lambda r: r[0]):
         days.extend([pd.Timestamp(day).date()] * int(n))
     return days
-
