@@ -164,3 +164,25 @@ def test_board_counts_count_active_projects_only(engine, cfg):
     assert (counts.active, counts.showing_improvement) == (2, 0)  # no stored history: nothing to show yet
     later = board_counts(engine, cfg, date(2026, 12, 2))
     assert later.active == 1
+
+
+def test_the_board_report_draws_a_charts_annotations(engine, cfg, tmp_path):
+    from metrics.pipeline import refresh
+    from metrics.report.board import render_board_report
+    from tests.extract_builder import write_extract
+    from tests.integration.test_refresh import NOW as EXTRACT_TIME, small_world
+
+    refresh(write_extract(tmp_path / "x", EXTRACT_TIME, small_world()), cfg, engine)
+    add_annotation(
+        engine,
+        cfg,
+        metric_id="patients_on_ward",
+        scope=Scope("trust", None),
+        on_date=date(2026, 11, 25),
+        text="Winter ward opened",
+        actor=TABLET,
+        now=NOW,
+    )
+    report = render_board_report(engine, cfg, "2026-11", now=NOW)
+    assert "1. Winter ward opened" in report
+    assert report.count("Winter ward opened (device-aaaa1111)") == 1  # the trust's chart only, in its hover
