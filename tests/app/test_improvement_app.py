@@ -129,3 +129,40 @@ def test_days_since_the_last_fall_with_harm_comes_with_its_g_chart(run_view, sto
     assert any("Days since the last fall with harm" in s.value for s in at.subheader)
     text = " ".join(m.value for m in at.markdown)
     assert re.search(r"\d+ days since the last fall with harm", text) or "No fall with harm" in text
+
+
+def test_the_executive_view_counts_active_projects_and_draws_annotations(run_view, store):
+    from datetime import date, timedelta
+
+    from metrics.improvement.annotations import add_annotation
+    from metrics.improvement.projects import open_project
+    from metrics.store.spc_history import Scope
+
+    for ward in ("7A", "9A"):
+        open_project(
+            store.engine,
+            store.cfg,
+            ward_code=ward,
+            title="Fewer falls",
+            problem="Falls at night",
+            metric_id="falls_last_24h",
+            target_date=date.today() + timedelta(days=30),
+            change_ideas=[],
+            actor=Actor("device-test"),
+        )
+    add_annotation(
+        store.engine,
+        store.cfg,
+        metric_id="patients_on_ward",
+        scope=Scope("trust", None),
+        on_date=huddle.london_today(),
+        text="Escalation ward opened",
+        actor=Actor("device-test"),
+    )
+    at = run_view(store, "exec", metric="patients_on_ward", scope="trust")
+    assert 'data-improvement-counts="2/0"' in all_html(at)
+    assert "2 active, 0 showing special cause improvement" in all_html(at)
+    chart = next(s for s in _charts(at) if "annotation_1" in [a.get("name") for a in s["layout"]["annotations"]])
+    assert [a["text"] for a in chart["layout"]["annotations"] if a.get("name") == "annotation_1"] == [
+        "1. Escalation ward opened"
+    ]
