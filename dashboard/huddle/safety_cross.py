@@ -14,8 +14,10 @@ from html import escape
 import streamlit as st
 
 from dashboard.common import store_access
+from dashboard.common.access_gate import Access
 from dashboard.common.board import Board
 from dashboard.huddle.entry_state import huddle_config
+from metrics.access.decisions import Action
 from metrics.config.models import Ward
 from metrics.errors import ConfigError
 from metrics.huddle.safety_cross import COLOUR_WORDS, HARM_LABELS, SafetyCross, safety_cross
@@ -99,8 +101,8 @@ def _months(data_date: date) -> list[date]:
     return months
 
 
-def render_safety_cross(board: Board, ward: Ward) -> None:
-    """The ward's safety cross(es) for a chosen harm and month, with a printable copy."""
+def render_safety_cross(board: Board, ward: Ward, access: Access | None) -> None:
+    """The ward's safety cross for a chosen harm and month, with a printable copy for those who print at the huddle."""
     try:
         harms = huddle_config().huddle.safety_cross.for_ward(ward.code)
     except ConfigError as exc:
@@ -118,6 +120,8 @@ def render_safety_cross(board: Board, ward: Ward) -> None:
     )
     cross = safety_cross(part.incidents, str(harm), month, data_date, part.incidents_since)
     st.html(cross_html(cross, ward))
+    if access is None or not access.allows(Action.PRINT_SHEET, ward.code):
+        return
     st.download_button(
         "Print the safety cross",
         printable_cross(cross, ward),

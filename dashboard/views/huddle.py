@@ -29,5 +29,5 @@ if cfg is not None:
         render_huddle_board(board, ward, access)
         render_feel_safe_trend(ward.code)
         render_days_since_harm(board, ward)
-        render_safety_cross(board, ward)
+        render_safety_cross(board, ward, access)
         render_improvement_board(board, ward, access)
