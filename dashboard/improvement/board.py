@@ -144,7 +144,9 @@ def render_project(board: Board, project: dict[str, Any], today: date, can_recor
         notes = store_access.chart_annotations(str(project["metric_id"]), f"ward:{project['ward_code']}")
         annotate_figure(figure, pd.concat([chart.annotations, notes], ignore_index=True))
         figure.update_layout(height=420)
-        figure.update_xaxes(tickformat="%-d %b")
+        days = chart.result.points["date"]
+        short = len(days) and (days.max() - days.min()).days < 14
+        figure.update_xaxes(tickformat="%-d %b", **({"dtick": 86_400_000} if short else {}))
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"ib-chart-{pid}")
         st.caption(f"{variation_icon_label(chart.result.variation_icon)} · {_verdict(chart)}")
     else:

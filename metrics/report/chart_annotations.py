@@ -109,13 +109,23 @@ def rare_event_figure(chart: RareEventChart, title: str, unit: str = "days betwe
             go.Scatter(
                 x=[chart.as_of],
                 y=[chart.so_far],
-                mode="markers+text",
+                mode="markers",
                 name="So far (since the last event)",
                 marker={"color": "white", "size": 10, "line": {"color": MEAN_COLOUR, "width": 2}},
-                text=[f"{chart.so_far:.0f} so far"],
-                textposition="top center",
                 hovertemplate="%{y:.0f} " + escape(unit) + " so far (still running)<extra></extra>",
             )
+        )
+        fig.add_annotation(
+            x=chart.as_of,
+            y=chart.so_far,
+            text=f"{chart.so_far:.0f} so far",
+            showarrow=True,
+            arrowhead=0,
+            ax=-30,
+            ay=-40,
+            font={"size": 11, "color": MEAN_COLOUR},
+            bgcolor="rgba(255,255,255,0.85)",
+            name="so_far",
         )
     fig.update_layout(
         title={"text": escape(title)},
