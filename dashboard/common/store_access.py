@@ -307,8 +307,20 @@ def improvement_project_chart(cfg: AppConfig, project: dict[str, Any]) -> Any:
     return projects.chart_for_project(engine_for(database_url()), cfg, project)
 
 
-def improvement_board_counts(cfg: AppConfig, today: date) -> Any:
-    """Active projects across every ward and how many show improvement (``BoardCounts``)."""
+IMPROVEMENT_COUNTS_TTL_SECONDS = 60
+
+
+@st.cache_data(ttl=IMPROVEMENT_COUNTS_TTL_SECONDS, show_spinner=False, max_entries=16)
+def _improvement_board_counts(db_url: str, snapshot_id: int, config_fingerprint: str, today: date) -> Any:
     from metrics.improvement import projects
 
-    return projects.board_counts(engine_for(database_url()), cfg, today)
+    return projects.board_counts(engine_for(db_url), app_config(), today)
+
+
+def improvement_board_counts(snapshot_id: int, today: date) -> Any:
+    """Active projects across every ward and how many show improvement (``BoardCounts``).
+
+    A chart per active project takes about 70 ms (bench/bench_rare.py), so the count is kept for a minute per
+    snapshot: a new project or cycle shows on the executive view within a minute.
+    """
+    return _improvement_board_counts(database_url(), snapshot_id, app_config().fingerprint, today)

@@ -219,7 +219,7 @@ def render_improvement_board(board: Board, ward: Ward, access: Access | None) ->
 
 def render_improvement_counts(board: Board) -> None:
     """For the executive view: how many improvement projects are active and how many show improvement."""
-    counts = store_access.improvement_board_counts(board.cfg, london_today(datetime.now(timezone.utc)))
+    counts = store_access.improvement_board_counts(board.snapshot.id, london_today(datetime.now(timezone.utc)))
     st.html(
         f'<div data-improvement-counts="{counts.active}/{counts.showing_improvement}">'
         f"<strong>Improvement projects:</strong> {counts.active} active, "

@@ -28,6 +28,7 @@ from metrics.rules.clock import london_date
 from metrics.spc.xmr import SpcResult, spc
 from metrics.store import huddle as stored_huddle
 from metrics.store import improvement as stored
+from metrics.store import queries
 from metrics.store.audit import Actor
 from metrics.store.spc_history import IMPROVEMENT, Scope, daily_series, metric_definition
 
@@ -168,11 +169,22 @@ def project_chart(series: pd.DataFrame, improvement: str, cycles: pd.DataFrame) 
     return ProjectChart(result, cycles, baseline, improved)
 
 
-def chart_for_project(engine: Engine, app_cfg: AppConfig, project: dict[str, Any]) -> ProjectChart:
-    """A stored project's chart: its measure's daily series for its ward, and its cycles."""
+def chart_for_project(
+    engine: Engine,
+    app_cfg: AppConfig,
+    project: dict[str, Any],
+    history: pd.DataFrame | None = None,
+    cycles: pd.DataFrame | None = None,
+) -> ProjectChart:
+    """A stored project's chart: its measure's daily series for its ward, and its cycles.
+
+    ``history`` (the measure's stored daily history, every ward) and ``cycles`` (the project's) save reading them
+    again when the caller already has them.
+    """
     definition = metric_definition(app_cfg, str(project["metric_id"]))
-    series = daily_series(engine, app_cfg, definition.id, Scope("ward", str(project["ward_code"])))
-    cycles = stored.cycles(engine, [int(project["id"])])
+    series = daily_series(engine, app_cfg, definition.id, Scope("ward", str(project["ward_code"])), history)
+    if cycles is None:
+        cycles = stored.cycles(engine, [int(project["id"])])
     return project_chart(series, IMPROVEMENT[definition.direction], cycles)
 
 
@@ -195,5 +207,11 @@ def board_counts(
     """Active projects (of the listed wards, or every ward) and how many of them show special cause improvement."""
     frame = stored.projects(engine, ward_codes)
     active = [row for row in frame.to_dict("records") if is_active(row, today)]
-    improving = sum(chart_for_project(engine, app_cfg, row).shows_improvement for row in active)
-    return BoardCounts(len(active), int(improving))
+    histories = {m: queries.daily_history(engine, m) for m in sorted({str(row["metric_id"]) for row in active})}
+    all_cycles = stored.cycles(engine, [int(row["id"]) for row in active])
+    improving = 0
+    for row in active:
+        own = all_cycles[all_cycles["project_id"] == row["id"]]
+        chart = chart_for_project(engine, app_cfg, row, histories[str(row["metric_id"])], own)
+        improving += chart.shows_improvement
+    return BoardCounts(len(active), improving)
