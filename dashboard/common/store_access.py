@@ -307,3 +307,65 @@ def barometer_snapshot_part(
 ) -> stored_barometer.SnapshotPart:
     """The snapshot's share of a ward's Safety Barometer: immutable per snapshot, so cached by its id."""
     return stored_barometer.snapshot_part(engine_for(db_url), snapshot_id, ward_code, metric_ids)
+
+
+# ---- annotations and the improvement board (append-only, audited: metrics.improvement) ---------------------------
+
+
+def add_chart_annotation(cfg: AppConfig, **fields: Any) -> int:
+    """An annotation on a chart, checked and audited (``metrics.improvement.annotations.add_annotation``)."""
+    from metrics.improvement import annotations
+
+    return annotations.add_annotation(engine_for(database_url()), cfg, **fields)
+
+
+def chart_annotations(metric_id: str, scope_key: str) -> pd.DataFrame:
+    """The annotations of one chart (on_date, text, author), read on every run: two devices see each other's."""
+    from metrics.improvement import annotations
+
+    return annotations.annotations_for(engine_for(database_url()), metric_id, [spc_history.Scope.from_key(scope_key)])
+
+
+def open_improvement_project(cfg: AppConfig, **fields: Any) -> int:
+    from metrics.improvement import projects
+
+    return projects.open_project(engine_for(database_url()), cfg, **fields)
+
+
+def add_improvement_cycle(**fields: Any) -> int:
+    from metrics.improvement import projects
+
+    return projects.add_cycle(engine_for(database_url()), **fields)
+
+
+def improvement_projects(ward_codes: Iterable[str]) -> pd.DataFrame:
+    """The improvement projects of these wards, oldest first."""
+    from metrics.store import improvement as stored_improvement
+
+    return stored_improvement.projects(engine_for(database_url()), list(ward_codes))
+
+
+def improvement_project_chart(cfg: AppConfig, project: dict[str, Any]) -> Any:
+    """A project's chart (``metrics.improvement.projects.ProjectChart``): its measure for its ward, and its cycles."""
+    from metrics.improvement import projects
+
+    return projects.chart_for_project(engine_for(database_url()), cfg, project)
+
+
+IMPROVEMENT_COUNTS_TTL_SECONDS = 60
+
+
+@st.cache_data(ttl=IMPROVEMENT_COUNTS_TTL_SECONDS, show_spinner=False, max_entries=16)
+def _improvement_board_counts(db_url: str, snapshot_id: int, config_fingerprint: str, today: date) -> Any:
+    from metrics.improvement import projects
+
+    return projects.board_counts(engine_for(db_url), app_config(), today)
+
+
+def improvement_board_counts(snapshot_id: int, today: date) -> Any:
+    """Active projects across every ward and how many show improvement (``BoardCounts``).
+
+    A chart per active project takes about 70 ms (bench/bench_rare.py), so the count is kept for a minute per
+    snapshot: a new project or cycle shows on the executive view within a minute.
+    """
+    return _improvement_board_counts(database_url(), snapshot_id, app_config().fingerprint, today)

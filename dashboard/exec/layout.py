@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for
 from dashboard.common.huddle_summary import exec_huddle_summary
 from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
@@ -27,6 +28,7 @@ from dashboard.common.spc_summary import (
     unit_of,
 )
 from metrics.evaluate.definitions import MetricDefinition
+from metrics.report.chart_annotations import annotate_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
 
 TABLE_HEIGHT = 38 + 35 * 14  # fourteen rows: as tall as the chart beside it
@@ -147,6 +149,7 @@ def render_spc_chart(board: Board, definitions: list[MetricDefinition], spc: Sto
         st.info("No stored history for this measure yet.")
         return
     figure = spc_figure(chart, f"{definition.label}: {scopes[scope]}", unit_of(definition))
+    annotate_figure(figure, store_access.chart_annotations(metric_id, scope))
     # The chart is narrow beside the table: the title and the icons above the plot, the legend under it.
     figure.update_layout(
         height=470,

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard.common.access_gate import enter
 from dashboard.common.board import open_board
 from dashboard.exec.layout import render_exec_view
+from dashboard.improvement.board import render_improvement_counts
 from dashboard.common.status_strip import render_status_strip
 from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
@@ -17,3 +18,4 @@ board = open_board()
 if board is not None:
     render_status_strip(board)
     render_exec_view(board)
+    render_improvement_counts(board)

@@ -90,6 +90,20 @@ class HuddleShift(HuddleCoded):
         return value
 
 
+CrossHarm = Literal["fall", "pressure_ulcer", "medication", "c_diff"]  # metrics.huddle.safety_cross.CROSS_HARMS
+
+
+class SafetyCrossSetup(Strict):
+    """Which harms get a safety cross on the huddle board: every ward's, and a ward's own choice where it has one."""
+
+    harms: tuple[CrossHarm, ...] = Field(default=("fall",), min_length=1)
+    wards: dict[str, tuple[CrossHarm, ...]] = Field(default_factory=dict)
+
+    def for_ward(self, ward_code: str) -> tuple[str, ...]:
+        chosen = {code.upper(): harms for code, harms in self.wards.items()}
+        return tuple(chosen.get(ward_code.upper()) or self.harms)
+
+
 class HuddleFile(Strict):
     ratings: dict[RatingKind, RatingScale]
     roles: tuple[HuddleCoded, ...] = Field(min_length=1)
@@ -97,6 +111,7 @@ class HuddleFile(Strict):
     late_entry_days: int = Field(default=7, ge=0, le=31)
     trend_days: int = Field(default=30, ge=7, le=365)
     comment_max_chars: int = Field(default=280, ge=20, le=2000)
+    safety_cross: SafetyCrossSetup = Field(default_factory=SafetyCrossSetup)
 
     @field_validator("ratings")
     @classmethod
@@ -425,7 +440,15 @@ def huddle_config_problems(
     paths = (directory / HUDDLE_FILE, directory / BAROMETER_FILE)
     if optional and not any(p.exists() for p in paths):
         return None, []
-    huddle, _ = _load(paths[0], HuddleFile, problems)
+    huddle, huddle_raw = _load(paths[0], HuddleFile, problems)
+    if huddle is not None and cfg is not None:
+        for code in huddle.safety_cross.wards:
+            if code.upper() not in cfg.ward_codes:
+                line = line_of(huddle_raw, ("safety_cross", "wards", code))
+                problems.append(
+                    f"{HUDDLE_FILE} line {line}: safety_cross ward `{code}` is not in wards.yaml; "
+                    "correct the code or add the ward there."
+                )
     barometer, raw = _load(paths[1], BarometerFile, problems)
     if barometer is not None:
         problems += _internal_problems(barometer, raw)

@@ -28,6 +28,8 @@ from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import Audience
 from metrics.errors import UserFacingError
 from metrics.spc.xmr import spc
+from metrics.improvement.annotations import annotations_for
+from metrics.report.chart_annotations import annotate_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
 from metrics.store.spc_history import IMPROVEMENT, Scope, daily_series, rebase_dates
 from metrics.store import queries
@@ -108,6 +110,8 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
                 f"<td>{html.escape(variation_icon_label(result.variation_icon))}</td><td>{html.escape(assurance_icon_label(result.assurance_icon))}</td></tr>"
             )
             fig = spc_figure(result, f"{m.label}: {title}", m.unit, m.target)
+            notes = annotations_for(engine, m.id, [scope])
+            annotate_figure(fig, notes[notes["on_date"] <= end])
             fig.update_layout(width=1000, height=320)
             charts.append(
                 "<div class='chart'>"

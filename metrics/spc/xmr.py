@@ -172,13 +172,16 @@ def spc(
     improvement: str,
     target: float | None = None,
     rebase_dates: Iterable[Any] = (),
+    baseline: tuple[Any, Any] | None = None,
 ) -> SpcResult:
     """One XmR chart over a dated series.
 
     ``dates`` must be distinct; they need not be sorted (the result is in date
     order). ``values`` are numbers, NaN or None for a missing day (a gap).
     ``improvement`` is "increase", "decrease" or "neutral". Each rebase date
-    starts a new phase at the first date on or after it.
+    starts a new phase at the first date on or after it. ``baseline`` (first, last
+    date, inclusive) fixes the limits: mean and moving ranges come from the points in
+    that period only and are extended forward, so a change after it shows against them.
     """
     improvement = _check_improvement(improvement)
     date_arr = _to_datetime_array(dates, "dates")
@@ -187,6 +190,8 @@ def spc(
         raise ValueError(f"dates and values differ in length ({len(date_arr)} dates, {len(value_arr)} values)")
     target_value = _check_target(target)
     rebase_arr = np.sort(_to_datetime_array(rebase_dates, "rebase_dates"))
+    if baseline is not None and len(rebase_arr):
+        raise ValueError("a fixed baseline and rebase dates cannot be combined; give one or the other")
 
     order = np.argsort(date_arr, kind="stable")
     date_arr = date_arr[order]
@@ -196,6 +201,10 @@ def spc(
     n = len(date_arr)
     starts = np.array([0], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
     raw_phase = np.searchsorted(rebase_arr, date_arr, side="right") if len(rebase_arr) else np.zeros(n, np.int64)
+    fit = None
+    if baseline is not None:
+        first, last = _to_datetime_array(list(baseline), "baseline")
+        fit = (date_arr >= first) & (date_arr <= last)
     core = _core(
         series_code=np.zeros(n, dtype=np.int64),
         series_starts=starts,
@@ -203,6 +212,7 @@ def spc(
         values=value_arr,
         improvement_sign=np.array([_IMPROVEMENT_SIGN[improvement]], dtype=np.int64),
         targets=np.array([np.nan if target_value is None else target_value]),
+        fit=fit,
     )
     points = _points_frame(date_arr, value_arr, core)
     return SpcResult(
@@ -373,11 +383,13 @@ def _core(
     values: np.ndarray,
     improvement_sign: np.ndarray,
     targets: np.ndarray,
+    fit: np.ndarray | None = None,
 ) -> _Core:
     """All charts at once over rows sorted by (series, date).
 
     ``raw_phase`` counts the rebase dates on or before each row's date; any
-    change of it within a series starts a new phase.
+    change of it within a series starts a new phase. ``fit`` (per row) marks the
+    points the mean and limits are computed from (a fixed baseline); None: all.
     """
     n = len(values)
     n_series = len(improvement_sign)
@@ -403,11 +415,12 @@ def _core(
     if m:
         same_prev[1:] = g[1:] == g[:-1]
 
-    # Mean, moving ranges, one screen of outlying moving ranges, limits.
-    n_obs = np.bincount(g, minlength=n_groups)
-    mean_g = _group_mean(g, x, n_groups)
+    # Mean, moving ranges, one screen of outlying moving ranges, limits (from the baseline's points only).
+    fit_obs = np.ones(m, dtype=bool) if fit is None else fit[observed]
+    n_obs = np.bincount(g[fit_obs], minlength=n_groups)
+    mean_g = _group_mean(g[fit_obs], x[fit_obs], n_groups)
     mr = np.abs(np.diff(x))
-    mr_ok = same_prev[1:]
+    mr_ok = same_prev[1:] & fit_obs[1:] & fit_obs[:-1]
     mr_group = g[1:]
     amr_all = _group_mean(mr_group[mr_ok], mr[mr_ok], n_groups)
     # Departure from R: when every moving range is 0 the strict screen would drop them all and
