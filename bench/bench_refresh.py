@@ -71,7 +71,8 @@ def _child_refresh(folder: str, config_dir: str, db: str) -> None:
 
 
 def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
-    """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is timed."""
+    """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is
+    timed."""
     from metrics.config.load import load_config
     from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
@@ -149,7 +150,8 @@ def main() -> None:
 
     out = Path(args.out)
     print(
-        f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} {'peak MB':>8}  stages"
+        f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} "
+        f"{'peak MB':>8}  stages"
     )
     for scale in args.scales:
         base = out / f"scale{scale}"
@@ -171,7 +173,8 @@ def main() -> None:
         stages = " ".join(f"{k}={v:.2f}" for k, v in full["stages"].items())
         ratio = full["seconds"] / parse["seconds"]
         print(
-            f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
+            f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} "
+            f"{ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
             flush=True,
         )
         if args.whole_process and db.startswith("sqlite:///"):
@@ -199,7 +202,8 @@ def main() -> None:
             nxt = _run_child("--child-next", str(first), str(second), str(config_dir), next_db)
             stages = " ".join(f"{k}={v:.2f}" for k, v in nxt["stages"].items())
             print(
-                f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} {nxt['peak_mb']:>8.0f}  {stages}",
+                f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} "
+                f"{nxt['peak_mb']:>8.0f}  {stages}",
                 flush=True,
             )
 

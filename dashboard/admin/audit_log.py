@@ -77,7 +77,8 @@ def log_table(entries: pd.DataFrame) -> pd.DataFrame:
 def filter_entries(
     entries: pd.DataFrame, *, start: date, end: date, ward: str | None, actions: list[str], who: str
 ) -> pd.DataFrame:
-    """Rows from ``start`` to ``end`` (UK dates, inclusive), for ``ward`` (a token over several wards counts for each), ``actions`` and who contains ``who``."""
+    """Rows from ``start`` to ``end`` (UK dates, inclusive), for ``ward`` (a token over several wards counts for each),
+    ``actions`` and who contains ``who``."""
     if entries.empty:
         return entries
     at = pd.to_datetime(entries["at"], utc=True).dt.tz_convert(LONDON).dt.date
@@ -106,7 +107,8 @@ def render_audit_log(access: Access, cfg: AppConfig) -> None:
     access.require(Action.VIEW_AUDIT)
     st.subheader("Audit log")
     st.caption(
-        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, wall token issued or revoked, "
+        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, wall token issued "
+        "or revoked, "
         "and every refusal. Rows can be added, never changed or deleted."
     )
     today = datetime.now(LONDON).date()

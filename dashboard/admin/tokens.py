@@ -74,7 +74,8 @@ def render_tokens(access: Access, cfg: AppConfig) -> None:
     access.require(Action.MANAGE_TOKENS)
     st.subheader("Wall screen tokens")
     st.caption(
-        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to the wall alone. "
+        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to the wall "
+        "alone. "
         "Only a hash of each token is kept. Also: python -m metrics kiosk-token create|list|revoke."
     )
     with st.form("issue_token", clear_on_submit=True):
@@ -82,7 +83,12 @@ def render_tokens(access: Access, cfg: AppConfig) -> None:
         label = c1.text_input("Label (where the screen is)", placeholder="Ward 7 corridor", key="token_label")
         wards = c2.multiselect("Wards", [w.code for w in cfg.wards.wards], key="token_wards")
         days = c3.number_input(
-            "Expires in days (0: never)", min_value=0, max_value=3650, value=DEFAULT_EXPIRY_DAYS, step=30, key="token_days"
+            "Expires in days (0: never)",
+            min_value=0,
+            max_value=3650,
+            value=DEFAULT_EXPIRY_DAYS,
+            step=30,
+            key="token_days",
         )
         issue = st.form_submit_button("Issue token", icon=":material/key:", key="token_issue")
     if issue:

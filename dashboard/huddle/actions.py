@@ -71,7 +71,8 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
         classes = "hi-action hi-closed"
         meta = f"{owner} · {escape(str(row['status']))} at {escape(london_text(row['closed_at']))}"
     return (
-        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}">'
+        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" '
+        f'data-carried="{str(bool(row["carried_over"])).lower()}">'
         f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
     )
 

@@ -32,14 +32,16 @@ def counts_html(kind: str, question: str, counts: dict[int, int], hints: dict[in
     rated = sum(counts.values())
     heads = "".join(f'<th title="{escape(hints.get(s, ""))}">{s}</th>' for s in huddle.SCORES)
     cells = "".join(
-        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" title="{escape(hints.get(s, ""))}">{counts[s]}</td>'
+        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" '
+        f'title="{escape(hints.get(s, ""))}">{counts[s]}</td>'
         for s in huddle.SCORES
     )
     median_text = "–" if median is None else (f"{median:.0f}" if median.is_integer() else f"{median:.1f}")
     return (
         f'<div class="hi-board" data-kind="{escape(kind)}"><div class="hi-q">{escape(question)}</div>'
         f'<table class="hi-counts"><tr>{heads}</tr><tr>{cells}</tr></table>'
-        f'<div class="hi-median">Median <b data-median>{median_text}</b> · <span data-rated>{rated}</span> rated today</div></div>'
+        f'<div class="hi-median">Median <b data-median>{median_text}</b> · <span data-rated>{rated}</span> rated '
+        'today</div></div>'
     )
 
 

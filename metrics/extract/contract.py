@@ -190,7 +190,8 @@ ASSESSMENTS = TableSpec(
             "due_at",
             T,
             False,
-            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml assessment_schedule.",
+            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml "
+            "assessment_schedule.",
         ),
         ColumnSpec("completed_at", T, False, "Empty while outstanding.", not_after_extract=True),
     ),
@@ -209,13 +210,15 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
             "reason",
             S,
             False,
-            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, ...",
+            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, "
+            "...",
         ),
         ColumnSpec(
             "dmd_code",
             S,
             False,
-            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the critical "
+            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the "
+            "critical "
             "medicine code list in config/clinical.yaml before the name is.",
             may_be_absent=True,
         ),
@@ -277,8 +280,10 @@ HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of seve
 
 INCIDENTS = TableSpec(
     "incidents",
-    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 days, "
-    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 "
+    "days, "
+    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of "
+    "their own type. "
     "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
     (
         ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True, identifying=KEY),
@@ -288,7 +293,8 @@ INCIDENTS = TableSpec(
             "incident_type",
             S,
             True,
-            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning or excellence report) or OTHER.",
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning "
+            "or excellence report) or OTHER.",
             allowed=INCIDENT_TYPES,
         ),
         ColumnSpec(
@@ -430,6 +436,7 @@ NEVER_SHOWN_COLUMNS: frozenset[str] = frozenset(
 )
 
 MANIFEST_FIELDS = {
-    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never from the machine's clock.",
+    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never "
+    "from the machine's clock.",
     "source": "Which system produced the extract (free text).",
 }

@@ -109,7 +109,8 @@ def hold_reasons(
     before: Mapping[str, Mapping[str, int]] | None = None,
     before_label: str = "last good",
 ) -> list[str]:
-    """Every reason to hold the extract (empty: it may be made current). ``before``: the current snapshot's row counts."""
+    """Every reason to hold the extract (empty: it may be made current). ``before``: the current snapshot's row
+    counts."""
     before = before or {}
     return [
         *future_stamp(extracted_at, now, settings),

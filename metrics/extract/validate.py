@@ -45,7 +45,8 @@ class ValidatedExtract:
 
 
 def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
-    """A vectorised pandera check function: is each value one of ``allowed``? (``Series.isin``, in one pyarrow ``is_in`` for pyarrow-backed text.)
+    """A vectorised pandera check function: is each value one of ``allowed``? (``Series.isin``, in one pyarrow
+    ``is_in`` for pyarrow-backed text.)
 
     A function rather than ``pa.Check.isin``: pandera deep-copies a built-in check's value list with every
     column, and pandas' pyarrow ``isin`` rebuilds it through Python objects on every call.
@@ -159,7 +160,8 @@ def validate_table(
     extracted_at: pd.Timestamp,
     known: dict[str, list[str]] | None = None,
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Typed frame of valid rows, and quarantine records (dicts with QUARANTINE_COLUMNS). ``known``: the configured codes, if already worked out."""
+    """Typed frame of valid rows, and quarantine records (dicts with QUARANTINE_COLUMNS). ``known``: the configured
+    codes, if already worked out."""
     columns: dict[str, object] = {}
     problems: dict[int, tuple[str, str]] = {}
     for col in spec.columns:
@@ -174,7 +176,8 @@ def validate_table(
     columns["source_row"] = raw.index.to_numpy() + 1
     typed = pd.DataFrame(columns, index=raw.index, copy=False)  # one frame at once, not a column at a time
     try:
-        # inplace: pandera checks the frame without first copying it (nothing here coerces or fills, so nothing is changed)
+        # inplace: pandera checks the frame without first copying it (nothing here coerces or fills, so nothing is
+        # changed)
         _schema(spec, cfg, extracted_at, known).validate(typed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -211,7 +214,8 @@ def validate_table(
 
 
 def _arrow_isin(values: pd.Series, value_set: pyarrow.Array, fallback: object) -> np.ndarray:
-    """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against ``value_set``
+    """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against
+    ``value_set``
     (the same values as pyarrow strings), where pandas would first build Python lists."""
     arr = arrow_strings(values)
     if arr is None:
@@ -243,7 +247,8 @@ def _drop_orphans(
             "table_name": table,
             "row_number": row,
             "column_name": key,
-            "reason": f"column '{key}': {value!r} is not an encounter in this extract's encounters (or that encounter row was quarantined)",
+            "reason": f"column '{key}': {value!r} is not an encounter in this extract's encounters (or that encounter "
+            "row was quarantined)",
             "raw": raw_json[row - 1],
         }
         for value, row in zip(orphans[key].astype(object), rows, strict=True)

@@ -84,7 +84,8 @@ RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red"}
 
 @dataclass(frozen=True)
 class ResolvedIndicator:
-    """A chosen indicator with everything needed to value it: the library entry, the effective direction and thresholds."""
+    """A chosen indicator with everything needed to value it: the library entry, the effective direction and
+    thresholds."""
 
     id: str
     label: str
@@ -538,7 +539,8 @@ def shown_score(exact: float) -> float:
 def gauge_score(
     readings: Sequence[IndicatorReading], gauge: Gauge
 ) -> tuple[float | None, str | None, dict[str, float | None], bool]:
-    """(reading 0-100, band, score per domain, capped by a red harm indicator), by the rule in this module's docstring."""
+    """(reading 0-100, band, score per domain, capped by a red harm indicator), by the rule in this module's
+    docstring."""
     points = {"green": gauge.points.green, "amber": gauge.points.amber, "red": gauge.points.red}
     domain_scores: dict[str, float | None] = {}
     for domain in Domain:

@@ -416,7 +416,8 @@ def _sparkline(result: Any, days: int, label: str) -> tuple[str, str]:
         special += is_special
         parts.append(_svg_marker(point_type, xs[i], ys[i], 3.2 if is_special else 1.8))
     parts.append(
-        f'<circle cx="{xs[last]:.1f}" cy="{ys[last]:.1f}" r="5.5" fill="none" stroke="{MEAN_COLOUR}" stroke-width="1.2"/>'
+        f'<circle cx="{xs[last]:.1f}" cy="{ys[last]:.1f}" r="5.5" fill="none" stroke="{MEAN_COLOUR}" '
+        'stroke-width="1.2"/>'
     )
 
     first_day, last_day = frame["date"].iloc[0], frame["date"].iloc[-1]
@@ -428,7 +429,8 @@ def _sparkline(result: Any, days: int, label: str) -> tuple[str, str]:
         words.append(variation_icon_label(meta["variation_icon"]))
     text = escape((f"{label}: " if label else "") + ", ".join(words))
     svg = (
-        f'<svg viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" aria-label="{text}" '
+        f'<svg viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" '
+        f'aria-label="{text}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{text}</title>{"".join(parts)}</svg>'
     )
     return svg, text

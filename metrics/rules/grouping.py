@@ -14,7 +14,8 @@ import pandas as pd
 
 
 def joined_per_key(keys: pd.Series, values: pd.Series, name: str, sep: str = ", ") -> pd.Series:
-    """The distinct non-missing values of each key, sorted and joined by ``sep``; indexed by key (sorted), named ``name``.
+    """The distinct non-missing values of each key, sorted and joined by ``sep``; indexed by key (sorted), named
+    ``name``.
 
     Keys with no non-missing value are absent from the result.
     """

@@ -343,7 +343,8 @@ def _score_arrays(
 
 
 def _missing_labels() -> list[str]:
-    """All 128 comma-separated 'missing' labels, indexed by the bitmask of missing parameters (bit i = PARAMETERS[i])."""
+    """All 128 comma-separated 'missing' labels, indexed by the bitmask of missing parameters (bit i =
+    PARAMETERS[i])."""
     return [", ".join(p for i, p in enumerate(PARAMETERS) if mask >> i & 1) for mask in range(1 << len(PARAMETERS))]
 
 

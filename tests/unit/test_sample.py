@@ -93,7 +93,8 @@ GENERATED_OPTIONAL_COLUMNS = {"clinical_frailty_scale"}  # the optional columns 
 
 
 def test_every_file_has_exactly_the_contract_columns_in_order(history: list[Path], parquet_day: Path) -> None:
-    """Every column the contract requires a file to carry; the optional ones the generator does not make are left out."""
+    """Every column the contract requires a file to carry; the optional ones the generator does not make are left
+    out."""
     for folder in history:
         for spec in TABLES:
             header = (folder / f"{spec.name}.csv").read_text(encoding="utf-8").splitlines()[0]
