@@ -28,7 +28,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def empty_tables(
-    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping, label: str
+    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping[str, Mapping[str, int]], label: str
 ) -> list[str]:
     """A required table with no usable row."""
     reasons = []
@@ -41,7 +41,7 @@ def empty_tables(
 
 
 def shrunk_tables(
-    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping, label: str
+    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping[str, Mapping[str, int]], label: str
 ) -> list[str]:
     """A table whose usable rows fell by more than the allowed share against the current snapshot."""
     reasons = []

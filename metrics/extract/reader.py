@@ -172,7 +172,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     """
     try:
         names = _csv_header(path)
-        if len(names) > 1 and len(set(names)) == len(names):
+        if names is not None and len(names) > 1 and len(set(names)) == len(names):
             table = pacsv.read_csv(
                 path,
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -159,7 +160,7 @@ def validate_table(
     cfg: AppConfig,
     extracted_at: pd.Timestamp,
     known: dict[str, list[str]] | None = None,
-) -> tuple[pd.DataFrame, list[dict]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Typed frame of valid rows, and quarantine records (dicts with QUARANTINE_COLUMNS). ``known``: the configured
     codes, if already worked out."""
     columns: dict[str, object] = {}
@@ -215,27 +216,29 @@ def validate_table(
 
 def _arrow_isin(values: pd.Series, value_set: pyarrow.Array, fallback: object) -> np.ndarray:
     """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against
-    ``value_set``
-    (the same values as pyarrow strings), where pandas would first build Python lists."""
+    ``value_set`` (the same values as pyarrow strings), where pandas would first build Python lists."""
     arr = arrow_strings(values)
     if arr is None:
-        return values.isin(fallback).to_numpy(dtype=bool)  # type: ignore[arg-type]
+        found: np.ndarray = values.isin(fallback).to_numpy(dtype=bool)
+        return found
     if value_set.type != arr.type:
         value_set = value_set.cast(arr.type)
-    return pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    in_set: np.ndarray = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    return in_set
 
 
 def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
     """``values.isin(known)`` as a boolean array (see ``_arrow_isin``)."""
     known_arr = arrow_strings(known)
     if known_arr is None:
-        return values.isin(known).to_numpy(dtype=bool)
+        found: np.ndarray = values.isin(known).to_numpy(dtype=bool)
+        return found
     return _arrow_isin(values, known_arr.combine_chunks(), known)
 
 
 def _drop_orphans(
     frame: pd.DataFrame, table: str, known: pd.Series, raw: pd.DataFrame, key: str = "encounter_id"
-) -> tuple[pd.DataFrame, list[dict]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     orphan = ~_isin(frame[key], known)
     if not orphan.any():
         return frame, []
@@ -260,7 +263,7 @@ def validate_extract(raw: RawExtract, cfg: AppConfig) -> ValidatedExtract:
     """Validate every table of ``raw``; never raises for bad rows (they are quarantined)."""
     extracted_at = raw.extracted_at
     tables: dict[str, pd.DataFrame] = {}
-    quarantine: list[dict] = []
+    quarantine: list[dict[str, Any]] = []
     counts: dict[str, dict[str, int]] = {}
     known = _known_codes(cfg)
     for name, frame in raw.tables.items():

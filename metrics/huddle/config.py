@@ -211,8 +211,8 @@ class IncidentIndicator(_Indicator):
     since the last."""
 
     source: Literal["incidents"]
-    incident_types: tuple[IncidentType, ...] = Field(min_length=1)  # type: ignore[valid-type]
-    min_harm: HarmLevel = HarmLevel.NONE  # type: ignore[valid-type,attr-defined]
+    incident_types: tuple[IncidentType, ...] = Field(min_length=1)
+    min_harm: HarmLevel = HarmLevel.NONE  # type: ignore[attr-defined]  # members made from HARM_LEVELS
     min_category: int | None = Field(default=None, ge=1, le=4)
     measure: Literal["count", "days_since"] = "count"
     window_days: int = Field(default=30, ge=1, le=400)

@@ -289,11 +289,12 @@ def _age_or_none(value: object) -> int | None:
     if value is None:
         return None
     try:
-        if pd.isna(value):  # type: ignore[arg-type]
+        if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
-    return int(value)  # type: ignore[call-overload]
+    whole: int = int(value)  # type: ignore[call-overload]  # an age of any numeric type; not a number raises here
+    return whole
 
 
 def _unit_factors(units: pd.Series) -> np.ndarray:
@@ -304,13 +305,15 @@ def _unit_factors(units: pd.Series) -> np.ndarray:
         converted = creatinine_umol(1.0, unit) if isinstance(unit, str) else None
         if converted is not None:
             lookup[i] = converted
-    return lookup[codes]
+    factors: np.ndarray = lookup[codes]
+    return factors
 
 
 def _ages_in_years(ages: Mapping[str, int] | pd.Series) -> np.ndarray:
     """Each age as a float, NaN when unknown (comparing with 18 is the same as for the whole number of years)."""
     if isinstance(ages, pd.Series) and pd.api.types.is_numeric_dtype(ages.dtype):
-        return ages.to_numpy(dtype="float64", na_value=np.nan)
+        years: np.ndarray = ages.to_numpy(dtype="float64", na_value=np.nan)
+        return years
     whole = (_age_or_none(age) for _, age in ages.items())
     return np.array([np.nan if age is None else float(age) for age in whole], dtype="float64")
 

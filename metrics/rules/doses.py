@@ -141,7 +141,7 @@ def critical_class(
 
 def critical_class_by_code(dmd_code: object, codes: Mapping[str, Sequence[str]]) -> str | None:
     """The class whose code list holds ``dmd_code`` (compared as trimmed text), else None."""
-    if dmd_code is None or pd.isna(dmd_code):  # type: ignore[arg-type]
+    if dmd_code is None or pd.isna(dmd_code):
         return None
     text = str(dmd_code).strip()
     for cls, listed in codes.items():

@@ -364,7 +364,7 @@ def _group_mean(group: np.ndarray, weights: np.ndarray, n_groups: int) -> np.nda
     """Mean per group, with one correction pass (as R's mean() does) so equal values average to themselves."""
     counts = np.bincount(group, minlength=n_groups).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(group, weights, minlength=n_groups) / counts
+        mean: np.ndarray = np.bincount(group, weights, minlength=n_groups) / counts
         if len(weights):
             mean = mean + np.bincount(group, weights - mean[group], minlength=n_groups) / counts
     return mean
@@ -602,7 +602,8 @@ def _to_datetime_array(dates: Iterable[Any], what: str) -> np.ndarray:
         index = index.tz_localize(None)
     if index.hasnans:
         raise ValueError(f"{what}: a date is missing; every row needs a date")
-    return index.to_numpy().astype("datetime64[ns]")
+    as_dates: np.ndarray = index.to_numpy().astype("datetime64[ns]")
+    return as_dates
 
 
 def _to_float_array(values: Iterable[Any], what: str) -> np.ndarray:
@@ -611,7 +612,7 @@ def _to_float_array(values: Iterable[Any], what: str) -> np.ndarray:
     else:
         series = pd.Series(values if isinstance(values, (np.ndarray, list, tuple)) else list(values), dtype=object)
     try:
-        arr = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+        arr: np.ndarray = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: not all values are numbers ({exc})") from None
     if np.isinf(arr).any():
@@ -641,7 +642,8 @@ def _per_row_improvement(
             if sid not in improvement:
                 raise ValueError(f"spc_many: no improvement direction given for series {sid!r}")
             per_series[i] = _IMPROVEMENT_SIGN[_check_improvement(improvement[sid])]
-        return per_series[codes]
+        per_row: np.ndarray = per_series[codes]
+        return per_row
     if improvement is not None:
         raise ValueError("improvement must be a direction, a mapping series_id -> direction, or None")
     if "improvement" not in frame.columns:
@@ -650,7 +652,8 @@ def _per_row_improvement(
     lookup = np.array([_IMPROVEMENT_SIGN[_check_improvement(u)] for u in col_uniques] + [0], dtype=np.int64)
     if len(col_codes) and col_codes.min() < 0:
         raise ValueError("spc_many: the improvement column has missing values")
-    return lookup[col_codes]
+    from_column: np.ndarray = lookup[col_codes]
+    return from_column
 
 
 def _per_row_target(frame: pd.DataFrame, target: Any, codes: np.ndarray, uniques: Sequence[Any]) -> np.ndarray:
@@ -659,7 +662,8 @@ def _per_row_target(frame: pd.DataFrame, target: Any, codes: np.ndarray, uniques
         per_series = np.array(
             [np.nan if (v := _check_target(target.get(sid))) is None else v for sid in uniques], dtype=float
         )
-        return per_series[codes]
+        per_row: np.ndarray = per_series[codes]
+        return per_row
     if target is not None:
         value = _check_target(target)
         return np.full(n, np.nan if value is None else value)
@@ -672,7 +676,7 @@ def _per_row_target(frame: pd.DataFrame, target: Any, codes: np.ndarray, uniques
 def _constant_per_series(rows: np.ndarray, starts: np.ndarray, n: int, uniques: Sequence[Any], what: str) -> np.ndarray:
     if not n:
         return rows[:0]
-    first = rows[starts]
+    first: np.ndarray = rows[starts]
     counts = np.diff(np.r_[starts, n])
     broadcast = np.repeat(first, counts)
     same = (rows == broadcast) | (np.isnan(rows) & np.isnan(broadcast)) if rows.dtype.kind == "f" else rows == broadcast

@@ -33,7 +33,7 @@ def column_values(series: pd.Series) -> list[Any]:
     if pd.api.types.is_float_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
         values = series.to_numpy(dtype="float64")
         missing = np.isnan(values)
-        out = values.tolist()
+        out: list[Any] = values.tolist()
         if missing.any():
             for i in np.flatnonzero(missing).tolist():
                 out[i] = None

@@ -19,6 +19,7 @@ transaction so a view never re-reads an extract file.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,10 +90,9 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(80))
     ward_code: Mapped[str | None] = mapped_column(String(40), index=True)
     client: Mapped[str | None] = mapped_column(String(200))
-    detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str | None] = mapped_column(
-        String(64)
-    )  # the row before's row_hash (see metrics.store.audit_chain)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the row before's row_hash (see metrics.store.audit_chain)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of prev_hash and this row's content
 
 
@@ -106,7 +106,8 @@ class AuditChainHead(Base):
 
 
 class SnapshotIncidentCount(Base):
-    """Incidents of one ward on one London day, by type, harm and pressure ulcer category (from the optional incidents table)."""
+    """Incidents of one ward on one London day, by type, harm and pressure ulcer category (from the optional incidents
+    table)."""
 
     __tablename__ = "snapshot_incident_counts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -40,8 +40,8 @@ class SnapshotInfo:
     loaded_at: datetime
     source: str
     extract_path: str
-    row_counts: dict
-    metric_definitions: list
+    row_counts: dict[str, dict[str, int]]
+    metric_definitions: list[dict[str, Any]]
     config_fingerprint: str
     state: str = "released"
     held_reason: str | None = None

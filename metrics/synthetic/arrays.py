@@ -28,7 +28,8 @@ def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def lognormal_median(rng: np.random.Generator, median: np.ndarray, sigma: float) -> np.ndarray:
     """Log-normal draws with the given medians and log-scale spread."""
-    return np.exp(np.log(median) + sigma * rng.standard_normal(np.shape(median)))
+    draws: np.ndarray = np.exp(np.log(median) + sigma * rng.standard_normal(np.shape(median)))
+    return draws
 
 
 def masked(values: np.ndarray, missing: np.ndarray) -> np.ndarray:

@@ -50,7 +50,8 @@ class World:
         return np.clip(np.asarray(wall, dtype=np.int64) // DAY - day0, 0, len(self.days) - 1)
 
     def q(self, ward: np.ndarray, wall: np.ndarray) -> np.ndarray:
-        return self.quality[ward, self.day_index(wall)]
+        quality: np.ndarray = self.quality[ward, self.day_index(wall)]
+        return quality
 
 
 def ward_quality(rng: np.random.Generator, wards: Wards, n_days: int, change_day: int | None) -> np.ndarray:

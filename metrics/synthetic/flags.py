@@ -41,7 +41,8 @@ def simulate_flags(
         return (rng.uniform(lo, hi, n) * HOUR).astype(np.int64)
 
     def during() -> np.ndarray:
-        return admit + (rng.random(n) * stay).astype(np.int64)
+        moments: np.ndarray = admit + (rng.random(n) * stay).astype(np.int64)
+        return moments
 
     # infection and sepsis follow the severity curve's infection episodes
     inf1 = (sev.a1[e] > 0) & (sev.inf1[e] > 0)
