@@ -21,6 +21,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported in the child processes only, so that each measures its own imports
+    from sqlalchemy import Engine
+
+    from metrics.config.models import AppConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,26 +54,25 @@ def _child_parse(folder: str) -> None:
     )
 
 
+def _timed_refresh(folder: Path, cfg: AppConfig, engine: Engine) -> None:
+    """Refresh ``folder`` and print, as JSON, the seconds it took, each stage's seconds and the peak memory."""
+    from metrics.pipeline import refresh
+
+    start = time.perf_counter()
+    result = refresh(folder, cfg, engine)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": peak_mb}))
+
+
 def _child_refresh(folder: str, config_dir: str, db: str) -> None:
     from metrics.config.load import load_config
-    from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
 
     cfg = load_config(Path(config_dir))
     engine = make_engine(db)
     migrate(engine)
-    start = time.perf_counter()
-    result = refresh(Path(folder), cfg, engine)
-    seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "stages": result.seconds,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        )
-    )
+    _timed_refresh(Path(folder), cfg, engine)
 
 
 def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
@@ -81,18 +86,7 @@ def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
     engine = make_engine(db)
     migrate(engine)
     refresh(Path(first), cfg, engine)
-    start = time.perf_counter()
-    result = refresh(Path(second), cfg, engine)
-    seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "stages": result.seconds,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        )
-    )
+    _timed_refresh(Path(second), cfg, engine)
 
 
 _FLOOR_SCRIPT = (

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.admin.section import open_section
 from dashboard.common import access_gate, store_access
 from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
@@ -104,12 +105,12 @@ def _export_recorded(access: Access, rows: int, filters: dict) -> None:
 
 
 def render_audit_log(access: Access, cfg: AppConfig) -> None:
-    access.require(Action.VIEW_AUDIT)
-    st.subheader("Audit log")
-    st.caption(
-        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, wall token issued "
-        "or revoked, "
-        "and every refusal. Rows can be added, never changed or deleted."
+    open_section(
+        access,
+        Action.VIEW_AUDIT,
+        "Audit log",
+        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, "
+        "wall token issued or revoked, and every refusal. Rows can be added, never changed or deleted.",
     )
     today = datetime.now(LONDON).date()
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from dashboard.admin.section import open_section
 from dashboard.common import store_access
 from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
@@ -71,12 +72,12 @@ def _revoke(access: Access, token_id: int) -> None:
 
 
 def render_tokens(access: Access, cfg: AppConfig) -> None:
-    access.require(Action.MANAGE_TOKENS)
-    st.subheader("Wall screen tokens")
-    st.caption(
-        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to the wall "
-        "alone. "
-        "Only a hash of each token is kept. Also: python -m metrics kiosk-token create|list|revoke."
+    open_section(
+        access,
+        Action.MANAGE_TOKENS,
+        "Wall screen tokens",
+        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to "
+        "the wall alone. Only a hash of each token is kept. Also: python -m metrics kiosk-token create|list|revoke.",
     )
     with st.form("issue_token", clear_on_submit=True):
         c1, c2, c3 = st.columns([2, 2, 1])

@@ -161,11 +161,7 @@ def huddle_line(huddle: Mapping[str, object] | None) -> str:
 
 
 def wall_html(
-    board: Board,
-    request: WallRequest,
-    index: int,
-    huddle: Mapping[str, object] | None = None,
-    demo_notice: str = "",
+    board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None, demo_notice: str = ""
 ) -> str:
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
     ward = request.wards[index % len(request.wards)]

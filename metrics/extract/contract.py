@@ -278,23 +278,32 @@ PATIENT_FLAGS = TableSpec(
 INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
 HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity
 
-INCIDENTS = TableSpec(
+_WARD_CODE = ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml.")
+
+
+def _optional_table(name: str, description: str, indicators: str, columns: tuple[ColumnSpec, ...]) -> TableSpec:
+    """A table a trust may leave out: without it the Safety Barometer's ``indicators`` indicators read 'not
+    supplied'."""
+    note = f"Without this file the Safety Barometer's {indicators} indicators read 'not supplied'."
+    return TableSpec(name, f"{description} {note}", columns, required_file=False, ward_column="ward_code")
+
+
+INCIDENTS = _optional_table(
     "incidents",
-    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 "
-    "days, "
-    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of "
-    "their own type. "
-    "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): "
+    "at least the last 400 days, so that 'days since the last fall' can count back far enough. "
+    "Good-catch and learning reports are incidents of their own type.",
+    "incident",
     (
         ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True, identifying=KEY),
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
         ColumnSpec(
             "incident_type",
             S,
             True,
-            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning "
-            "or excellence report) or OTHER.",
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), "
+            "LEARNING (a learning or excellence report) or OTHER.",
             allowed=INCIDENT_TYPES,
         ),
         ColumnSpec(
@@ -304,53 +313,39 @@ INCIDENTS = TableSpec(
             "pressure_ulcer_category", INT, False, "For PRESSURE_ULCER: the category, 1 to 4.", min_value=1, max_value=4
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-PATIENT_FEEDBACK = TableSpec(
+PATIENT_FEEDBACK = _optional_table(
     "patient_feedback",
-    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days. "
-    "Without this file the Safety Barometer's feedback indicators read 'not supplied'.",
+    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days.",
+    "feedback",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("response_date", DT, True, "The date it was given.", not_after_extract=True),
         ColumnSpec("kind", S, True, "fft, compliment or complaint.", allowed=("fft", "compliment", "complaint")),
         ColumnSpec(
             "fft_positive", B, False, "For fft: true when the answer was 'very good' or 'good'; empty for other kinds."
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-WORKFORCE = TableSpec(
+
+def _percent(name: str, description: str) -> ColumnSpec:
+    """An optional percentage column, 0 to 100."""
+    return ColumnSpec(name, D, False, description, min_value=0, max_value=100)
+
+
+WORKFORCE = _optional_table(
     "workforce",
-    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months. "
-    "Without this file the Safety Barometer's staff indicators read 'not supplied'.",
+    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months.",
+    "staff",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("month", DT, True, "The first day of the month the figures are for.", not_after_extract=True),
-        ColumnSpec(
-            "sickness_absence_pct",
-            D,
-            False,
-            "Staff sickness absence in the month, % of contracted time.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec(
-            "training_compliance_pct",
-            D,
-            False,
-            "Mandatory training compliance at the month's end, %.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec("turnover_pct", D, False, "Staff turnover, % over the last 12 months.", min_value=0, max_value=100),
+        _percent("sickness_absence_pct", "Staff sickness absence in the month, % of contracted time."),
+        _percent("training_compliance_pct", "Mandatory training compliance at the month's end, %."),
+        _percent("turnover_pct", "Staff turnover, % over the last 12 months."),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
 # ---- optional tables: what the anticipation tiles read ("will care be safe later today and tomorrow?") ----

@@ -108,7 +108,8 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
             rows.append(
                 f"<tr><td>{html.escape(m.label)}</td><td>{_fmt(latest, m.unit)}</td><td>{html.escape(m.unit)}</td>"
                 f"<td>{'' if m.target is None else _fmt(m.target, m.unit)}</td>"
-                f"<td>{html.escape(variation_icon_label(result.variation_icon))}</td><td>{html.escape(assurance_icon_label(result.assurance_icon))}</td></tr>"
+                f"<td>{html.escape(variation_icon_label(result.variation_icon))}</td>"
+                f"<td>{html.escape(assurance_icon_label(result.assurance_icon))}</td></tr>"
             )
             fig = spc_figure(result, f"{m.label}: {title}", m.unit, m.target)
             notes = annotations_for(engine, m.id, [scope])

@@ -44,7 +44,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from metrics.rules.grouping import joined_per_key
+from metrics.rules.grouping import counts_with_text, joined_per_key
 
 from metrics.rules.clock import as_utc
 
@@ -189,11 +189,6 @@ def assessments_per_encounter(rows: pd.DataFrame) -> pd.DataFrame:
     types = joined_per_key(
         rows.loc[outstanding, "encounter_id"], rows.loc[outstanding, "assessment_type"], "assessments_outstanding_types"
     )
-    out = counts.join(types, how="left").reset_index()
-    out["assessments_outstanding_types"] = (
-        out["assessments_outstanding_types"].astype(object).where(out["assessments_outstanding_types"].notna(), None)
-    )
-    out["assessments_outstanding"] = out["assessments_outstanding"].astype("int64")
-    out["assessments_overdue"] = out["assessments_overdue"].astype("int64")
+    out = counts_with_text(counts, types, ["assessments_outstanding", "assessments_overdue"])
     out["assessments_max_overdue_minutes"] = out["assessments_max_overdue_minutes"].astype("float64")
     return out[PER_ENCOUNTER_COLUMNS]

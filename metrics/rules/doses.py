@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.rules.clock import LONDON, as_utc, london_date
+from metrics.rules.grouping import counts_with_text
 
 DOSE_STATUSES = ("given", "missed", "excused", "pending", "pending_overdue", "not_yet_due")
 MISSED_STATUSES = ("missed", "pending_overdue")
@@ -329,11 +330,6 @@ def doses_per_encounter(critical_doses_frame: pd.DataFrame) -> pd.DataFrame:
         .agg(", ".join)
         .rename("missed_critical_medicines")
     )
-    out = counts.join(names, how="left").reset_index()
-    out["missed_critical_medicines"] = (
-        out["missed_critical_medicines"].astype(object).where(out["missed_critical_medicines"].notna(), None)
-    )
-    out["missed_critical_doses"] = out["missed_critical_doses"].astype("int64")
-    out["missed_critical_doses_since_huddle"] = out["missed_critical_doses_since_huddle"].astype("int64")
-    out["excused_critical_doses"] = out["excused_critical_doses"].astype("int64")
+    whole = ["missed_critical_doses", "missed_critical_doses_since_huddle", "excused_critical_doses"]
+    out = counts_with_text(counts, names, whole)
     return out[PER_ENCOUNTER_COLUMNS]

@@ -49,3 +49,8 @@ def insert_after(table: dict[str, np.ndarray], row: int, new: dict[str, Any]) ->
         arr = table[k]
         table[k] = np.concatenate([arr[: row + 1], np.array([value], dtype=arr.dtype), arr[row + 1 :]])
 
+
+
+def in_order(order: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every column of a simulated table with its rows put in ``order`` (sorted once, by the caller's keys)."""
+    return {name: values[order] for name, values in columns.items()}
