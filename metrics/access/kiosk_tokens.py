@@ -129,15 +129,10 @@ def create_token(
     if expires_at is not None and expires_at <= now:
         raise UserFacingError(f"The expiry {expires_at.isoformat()} is already past; give a future date or none.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    # What the token opens and for how long, then who issued it and how the audit log names that.
     row = stored_tokens.insert_token(
-        engine,
-        token_hash=token_hash(token),
-        label=label,
-        wards=wards,
-        created_at=now,
-        expires_at=expires_at,
-        actor=actor,
-        audit_action=KIOSK_TOKEN_CREATED,
+        engine, token_hash=token_hash(token), label=label, wards=wards, created_at=now, expires_at=expires_at,
+        actor=actor, audit_action=KIOSK_TOKEN_CREATED,
     )
     return IssuedToken(_info(row), token)
 
