@@ -356,7 +356,8 @@ ACUITY = TableSpec(
     "acuity",
     "Each patient's Safer Nursing Care Tool acuity and dependency level per shift, as the nurse in charge scores "
     "it (today's and the next shift's). The board sets the care hours the next shift's levels need (the level "
-    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not supplied'.",
+    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not "
+    "supplied'.",
     (
         ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec("shift_date", DT, True, "The date the shift starts."),

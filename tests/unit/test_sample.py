@@ -370,7 +370,9 @@ def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Pat
     pd.testing.assert_frame_equal(before.loc[both], after.loc[both])
 
 
-def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(clean_history: list[Path]) -> None:
+def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(
+    clean_history: list[Path],
+) -> None:
     folder = clean_history[-1]
     enc = _read(folder, "encounters")
     on_ward = set(enc.loc[enc["discharged_at"].isna(), "encounter_id"])
