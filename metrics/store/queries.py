@@ -277,7 +277,8 @@ def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
 
 
 def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
-    """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value, numerator, denominator)."""
+    """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value,
+    numerator, denominator)."""
     with engine.connect() as conn:
         latest = _latest_snapshot_per_day(conn)
         if latest.empty:
@@ -305,7 +306,8 @@ def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
 def daily_history_all(
     engine: Engine, metric_ids: list[str] | None = None, ward_codes: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """``daily_history`` for every metric (or those listed) in one query: date, metric_id, ward_code, value, numerator, denominator.
+    """``daily_history`` for every metric (or those listed) in one query: date, metric_id, ward_code, value, numerator,
+    denominator.
 
     One row per London day per ward per metric, from the latest snapshot of each day. Unlike
     ``daily_history``, ``date`` is a datetime64 column (midnight of the London day) and the numbers
