@@ -144,7 +144,8 @@ def bulk_insert(
 
 
 def copy_frame(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, fixed: Mapping[str, Any]) -> int:
-    """Insert ``frame`` (plain columns: text, numbers, booleans, dates) plus the ``fixed`` values into ``model``'s table.
+    """Insert ``frame`` (plain columns: text, numbers, booleans, dates) plus the ``fixed`` values into ``model``'s
+    table.
 
     On PostgreSQL the whole frame is written once as CSV by pyarrow and streamed through ``COPY ... (FORMAT csv)``:
     a hub's bundle of hundreds of thousands of rows goes in without a Python call per row (a missing number is an
