@@ -98,7 +98,8 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
                     "Scope": st.column_config.TextColumn(width=175),
                     "Latest": st.column_config.NumberColumn(
                         width=64,
-                        help="The latest daily value, as the tiles show it (with its day if that is not the latest day)",
+                        help="The latest daily value, as the tiles show it "
+                        "(with its day if that is not the latest day)",
                     ),
                     "Target": st.column_config.TextColumn(
                         width=58, help="The target in config/metrics.yaml ('–': none)"
@@ -108,7 +109,8 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
                         help="Making Data Count variation icon: what the latest point's type says (see the chart)",
                     ),
                     "Assurance": st.column_config.TextColumn(
-                        help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"
+                        help="Making Data Count assurance icon: "
+                        "whether the process, as it runs now, will meet its target"
                     ),
                 },
             )
@@ -192,7 +194,8 @@ def render_exec_view(board: Board) -> None:
 
 
 def render_huddle_summary(board: Board) -> None:
-    """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no patients)."""
+    """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no
+    patients)."""
     wards = board.cfg.wards.wards
     summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")
     table = pd.DataFrame(

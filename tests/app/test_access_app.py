@@ -1,4 +1,5 @@
-"""Who sees what, in the real app: every view refuses what the principal lacks, shows nothing else, and the audit log says so.
+"""Who sees what, in the real app: every view refuses what the principal lacks, shows nothing else, and the audit log
+says so.
 
 Demo mode (the shipped config/access.yaml) is driven through the role picker's
 session state; OpenID Connect mode through a config copy with ``mode: oidc``,
@@ -484,4 +485,6 @@ def test_a_missing_access_file_never_falls_back_to_demo(app, store, tmp_path):
 def test_every_page_goes_through_the_gate():
     views = Path(APP).parent / "views"
     for page in views.glob("*.py"):
-        assert re.search(r"enter\(\s*View\.", page.read_text()), f"{page.name} does not ask dashboard.common.access_gate.enter first"
+        assert re.search(r"enter\(\s*View\.", page.read_text()), (
+            f"{page.name} does not ask dashboard.common.access_gate.enter first"
+        )
