@@ -213,7 +213,10 @@ def test_an_executive_sees_every_ward_board_but_no_patient_list_sheet_export_or_
     for ward in ("7A", "9A"):
         at = app(store, role="executive", ward=ward, session={list_key(ward, "missed_critical_doses_today"): True})
         assert {w for w, _ in tiles_in(at)} == {ward}
-        assert not at.get("popover") and not at.expander and not at.dataframe
+        # The board's fold-away sections are expanders too; a patient list is one titled "… (N rows)".
+        patient_lists = [e for e in at.expander if str(e.label).endswith(" rows)")]
+        assert not at.get("popover") and not patient_lists and not at.dataframe
+        assert [str(e.label) for e in at.expander if "concern" in str(e.label).lower()] == []
         assert not [b for b in at.get("download_button")], "no sheet, list or huddle export for an executive"
         assert not at.get("form") and "Add a concern" not in all_html(at)
     exec_wall = app(store, "exec", role="executive")
