@@ -120,6 +120,7 @@ def render_dimensions_by_ward(board: Board) -> None:
         "measure for a question says so. Vincent, Burnett and Carthey, The Health Foundation 2013."
     )
     learning = all_wards_learning(board)
-    for ward in board.cfg.wards.wards:
-        st.html(f'<div class="dm-ward"><b>{escape(ward.code)} · {escape(ward.name)}</b></div>')
-        render_dimensions_panel(board, ward.code, learning, title=False)
+    with st.container(key="exec_dimensions"):
+        for ward in board.cfg.wards.wards:
+            st.html(f'<div class="dm-ward"><b>{escape(ward.code)} · {escape(ward.name)}</b></div>')
+            render_dimensions_panel(board, ward.code, learning, title=False)

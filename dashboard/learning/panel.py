@@ -189,6 +189,11 @@ def _response_form(board: Board, ward_code: str, status: pd.DataFrame, cfg: Lear
 
 def render_learning_panel(board: Board, ward_code: str, *, can_record: bool) -> None:
     """The whole panel for one ward: what is due and overdue, themes, and (for those allowed) the form."""
+    with st.container(key="learning_panel"):
+        _learning_panel(board, ward_code, can_record=can_record)
+
+
+def _learning_panel(board: Board, ward_code: str, *, can_record: bool) -> None:
     st.html(f"<style>{LEARNING_CSS}</style>")
     st.html('<div class="ws-group">Are we responding and improving? Learning responses to harm (PSIRF)</div>')
     try:
