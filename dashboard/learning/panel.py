@@ -36,7 +36,8 @@ LEARNING_CSS = """
 table.ln-list{border-collapse:collapse;width:100%;font-size:0.85rem;background:#fff}
 table.ln-list th,table.ln-list td{border-bottom:1px solid #D8DDE0;padding:3px 6px;text-align:left;vertical-align:top}
 table.ln-list th{background:#E8EDEE}
-.ln-status{font-weight:700;white-space:nowrap}
+.ln-status,.ln-dueby{font-weight:700;white-space:nowrap}
+.ln-dueby{font-weight:400}
 .ln-status-overdue{color:#D5281B}.ln-status-due{color:#7A5200}.ln-status-responded{color:#007F3B}
 .ln-themes{font-size:0.85rem;margin:6px 0}
 """
@@ -56,12 +57,16 @@ def show_flash() -> None:
         (st.success if kind == "success" else st.error)(message)
 
 
+INCIDENT_WORDS = {"FALL": "Fall", "PRESSURE_ULCER": "Pressure ulcer", "MEDICATION": "Medication incident"}
+
+
 def incident_text(row: pd.Series) -> str:
-    """An incident as the ward reads it, never its reference: 'Fall with harm · moderate · 3 Dec'."""
+    """An incident as the ward reads it, never its reference: 'Fall · moderate harm · 3 Dec'."""
     harm = str(row["harm_level"])
     category = row["pressure_ulcer_category"]
     detail = f"category {int(category)}" if category is not None and not pd.isna(category) else f"{harm} harm"
-    return f"{row['label']} · {detail} · {row['occurred_on'].day} {row['occurred_on']:%b}"
+    kind = INCIDENT_WORDS.get(str(row["incident_type"]), str(row["label"]))
+    return f"{kind} · {detail} · {row['occurred_on'].day} {row['occurred_on']:%b}"
 
 
 def _response_text(row: pd.Series, cfg: LearningFile) -> str:
@@ -91,7 +96,7 @@ def learning_list_html(status: pd.DataFrame, cfg: LearningFile) -> str:
         body = "".join(
             f'<tr data-status="{escape(str(r["status"]))}"><td>{escape(incident_text(r))}</td>'
             f'<td class="ln-status ln-status-{escape(str(r["status"]))}">{escape(STATUS_WORDS[str(r["status"])])}</td>'
-            f"<td>{r['due_on'].day} {r['due_on']:%b}</td><td>{escape(_response_text(r, cfg))}</td></tr>"
+            f'<td class="ln-dueby">{r["due_on"].day} {r["due_on"]:%b}</td><td>{escape(_response_text(r, cfg))}</td></tr>'
             for _, r in shown.iterrows()
         )
     return (
