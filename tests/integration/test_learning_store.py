@@ -201,3 +201,14 @@ def test_the_database_refuses_a_none_response_without_a_reason(engine, loaded):
                 "VALUES ('7A', 'F1', 'none', '[]', 'd', '2026-11-25 09:00:00')"
             )
         )
+
+
+def test_the_demo_answers_some_past_due_incidents_through_the_checks_and_never_twice(engine, cfg, lcfg, loaded):
+    from metrics.synthetic.learning_responses import seed_learning_responses
+
+    later = datetime(2026, 12, 10, 9, 0, tzinfo=timezone.utc)  # every incident of the extract is past due
+    assert seed_learning_responses(engine, cfg, lcfg, later) == 2
+    kept = stored.responses(engine)
+    assert sorted(kept["incident_id"]) == ["F1", "M1"]  # P1's draw (0.81) is above the 0.75 answered share
+    assert seed_learning_responses(engine, cfg, lcfg, later) == 0
+    assert len(stored.responses(engine)) == 2
