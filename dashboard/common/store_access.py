@@ -375,6 +375,7 @@ def improvement_board_counts(snapshot_id: int, today: date) -> Any:
     """
     return _improvement_board_counts(database_url(), snapshot_id, app_config().fingerprint, today)
 
+
 # ---- learning responses and the five dimensions ---------------------------------------------------------------
 
 
@@ -403,7 +404,11 @@ def dimensions_config() -> DimensionsFile:
 def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: datetime) -> pd.DataFrame:
     """Harm incidents with their response's due date and status (read on every run: a response shows at once)."""
     return learning_responses.ward_status(
-        engine_for(database_url()), snapshot_id, None if ward_codes is None else list(ward_codes), learning_config(), now
+        engine_for(database_url()),
+        snapshot_id,
+        None if ward_codes is None else list(ward_codes),
+        learning_config(),
+        now,
     )
 
 

@@ -91,12 +91,12 @@ def learning_list_html(status: pd.DataFrame, cfg: LearningFile) -> str:
         [status[status["status"] != "responded"], status[status["status"] == "responded"].head(RESPONDED_SHOWN)]
     )
     if shown.empty:
-        body = f'<tr><td colspan="4">No harm incident in the last {cfg.lookback_days} days needs a learning response.</td></tr>'
+        body = f'<tr><td colspan="4">No harm incident in the last {cfg.lookback_days} days needs a learning response.</td></tr>'  # noqa: E501
     else:
         body = "".join(
             f'<tr data-status="{escape(str(r["status"]))}"><td>{escape(incident_text(r))}</td>'
             f'<td class="ln-status ln-status-{escape(str(r["status"]))}">{escape(STATUS_WORDS[str(r["status"])])}</td>'
-            f'<td class="ln-dueby">{r["due_on"].day} {r["due_on"]:%b}</td><td>{escape(_response_text(r, cfg))}</td></tr>'
+            f'<td class="ln-dueby">{r["due_on"].day} {r["due_on"]:%b}</td><td>{escape(_response_text(r, cfg))}</td></tr>'  # noqa: E501
             for _, r in shown.iterrows()
         )
     return (
@@ -108,7 +108,7 @@ def learning_list_html(status: pd.DataFrame, cfg: LearningFile) -> str:
 def themes_html(status: pd.DataFrame, cfg: LearningFile, today: date) -> str:
     found = themes(status, cfg, today)
     if not found:
-        text = f"No contributory factor named in {cfg.theme_min_responses} or more responses in the last {cfg.theme_window_days} days."
+        text = f"No contributory factor named in {cfg.theme_min_responses} or more responses in the last {cfg.theme_window_days} days."  # noqa: E501
     else:
         text = "Recurring themes: " + "; ".join(
             f'<span data-theme="{escape(t.code)}">{escape(t.label)} ({t.responses} responses)</span>' for t in found

@@ -104,7 +104,9 @@ def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
 
 
 def _check_learning_and_dimensions(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
-    """learning.yaml and dimensions.yaml (optional here): their own problems, and dimensions' metrics against metrics.yaml."""
+    """learning.yaml and dimensions.yaml (optional here): their own problems, and dimensions' metrics against
+    metrics.yaml.
+    """
     learning = learning_config_problems(cfg.directory, optional=True)[1]
     dimensions = dimensions_config_problems(cfg.directory, [m.id for m in cfg.metrics], optional=True)[1]
     return learning + dimensions

@@ -119,7 +119,9 @@ class LearningFile(Strict):
 
 
 def learning_config_problems(directory: Path, *, optional: bool = False) -> tuple[LearningFile | None, list[str]]:
-    """(the config or None, every problem as 'learning.yaml line N: item, field: message'); absent and optional: (None, [])."""
+    """(the config or None, every problem as 'learning.yaml line N: item, field: message'); absent and optional:
+    (None, []).
+    """
     path = Path(directory) / LEARNING_FILE
     if optional and not path.exists():
         return None, []

@@ -97,7 +97,9 @@ def _rules(incidents: pd.DataFrame, cfg: LearningFile) -> tuple[pd.Series, pd.Se
 
 
 def needs_response(row: pd.Series | dict[str, Any], cfg: LearningFile) -> bool:
-    """Whether one incident (type, harm level, pressure ulcer category) is a harm incident config says needs a response."""
+    """Whether one incident (type, harm level, pressure ulcer category) is a harm incident config says needs a
+    response.
+    """
     frame = pd.DataFrame([{k: row[k] for k in ("incident_type", "harm_level", "pressure_ulcer_category")}])
     return bool(_rules(frame, cfg)[0].iloc[0])
 
@@ -224,7 +226,10 @@ def record_response(
     role: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Check and store one learning response, with its audit row; return its id. Raises LearningInputError listing all."""
+    """Check and store one learning response, with its audit row; return its id.
+
+    Raises LearningInputError listing every problem.
+    """
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     today = london_date(moment)
     problems: list[tuple[str, str]] = []

@@ -37,7 +37,9 @@ RESPONSE_COLUMNS = [
 
 
 def harm_incidents(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | None, since: datetime) -> pd.DataFrame:
-    """The falls, pressure ulcers and medication incidents snapshot ``snapshot_id`` holds since ``since`` (INCIDENT_COLUMNS)."""
+    """The falls, pressure ulcers and medication incidents snapshot ``snapshot_id`` holds since ``since``
+    (INCIDENT_COLUMNS).
+    """
     query = select(*(getattr(SnapshotHarmIncident, c) for c in INCIDENT_COLUMNS)).where(
         holds_at(SnapshotHarmIncident, snapshot_id), SnapshotHarmIncident.occurred_at >= since
     )

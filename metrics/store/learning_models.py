@@ -26,7 +26,9 @@ RESPONSE_KINDS = ("swarm_huddle", "after_action_review", "none")
 
 
 class SnapshotHarmIncident(Base):
-    """One fall, pressure ulcer or medication incident as the snapshot's extract gave it (the reference is never shown)."""
+    """One fall, pressure ulcer or medication incident as the snapshot's extract gave it (the reference is never
+    shown).
+    """
 
     __tablename__ = "snapshot_harm_incidents"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
 SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
 CUT = """(selector) => Array.from(document.querySelectorAll(selector))
-  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1
+          && getComputedStyle(e).overflow !== 'visible')
   .map(e => e.className + ': ' + e.innerText.slice(0, 40))"""
 PANEL_TEXT = ".dm-q h4, .dm-q li span, .ln-count, table.ln-list td, .ln-themes"
 

@@ -165,7 +165,8 @@ def test_an_action_from_a_response_joins_the_wards_actions_list_saying_where_it_
     huddle.add_action(engine, cfg, hcfg, ward_code="7A", text="Check bed rails", owner_role="nurse",
                       actor=NURSE_TABLET, now=NOW)  # fmt: skip
     huddle.add_action(engine, cfg, hcfg, ward_code="7A", text="Night falls checklist", owner_role="nurse",
-                      actor=NURSE_TABLET, now=NOW, source="learning_response", learning_response_id=response_id)  # fmt: skip
+                      actor=NURSE_TABLET, now=NOW, source="learning_response",
+                      learning_response_id=response_id)  # fmt: skip
     listed = huddle.actions_for_huddle(engine, "7A", date(2026, 11, 25))
     assert listed[["text", "source"]].values.tolist() == [
         ["Check bed rails", "huddle"],

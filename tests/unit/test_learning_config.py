@@ -54,11 +54,11 @@ def test_learning_yaml_problems_name_the_file_the_line_and_the_field_all_at_once
         load_config(copied)
     text = str(err.value)
     assert (
-        f"learning.yaml line {line_of(path, 'respond_within_days: 0')}: harm incident `PRESSURE_ULCER`, field `respond_within_days`"
+        f"learning.yaml line {line_of(path, 'respond_within_days: 0')}: harm incident `PRESSURE_ULCER`, field `respond_within_days`"  # noqa: E501
         in text
     )
     assert (
-        f"learning.yaml line {line_of(path, 'incident_type: SLIP')}: harm incident `SLIP`, field `incident_type`: incident_type must be one of FALL, PRESSURE_ULCER, MEDICATION"
+        f"learning.yaml line {line_of(path, 'incident_type: SLIP')}: harm incident `SLIP`, field `incident_type`: incident_type must be one of FALL, PRESSURE_ULCER, MEDICATION"  # noqa: E501
         in text
     )
     assert "field `contributory_factors`: factor codes must be unique; listed twice: staffing" in text
