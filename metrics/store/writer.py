@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, select
 from metrics.store.bulk import bulk_insert
 from metrics.store.history import VERSIONED, serialise_refreshes, write_versioned
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
+from metrics.store.learning_models import SnapshotHarmIncident
 from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
@@ -26,6 +27,7 @@ OPTIONAL_TABLE_MODELS: dict[str, type[Base]] = {
     "incidents": SnapshotIncidentCount,
     "patient_feedback": SnapshotFeedbackCount,
     "workforce": SnapshotWorkforce,
+    "harm_incidents": SnapshotHarmIncident,  # from the incidents table: what a learning response answers
 }
 
 
