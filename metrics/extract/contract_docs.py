@@ -75,6 +75,8 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("identifies a patient: never shown")
     elif col.identifying is Identifying.WARD_TEAM:
         parts.append("identifies a patient: ward team only")
+    elif col.identifying is Identifying.SENSITIVE:
+        parts.append("sensitive: beside a patient for the ward team only; elsewhere only as suppressed group counts")
     if col.max_length is not None:
         parts.append(f"at most {col.max_length} characters")
     return "; ".join(parts)
