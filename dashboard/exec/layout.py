@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for
 from dashboard.common.huddle_summary import exec_huddle_summary
+from dashboard.equity.section import render_equity_section
 from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
@@ -191,6 +192,7 @@ def render_exec_view(board: Board) -> None:
     st.html(exec_grid_html(board, definitions, order))
     render_huddle_summary(board)
     render_spc_summary(board, definitions, stored_spc(board))
+    render_equity_section(board)
 
 
 def render_huddle_summary(board: Board) -> None:
