@@ -61,8 +61,9 @@ def sii_text(view: EquityView) -> str:
 
 def _figure(view: EquityView, title: str) -> go.Figure:
     groups = view.groups
-    shown = [None if s else (p or 0.0) * 100 for p, s in zip(groups["proportion"], groups["suppressed"])]
-    labels = [SUPPRESSED if s else f"{(p or 0.0) * 100:.1f}%" for p, s in zip(groups["proportion"], groups["suppressed"])]
+    pairs = list(zip(groups["proportion"], groups["suppressed"], strict=True))
+    shown = [None if s else (p or 0.0) * 100 for p, s in pairs]
+    labels = [SUPPRESSED if s else f"{(p or 0.0) * 100:.1f}%" for p, s in pairs]
     figure = go.Figure(
         go.Bar(
             x=list(groups["group"]),

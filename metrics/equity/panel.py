@@ -39,10 +39,8 @@ def equity_view(totals: pd.DataFrame, split: str, threshold: int) -> EquityView:
     by_group = {str(r.group_label): (float(r.numerator or 0), float(r.denominator or 0)) for r in totals.itertuples()}
     numerators = [by_group.get(g, (0.0, 0.0))[0] for g in order]
     denominators = [by_group.get(g, (0.0, 0.0))[1] for g in order]
-    hidden = [
-        a or b
-        for a, b in zip(suppressed_cells(numerators, threshold), suppressed_cells(denominators, threshold))
-    ]
+    by_numerator, by_denominator = suppressed_cells(numerators, threshold), suppressed_cells(denominators, threshold)
+    hidden = [a or b for a, b in zip(by_numerator, by_denominator, strict=True)]
     rows = [
         {
             "group": g,
@@ -51,7 +49,7 @@ def equity_view(totals: pd.DataFrame, split: str, threshold: int) -> EquityView:
             "proportion": None if h or d == 0 else n / d,
             "suppressed": h,
         }
-        for g, n, d, h in zip(order, numerators, denominators, hidden)
+        for g, n, d, h in zip(order, numerators, denominators, hidden, strict=True)
     ]
     sii = None
     if split == "deprivation":

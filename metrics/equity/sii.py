@@ -66,7 +66,7 @@ def slope_index(numerators: Sequence[float], denominators: Sequence[float]) -> S
     """
     if len(numerators) != len(denominators):
         raise ValueError(f"numerators and denominators must pair up, got {len(numerators)} and {len(denominators)}")
-    pairs = [(float(a), float(n)) for a, n in zip(numerators, denominators) if n and n > 0]
+    pairs = [(float(a), float(n)) for a, n in zip(numerators, denominators, strict=True) if n and n > 0]
     if any(a < 0 or a > n for a, n in pairs):
         raise ValueError("each numerator must lie between 0 and its denominator")
     if len(pairs) < 2:
@@ -75,11 +75,11 @@ def slope_index(numerators: Sequence[float], denominators: Sequence[float]) -> S
     shares = [a / n for a, n in pairs]
     x = ridit_scores(counts)
     total = sum(counts)
-    x_mean = sum(n * xi for n, xi in zip(counts, x)) / total
-    sxx = sum(n * (xi - x_mean) ** 2 for n, xi in zip(counts, x))
+    x_mean = sum(n * xi for n, xi in zip(counts, x, strict=True)) / total
+    sxx = sum(n * (xi - x_mean) ** 2 for n, xi in zip(counts, x, strict=True))
     # slope = sum c_j p_j with c_j = n_j (x_j - x_mean) / sxx; the SII is minus the slope
-    weights = [-n * (xi - x_mean) / sxx for n, xi in zip(counts, x)]
-    sii = sum(c * p for c, p in zip(weights, shares))
-    variance = sum(c * c * p * (1.0 - p) / n for c, p, n in zip(weights, shares, counts))
+    weights = [-n * (xi - x_mean) / sxx for n, xi in zip(counts, x, strict=True)]
+    sii = sum(c * p for c, p in zip(weights, shares, strict=True))
+    variance = sum(c * c * p * (1.0 - p) / n for c, p, n in zip(weights, shares, counts, strict=True))
     se = math.sqrt(variance)
     return SlopeIndex(sii=sii, lower=sii - Z_95 * se, upper=sii + Z_95 * se, standard_error=se, ridit=x)

@@ -73,7 +73,8 @@ def _tally(part: Aggregate | None, frame: pd.DataFrame, rows: np.ndarray, groups
 
 def on_ward_rows(encounters: pd.DataFrame) -> np.ndarray:
     """The patients on the ward: the denominator of every count-of-patients proportion."""
-    return encounters["on_ward"].fillna(False).astype(bool).to_numpy()
+    rows: np.ndarray = encounters["on_ward"].fillna(False).astype(bool).to_numpy()
+    return rows
 
 
 def split_counts(
