@@ -39,6 +39,9 @@ def groups_table_html(view: EquityView) -> str:
         for r in view.groups.itertuples()
     )
     return (
+        "<style>.ws-equity-table th,.ws-equity-table td{padding:0.2rem 0.7rem;text-align:right}"
+        ".ws-equity-table th[scope=row],.ws-equity-table thead th:first-child{text-align:left}"
+        ".ws-equity-table thead th{border-bottom:1px solid #AEB7BD}</style>"
         "<table class='ws-equity-table' style='border-collapse:collapse;font-size:0.95rem'>"
         f"<thead><tr><th>{escape(view.split_label)}</th><th>Counted</th><th>Patients</th><th>Proportion</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
@@ -114,7 +117,7 @@ def render_equity_section(board: Board) -> None:
     chart, table = st.columns([3, 2])
     with chart:
         st.plotly_chart(
-            _figure(view, f"{by_id[metric_id].label} by {view.split_label.lower()}"),
+            _figure(view, f"{by_id[metric_id].label} by {view.split_label[0].lower()}{view.split_label[1:]}"),
             width="stretch",
             key="equity-chart",
         )

@@ -39,17 +39,19 @@ def equity_view(totals: pd.DataFrame, split: str, threshold: int) -> EquityView:
     by_group = {str(r.group_label): (float(r.numerator or 0), float(r.denominator or 0)) for r in totals.itertuples()}
     numerators = [by_group.get(g, (0.0, 0.0))[0] for g in order]
     denominators = [by_group.get(g, (0.0, 0.0))[1] for g in order]
-    by_numerator, by_denominator = suppressed_cells(numerators, threshold), suppressed_cells(denominators, threshold)
-    hidden = [a or b for a, b in zip(by_numerator, by_denominator, strict=True)]
+    num_hidden, den_hidden = suppressed_cells(numerators, threshold), suppressed_cells(denominators, threshold)
+    # a small denominator hides its numerator too (the numerator can be no larger); a small numerator alone leaves
+    # the group's patients shown: the numerators' own secondary suppression keeps it from being worked out
+    hidden = [a or b for a, b in zip(num_hidden, den_hidden, strict=True)]
     rows = [
         {
             "group": g,
             "numerator": None if h else n,
-            "denominator": None if h else d,
+            "denominator": None if dh else d,
             "proportion": None if h or d == 0 else n / d,
             "suppressed": h,
         }
-        for g, n, d, h in zip(order, numerators, denominators, hidden, strict=True)
+        for g, n, d, h, dh in zip(order, numerators, denominators, hidden, den_hidden, strict=True)
     ]
     sii = None
     if split == "deprivation":

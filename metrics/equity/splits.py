@@ -7,8 +7,8 @@ groups of ``metrics.equity.groups`` and the store keeps the tallies per ward per
 A proportion metric is either
 * a ratio over patient-level rows (its table carries ``encounter_id``): numerator and denominator as configured; or
 * a count of patients among those on the ward (unit ``patients``, counting rows of encounters or distinct
-  encounters, its condition requiring ``on_ward``): the numerator is the patients counted, the denominator every
-  patient on the ward.
+  encounters, its condition requiring ``on_ward`` and something more): the numerator is the patients counted, the
+  denominator every patient on the ward.
 Other metrics (staff fill rates, doses, beds) have no patient to group and are not split.
 """
 
@@ -40,6 +40,8 @@ def is_proportion(definition: MetricDefinition, table_columns: set[str] | frozen
     if definition.ratio is not None:
         return True
     aggregate = definition.aggregate
+    if isinstance(definition.where, Leaf) and aggregate is not None and aggregate.where is None:
+        return False  # the patients on the ward themselves: always 100 % of the denominator, nothing to compare
     return (
         aggregate is not None
         and definition.unit == "patients"

@@ -75,3 +75,14 @@ def test_the_deprivation_split_carries_the_sii_of_the_full_counts():
     assert isinstance(view.sii, SlopeIndex)
     assert view.sii == slope_index([12, 9, 11, 8, 4], [122, 111, 94, 90, 76])
     assert [r.suppressed for r in view.groups.itertuples()] == [False, False, False, False, True, True]
+    # Q5's 76 patients are shown, its 4 counted are not; "Not known" hides its 2 counted, its 16 patients shown
+    assert [r.denominator for r in view.groups.itertuples()] == [122, 111, 94, 90, 76, 16]
+    assert [r.numerator for r in view.groups.itertuples()] == [12, 9, 11, 8, None, None]
+
+
+def test_a_small_denominator_hides_the_group_whole():
+    totals = pd.DataFrame({"group_label": ["Female", "Male"], "numerator": [1.0, 30.0], "denominator": [5.0, 300.0]})
+    view = equity_view(totals, "sex", T)
+    rows = list(view.groups.itertuples())
+    # Female 1 of 5: both small; Male's counts go too (secondary), else 31 - 30 and 305 - 300 give them away
+    assert [(r.numerator, r.denominator) for r in rows] == [(None, None), (None, None), (0, 0)]
