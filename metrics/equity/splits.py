@@ -14,6 +14,8 @@ Other metrics (staff fill rates, doses, beds) have no patient to group and are n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -51,26 +53,52 @@ def is_proportion(definition: MetricDefinition, table_columns: set[str] | frozen
     )
 
 
-def _tally(part: Aggregate | None, frame: pd.DataFrame, rows: np.ndarray, groups: pd.DataFrame) -> pd.DataFrame:
-    """Per (ward, split, group): the count (or sum) the aggregate makes of ``rows``; None counts distinct encounters."""
+@dataclass(frozen=True)
+class GroupIndex:
+    """Each encounter's group in every split as small integers, made once per extract, so a metric's tally is a
+    lookup and a ``numpy.bincount`` rather than a join and a group-by."""
+
+    encounters: pd.Index  # encounter_id -> position
+    wards: pd.Index  # ward_code -> position
+    codes: dict[str, np.ndarray]  # split -> each encounter's group position in SPLITS[split]
+
+
+def group_index(groups: pd.DataFrame, wards: list[str]) -> GroupIndex:
+    """The ``GroupIndex`` of ``metrics.equity.groups.encounter_groups``' frame over the configured wards."""
+    codes = {}
+    for split, (_, order) in SPLITS.items():
+        codes[split] = pd.Index(order).get_indexer(groups[split].to_numpy()).astype(np.int64)
+    return GroupIndex(pd.Index(groups["encounter_id"].to_numpy()), pd.Index(wards), codes)
+
+
+def tally(part: Aggregate | None, frame: pd.DataFrame, rows: np.ndarray, index: GroupIndex) -> dict[str, np.ndarray]:
+    """Per split, a [ward, group] array of the count (or sum) the aggregate makes of ``rows``; None counts distinct
+    encounters. A row whose encounter or ward is unknown is not counted (it has no group)."""
     kind = "distinct_encounters" if part is None else part.kind
-    needed = ["ward_code", "encounter_id"] + ([part.column] if part is not None and part.kind == "sum" else [])
-    if part is not None and part.kind == "distinct_patients":
+    column = part.column if part is not None and part.kind == "sum" else None
+    needed = ["ward_code", "encounter_id"] + ([column] if column else [])
+    if kind == "distinct_patients":
         needed.append("patient_id")
     chosen = frame.loc[rows, list(dict.fromkeys(needed))]
     if kind == "distinct_encounters":
         chosen = chosen.drop_duplicates(["ward_code", "encounter_id"])
     elif kind == "distinct_patients":
         chosen = chosen.drop_duplicates(["ward_code", "patient_id"])
-    joined = chosen.merge(groups, on="encounter_id", how="inner")
-    parts = []
-    for split in SPLITS:
-        keyed = joined.groupby(["ward_code", split], observed=True)
-        tally = keyed[part.column].sum(min_count=1) if kind == "sum" and part is not None else keyed.size()
-        parts.append(tally.rename("count").reset_index().rename(columns={split: "group_label"}).assign(split=split))
-    if not parts:
-        return pd.DataFrame(columns=["ward_code", "split", "group_label", "count"])
-    return pd.concat(parts, ignore_index=True)
+    encounter = index.encounters.get_indexer(chosen["encounter_id"].to_numpy())
+    ward = index.wards.get_indexer(chosen["ward_code"].to_numpy())
+    known = (encounter >= 0) & (ward >= 0)
+    weights = (
+        np.nan_to_num(pd.to_numeric(chosen[column], errors="coerce").to_numpy(dtype="float64"))[known]
+        if column
+        else None
+    )
+    encounter, ward = encounter[known], ward[known]
+    out = {}
+    for split, codes in index.codes.items():
+        size = len(SPLITS[split][1])
+        flat = np.bincount(ward * size + codes[encounter], weights=weights, minlength=len(index.wards) * size)
+        out[split] = flat.astype("float64").reshape(len(index.wards), size)
+    return out
 
 
 def on_ward_rows(encounters: pd.DataFrame) -> np.ndarray:
@@ -83,23 +111,32 @@ def split_counts(
     definition: MetricDefinition,
     frame: pd.DataFrame,
     numerator_rows: np.ndarray,
-    denominator: tuple[pd.DataFrame, np.ndarray],
-    groups: pd.DataFrame,
+    den: dict[str, np.ndarray],
+    index: GroupIndex,
 ) -> pd.DataFrame:
     """The metric's numerator and denominator per ward, split and group (groups with a denominator only).
 
-    ``denominator`` is the frame and rows the denominator counts: the ratio's own, or the encounters on the ward.
+    ``den`` is the denominator's ``tally``: the ratio's own, or the patients on the ward (tallied once per extract).
     """
     ratio = definition.ratio
-    num = _tally(ratio.numerator if ratio else None, frame, numerator_rows, groups)
-    den_frame, den_rows = denominator
-    den = _tally(ratio.denominator if ratio else None, den_frame, den_rows, groups)
-    keys = ["ward_code", "split", "group_label"]
-    out = den.rename(columns={"count": "denominator"}).merge(
-        num.rename(columns={"count": "numerator"}), on=keys, how="left"
+    num = tally(ratio.numerator if ratio else None, frame, numerator_rows, index)
+    wards, splits, labels, numerators, denominators = [], [], [], [], []
+    ward_codes = index.wards.to_numpy(dtype=object)
+    for split, (_, order) in SPLITS.items():
+        ward, group = np.nonzero(den[split] > 0)
+        wards.append(ward_codes[ward])
+        splits.append(np.full(len(ward), split, dtype=object))
+        labels.append(np.asarray(order, dtype=object)[group])
+        numerators.append(num[split][ward, group])
+        denominators.append(den[split][ward, group])
+    return pd.DataFrame(
+        {
+            "ward_code": np.concatenate(wards),
+            "metric_id": definition.id,
+            "split": np.concatenate(splits),
+            "group_label": np.concatenate(labels),
+            "numerator": np.concatenate(numerators),
+            "denominator": np.concatenate(denominators),
+        },
+        columns=SPLIT_COLUMNS,
     )
-    out["numerator"] = out["numerator"].fillna(0.0).astype("float64")
-    out["denominator"] = out["denominator"].astype("float64")
-    out = out[out["denominator"] > 0]
-    out.insert(1, "metric_id", definition.id)
-    return out[SPLIT_COLUMNS]

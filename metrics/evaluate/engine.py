@@ -23,7 +23,7 @@ from metrics.evaluate.rag import rag_of
 from metrics.rules.clock import london_date, london_midnight
 from metrics.evaluate.derive import DerivedExtract
 from metrics.equity.groups import encounter_groups
-from metrics.equity.splits import SPLIT_COLUMNS, is_proportion, on_ward_rows, split_counts
+from metrics.equity.splits import SPLIT_COLUMNS, group_index, is_proportion, on_ward_rows, split_counts, tally
 
 WARD_VALUE_COLUMNS = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
 DRILLDOWN_COLUMNS = ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]
@@ -134,8 +134,8 @@ def evaluate(
     drill: list[pd.DataFrame] = []
     splits: list[pd.DataFrame] = []
     encounters = derived.tables["encounters"]
-    groups = encounter_groups(encounters)  # each patient's deprivation quintile, ethnic group, age band and sex
-    on_ward = (encounters, on_ward_rows(encounters))
+    groups = group_index(encounter_groups(encounters), wards)  # each patient's deprivation, ethnic group, age, sex
+    on_ward = tally(None, encounters, on_ward_rows(encounters), groups)  # every count-of-patients' denominator
     for definition in metrics if metrics is not None else cfg.metrics:
         frame = derived.tables[definition.table]
         if optional_sources.not_supplied(definition.table, derived.supplied):
@@ -158,7 +158,9 @@ def evaluate(
             denominator = _aggregate(ratio.denominator, frame, den_rows, wards)
             value = numerator / denominator.where(denominator > 0)
             if is_proportion(definition, set(frame.columns)):
-                splits.append(split_counts(definition, frame, num_rows, (frame, den_rows), groups))
+                splits.append(
+                    split_counts(definition, frame, num_rows, tally(ratio.denominator, frame, den_rows, groups), groups)
+                )
         values.append(
             pd.DataFrame(
                 {
