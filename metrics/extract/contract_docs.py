@@ -35,8 +35,8 @@ in no export. A column marked **identifies a patient: ward team only** is
 shown to the ward's own team (its patient lists and printed huddle sheet) and
 never on a wall or executive screen. A column marked
 **sensitive: beside a patient for the ward team only** (deprivation decile, ethnic category) is treated the same
-way beside a patient; elsewhere it is read only as counts per group, with small numbers suppressed. The contract carries no NHS number, name
-or date of birth, and columns outside the contract are not read.
+way beside a patient; elsewhere it is read only as counts per group, with small numbers suppressed.
+The contract carries no NHS number, name or date of birth, and columns outside the contract are not read.
 
 ## What happens to bad data
 

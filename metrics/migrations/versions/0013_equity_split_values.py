@@ -1,7 +1,7 @@
 """equity split values: each proportion metric's parts per deprivation quintile, ethnic group, age band and sex
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-07 20:40:00
 
 One row per snapshot, ward, metric, split and group: the numerator and denominator the engine counted from the
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = "0013"
-down_revision = "0007"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
