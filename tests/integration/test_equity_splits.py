@@ -77,9 +77,15 @@ def test_every_split_adds_up_to_the_wards_own_value(tmp_path, cfg, engine):
     with engine.connect() as conn:
         splits = pd.read_sql(select(EquitySplitValue).where(EquitySplitValue.snapshot_id == sid), conn)
     assert not splits.empty
+    ratios = {m.id for m in cfg.metrics if m.ratio is not None}
     for (ward, metric, split), part in splits.groupby(["ward_code", "metric_id", "split"]):
-        assert part["numerator"].sum() == values.loc[(ward, metric), "value"], (ward, metric, split)
-        assert part["denominator"].sum() == values.loc[(ward, "patients_on_ward"), "value"], (ward, metric, split)
+        own = values.loc[(ward, metric)]
+        if metric in ratios:  # a ratio over patient rows: its own numerator and denominator, split
+            assert part["numerator"].sum() == own["numerator"], (ward, metric, split)
+            assert part["denominator"].sum() == own["denominator"], (ward, metric, split)
+        else:  # patients counted among the patients on the ward
+            assert part["numerator"].sum() == own["value"], (ward, metric, split)
+            assert part["denominator"].sum() == values.loc[(ward, "patients_on_ward"), "value"], (ward, metric, split)
     # staffing fill rates count no patient: never split
     assert not splits["metric_id"].str.startswith("staff_").any()
 

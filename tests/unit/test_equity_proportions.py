@@ -16,5 +16,8 @@ def test_patient_counts_among_those_on_the_ward_are_proportions_and_staffing_dos
     assert expected <= split
     # the patients on the ward are every denominator's patients: always 100 %, nothing to compare
     assert "patients_on_ward" not in split
-    not_patients = {m.id for m in cfg.metrics if m.table in ("staffing", "critical_doses", "bed_state", "wards")}
+    not_patients = {m.id for m in cfg.metrics if m.table in ("staffing", "bed_state", "wards")}
     assert not_patients and not (split & not_patients)
+    # doses missed are counted in doses, not patients; the share of critical doses missed is a ratio over doses
+    assert "missed_critical_doses_today" not in split
+    assert "critical_doses_missed_share" in split
