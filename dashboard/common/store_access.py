@@ -33,6 +33,7 @@ from metrics.learning import responses as learning_responses
 from metrics.learning.config import LearningFile, load_learning_config
 from metrics.huddle.config import HuddleConfig
 from metrics.store import audit, audit_log, hub, spc_history
+from metrics.store import equity as stored_equity
 from metrics.store import huddle as stored_huddle
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
@@ -119,6 +120,18 @@ def one_ward_values(db_url: str, snapshot_id: int, ward_code: str) -> pd.DataFra
 @st.cache_resource(show_spinner=False, max_entries=1024)
 def _ward_drilldowns(db_url: str, snapshot_id: int, ward_code: str) -> dict[str, pd.DataFrame]:
     return queries.ward_drilldowns(engine_for(db_url), snapshot_id, ward_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def equity_split_totals(db_url: str, snapshot_id: int, metric_id: str, split: str) -> pd.DataFrame:
+    """One proportion metric's numerator and denominator per group of one split, over every ward."""
+    return stored_equity.split_totals(engine_for(db_url), snapshot_id, metric_id, split)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def equity_metric_ids(db_url: str, snapshot_id: int) -> list[str]:
+    """The metrics the snapshot holds equity splits for."""
+    return stored_equity.split_metric_ids(engine_for(db_url), snapshot_id)
 
 
 def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for
 from dashboard.common.huddle_summary import exec_huddle_summary
 from dashboard.dimensions.panel import render_dimensions_by_ward
+from dashboard.equity.section import render_equity_section
 from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
@@ -193,6 +194,7 @@ def render_exec_view(board: Board) -> None:
     render_huddle_summary(board)
     render_spc_summary(board, definitions, stored_spc(board))
     render_dimensions_by_ward(board)
+    render_equity_section(board)
 
 
 def render_huddle_summary(board: Board) -> None:
