@@ -42,7 +42,10 @@ def main() -> None:
         again = load_visits(engine, cfg, rows, now)
         again_s = time.perf_counter() - started
     assert first is not None and again is not None
-    print(f"rows {len(rows)}: first load {first.summary()} in {first_s:.2f} s; again {again.summary()} in {again_s:.2f} s")
+    print(
+        f"rows {len(rows)}: first load {first.summary()} in {first_s:.2f} s; "
+        f"again {again.summary()} in {again_s:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,15 @@ from metrics.config.models import AppConfig
 DEMO_ROLE = "access_demo_role"
 DEMO_WARD = "access_demo_ward"
 DEMO_MATRON = "access_demo_matron"
-DEMO_ROLES = (Role.WARD_STAFF, Role.MATRON, Role.EXECUTIVE, Role.ANALYST, Role.ADMINISTRATOR, Role.ASSESSOR)
+DEMO_ROLES = (
+    Role.WARD_STAFF,
+    Role.MATRON,
+    Role.EXECUTIVE,
+    Role.ANALYST,
+    Role.ADMINISTRATOR,
+    Role.ASSESSOR,
+    Role.SYSTEM,
+)
 # The role a fresh demo session starts as on each page: the least the page needs (the picker changes it).
 DEMO_START: dict[View, Role] = {
     View.HUDDLE: Role.WARD_STAFF,
@@ -28,17 +36,21 @@ DEMO_START: dict[View, Role] = {
     View.ADMIN: Role.ADMINISTRATOR,
     View.WALL: Role.MATRON,
     View.ACCREDITATION: Role.ASSESSOR,  # the page is for recording visits; the picker shows what others see
+    View.SYSTEM: Role.SYSTEM,
 }
 DEMO_BANNER_CSS = """
-.ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;font-size:0.95rem}
+.ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;
+font-size:0.95rem}
 .ws-demo span{font-weight:400}
-.ws-demo-chip{display:inline-block;padding:0 8px;border-radius:4px;background:#330072;color:#fff;font-weight:700;white-space:normal}
+.ws-demo-chip{display:inline-block;padding:0 8px;border-radius:4px;background:#330072;color:#fff;font-weight:700;
+white-space:normal}
 .ws-demo-chip span{font-weight:400}
 """
 
 
 def _persisted_select(label: str, options: list[Any], store_key: str, widget_key: str, **kwargs: Any) -> Any:
-    """A sidebar selectbox whose choice survives pages that do not draw it (Streamlit drops unrendered widgets' state)."""
+    """A sidebar selectbox whose choice survives pages that do not draw it (Streamlit drops unrendered widgets'
+    state)."""
     if st.session_state.get(store_key) not in options:
         st.session_state[store_key] = options[0]
     st.session_state[widget_key] = st.session_state[store_key]

@@ -15,7 +15,8 @@ from metrics.huddle import inputs as huddle
 
 
 def wall_huddle_summary(ward_code: str) -> dict:
-    """Today's reliability ratings counted per score 1-5, their median, how many rated, and the open actions, for a wall screen."""
+    """Today's reliability ratings counted per score 1-5, their median, how many rated, and the open actions, for a
+    wall screen."""
     today = huddle.london_today()
     summary = store_access.huddle_summaries(store_access.database_url(), (ward_code,), today)[0]
     return {
@@ -29,7 +30,8 @@ def wall_huddle_summary(ward_code: str) -> dict:
 
 
 def exec_huddle_summary(ward_codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """One row per ward: ward_code, reliability_median and rated_today (today's reliability ratings) and open_actions."""
+    """One row per ward: ward_code, reliability_median and rated_today (today's reliability ratings) and
+    open_actions."""
     today = huddle.london_today()
     rows = store_access.huddle_summaries(store_access.database_url(), tuple(ward_codes), today)
     return pd.DataFrame(

@@ -19,6 +19,7 @@ PAGES: dict[View, tuple[str, str, str]] = {
     View.STATUS: ("Data status", "status", ":material/fact_check:"),
     View.ACCREDITATION: ("Ward accreditation", "accreditation", ":material/workspace_premium:"),
     View.ADMIN: ("Administration", "admin", ":material/admin_panel_settings:"),
+    View.SYSTEM: ("System view", "system", ":material/hub:"),
 }
 
 

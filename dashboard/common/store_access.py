@@ -33,14 +33,19 @@ from metrics.accreditation.evidence import Triangulated, triangulate
 from metrics.errors import ConfigError
 from metrics.huddle import inputs as huddle_inputs
 from metrics.huddle.config import HuddleConfig, huddle_config_problems
-from metrics.store import audit, audit_log, spc_history
+from metrics.store import audit, audit_log, hub, spc_history
+from metrics.dimensions.config import DimensionsFile, load_dimensions_config
+from metrics.learning import responses as learning_responses
+from metrics.learning.config import LearningFile, load_learning_config
+from metrics.store import equity as stored_equity
 from metrics.store import huddle as stored_huddle
 from metrics.store import accreditation as stored_accreditation
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.extract.reasons import reason_summary
-from metrics.spc.xmr import SpcManyResult
+from metrics.federation import hub_read
+from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
 
@@ -122,6 +127,18 @@ def _ward_drilldowns(db_url: str, snapshot_id: int, ward_code: str) -> dict[str,
     return queries.ward_drilldowns(engine_for(db_url), snapshot_id, ward_code)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def equity_split_totals(db_url: str, snapshot_id: int, metric_id: str, split: str) -> pd.DataFrame:
+    """One proportion metric's numerator and denominator per group of one split, over every ward."""
+    return stored_equity.split_totals(engine_for(db_url), snapshot_id, metric_id, split)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def equity_metric_ids(db_url: str, snapshot_id: int) -> list[str]:
+    """The metrics the snapshot holds equity splits for."""
+    return stored_equity.split_metric_ids(engine_for(db_url), snapshot_id)
+
+
 def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
     """The patient list behind one tile (a copy: the cache is shared). A ward's lists are read in one query and
     cached by snapshot, as one resource, so a huddle board's many tiles do not each copy all of them."""
@@ -131,7 +148,8 @@ def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def snapshot_identifiers(db_url: str, snapshot_id: int) -> list[str]:
-    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never changes)."""
+    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never
+    changes)."""
     return queries.snapshot_identifiers(engine_for(db_url), snapshot_id)
 
 
@@ -142,7 +160,8 @@ def quarantine_summary(db_url: str, snapshot_id: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def quarantine_reasons(db_url: str, snapshot_id: int) -> pd.DataFrame:
-    """Quarantined rows counted by table, column and reason with the offending value taken out (no row content leaves here)."""
+    """Quarantined rows counted by table, column and reason with the offending value taken out (no row content leaves
+    here)."""
     return reason_summary(queries.quarantine_rows(engine_for(db_url), snapshot_id))
 
 
@@ -181,6 +200,50 @@ def spc_for_store(db_url: str, snapshot_id: int) -> SpcManyResult:
     changed target or rebase date shows at once: computed once per extract however many screens ask.
     """
     return _spc_for_store(db_url, snapshot_id, app_config().fingerprint)
+
+
+# ---- the system hub: aggregate bundles from every trust, cached until the next bundle is imported ------------
+
+HUB_TTL_SECONDS = 30
+
+
+@st.cache_data(ttl=HUB_TTL_SECONDS, show_spinner=False, max_entries=4)
+def hub_generation(db_url: str) -> int:
+    """The newest imported bundle's id (0: none yet); every hub read below is cached by it."""
+    return hub.generation(engine_for(db_url))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def system_hub(db_url: str, generation: int) -> hub_read.SystemHub:
+    return hub_read.load_hub(engine_for(db_url))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_grid(db_url: str, generation: int, month: date, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return hub_read.grid(engine_for(db_url), system_hub(db_url, generation), month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def system_funnel(db_url: str, generation: int, variant_key: str, month: date, level: str) -> hub_read.FunnelData:
+    system = system_hub(db_url, generation)
+    variant = system.variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.funnel_units(engine_for(db_url), system, variant, month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_breakdown(db_url: str, generation: int, variant_key: str, month: date, level: str) -> pd.DataFrame:
+    system = system_hub(db_url, generation)
+    variant = system.variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.breakdown(engine_for(db_url), system, variant, month, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str, SpcResult]:
+    variant = system_hub(db_url, generation).variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_read.trust_spc(engine_for(db_url), variant)
 
 
 # ---- the audit log --------------------------------------------------------------------------------------------
@@ -290,7 +353,9 @@ def accreditation_config() -> AccreditationConfig:
     return _accreditation_config(str(directory), config_signature(directory))
 
 
-def record_accreditation(cfg: AppConfig, acfg: AccreditationConfig, **fields: Any) -> accreditation_assessments.Recorded:
+def record_accreditation(
+    cfg: AppConfig, acfg: AccreditationConfig, **fields: Any
+) -> accreditation_assessments.Recorded:
     """One accreditation visit, checked, levelled and audited (``metrics.accreditation.assessments``)."""
     return accreditation_assessments.record_assessment(engine_for(database_url()), cfg, acfg, **fields)
 
@@ -318,5 +383,116 @@ def _triangulated(db_url: str, snapshot_id: int, today: date, fingerprint: str) 
 
 
 def accreditation_triangulated(db_url: str, snapshot_id: int, today: date) -> Triangulated:
-    """Every visited ward's level beside its live data (``metrics.accreditation.evidence.triangulate``), cached briefly."""
+    """Every visited ward's level beside its live data (``metrics.accreditation.evidence.triangulate``), cached
+    briefly."""
     return _triangulated(db_url, snapshot_id, today, app_config().fingerprint)
+
+
+# ---- annotations and the improvement board (append-only, audited: metrics.improvement) ---------------------------
+
+
+def add_chart_annotation(cfg: AppConfig, **fields: Any) -> int:
+    """An annotation on a chart, checked and audited (``metrics.improvement.annotations.add_annotation``)."""
+    from metrics.improvement import annotations
+
+    return annotations.add_annotation(engine_for(database_url()), cfg, **fields)
+
+
+def chart_annotations(metric_id: str, scope_key: str) -> pd.DataFrame:
+    """The annotations of one chart (on_date, text, author), read on every run: two devices see each other's."""
+    from metrics.improvement import annotations
+
+    return annotations.annotations_for(engine_for(database_url()), metric_id, [spc_history.Scope.from_key(scope_key)])
+
+
+def open_improvement_project(cfg: AppConfig, **fields: Any) -> int:
+    from metrics.improvement import projects
+
+    return projects.open_project(engine_for(database_url()), cfg, **fields)
+
+
+def add_improvement_cycle(**fields: Any) -> int:
+    from metrics.improvement import projects
+
+    return projects.add_cycle(engine_for(database_url()), **fields)
+
+
+def improvement_projects(ward_codes: Iterable[str]) -> pd.DataFrame:
+    """The improvement projects of these wards, oldest first."""
+    from metrics.store import improvement as stored_improvement
+
+    return stored_improvement.projects(engine_for(database_url()), list(ward_codes))
+
+
+def improvement_project_chart(cfg: AppConfig, project: dict[str, Any]) -> Any:
+    """A project's chart (``metrics.improvement.projects.ProjectChart``): its measure for its ward, and its cycles."""
+    from metrics.improvement import projects
+
+    return projects.chart_for_project(engine_for(database_url()), cfg, project)
+
+
+IMPROVEMENT_COUNTS_TTL_SECONDS = 60
+
+
+@st.cache_data(ttl=IMPROVEMENT_COUNTS_TTL_SECONDS, show_spinner=False, max_entries=16)
+def _improvement_board_counts(db_url: str, snapshot_id: int, config_fingerprint: str, today: date) -> Any:
+    from metrics.improvement import projects
+
+    return projects.board_counts(engine_for(db_url), app_config(), today)
+
+
+def improvement_board_counts(snapshot_id: int, today: date) -> Any:
+    """Active projects across every ward and how many show improvement (``BoardCounts``).
+
+    A chart per active project takes about 70 ms (bench/bench_rare.py), so the count is kept for a minute per
+    snapshot: a new project or cycle shows on the executive view within a minute.
+    """
+    return _improvement_board_counts(database_url(), snapshot_id, app_config().fingerprint, today)
+
+
+# ---- learning responses and the five dimensions ---------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _learning_config(directory: str, signature: tuple) -> LearningFile:
+    return load_learning_config(Path(directory))
+
+
+def learning_config() -> LearningFile:
+    """config/learning.yaml; raises ConfigError (never cached) when it is missing or broken."""
+    directory = config_dir()
+    return _learning_config(str(directory), config_signature(directory))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dimensions_config(directory: str, signature: tuple) -> DimensionsFile:
+    return load_dimensions_config(Path(directory), [m.id for m in app_config().metrics])
+
+
+def dimensions_config() -> DimensionsFile:
+    """config/dimensions.yaml; raises ConfigError (never cached) when it is missing or broken."""
+    directory = config_dir()
+    return _dimensions_config(str(directory), config_signature(directory))
+
+
+def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: datetime) -> pd.DataFrame:
+    """Harm incidents with their response's due date and status (read on every run: a response shows at once)."""
+    return learning_responses.ward_status(
+        engine_for(database_url()),
+        snapshot_id,
+        None if ward_codes is None else list(ward_codes),
+        learning_config(),
+        now,
+    )
+
+
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=64)
+def learning_status_all(db_url: str, snapshot_id: int, on: date, config_fingerprint: str) -> pd.DataFrame:
+    """Every ward's harm incidents and response status, for the executive view, re-read every few seconds."""
+    now = datetime.combine(on, datetime.max.time().replace(microsecond=0), learning_responses.LONDON)
+    return learning_responses.ward_status(engine_for(db_url), snapshot_id, None, learning_config(), now)
+
+
+def record_learning_response(**fields: Any) -> int:
+    """A learning response, checked and audited (``metrics.learning.responses.record_response``)."""
+    return learning_responses.record_response(engine_for(database_url()), app_config(), learning_config(), **fields)

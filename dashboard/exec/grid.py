@@ -68,7 +68,8 @@ def _cell(board: Board, ward_code: str, definition: MetricDefinition) -> str:
     style = rag_style(tv.rag if tv else None)
     return (
         f'<td title="{escape(ward_code)} · {escape(definition.label)}: {escape(text)} ({escape(style.word)})">'
-        f'<span class="ws-cell" style="background:{style.colour};color:{style.ink}">{escape(style.icon)} {escape(text)}</span></td>'
+        f'<span class="ws-cell" style="background:{style.colour};color:{style.ink}">{escape(style.icon)} '
+        f'{escape(text)}</span></td>'
     )
 
 
@@ -85,7 +86,8 @@ def _total_row(label: str, scope: str, definitions: list[MetricDefinition], stan
 
 
 def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str = "site") -> str:
-    """Wards × metrics grouped by site, with site and trust total rows; ``order='reds'`` puts the reddest wards first within each site."""
+    """Wards × metrics grouped by site, with site and trust total rows; ``order='reds'`` puts the reddest wards first
+    within each site."""
     cfg = board.cfg
     standing = exec_standing(board, definitions)
     ward_rows = standing.standings
@@ -105,7 +107,8 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str
     head_row = (
         '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>'
         + "".join(
-            f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: {escape(d.description)}">{escape(d.wall_label)}</th>'
+            f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: '
+            f'{escape(d.description)}">{escape(d.wall_label)}</th>'
             for d in definitions
         )
         + "</tr>"
@@ -123,12 +126,16 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str
             s = ward_rows.loc[ward.code]
             cells = "".join(_cell(board, ward.code, d) for d in definitions)
             body.append(
-                f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" title="{escape(ward.name)}">{escape(ward.code)} {escape(ward.name)}</td>'
+                f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" '
+                f'title="{escape(ward.name)}">{escape(ward.code)} {escape(ward.name)}</td>'
                 f'<td class="ws-count">{s["reds"]}</td><td class="ws-count">{s["ambers"]}</td>{cells}</tr>'
             )
         body.append(_total_row(f"{site.code} total", site_scope(site.code), definitions, standing, "ws-total"))
     body.append(_total_row("Trust total", TRUST, definitions, standing, "ws-trust"))
-    return f'<div class="ws-exec-wrap"><table class="ws-exec"><thead>{group_row}{head_row}</thead><tbody>{"".join(body)}</tbody></table></div>'
+    return (
+        f'<div class="ws-exec-wrap"><table class="ws-exec"><thead>{group_row}{head_row}</thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
 
 
 def support_cards_html(needing: list[tuple[Ward, pd.Series]]) -> str:
@@ -140,7 +147,8 @@ def support_cards_html(needing: list[tuple[Ward, pd.Series]]) -> str:
         more = len(s["red_labels"]) - len(shown)
         reds = (", ".join(shown) + (f" and {more} more" if more else "")) or "none"
         cards.append(
-            f'<div class="ws-support-card" data-ward="{escape(ward.code)}"><h4>{escape(ward.code)} · {escape(ward.name)}</h4>'
+            f'<div class="ws-support-card" data-ward="{escape(ward.code)}"><h4>{escape(ward.code)} · '
+            f'{escape(ward.name)}</h4>'
             f"<p><b>● {s['reds']} red · ▲ {s['ambers']} amber</b></p><p>Red: {escape(reds)}</p></div>"
         )
     return '<div class="ws-support">' + "".join(cards) + "</div>"

@@ -11,8 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for
 from dashboard.common.huddle_summary import exec_huddle_summary
+from dashboard.dimensions.panel import render_dimensions_by_ward
+from dashboard.equity.section import render_equity_section
 from dashboard.exec.grid import SORTS, exec_grid_html, exec_standing, support_cards_html, support_wards
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
@@ -27,6 +30,7 @@ from dashboard.common.spc_summary import (
     unit_of,
 )
 from metrics.evaluate.definitions import MetricDefinition
+from metrics.report.chart_annotations import annotate_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
 
 TABLE_HEIGHT = 38 + 35 * 14  # fourteen rows: as tall as the chart beside it
@@ -96,7 +100,8 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
                     "Scope": st.column_config.TextColumn(width=175),
                     "Latest": st.column_config.NumberColumn(
                         width=64,
-                        help="The latest daily value, as the tiles show it (with its day if that is not the latest day)",
+                        help="The latest daily value, as the tiles show it "
+                        "(with its day if that is not the latest day)",
                     ),
                     "Target": st.column_config.TextColumn(
                         width=58, help="The target in config/metrics.yaml ('–': none)"
@@ -106,7 +111,8 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
                         help="Making Data Count variation icon: what the latest point's type says (see the chart)",
                     ),
                     "Assurance": st.column_config.TextColumn(
-                        help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"
+                        help="Making Data Count assurance icon: "
+                        "whether the process, as it runs now, will meet its target"
                     ),
                 },
             )
@@ -147,6 +153,7 @@ def render_spc_chart(board: Board, definitions: list[MetricDefinition], spc: Sto
         st.info("No stored history for this measure yet.")
         return
     figure = spc_figure(chart, f"{definition.label}: {scopes[scope]}", unit_of(definition))
+    annotate_figure(figure, store_access.chart_annotations(metric_id, scope))
     # The chart is narrow beside the table: the title and the icons above the plot, the legend under it.
     figure.update_layout(
         height=470,
@@ -186,10 +193,13 @@ def render_exec_view(board: Board) -> None:
     st.html(exec_grid_html(board, definitions, order))
     render_huddle_summary(board)
     render_spc_summary(board, definitions, stored_spc(board))
+    render_dimensions_by_ward(board)
+    render_equity_section(board)
 
 
 def render_huddle_summary(board: Board) -> None:
-    """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no patients)."""
+    """What each ward's team said at today's huddle: reliability median, how many rated, open actions (no names, no
+    patients)."""
     wards = board.cfg.wards.wards
     summary = exec_huddle_summary([w.code for w in wards]).set_index("ward_code")
     table = pd.DataFrame(

@@ -12,31 +12,25 @@ from html import escape
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.huddle.entry_state import LONDON_TZ, entry_actor, flash, huddle_config, london_text
-from metrics.errors import ConfigError, UserFacingError
+from dashboard.huddle.entry_state import LONDON_TZ, entry_actor, flash, huddle_config, london_text, saving
 from metrics.huddle.config import HuddleConfig
 
 
 def _close_action(action_id: int, version: int, status: str) -> None:
-    try:
+    with saving() as outcome:
         store_access.set_huddle_action_status(
             action_id=action_id, expected_version=version, status=status, actor=entry_actor()
         )
-    except UserFacingError as exc:
-        flash("error", str(exc))
-        return
-    except SQLAlchemyError as exc:
-        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
+    if not outcome.ok:
         return
     flash("success", f"Action #{action_id} marked {status}.")
 
 
 def _add_action(ward_code: str) -> None:
     state = st.session_state
-    try:
+    with saving() as outcome:
         due_date, due_time = state.get("hi-action-due-date"), state.get("hi-action-due-time")
         due_at = None
         if isinstance(due_date, date) and isinstance(due_time, time):
@@ -50,25 +44,33 @@ def _add_action(ward_code: str) -> None:
             due_at=due_at,
             actor=entry_actor(),
         )
-    except (UserFacingError, ConfigError) as exc:
-        flash("error", str(exc))
-        return
-    except SQLAlchemyError as exc:
-        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
+    if not outcome.ok:
         return
     state["hi-action-text"] = ""
     flash("success", f"Action #{action_id} added; it stays on the board until it is closed.")
 
 
-# Where an action came from, as the list says it (an action raised at the huddle says nothing more).
-SOURCE_WORDS = {"accreditation": "from an accreditation visit", "learning_response": "from a learning response"}
+SOURCE_WORDS = {
+    "huddle": "",
+    "accreditation": "from an accreditation visit",
+    "learning_response": "from learning response",
+}
+
+
+def source_text(row: pd.Series) -> str:
+    """Where an action came from, for the one actions list: '' for the huddle's own."""
+    source = str(row.get("source") or "huddle")
+    words = SOURCE_WORDS.get(source, f"from {source}")
+    if source == "learning_response" and pd.notna(row.get("learning_response_id")):
+        words += f" #{int(row['learning_response_id'])}"
+    return words
 
 
 def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
-    source = str(row.get("source") or "huddle")
-    owner = escape(hcfg.role_label(row["owner_role"])) + (
-        f" · {escape(SOURCE_WORDS[source])}" if source in SOURCE_WORDS else ""
-    )
+    owner = escape(hcfg.role_label(row["owner_role"]))
+    came_from = source_text(row)
+    if came_from:
+        owner += f" · {escape(came_from)}"
     due = london_text(row["due_at"])
     if row["status"] == "open":
         classes = "hi-action hi-carried" if row["carried_over"] else "hi-action"
@@ -78,7 +80,9 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
         classes = "hi-action hi-closed"
         meta = f"{owner} · {escape(str(row['status']))} at {escape(london_text(row['closed_at']))}"
     return (
-        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}" data-source="{escape(source)}">'
+        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" '
+        f'data-carried="{str(bool(row["carried_over"])).lower()}" '
+        f'data-source="{escape(str(row.get("source") or "huddle"))}">'
         f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
     )
 
@@ -91,21 +95,15 @@ def render_actions(ward_code: str, hcfg: HuddleConfig, today: date, now: datetim
     for _, row in actions.iterrows():
         st.html(action_html(row, hcfg, today))
         if row["status"] == "open" and can_record:
-            done, cancel = st.columns(2, gap="small")
-            done.button(
-                "Done",
-                key=f"hi-done-{int(row['id'])}",
-                on_click=_close_action,
-                args=(int(row["id"]), int(row["version"]), "done"),
-                width="stretch",
-            )
-            cancel.button(
-                "Cancel",
-                key=f"hi-cancel-{int(row['id'])}",
-                on_click=_close_action,
-                args=(int(row["id"]), int(row["version"]), "cancelled"),
-                width="stretch",
-            )
+            closings = (("Done", "done"), ("Cancel", "cancelled"))
+            for column, (label, status) in zip(st.columns(2, gap="small"), closings, strict=True):
+                column.button(
+                    label,
+                    key=f"hi-{label.lower()}-{int(row['id'])}",
+                    on_click=_close_action,
+                    args=(int(row["id"]), int(row["version"]), status),
+                    width="stretch",
+                )
     if not can_record:
         return
     with st.expander("Add a concern and action", icon=":material/add:"):

@@ -6,16 +6,19 @@ from dashboard.accreditation.exec_panel import render_accreditation_exec
 from dashboard.common.access_gate import enter
 from dashboard.common.board import open_board
 from dashboard.exec.layout import render_exec_view
+from dashboard.improvement.board import render_improvement_counts
 from dashboard.common.status_strip import render_status_strip
 from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
 
 inject(BOARD_CSS)
 enter(View.EXEC)  # every ward, aggregate only: executives and analysts
-# Only once let in: a refusal keeps the sidebar, and its sign-out, in view. A leadership screen: the grid gets the width.
+# Only once let in: a refusal keeps the sidebar, and its sign-out, in view. A leadership screen: the grid gets the
+# width.
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Executive wall")
 board = open_board()
 if board is not None:
     render_status_strip(board)
     render_exec_view(board)
     render_accreditation_exec(board)
+    render_improvement_counts(board)

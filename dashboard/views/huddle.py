@@ -7,6 +7,9 @@ from dashboard.common.access_gate import enter
 from dashboard.common.board import load_config_or_explain, open_board
 from dashboard.huddle.board import choose_ward, render_huddle_board
 from dashboard.huddle.feel_safe_trend import render_feel_safe_trend
+from dashboard.huddle.rare_events import render_days_since_harm
+from dashboard.huddle.safety_cross import render_safety_cross
+from dashboard.improvement.board import render_improvement_board
 from dashboard.common.status_strip import render_status_strip
 from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
@@ -27,3 +30,6 @@ if cfg is not None:
         render_huddle_board(board, ward, access)  # what needs attention first, above the fold
         render_accreditation_panel(ward.code)
         render_feel_safe_trend(ward.code)
+        render_days_since_harm(board, ward)
+        render_safety_cross(board, ward, access)
+        render_improvement_board(board, ward, access)

@@ -41,7 +41,8 @@ class WallRequest:
 
     @property
     def interval(self) -> int:
-        """How often the screen redraws itself: the rotation, or the data refresh when there is one ward (or it is sooner)."""
+        """How often the screen redraws itself: the rotation, or the data refresh when there is one ward (or it is
+        sooner)."""
         return min(self.rotate, self.refresh) if len(self.wards) > 1 else self.refresh
 
 
@@ -168,7 +169,8 @@ def wall_html(
     demo_notice: str = "",
     accreditation: str = "",
 ) -> str:
-    """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot.
+    """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile
+    grid, foot.
 
     ``accreditation``: the ward's accreditation badge (HTML, already escaped), drawn beside the RAG counts.
     """
@@ -185,11 +187,13 @@ def wall_html(
     )
     ignored = [*request.notes, *(f"unknown tile {t}" for t in unknown)]
     notes = f" · ignored: {escape(', '.join(ignored))}" if ignored else ""
+    strip = status_strip_html(board, with_as_at=False, demo_notice=demo_notice)
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
-        f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
+        f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · '
+        f"{escape(ward.name)}</div>"
         f'<div class="wall-sumrow">{rag_summary_html(board, ward.code, definitions)}{accreditation}</div></div>'
-        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
+        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{strip}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="--wall-cols:{cols}">{tiles}</div>'
         f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)} · {escape(turn)}{notes}</span>'

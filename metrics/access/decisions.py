@@ -27,7 +27,9 @@ class Role(StrEnum):
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
     ASSESSOR = "assessor"  # records ward accreditation visits, for every ward
-    KIOSK = "kiosk"  # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
+    SYSTEM = "system"  # the integrated care system's view across trusts: aggregate bundles only
+    # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
+    KIOSK = "kiosk"
 
 
 class View(StrEnum):
@@ -38,6 +40,7 @@ class View(StrEnum):
     STATUS = "status"
     ADMIN = "admin"
     ACCREDITATION = "accreditation"
+    SYSTEM = "system"
 
 
 class Action(StrEnum):
@@ -65,6 +68,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ANALYST: "analyst",
     Role.ADMINISTRATOR: "administrator",
     Role.ASSESSOR: "assessor",
+    Role.SYSTEM: "system",
     Role.KIOSK: "wall screen",
 }
 
@@ -76,6 +80,7 @@ VIEW_LABELS: dict[View, str] = {
     View.STATUS: "data status",
     View.ADMIN: "administration",
     View.ACCREDITATION: "ward accreditation",
+    View.SYSTEM: "the system view across trusts",
 }
 
 ACTION_LABELS: dict[Action, str] = {
@@ -94,7 +99,7 @@ ACTION_LABELS: dict[Action, str] = {
 PATIENT_LEVEL: frozenset[Action] = frozenset({Action.VIEW_PATIENT_LIST, Action.EXPORT_CSV})
 
 # Views that show every ward at once: only a grant covering every ward may open them.
-TRUST_WIDE_VIEWS: frozenset[View] = frozenset({View.EXEC, View.SPC})
+TRUST_WIDE_VIEWS: frozenset[View] = frozenset({View.EXEC, View.SPC, View.SYSTEM})
 
 _HUDDLE_TEAM = frozenset(
     {Action.VIEW_BOARD, Action.VIEW_PATIENT_LIST, Action.EXPORT_CSV, Action.PRINT_SHEET, Action.RECORD_HUDDLE_INPUT}
@@ -126,6 +131,7 @@ POLICY: dict[Role, dict[View, frozenset[Action]]] = {
         View.WALL: _BOARD,
         View.STATUS: _BOARD,
     },
+    Role.SYSTEM: {View.SYSTEM: _BOARD},
     Role.KIOSK: {View.WALL: _BOARD},
 }
 
@@ -221,7 +227,8 @@ def _refusal_rank(reason_kind: str) -> int:
 
 
 def decide(principal: Principal | None, view: View | str, ward_code: str | None, action: Action | str) -> Decision:
-    """Allowed or refused, with the reason, for ``principal`` doing ``action`` on ``view`` (for ``ward_code``, or not about one ward).
+    """Allowed or refused, with the reason, for ``principal`` doing ``action`` on ``view`` (for ``ward_code``, or not
+    about one ward).
 
     A request is allowed when one of the principal's grants allows it: the role's
     policy lists the action on the view, and the grant covers the ward (a view
@@ -237,7 +244,8 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
     if not principal.grants:
         return Decision(
             False,
-            f"{principal.name} has no role here: an administrator maps your identity-provider groups to roles in config/access.yaml.",
+            f"{principal.name} has no role here: an administrator maps your identity-provider groups to roles in "
+            "config/access.yaml.",
         )
     best: tuple[int, str] | None = None
 
@@ -265,7 +273,8 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
         if view in TRUST_WIDE_VIEWS and grant.wards is not None:
             refuse(
                 "scope",
-                f"{VIEW_LABELS[view].capitalize()} shows every ward; your access covers {', '.join(sorted(grant.wards))} only ({grant.describe()}).",
+                f"{VIEW_LABELS[view].capitalize()} shows every ward; your access covers "
+                f"{', '.join(sorted(grant.wards))} only ({grant.describe()}).",
             )
             continue
         if ward_code is not None and not grant.covers(ward_code):
@@ -280,20 +289,25 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
 def permitted_wards(
     principal: Principal | None, view: View | str, action: Action | str, ward_codes: Iterable[str]
 ) -> list[str]:
-    """Those of ``ward_codes`` (in their order) for which ``decide`` allows ``action`` on ``view``: what a ward picker offers."""
+    """Those of ``ward_codes`` (in their order) for which ``decide`` allows ``action`` on ``view``: what a ward picker
+    offers."""
     return [code for code in ward_codes if decide(principal, view, code, action).allowed]
 
 
 def policy_markdown() -> str:
-    """docs/access.md: the policy table as a data-protection officer reads it (generated; a test checks it matches POLICY)."""
+    """docs/access.md: the policy table as a data-protection officer reads it (generated; a test checks it matches
+    POLICY)."""
     views = [v for v in View]
     lines = [
         "# Who sees what",
         "",
-        "Generated from `metrics/access/py` (`POLICY`) by `python -m metrics.access.decisions > docs/access.md`; a test fails if it drifts.",
+        "Generated from `metrics/access/py` (`POLICY`) by `python -m metrics.access.decisions > docs/access.md`; a "
+        "test fails if it drifts.",
         "",
-        "Every page asks `decide(principal, view, ward, action)` before drawing anything. A role is granted over wards in",
-        "`config/access.yaml` (ward staff and matrons: their wards; the other roles: every ward); a wall screen's kiosk token",
+        "Every page asks `decide(principal, view, ward, action)` before drawing anything. A role is granted over wards "
+        "in",
+        "`config/access.yaml` (ward staff and matrons: their wards; the other roles: every ward); a wall screen's "
+        "kiosk token",
         "carries its own wards. A refusal is shown plainly, nothing else is drawn, and it is written to the audit log.",
         "",
         "| role | " + " | ".join(f"{v.value}" for v in views) + " |",
@@ -315,7 +329,8 @@ def policy_markdown() -> str:
         "* "
         + ", ".join(sorted(v.value for v in TRUST_WIDE_VIEWS))
         + " show every ward at once: only a grant over every ward opens them.",
-        "* Ward staff and matrons see a ward's board, lists and huddle only for their own wards; `?ward=` another ward is refused.",
+        "* Ward staff and matrons see a ward's board, lists and huddle only for their own wards; `?ward=` another ward "
+        "is refused.",
         "* Nobody signed in, or signed in with no role mapped in config/access.yaml, is refused everything.",
         "",
     ]

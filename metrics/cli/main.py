@@ -26,7 +26,7 @@ from metrics.cli.spc import add_history_arguments, add_spc_subcommand
 from metrics.errors import UserFacingError
 from metrics.store.url import PROJECT_ROOT, default_url, require_existing_store
 
-STORE_COMMANDS = {"refresh", "snapshot", "report", "release", "kiosk-token"}
+STORE_COMMANDS = {"refresh", "snapshot", "report", "release", "kiosk-token", "export-aggregate", "import-aggregate"}
 
 # The same folder as ``metrics.config.models.DEFAULT_CONFIG_DIR``, named here so that building the parser does not
 # load the configuration models (a unit test holds the two equal).
@@ -75,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=str(PROJECT_ROOT / "var" / "generated"))
     p.add_argument("--days", type=int, default=90)
     p.add_argument("--scale", type=int, default=1)
+    p.add_argument(
+        "--trusts",
+        type=int,
+        default=None,
+        help="a synthetic system of N trusts (OUT/CODE/ each: daily extracts and config/); one trust's wards "
+        "over-dispersed, one ward a true outlier",
+    )
     p.add_argument("--seed", type=int, default=20261125)
     p.add_argument("--end", default=None, help="date of the last extract (default: today)")
     p.add_argument("--fmt", choices=["csv", "parquet"], default="parquet")
@@ -85,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=lazy("metrics.cli.sample:cmd_generate_sample"))
 
-    p = sub.add_parser("demo", parents=[common], help="fill the store with synthetic history up to today, and keep it current")
+    p = sub.add_parser(
+        "demo", parents=[common], help="fill the store with synthetic history up to today, and keep it current"
+    )
     p.add_argument("--days", type=int, default=90)
     p.set_defaults(func=lazy("metrics.cli.sample:cmd_demo"))
 
@@ -102,6 +111,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-days", type=int, default=None, help="override store.keep_days for this run")
     p.add_argument("--now", default=None, help="ISO 8601 time to count the days back from (default: now)")
     p.set_defaults(func=lazy("metrics.cli.retention:cmd_prune"))
+
+    p = sub.add_parser(
+        "export-aggregate",
+        parents=[common],
+        help="write this trust's aggregate bundle for the system hub (no patient row; small numbers withheld)",
+    )
+    p.add_argument("--out", default=None, help="a new folder for the bundle (default var/bundles/TRUST_CODE)")
+    p.add_argument("--since", default=None, help="YYYY-MM-DD: from this day's month (default: the latest month)")
+    p.add_argument(
+        "--suppress-up-to",
+        type=int,
+        default=7,
+        help="withhold counts from 1 to this (default 7: NHS Digital's disclosure control for HES, 2018)",
+    )
+    p.set_defaults(func=lazy("metrics.cli.federation:cmd_export_aggregate"))
+
+    p = sub.add_parser(
+        "import-aggregate",
+        parents=[common],
+        help="load trusts' bundles into the system hub store; exit 4 refusing a damaged, unknown or older one",
+    )
+    p.add_argument("bundles", nargs="+", help="bundle folder(s) written by export-aggregate")
+    p.set_defaults(func=lazy("metrics.cli.federation:cmd_import_aggregate"))
 
     add_kiosk_subcommand(sub, [common])
     add_safety_case_subcommand(sub)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from metrics.config.load import load_config
+from metrics.learning.config import learning_config_problems
 from metrics.errors import UserFacingError
 from metrics.pipeline import refresh
 from metrics.store import queries
@@ -22,6 +23,7 @@ from metrics.store.database import ready_engine
 from metrics.store.url import PROJECT_ROOT
 from metrics.synthetic.region_config import write_region_config
 from metrics.synthetic.demo_window import demo_plan
+from metrics.synthetic.learning_responses import seed_learning_responses
 from metrics.synthetic.trust import GENERATOR, generate_trust
 
 HISTORY_DIR = PROJECT_ROOT / "var" / "sample_history"
@@ -29,6 +31,8 @@ HISTORY_DIR = PROJECT_ROOT / "var" / "sample_history"
 
 def cmd_generate_sample(args: argparse.Namespace) -> int:
     end = pd.Timestamp(args.end).date() if args.end else None
+    if args.trusts is not None:
+        return _generate_system(args, end)
     config_out = Path(args.config_out) if args.config_out else Path(args.out) / "config"
     try:
         write_region_config(Path(args.config), args.scale, config_out)
@@ -86,10 +90,44 @@ def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90, now: dat
         refresh(folder, cfg, engine)
         if i % 10 == 0 or i == len(folders):
             print(f"  … loaded {i}/{len(folders)} daily extracts", file=sys.stderr, flush=True)
+    learning, _ = learning_config_problems(config_dir, optional=True)
+    if learning is not None:
+        seed_learning_responses(engine, cfg, learning, now)
     return len(folders)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     loaded = ensure_demo_store(Path(args.config), args.db, args.days)
     print(f"demo store ready ({loaded} extract(s) loaded now)" if loaded else "demo store is current")
+    return 0
+
+
+def _generate_system(args: argparse.Namespace, end: date | None) -> int:
+    """``generate-sample --trusts N``: a synthetic system of N trusts, each loadable into its own store."""
+    from metrics.synthetic.system import generate_system
+
+    try:
+        trusts = generate_system(
+            Path(args.out),
+            Path(args.config),
+            trusts=args.trusts,
+            days=args.days,
+            scale=args.scale,
+            seed=args.seed,
+            end=end,
+            fmt=args.fmt,
+            progress=lambda code, i, n: print(f"  … {code} day {i}/{n}", file=sys.stderr, flush=True)
+            if i % 10 == 0 or i == n
+            else None,
+        )
+        for trust in trusts:
+            load_config(trust.config)
+    except ValueError as exc:
+        raise UserFacingError(f"generate-sample: {exc}") from exc
+    print(f"wrote {len(trusts)} synthetic trust(s) under {args.out}; load each into its own store:")
+    for trust in trusts:
+        print(
+            f"  python -m metrics refresh {trust.extracts} --config {trust.config} --db "
+            f"sqlite:///var/{trust.code}.sqlite --create-store"
+        )
     return 0

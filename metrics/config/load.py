@@ -31,6 +31,8 @@ from metrics.errors import ConfigError
 from metrics.evaluate.derive import DERIVED_TABLE_COLUMNS
 from metrics.extract.contract import TABLES_BY_NAME
 from metrics.huddle.config import huddle_config_problems
+from metrics.dimensions.config import dimensions_config_problems
+from metrics.learning.config import learning_config_problems
 
 
 # ---- cross-file checks: each returns problems, never raises -------------------------------------
@@ -47,7 +49,8 @@ def _check_ward_references(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
         seen.add(ward.code.upper())
         if ward.site not in sites:
             problems.append(
-                f"{where}: ward `{ward.code}`, field `site`: unknown site {ward.site!r}; add it under `sites` or use one of {sorted(sites)}."
+                f"{where}: ward `{ward.code}`, field `site`: unknown site {ward.site!r}; add it under `sites` or use "
+                f"one of {sorted(sites)}."
             )
         if matrons and ward.matron not in matrons:
             problems.append(
@@ -88,15 +91,26 @@ def _check_metric_columns(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
 
 
 def _check_huddle_and_barometer(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
-    """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the files above."""
+    """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the
+    files above."""
 
     return huddle_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
 def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
-    """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons against wards.yaml."""
+    """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons
+    against wards.yaml."""
 
     return access_config_problems(cfg.directory, cfg, optional=True)[1]
+
+
+def _check_learning_and_dimensions(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """learning.yaml and dimensions.yaml (optional here): their own problems, and dimensions' metrics against
+    metrics.yaml.
+    """
+    learning = learning_config_problems(cfg.directory, optional=True)[1]
+    dimensions = dimensions_config_problems(cfg.directory, [m.id for m in cfg.metrics], optional=True)[1]
+    return learning + dimensions
 
 
 def _check_gate_tables(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
@@ -126,6 +140,7 @@ CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_access,
     _check_gate_tables,
     _check_accreditation,
+    _check_learning_and_dimensions,
 ]
 
 

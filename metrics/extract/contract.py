@@ -38,6 +38,10 @@ class Identifying(str, Enum):
 
     KEY = "key"  # links rows to one patient or stay: shown on no screen and in no export
     WARD_TEAM = "ward team"  # the ward's own team (patient lists, huddle sheet); never a wall or executive screen
+    # sensitive (deprivation, ethnicity): beside a patient only for the ward team, as a bed is; elsewhere only as
+    # counts of a group with small numbers suppressed. A value alone names no one (a decile is shared by millions),
+    # so screens are checked for these columns' names, never for their values.
+    SENSITIVE = "sensitive"
 # The longest text each column may hold, as the store keeps it (an identifier 80 characters, a ward or bed code 40,
 # other text 200): a longer value is set aside with its row on every database, never a failed load on one.
 TEXT_LIMITS = {
@@ -105,7 +109,10 @@ S, INT, D, B, T, DT = (
     ColumnType.DATETIME,
     ColumnType.DATE,
 )
-KEY, WARD_TEAM = Identifying.KEY, Identifying.WARD_TEAM
+KEY, WARD_TEAM, SENSITIVE = Identifying.KEY, Identifying.WARD_TEAM, Identifying.SENSITIVE
+# NHS Data Dictionary ETHNIC CATEGORY codes (lower case, as allowed codes are compared); their groups:
+# metrics.equity.groups
+ETHNIC_CATEGORY_CODES = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "z", "99")
 
 ENCOUNTERS = TableSpec(
     "encounters",
@@ -120,6 +127,40 @@ ENCOUNTERS = TableSpec(
         ColumnSpec("expected_discharge_date", DT, False, "Planned discharge date."),
         ColumnSpec("age_years", INT, True, "Age in whole years, 0 to 120.", min_value=0, max_value=120),
         ColumnSpec("sex", S, False, "M, F or U.", allowed=("m", "f", "u")),
+        ColumnSpec(
+            "clinical_frailty_scale",
+            INT,
+            False,
+            "Clinical Frailty Scale score (Rockwood, version 2.0: 1 very fit to 9 terminally ill), the latest "
+            "recorded in the stay; empty when not assessed. Optional: a trust that does not record it may leave "
+            "the column out, and its frailty tiles read 'not supplied'.",
+            min_value=1,
+            max_value=9,
+            may_be_absent=True,
+        ),
+        ColumnSpec(
+            "imd_decile",
+            INT,
+            False,
+            "Optional: the Index of Multiple Deprivation decile of the patient's home area (English Indices of "
+            "Deprivation 2019, by Lower-layer Super Output Area): 1 the most deprived tenth, 10 the least. "
+            "Deciles 1 and 2 are the Core20 (NHS England Core20PLUS5). Read only as counts per group.",
+            min_value=1,
+            max_value=10,
+            may_be_absent=True,
+            identifying=SENSITIVE,
+        ),
+        ColumnSpec(
+            "ethnic_category",
+            S,
+            False,
+            "Optional: the patient's ETHNIC CATEGORY code (NHS Data Dictionary): A-C White, D-G Mixed, H-L Asian or "
+            "Asian British, M-P Black or Black British, R-S Other ethnic groups, Z not stated, 99 not known. "
+            "Read only as counts per group.",
+            allowed=ETHNIC_CATEGORY_CODES,
+            may_be_absent=True,
+            identifying=SENSITIVE,
+        ),
     ),
     ward_column="ward_code",
 )
@@ -179,7 +220,8 @@ ASSESSMENTS = TableSpec(
             "due_at",
             T,
             False,
-            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml assessment_schedule.",
+            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml "
+            "assessment_schedule.",
         ),
         ColumnSpec("completed_at", T, False, "Empty while outstanding.", not_after_extract=True),
     ),
@@ -198,13 +240,15 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
             "reason",
             S,
             False,
-            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, ...",
+            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, "
+            "...",
         ),
         ColumnSpec(
             "dmd_code",
             S,
             False,
-            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the critical "
+            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the "
+            "critical "
             "medicine code list in config/clinical.yaml before the name is.",
             may_be_absent=True,
         ),
@@ -264,20 +308,32 @@ PATIENT_FLAGS = TableSpec(
 INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
 HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity
 
-INCIDENTS = TableSpec(
+_WARD_CODE = ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml.")
+
+
+def _optional_table(name: str, description: str, indicators: str, columns: tuple[ColumnSpec, ...]) -> TableSpec:
+    """A table a trust may leave out: without it the Safety Barometer's ``indicators`` indicators read 'not
+    supplied'."""
+    note = f"Without this file the Safety Barometer's {indicators} indicators read 'not supplied'."
+    return TableSpec(name, f"{description} {note}", columns, required_file=False, ward_column="ward_code")
+
+
+INCIDENTS = _optional_table(
     "incidents",
-    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 days, "
-    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
-    "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): "
+    "at least the last 400 days, so that 'days since the last fall' can count back far enough. "
+    "Good-catch and learning reports are incidents of their own type.",
+    "incident",
     (
         ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True, identifying=KEY),
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
         ColumnSpec(
             "incident_type",
             S,
             True,
-            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning or excellence report) or OTHER.",
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), "
+            "LEARNING (a learning or excellence report) or OTHER.",
             allowed=INCIDENT_TYPES,
         ),
         ColumnSpec(
@@ -287,53 +343,39 @@ INCIDENTS = TableSpec(
             "pressure_ulcer_category", INT, False, "For PRESSURE_ULCER: the category, 1 to 4.", min_value=1, max_value=4
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-PATIENT_FEEDBACK = TableSpec(
+PATIENT_FEEDBACK = _optional_table(
     "patient_feedback",
-    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days. "
-    "Without this file the Safety Barometer's feedback indicators read 'not supplied'.",
+    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days.",
+    "feedback",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("response_date", DT, True, "The date it was given.", not_after_extract=True),
         ColumnSpec("kind", S, True, "fft, compliment or complaint.", allowed=("fft", "compliment", "complaint")),
         ColumnSpec(
             "fft_positive", B, False, "For fft: true when the answer was 'very good' or 'good'; empty for other kinds."
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-WORKFORCE = TableSpec(
+
+def _percent(name: str, description: str) -> ColumnSpec:
+    """An optional percentage column, 0 to 100."""
+    return ColumnSpec(name, D, False, description, min_value=0, max_value=100)
+
+
+WORKFORCE = _optional_table(
     "workforce",
-    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months. "
-    "Without this file the Safety Barometer's staff indicators read 'not supplied'.",
+    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months.",
+    "staff",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("month", DT, True, "The first day of the month the figures are for.", not_after_extract=True),
-        ColumnSpec(
-            "sickness_absence_pct",
-            D,
-            False,
-            "Staff sickness absence in the month, % of contracted time.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec(
-            "training_compliance_pct",
-            D,
-            False,
-            "Mandatory training compliance at the month's end, %.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec("turnover_pct", D, False, "Staff turnover, % over the last 12 months.", min_value=0, max_value=100),
+        _percent("sickness_absence_pct", "Staff sickness absence in the month, % of contracted time."),
+        _percent("training_compliance_pct", "Mandatory training compliance at the month's end, %."),
+        _percent("turnover_pct", "Staff turnover, % over the last 12 months."),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
 # ---- optional tables: what the anticipation tiles read ("will care be safe later today and tomorrow?") ----
@@ -344,7 +386,8 @@ ACUITY = TableSpec(
     "acuity",
     "Each patient's Safer Nursing Care Tool acuity and dependency level per shift, as the nurse in charge scores "
     "it (today's and the next shift's). The board sets the care hours the next shift's levels need (the level "
-    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not supplied'.",
+    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not "
+    "supplied'.",
     (
         ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec("shift_date", DT, True, "The date the shift starts."),
@@ -447,6 +490,7 @@ NEVER_SHOWN_COLUMNS: frozenset[str] = frozenset(
 )
 
 MANIFEST_FIELDS = {
-    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never from the machine's clock.",
+    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never "
+    "from the machine's clock.",
     "source": "Which system produced the extract (free text).",
 }

@@ -49,7 +49,8 @@ from metrics.store.huddle import (
     ratings,
     ratings_on,
 )
-from metrics.store.huddle_models import ACTION_STATUSES, RATING_KINDS
+from metrics.store.huddle_models import ACTION_SOURCES, ACTION_STATUSES, RATING_KINDS
+from metrics.store.learning import response as stored_response
 from metrics.rules.clock import LONDON
 
 if TYPE_CHECKING:
@@ -125,7 +126,8 @@ def _huddle_date(value: Any, today: date, late_days: int, problems: list[tuple[s
         problems.append(
             (
                 "huddle_date",
-                f"the huddle date {value:%d %b %Y} is more than {late_days} days ago; entries that late are not accepted",
+                f"the huddle date {value:%d %b %Y} is more than {late_days} days ago; entries that late are not "
+                "accepted",
             )
         )
         return None
@@ -216,7 +218,8 @@ def record_rating(
 
 
 def score_counts(frame: pd.DataFrame, kind: str = "reliability", on: date | None = None) -> dict[int, int]:
-    """How many ratings gave each score 1-5 (every score present, zeros included), for one kind and optionally one date."""
+    """How many ratings gave each score 1-5 (every score present, zeros included), for one kind and optionally one
+    date."""
     chosen = frame[frame["kind"] == kind] if len(frame) else frame
     if on is not None and len(chosen):
         chosen = chosen[chosen["huddle_date"] == on]
@@ -249,6 +252,21 @@ def daily_medians(frame: pd.DataFrame, kind: str, start: date, end: date) -> pd.
 # ---- actions ------------------------------------------------------------------------------------
 
 
+def _learning_response(
+    engine: Engine, source: str, response_id: int | None, ward_code: str | None, problems: list[tuple[str, str]]
+) -> int | None:
+    """The learning response an action names: required for, and only for, an action from a learning response."""
+    if source != "learning_response":
+        if response_id is not None:
+            problems.append(("learning_response_id", "only an action from a learning response names one"))
+        return None
+    found = None if response_id is None else stored_response(engine, int(response_id))
+    if found is None or (ward_code is not None and str(found["ward_code"]).upper() != ward_code.upper()):
+        problems.append(("learning_response_id", "an action from a learning response names a response of its ward"))
+        return None
+    return int(found["id"])
+
+
 def add_action(
     engine: Engine,
     app_cfg: AppConfig,
@@ -261,8 +279,14 @@ def add_action(
     due_at: datetime | None = None,
     huddle_date: date | None = None,
     now: datetime | None = None,
+    source: str = "huddle",
+    learning_response_id: int | None = None,
 ) -> int:
-    """Check and store a new open action (version 1), with its audit row; return its id."""
+    """Check and store a new open action (version 1), with its audit row; return its id.
+
+    Huddles, accreditation visits and learning responses keep their actions in this one list; ``source`` says
+    which, and an action from a learning response names it (``learning_response_id``, a response of the ward).
+    """
     moment = _utc_now(now)
     today = london_today(moment)
     problems: list[tuple[str, str]] = []
@@ -273,8 +297,9 @@ def add_action(
         problems.append(
             ("due_at", f"the due time {_london(due_at):%H:%M %d %b} has already passed; choose a later time")
         )
+    row_ward = _ward(app_cfg, ward_code, problems)
     row: dict[str, Any] = {
-        "ward_code": _ward(app_cfg, ward_code, problems),
+        "ward_code": row_ward,
         "text": _text(
             "text",
             text,
@@ -293,6 +318,8 @@ def add_action(
         "closed_at": None,
         "device": actor.device,
         "version": 1,
+        "source": _code("source", source, ACTION_SOURCES, problems, what="where the action came from"),
+        "learning_response_id": _learning_response(engine, source, learning_response_id, row_ward, problems),
     }
     if problems:
         raise HuddleInputError(problems)
@@ -332,7 +359,8 @@ def set_action_status(
 
 
 def actions_for_huddle(engine: Engine, ward_code: str, huddle_date: date) -> pd.DataFrame:
-    """The huddle's list: every action still open that was raised on or before ``huddle_date`` (``carried_over`` when raised earlier),
+    """The huddle's list: every action still open that was raised on or before ``huddle_date`` (``carried_over`` when
+    raised earlier),
     then the ones closed on that date. Open first, oldest first."""
     start = datetime.combine(huddle_date, datetime.min.time(), LONDON).astimezone(timezone.utc)
     end = start + timedelta(days=1, hours=1)  # a clock-change day is 23 or 25 hours; the date test below is exact

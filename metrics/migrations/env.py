@@ -5,6 +5,9 @@ from sqlalchemy import engine_from_config, pool
 
 from metrics.store import huddle_models  # noqa: F401 - registers the huddle, audit and non-EPR tables on Base
 from metrics.store import access_models  # noqa: F401 - registers the kiosk token table on Base
+from metrics.store import hub_models  # noqa: F401 - registers the system hub tables on Base
+from metrics.store import improvement_models  # noqa: F401 - registers the annotation and improvement tables on Base
+from metrics.store import learning_models  # noqa: F401 - registers the harm incident and learning response tables on Base
 from metrics.store import accreditation_models  # noqa: F401 - registers the accreditation tables on Base
 from metrics.store.models import Base
 

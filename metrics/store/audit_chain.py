@@ -82,8 +82,11 @@ def verify_chain(engine: Engine, batch: int = 5000) -> ChainCheck:
             count += 1
             if row["prev_hash"] != expected_prev:
                 what = "the first row" if last_id is None else f"row {last_id}"
-                return ChainCheck(count, row["id"], f"its prev_hash does not match {what}'s hash: a row before it was "
-                                  "removed or changed")
+                return ChainCheck(
+                    count,
+                    row["id"],
+                    f"its prev_hash does not match {what}'s hash: a row before it was removed or changed",
+                )
             if row["row_hash"] != row_hash(expected_prev, row):
                 return ChainCheck(count, row["id"], "its content does not match its hash: the row was changed")
             expected_prev, last_id = row["row_hash"], row["id"]
@@ -94,7 +97,9 @@ def verify_chain(engine: Engine, batch: int = 5000) -> ChainCheck:
         return ChainCheck(count, None, "audit_chain_head has no row: the chain's head was removed")
     if head.last_audit_id != last_id or head.last_hash != expected_prev:
         return ChainCheck(
-            count, head.last_audit_id, f"the chain's head names row {head.last_audit_id} as the newest but the log "
-            f"ends at row {last_id}: rows at the end were removed"
+            count,
+            head.last_audit_id,
+            f"the chain's head names row {head.last_audit_id} as the newest but the log "
+            f"ends at row {last_id}: rows at the end were removed",
         )
     return ChainCheck(count)

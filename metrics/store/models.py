@@ -9,6 +9,7 @@ quarantined rows) or adds nothing. Times are stored as UTC.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -46,11 +47,13 @@ class Snapshot(Base):
     extract_path: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     config_fingerprint: Mapped[str] = mapped_column(String(32))
-    row_counts: Mapped[dict] = mapped_column(JSON)
-    metric_definitions: Mapped[list] = mapped_column(JSON)
+    row_counts: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    metric_definitions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # 'released' (may be current) or 'held' (an implausible extract, kept with its reason until released)
     state: Mapped[str] = mapped_column(String(12), default="released", server_default="released")
     held_reason: Mapped[str | None] = mapped_column(Text)
+    # the organisation (dashboard.yaml's trust_code) whose extract this is; None for snapshots stored before
+    trust_code: Mapped[str | None] = mapped_column(String(10))
 
 
 class WardMetricValue(Base):
@@ -136,3 +139,17 @@ class RefreshAttempt(Base):
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EquitySplitValue(Base):
+    """A proportion metric's numerator and denominator for one group of one split (deprivation quintile, ethnic
+    group, age band, sex) on one ward in one snapshot: the equity lens reads these, never the patients."""
+
+    __tablename__ = "equity_split_values"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), primary_key=True)
+    ward_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    split: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_label: Mapped[str] = mapped_column(String(40), primary_key=True)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)

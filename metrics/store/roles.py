@@ -21,7 +21,15 @@ from sqlalchemy import Engine, text
 
 from metrics.errors import UserFacingError
 
-APPEND_ONLY_TABLES = ("audit_log", "accreditation_assessments", "accreditation_answers")  # rows added, never changed
+APPEND_ONLY_TABLES = (
+    "audit_log",
+    "spc_annotations",
+    "improvement_projects",
+    "improvement_cycles",
+    "learning_responses",
+    "accreditation_assessments",
+    "accreditation_answers",
+)
 READ_ONLY_TABLES = ("alembic_version",)
 
 
@@ -74,12 +82,15 @@ def grant_app_role(owner: Engine, role: str) -> RoleGrants:
         if found.rolsuper:
             raise RoleProblem(f"db-grant: {role!r} is a superuser, which could change the audit log; use a plain role.")
         schema, owner_name = conn.execute(
-            text("SELECT current_schema(), tableowner FROM pg_tables WHERE tablename = 'audit_log' "
-                 "AND schemaname = current_schema()")
+            text(
+                "SELECT current_schema(), tableowner FROM pg_tables WHERE tablename = 'audit_log' "
+                "AND schemaname = current_schema()"
+            )
         ).one()
-        if owner_name == role or conn.execute(
-            text("SELECT pg_has_role(:r, :o, 'MEMBER')"), {"r": role, "o": owner_name}
-        ).scalar_one():
+        if (
+            owner_name == role
+            or conn.execute(text("SELECT pg_has_role(:r, :o, 'MEMBER')"), {"r": role, "o": owner_name}).scalar_one()
+        ):
             raise RoleProblem(
                 f"db-grant: {role!r} owns the tables (or is a member of their owner {owner_name!r}), so it could "
                 "disable the audit log's triggers or drop it; the app must connect as a different role."

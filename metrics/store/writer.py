@@ -11,13 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from metrics.store.bulk import bulk_insert
 from metrics.store.history import VERSIONED, serialise_refreshes, write_versioned
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
-from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
+from metrics.store.learning_models import SnapshotHarmIncident
+from metrics.store.models import (
+    Base,
+    DrilldownRow,
+    EncounterValue,
+    EquitySplitValue,
+    QuarantinedRow,
+    Snapshot,
+    WardMetricValue,
+)
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
 # Where each optional table outside the EPR is kept (``metrics.extract.optional_tables`` reduces them to these rows).
@@ -25,6 +35,7 @@ OPTIONAL_TABLE_MODELS: dict[str, type[Base]] = {
     "incidents": SnapshotIncidentCount,
     "patient_feedback": SnapshotFeedbackCount,
     "workforce": SnapshotWorkforce,
+    "harm_incidents": SnapshotHarmIncident,  # from the incidents table: what a learning response answers
 }
 
 
@@ -52,21 +63,25 @@ def write_snapshot(
     extract_path: str,
     content_hash: str,
     config_fingerprint: str,
-    row_counts: dict,
-    metric_definitions: list,
+    row_counts: dict[str, dict[str, int]],
+    metric_definitions: list[dict[str, Any]],
     ward_values: pd.DataFrame,
     drilldown: pd.DataFrame,
     encounters: pd.DataFrame,
     quarantine: pd.DataFrame,
     optional_tables: Mapping[str, pd.DataFrame] | None = None,
     held_reason: str | None = None,
+    trust_code: str | None = None,
+    equity_splits: pd.DataFrame | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
     ``optional_tables`` maps a name of OPTIONAL_TABLE_MODELS (an optional table the extract supplied) to its rows,
     each frame's columns being the stored ones (the Safety Barometer's non-EPR counts; those in
     ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
-    With ``held_reason`` the snapshot is stored as held: kept, never current until released.
+    With ``held_reason`` the snapshot is stored as held: kept, never current until released. ``trust_code`` is
+    the organisation the extract came from (dashboard.yaml's ``trust_code``).
+    ``equity_splits``: each proportion metric's parts per group of each split (``metrics.equity.splits``).
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -83,6 +98,7 @@ def write_snapshot(
                 "metric_definitions": metric_definitions,
                 "state": "held" if held_reason else "released",
                 "held_reason": held_reason,
+                "trust_code": trust_code,
             },
         ).scalar_one()
         parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [
@@ -94,6 +110,12 @@ def write_snapshot(
             ),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
+            *(
+                [(EquitySplitValue, equity_splits, ["ward_code", "metric_id", "split", "group_label", "numerator",
+                                                    "denominator"])]
+                if equity_splits is not None
+                else []
+            ),
             *(
                 (OPTIONAL_TABLE_MODELS[name], frame, list(frame.columns))
                 for name, frame in (optional_tables or {}).items()

@@ -39,6 +39,7 @@ class SimulatedHistory:
     medications: Table
     staffing: Table
     flags: Table
+    frailty: np.ndarray | None = None  # per stay: Clinical Frailty Scale score or NA; None leaves the column out
 
 
 def day_tables(sim: SimulatedHistory, t: int, today: int) -> dict[str, Table]:
@@ -61,6 +62,12 @@ def day_tables(sim: SimulatedHistory, t: int, today: int) -> dict[str, Table]:
         "age_years": world.p_age[pats],
         "sex": world.p_sex[pats],
     }
+    if sim.frailty is not None:
+        encounters["clinical_frailty_scale"] = sim.frailty[enc_idx]
+    if len(world.p_imd_decile):  # optional columns: deprivation and ethnic category (metrics.synthetic.equity)
+        decile = world.p_imd_decile[pats]
+        encounters["imd_decile"] = np.where(np.isnan(decile), NA, np.nan_to_num(decile).astype(np.int64))
+        encounters["ethnic_category"] = world.p_ethnic_category[pats]
     obs = sim.observations
     end_at = np.full(len(world.e_admit), NA)
     end_at[enc_idx] = np.minimum(dis_utc[enc_idx], t)

@@ -44,13 +44,16 @@ class World:
     # derived
     e_id: np.ndarray = field(default_factory=lambda: np.empty(0, object))  # 'E00054321', set by assign_identifiers
     p_id: np.ndarray = field(default_factory=lambda: np.empty(0, object))  # 'P0012345'
+    p_imd_decile: np.ndarray = field(default_factory=lambda: np.empty(0))  # NaN: not known (metrics.synthetic.equity)
+    p_ethnic_category: np.ndarray = field(default_factory=lambda: np.empty(0, object))
 
     def day_index(self, wall: np.ndarray) -> np.ndarray:
         day0 = epoch_days(self.days[0])
         return np.clip(np.asarray(wall, dtype=np.int64) // DAY - day0, 0, len(self.days) - 1)
 
     def q(self, ward: np.ndarray, wall: np.ndarray) -> np.ndarray:
-        return self.quality[ward, self.day_index(wall)]
+        quality: np.ndarray = self.quality[ward, self.day_index(wall)]
+        return quality
 
 
 def ward_quality(rng: np.random.Generator, wards: Wards, n_days: int, change_day: int | None) -> np.ndarray:
@@ -238,21 +241,11 @@ def simulate_beds(
         bed_occ[chosen] = True
         cur = np.concatenate([cur, new])
 
+    # The setting, then the stays (trimmed to those made), then the patients.
     return World(
-        wards=wards,
-        clock=clock,
-        days=sim_days,
-        extract_days=extract_days,
-        t_wall=t_wall,
-        quality=quality,
-        e_ward=e_ward[:ne],
-        e_bed=e_bed[:ne],
-        e_pat=e_pat[:ne],
-        e_admit=e_admit[:ne],
-        e_dis=e_dis[:ne],
-        e_readmit=e_readmit[:ne],
-        p_age=p_age[:npat],
-        p_sex=p_sex[:npat],
+        wards=wards, clock=clock, days=sim_days, extract_days=extract_days, t_wall=t_wall, quality=quality,
+        e_ward=e_ward[:ne], e_bed=e_bed[:ne], e_pat=e_pat[:ne], e_admit=e_admit[:ne], e_dis=e_dis[:ne],
+        e_readmit=e_readmit[:ne], p_age=p_age[:npat], p_sex=p_sex[:npat],
     )
 
 

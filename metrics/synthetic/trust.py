@@ -22,6 +22,7 @@ the correct offset; ``extracted_at`` is 07:30 London every day.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,10 @@ from metrics.synthetic.daily_extract import (
     day_tables,
 )
 from metrics.synthetic.encounters import assign_identifiers, simulate_beds
+from metrics.synthetic.equity import patient_equity
 from metrics.synthetic.extract_folder import write_extract_folder
 from metrics.synthetic.flags import simulate_flags
+from metrics.synthetic.frailty import simulate_frailty, typical_recorded_share
 from metrics.synthetic.labs import simulate_labs
 from metrics.synthetic.medicines import simulate_medications
 from metrics.synthetic.observations import simulate_observations
@@ -118,18 +121,10 @@ def _simulate_history(
     bed_order = np.lexsort((world.e_bed, world.e_ward))  # ward order, then bed
     rank_bed = np.empty(len(bed_order), np.int64)
     rank_bed[bed_order] = np.arange(len(bed_order))
+    # The stays and their times, then the EPR tables.
     history = SimulatedHistory(
-        world=world,
-        admit_utc=admit_utc,
-        dis_utc=dis_utc,
-        expected_discharge=edd,
-        rank_bed=rank_bed,
-        observations=obs,
-        labs=labs,
-        assessments=assess,
-        medications=meds,
-        staffing=staff,
-        flags=flags,
+        world=world, admit_utc=admit_utc, dis_utc=dis_utc, expected_discharge=edd, rank_bed=rank_bed,
+        observations=obs, labs=labs, assessments=assess, medications=meds, staffing=staff, flags=flags,
     )
     return history, sim_days, extract_days, t_ext
 
@@ -148,6 +143,7 @@ def generate_trust(
     non_epr: bool = True,
     progress: Callable[[int, int], None] | None = None,
     accreditation_yaml: Path | None = None,
+    cfs_recorded_share: np.ndarray | None = None,
 ) -> list[Path]:
     """Simulate the trust and write one extract folder per day (``out_dir/YYYY-MM-DD/``), the last on ``end``
     (default today).
@@ -160,7 +156,9 @@ def generate_trust(
     out, as for a hospital that does not supply them. Either way the EPR tables are byte-identical.
     ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``). With ``non_epr``, when
     ``accreditation_yaml`` (default: beside ``wards_yaml``) exists, each extract also carries about two years of
-    accreditation visits (``metrics.synthetic.accreditation``).
+    accreditation visits (``metrics.synthetic.accreditation``). ``cfs_recorded_share``
+    (one probability per ward) says how often each ward records a Clinical Frailty Scale score for a patient 65
+    and over; by default every ward records about 85 % (``metrics.synthetic.frailty``).
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -173,6 +171,13 @@ def generate_trust(
     root = np.random.Generator(np.random.PCG64(seed))
     streams = root.spawn(10)
     history, _, extract_days, t_ext = _simulate_history(wards, clinical, days, end, streams)
+    frailty_rng = np.random.Generator(np.random.PCG64([seed, 13]))  # its own stream: no other row changes
+    share = typical_recorded_share(frailty_rng, wards.n) if cfs_recorded_share is None else cfs_recorded_share
+    history = replace(history, frailty=simulate_frailty(frailty_rng, history.world, share))
+    # deprivation and ethnic category from their own stream, so they change no other byte
+    history.world.p_imd_decile, history.world.p_ethnic_category = patient_equity(
+        np.random.Generator(np.random.PCG64([seed, 19])), len(history.world.p_age)
+    )
     clock = history.world.clock
     # the optional tables draw from their own stream, so switching them off changes no other byte
     outside = (
@@ -182,7 +187,9 @@ def generate_trust(
     )
     questions = question_ids(accreditation_yaml or Path(wards_yaml).parent / "accreditation.yaml") if non_epr else []
     visits = (
-        simulate_visits(np.random.Generator(np.random.PCG64([seed, 17])), history.world, questions, extract_days[0], end)
+        simulate_visits(
+            np.random.Generator(np.random.PCG64([seed, 17])), history.world, questions, extract_days[0], end
+        )
         if questions
         else None
     )

@@ -134,3 +134,11 @@ def test_db_grant_refuses_to_make_the_owner_the_app_role(roles, capsys):
 def test_db_grant_names_a_missing_role(roles, capsys):
     assert main(["db-grant", "--app-role", "no_such_role_x9", "--migrate-db", roles.owner_url]) == 3
     assert "the role 'no_such_role_x9' does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("table", ["spc_annotations", "improvement_projects", "improvement_cycles"])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET id = id", "DELETE FROM {table}", "TRUNCATE {table}"])
+def test_the_app_role_may_only_add_annotations_projects_and_cycles(app_engine, table, statement):
+    with pytest.raises(DBAPIError) as err, app_engine.begin() as conn:
+        conn.execute(text(statement.format(table=table)))
+    assert f"permission denied for table {table}" in str(err.value)

@@ -323,7 +323,7 @@ def test_entries_export_to_csv_without_names(engine, cfg, hcfg):
     actions_csv = huddle.actions_export(engine, "7A").to_csv(index=False)
     assert (
         actions_csv.splitlines()[0]
-        == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version,source"
+        == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version,source,learning_response_id"  # noqa: E501
     )
     assert "Call the site team about beds,other,,open,2026-11-25" in actions_csv
 
@@ -337,7 +337,8 @@ def test_upgrading_from_0001_keeps_existing_snapshots_and_adds_the_huddle_tables
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint, row_counts, metric_definitions) "
+                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, "
+                "config_fingerprint, row_counts, metric_definitions) "
                 "VALUES ('2026-11-24 07:30:00', '2026-11-24 07:35:00', 'old', '/x', 'h1', 'f', '{}', '[]')"
             )
         )

@@ -112,9 +112,19 @@ kiosk           7A,7B       wall    7A    view_patient_list     refused   never 
 kiosk           7A,7B       wall    7A    export_csv            refused   never shows patient-level data
 kiosk           7A,7B       huddle  7A    view_board            refused   The ward huddle is not open to wall screen
 kiosk           7A,7B       exec    -     view_board            refused   not open to wall screen
+kiosk           7A,7B       system  -     view_board            refused   The system view across trusts is not open to wall screen
+# system: the view across trusts (aggregate bundles from every trust) and nothing of any one trust's boards
+system          *           system  -     view_board            allowed   as system (every ward)
+system          *           system  -     export_csv            refused   may not export CSV from the system view across trusts
+system          *           huddle  7A    view_board            refused   The ward huddle is not open to system
+system          *           exec    -     view_board            refused   not open to system
+system          *           status  -     view_board            refused   not open to system
+executive       *           system  -     view_board            refused   The system view across trusts is not open to executive
+analyst         *           system  -     view_board            refused   not open to analyst
+ward_staff      7A          system  -     view_board            refused   not open to ward staff
 kiosk           7A,7B       status  -     view_board            refused   not open to wall screen
 kiosk           7A,7B       admin   -     manage_tokens         refused   not open to wall screen
-"""
+"""  # noqa: E501 - a table read row by row: each row stays on one line
 
 
 def _rows() -> list[tuple[str, ...]]:

@@ -66,6 +66,8 @@ def test_the_parser_knows_these_commands():
         "safety-case",
         "audit-verify",
         "db-grant",
+        "export-aggregate",
+        "import-aggregate",
     }
 
 

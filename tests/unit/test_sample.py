@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from metrics.config.models import AppConfig, SourcesFile
+from metrics.equity.groups import ETHNIC_CATEGORY_GROUP
 from metrics.extract.contract import TABLES, TABLES_BY_NAME
 from metrics.extract.reader import read_extract
 from metrics.synthetic.trust import generate_one, generate_trust
@@ -89,14 +90,21 @@ def test_the_patients_on_a_day_do_not_depend_on_how_many_days_were_generated(
         assert (latest / f"{table}.csv").read_bytes() == (history[-1] / f"{table}.csv").read_bytes(), table
 
 
+# the optional columns the generator does make: frailty, and each patient's deprivation decile and ethnic category
+GENERATED_OPTIONAL_COLUMNS = {"clinical_frailty_scale", "imd_decile", "ethnic_category"}
+
+
 def test_every_file_has_exactly_the_contract_columns_in_order(history: list[Path], parquet_day: Path) -> None:
-    """Every column the contract requires a file to carry; the optional ones the generator does not make are left out."""
+    """Every column the contract requires a file to carry; the optional ones the generator does not make are left
+    out."""
     for folder in history:
         for spec in TABLES:
             header = (folder / f"{spec.name}.csv").read_text(encoding="utf-8").splitlines()[0]
-            assert header.split(",") == [c.name for c in spec.columns if not c.may_be_absent], spec.name
+            assert header.split(",") == [
+                c.name for c in spec.columns if not c.may_be_absent or c.name in GENERATED_OPTIONAL_COLUMNS
+            ], spec.name
     for spec in TABLES:
-        names = [c.name for c in spec.columns if not c.may_be_absent]
+        names = [c.name for c in spec.columns if not c.may_be_absent or c.name in GENERATED_OPTIONAL_COLUMNS]
         assert pq.read_schema(parquet_day / f"{spec.name}.parquet").names == names, spec.name
 
 
@@ -372,7 +380,9 @@ def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Pat
     pd.testing.assert_frame_equal(before.loc[both], after.loc[both])
 
 
-def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(clean_history: list[Path]) -> None:
+def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(
+    clean_history: list[Path],
+) -> None:
     folder = clean_history[-1]
     enc = _read(folder, "encounters")
     on_ward = set(enc.loc[enc["discharged_at"].isna(), "encounter_id"])
@@ -386,3 +396,19 @@ def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admis
     falls = _read(folder, "falls_risk")
     assert set(falls["encounter_id"]) <= on_ward
     assert set(falls["risk_level"]) == {"low", "moderate", "high"}
+
+
+def test_each_patient_has_one_deprivation_decile_and_ethnic_category_drawn_at_realistic_shares(
+    history: list[Path],
+) -> None:
+    frames = [pd.read_csv(folder / "encounters.csv", dtype=str, keep_default_na=False) for folder in history]
+    encounters = pd.concat(frames, ignore_index=True).drop_duplicates("encounter_id")
+    deciles = encounters["imd_decile"]
+    known = deciles[deciles != ""].astype(int)
+    assert set(known) == set(range(1, 11))
+    assert 0 < (deciles == "").mean() < 0.08  # a few per cent with no decile
+    assert (known <= 2).mean() > (known >= 9).mean()  # inpatients come more often from deprived areas
+    codes = encounters["ethnic_category"]
+    assert set(codes) <= set(ETHNIC_CATEGORY_GROUP) | {"Z", "99"}
+    assert 0.6 < codes.isin(["A", "B", "C"]).mean() < 0.85
+    assert encounters.groupby("patient_id")[["imd_decile", "ethnic_category"]].nunique().max().max() == 1

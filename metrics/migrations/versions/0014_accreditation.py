@@ -1,22 +1,22 @@
-"""ward accreditation visits (append-only) and where a huddle action came from
+"""ward accreditation visits (append-only) and the values a huddle action's source may take
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 19:40:00
 
 Hand-written. ``accreditation_assessments`` and ``accreditation_answers``
 refuse UPDATE and DELETE in the database itself (triggers on SQLite and
 PostgreSQL, and TRUNCATE on PostgreSQL), like the audit log: a recorded
-visit is corrected by a new one, never rewritten. ``huddle_actions`` gains
-``source``: 'huddle' (every existing action), 'accreditation' (a visit's
-finding) or 'learning_response'.
+visit is corrected by a new one, never rewritten. ``huddle_actions.source``
+(added with the learning responses) is checked to be 'huddle', 'accreditation'
+(a visit's finding) or 'learning_response'.
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0008"
-down_revision = "0007"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -58,7 +58,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_accreditation_answers_assessment_id", "accreditation_answers", ["assessment_id"])
     with op.batch_alter_table("huddle_actions") as batch:
-        batch.add_column(sa.Column("source", sa.String(length=20), nullable=False, server_default="huddle"))
+        # ``source`` itself came with the learning responses (0010); this checks its values.
         batch.create_check_constraint(
             "ck_huddle_actions_source", "source IN ('huddle', 'accreditation', 'learning_response')"
         )
@@ -90,7 +90,6 @@ def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     with op.batch_alter_table("huddle_actions") as batch:
         batch.drop_constraint("ck_huddle_actions_source", type_="check")
-        batch.drop_column("source")
     op.drop_index("ix_accreditation_answers_assessment_id", table_name="accreditation_answers")
     op.drop_table("accreditation_answers")  # its triggers go with it
     op.drop_index("ix_accreditation_assessments_ward", table_name="accreditation_assessments")

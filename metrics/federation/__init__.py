@@ -1,0 +1,1 @@
+"""Federation: aggregate-only bundles a trust exports and a system hub imports (no patient row ever leaves)."""

@@ -1,0 +1,109 @@
+"""The aggregate bundle's files, its manifest and the checks a hub makes before it believes one.
+
+Why this exists: a bundle travels from a trust to a hub by whatever route the system uses (SFTP, NHS MESH, a
+shared folder), and the hub must refuse one that was altered or cut short on the way, or that it cannot read
+correctly. A bundle is a folder of plain files: ``values.csv`` (per ward, site and trust, per day and per
+month, every metric's value with its numerator and denominator), ``wards.csv`` (wards and their sites),
+``definitions.json`` (each metric's definition and its hash), ``manifest.json`` (who, when, which days,
+the contract version, the config fingerprint, the disclosure rule and every file's sha256) and
+``manifest.sha256`` (the manifest's own sha256). CSV is chosen over a compressed format so that anyone can
+read, and search, exactly what left the trust.
+
+The checksums find a file changed or truncated in transit; they do not prove who wrote the bundle, which is
+the transport's job (MESH and SFTP authenticate the sender).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from metrics.errors import UserFacingError
+
+BUNDLE_FORMAT = 1
+VALUES_FILE = "values.csv"
+WARDS_FILE = "wards.csv"
+DEFINITIONS_FILE = "definitions.json"
+MANIFEST_FILE = "manifest.json"
+MANIFEST_HASH_FILE = "manifest.sha256"
+DATA_FILES = (VALUES_FILE, WARDS_FILE, DEFINITIONS_FILE)
+VALUE_COLUMNS = ["level", "unit_code", "period", "day", "metric_id", "value", "numerator", "denominator", "suppressed"]
+WARD_COLUMNS = ["ward_code", "ward_name", "site_code", "site_name"]
+LEVELS = ("ward", "site", "trust")
+PERIODS = ("day", "month")
+
+
+class BundleRefused(UserFacingError):
+    """A bundle the hub will not load; nothing of it is stored. Exit 4, as for an extract held back."""
+
+    exit_code = 4
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> str:
+    """Write manifest.json (with every data file's sha256 added) and manifest.sha256; return the manifest's hash."""
+    manifest = {**manifest, "files": {name: sha256_of(folder / name) for name in DATA_FILES}}
+    text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (folder / MANIFEST_FILE).write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    (folder / MANIFEST_HASH_FILE).write_text(f"{digest}  {MANIFEST_FILE}\n", encoding="utf-8")
+    return digest
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    """A bundle whose every byte matched its manifest: the folder, the manifest and the manifest's hash."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    manifest_sha256: str
+
+
+def verify(folder: Path) -> VerifiedBundle:
+    """Check the bundle's files against its manifest; raise BundleRefused naming the first file that differs."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BundleRefused(f"{folder}: not a bundle folder (export-aggregate writes one)")
+    expected = {MANIFEST_FILE, MANIFEST_HASH_FILE, *DATA_FILES}
+    present = {p.name for p in folder.iterdir()}
+    if missing := sorted(expected - present):
+        raise BundleRefused(f"{folder}: bundle refused: missing {', '.join(missing)}; nothing was loaded.")
+    if extra := sorted(present - expected):
+        raise BundleRefused(
+            f"{folder}: bundle refused: unexpected file(s) {', '.join(extra)} (a bundle holds only "
+            f"{', '.join(sorted(expected))}); nothing was loaded."
+        )
+    for name in sorted(expected):
+        if (folder / name).is_symlink() or not (folder / name).is_file():
+            raise BundleRefused(f"{folder / name}: bundle refused: not a regular file; nothing was loaded.")
+    stated = (folder / MANIFEST_HASH_FILE).read_text(encoding="utf-8", errors="replace").split()
+    actual = sha256_of(folder / MANIFEST_FILE)
+    if not stated or stated[0] != actual:
+        raise BundleRefused(
+            f"{folder / MANIFEST_FILE}: bundle refused: checksum mismatch (the manifest was changed or damaged after "
+            "export); nothing was loaded. Ask the trust to export it again."
+        )
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleRefused(f"{folder / MANIFEST_FILE}: bundle refused: not readable JSON ({exc})") from exc
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or set(files) != set(DATA_FILES):
+        raise BundleRefused(f"{folder / MANIFEST_FILE}: bundle refused: the manifest does not list {DATA_FILES}.")
+    for name in DATA_FILES:
+        if sha256_of(folder / name) != files[name]:
+            raise BundleRefused(
+                f"{folder / name}: bundle refused: checksum mismatch (the file was changed or damaged after export); "
+                "nothing was loaded. Ask the trust to export it again."
+            )
+    return VerifiedBundle(folder, manifest, actual)

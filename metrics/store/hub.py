@@ -1,0 +1,192 @@
+"""Every SQL statement of the system hub: taking in a trust's bundle in one transaction, and reading it back.
+
+Why this exists: a hub holds what many trusts sent. A bundle replaces, for its trust, the days and months
+it covers (a later bundle corrects an earlier one), its wards and its definitions, and is recorded with its
+manifest's hash, all in one transaction: a failure anywhere leaves the hub as it was. Reads return plain
+frames for the system view (``metrics.federation.hub_read``), never a patient row (there is none here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select
+
+from metrics.store.bulk import copy_frame
+from metrics.store.history import serialise_refreshes
+from metrics.store.hub_models import HubBundle, HubDefinition, HubValue, HubWard
+
+
+def latest_bundle(engine: Engine, trust_code: str) -> dict[str, Any] | None:
+    """The newest bundle held for the trust (by export time): exported_at, manifest_sha256, last_day; or None."""
+    with engine.connect() as conn:
+        return _latest(conn, trust_code)
+
+
+def _latest(conn: Connection, trust_code: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(HubBundle.exported_at, HubBundle.manifest_sha256, HubBundle.last_day)
+        .where(HubBundle.trust_code == trust_code)
+        .order_by(HubBundle.exported_at.desc(), HubBundle.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def import_bundle(
+    engine: Engine,
+    bundle: Mapping[str, Any],
+    values: pd.DataFrame,
+    wards: pd.DataFrame,
+    definitions: pd.DataFrame,
+    imported_at: datetime,
+    check_latest: Callable[[dict[str, Any] | None], None],
+) -> int:
+    """Store one verified bundle for ``bundle['trust_code']`` in one transaction; return the bundle's row id.
+
+    ``bundle`` holds the HubBundle columns but id and imported_at. Rows of the trust for the days (and the months
+    from the first day's month) the bundle covers are replaced; so are its wards and definitions. Inside the
+    transaction, ``check_latest`` is given the newest bundle already held for the trust (or None) and may raise
+    to refuse this one (an older bundle): the check and the load cannot be split by another import.
+    """
+    trust = bundle["trust_code"]
+    first: date = bundle["first_day"]
+    month_start = first.replace(day=1)
+    with engine.begin() as conn:
+        serialise_refreshes(conn)  # two imports at once take turns
+        check_latest(_latest(conn, trust))
+        conn.execute(
+            delete(HubValue).where(
+                HubValue.trust_code == trust,
+                or_(
+                    and_(HubValue.period == "day", HubValue.day >= first),
+                    and_(HubValue.period == "month", HubValue.day >= month_start),
+                ),
+            )
+        )
+        conn.execute(delete(HubWard).where(HubWard.trust_code == trust))
+        conn.execute(delete(HubDefinition).where(HubDefinition.trust_code == trust))
+        for model, frame in ((HubWard, wards), (HubDefinition, definitions)):  # a few dozen rows each
+            records = [{**r, "trust_code": trust} for r in frame.to_dict("records")]
+            if records:
+                conn.execute(insert(model), records)
+        copy_frame(conn, HubValue, values, {"trust_code": trust})
+        return int(
+            conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
+        )
+
+
+def bundles(engine: Engine) -> pd.DataFrame:
+    """The newest bundle of each trust: trust_code, trust_name, exported_at, first_day, last_day, config_fingerprint."""
+    with engine.connect() as conn:
+        newest = (
+            select(HubBundle.trust_code, func.max(HubBundle.id).label("id")).group_by(HubBundle.trust_code).subquery()
+        )
+        rows = conn.execute(
+            select(
+                HubBundle.trust_code,
+                HubBundle.trust_name,
+                HubBundle.exported_at,
+                HubBundle.first_day,
+                HubBundle.last_day,
+                HubBundle.config_fingerprint,
+                HubBundle.suppression_threshold,
+            )
+            .join(newest, newest.c.id == HubBundle.id)
+            .order_by(HubBundle.trust_code)
+        ).all()
+    columns = [
+        "trust_code",
+        "trust_name",
+        "exported_at",
+        "first_day",
+        "last_day",
+        "config_fingerprint",
+        "suppression_threshold",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def wards(engine: Engine) -> pd.DataFrame:
+    """trust_code, ward_code, ward_name, site_code, site_name of every trust."""
+    with engine.connect() as conn:
+        return pd.read_sql(select(HubWard).order_by(HubWard.trust_code, HubWard.site_code, HubWard.ward_code), conn)
+
+
+def definitions(engine: Engine) -> pd.DataFrame:
+    """trust_code, metric_id, definition_hash, label, is_ratio, display, direction, definition of every trust's
+    metrics."""
+    with engine.connect() as conn:
+        return pd.read_sql(
+            select(
+                HubDefinition.trust_code,
+                HubDefinition.metric_id,
+                HubDefinition.definition_hash,
+                HubDefinition.label,
+                HubDefinition.is_ratio,
+                HubDefinition.display,
+                HubDefinition.direction,
+                HubDefinition.definition,
+            ).order_by(HubDefinition.metric_id, HubDefinition.trust_code),
+            conn,
+        )
+
+
+def values(
+    engine: Engine,
+    *,
+    period: str,
+    levels: tuple[str, ...],
+    metric_ids: tuple[str, ...] | None = None,
+    day: date | None = None,
+) -> pd.DataFrame:
+    """Stored values: trust_code, level, unit_code, day, metric_id, value, numerator, denominator, suppressed."""
+    query = select(
+        HubValue.trust_code,
+        HubValue.level,
+        HubValue.unit_code,
+        HubValue.day,
+        HubValue.metric_id,
+        HubValue.value,
+        HubValue.numerator,
+        HubValue.denominator,
+        HubValue.suppressed,
+    ).where(HubValue.period == period, HubValue.level.in_(levels))
+    if metric_ids is not None:
+        query = query.where(HubValue.metric_id.in_(metric_ids))
+    if day is not None:
+        query = query.where(HubValue.day == day)
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame.columns = [
+        "trust_code",
+        "level",
+        "unit_code",
+        "day",
+        "metric_id",
+        "value",
+        "numerator",
+        "denominator",
+        "suppressed",
+    ]
+    return frame
+
+
+def months(engine: Engine) -> list[date]:
+    """Every month the hub holds values for, newest first."""
+    with engine.connect() as conn:
+        rows = (
+            conn.execute(select(HubValue.day).where(HubValue.period == "month", HubValue.level == "trust").distinct())
+            .scalars()
+            .all()
+        )
+    return sorted((r if isinstance(r, date) else date.fromisoformat(str(r)) for r in rows), reverse=True)
+
+
+def generation(engine: Engine) -> int:
+    """The newest bundle's row id (0 for an empty hub): what changes when a bundle is imported."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(HubBundle.id), 0))).scalar_one())

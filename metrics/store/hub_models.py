@@ -1,0 +1,78 @@
+"""The system hub's tables: what trusts send in aggregate bundles, never a patient row.
+
+Why this exists: an integrated care system compares trusts without any trust sending patient rows. Each
+trust's instance exports a bundle (``metrics.federation``); a hub store (the same schema, usually
+PostgreSQL) imports it. These tables hold, per trust, the bundles taken in, the wards and sites named, each
+metric's definition and its hash (two trusts counting a metric differently are never mixed), and the
+values per ward, site and trust, per day and per month, with numerators and denominators. A value withheld
+by statistical disclosure control is kept as a row marked ``suppressed`` with no numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from metrics.store.models import Base, UTCDateTime
+
+
+class HubBundle(Base):
+    """One bundle imported: whose, when it was exported, which days it covers and its manifest's hash."""
+
+    __tablename__ = "hub_bundles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trust_code: Mapped[str] = mapped_column(String(10), index=True)
+    trust_name: Mapped[str] = mapped_column(String(200))
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    contract_version: Mapped[int] = mapped_column(Integer)
+    bundle_format: Mapped[int] = mapped_column(Integer)
+    config_fingerprint: Mapped[str] = mapped_column(String(32))
+    suppression_threshold: Mapped[int] = mapped_column(Integer)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class HubWard(Base):
+    """A ward of a trust as its bundle names it, with its site."""
+
+    __tablename__ = "hub_wards"
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    ward_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ward_name: Mapped[str] = mapped_column(String(200))
+    site_code: Mapped[str] = mapped_column(String(40))
+    site_name: Mapped[str] = mapped_column(String(200))
+
+
+class HubDefinition(Base):
+    """A metric as one trust defines it; ``definition_hash`` covers what it counts, not how it is labelled."""
+
+    __tablename__ = "hub_definitions"
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    definition_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(Text)
+    is_ratio: Mapped[bool] = mapped_column(Boolean)
+    display: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class HubValue(Base):
+    """One metric's value for one ward, site or trust, over one day or one calendar month (``day`` its first)."""
+
+    __tablename__ = "hub_values"
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8), primary_key=True)  # ward | site | trust
+    unit_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)  # day | month
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_hub_values_metric", "metric_id", "period", "level", "day"),)

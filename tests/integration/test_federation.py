@@ -1,0 +1,202 @@
+"""Federation end to end: two synthetic trusts export bundles and a hub imports them, on SQLite and PostgreSQL.
+
+The trusts are built once (``tests.system_builder``): extracts generated, refreshed into each trust's store,
+exported. Every hub test then starts from an empty store on each database.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from metrics.cli.main import main
+from metrics.config.load import load_config
+from metrics.federation import hub_read
+from metrics.federation.bundle import DATA_FILES, MANIFEST_FILE, MANIFEST_HASH_FILE, BundleRefused, write_manifest
+from metrics.federation.definitions import protected_parts
+from metrics.federation.export import export_bundle
+from metrics.federation.importer import import_bundle
+from metrics.store import queries
+from metrics.store.database import make_engine, migrate, ready_engine
+from metrics.store.hub_models import HubBundle, HubValue
+from tests.system_builder import EXPORTED_AT, SystemWorld, build_system
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> SystemWorld:
+    return build_system(tmp_path_factory.mktemp("federation"))
+
+
+@pytest.fixture
+def hub_engine(db_url: str):
+    engine = make_engine(db_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _hub_rows(engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        return (
+            conn.execute(select(func.count()).select_from(HubBundle)).scalar_one(),
+            conn.execute(select(func.count()).select_from(HubValue)).scalar_one(),
+        )
+
+
+def _identifiers(world: SystemWorld, code: str) -> set[str]:
+    trust = next(t for t in world.trusts if t.code == code)
+    ids: set[str] = set()
+    for folder in trust.folders:
+        encounters = pd.read_csv(folder / "encounters.csv", dtype=str)
+        ids |= set(encounters["encounter_id"].dropna()) | set(encounters["patient_id"].dropna())
+    return ids
+
+
+@pytest.mark.parametrize("code", ["RX1", "RX2"])
+def test_a_bundle_holds_no_patient_or_encounter_identifier_of_the_extracts(world: SystemWorld, code: str) -> None:
+    ids = _identifiers(world, code)
+    assert len(ids) > 1000
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(world.bundles[code].iterdir()))
+    found = sorted(i for i in ids if i in text)
+    assert found == []
+    assert {p.name for p in world.bundles[code].iterdir()} == {*DATA_FILES, MANIFEST_FILE, MANIFEST_HASH_FILE}
+
+
+def test_every_small_count_of_a_ward_day_is_withheld_and_larger_ones_are_sent(world: SystemWorld) -> None:
+    trust = world.trusts[0]
+    cfg = load_config(trust.config)
+    history = queries.daily_history_all(ready_engine(world.store_urls[trust.code]))
+    protected = {m.id for m in cfg.metrics if protected_parts(m)[0]}
+    ratios = {m.id for m in cfg.metrics if m.ratio is not None}
+    history["numerator"] = history["numerator"].where(
+        history["metric_id"].isin(ratios) | history["numerator"].notna(), history["value"]
+    )
+    bundle = pd.read_csv(world.bundles[trust.code] / "values.csv", keep_default_na=False, na_values={"numerator": [""]})
+    days = bundle[(bundle["level"] == "ward") & (bundle["period"] == "day")].copy()
+    days["date"] = pd.to_datetime(days["day"])
+    both = history.merge(
+        days,
+        left_on=["metric_id", "ward_code", "date"],
+        right_on=["metric_id", "unit_code", "date"],
+        suffixes=("", "_sent"),
+    )
+    small = both[both["metric_id"].isin(protected) & both["numerator"].between(1, 7)]
+    assert len(small) > 100
+    assert small["numerator_sent"].isna().all()
+    assert small["suppressed"].astype(str).eq("True").all()
+    zero = both[both["metric_id"].isin(protected) & both["numerator"].eq(0)]
+    assert len(zero) > 0
+    # a zero is withheld only as a partner of a small count, never on its own account; most are sent
+    assert zero["numerator_sent"].eq(0).sum() > len(zero) / 2
+    # the hours of the staffing fill rates count no one: sent as they are
+    hours = both[both["metric_id"] == "staff_fill_rate_overall"]
+    assert len(hours) > 0 and (hours["numerator_sent"] == hours["numerator"]).all()
+
+
+def test_two_trusts_load_into_a_fresh_hub_and_the_planted_outlier_is_found(world: SystemWorld, hub_engine) -> None:
+    for code in ("RX1", "RX2"):
+        result = import_bundle(hub_engine, world.bundles[code])
+        assert result.status == "loaded"
+        sent = len(pd.read_csv(world.bundles[code] / "values.csv"))
+        assert result.rows == sent
+    assert _hub_rows(hub_engine)[0] == 2
+    system = hub_read.load_hub(hub_engine)
+    assert system.trusts["trust_code"].tolist() == ["RX1", "RX2"]
+    assert system.conflicts == []
+    variant = next(v for v in system.variants if v.metric_id == "frailty_cfs_recorded")
+    assert variant.trusts == ("RX1", "RX2")
+    data = hub_read.funnel_units(hub_engine, system, variant, system.months[0], "ward")
+    outliers = hub_read.outlier_table(data)
+    assert outliers[["trust_code", "unit_code", "side"]].values.tolist() == [["RX1", "8D", "below"]]
+    trusts = hub_read.funnel_units(hub_engine, system, variant, system.months[0], "trust")
+    assert sorted(trusts.units["trust_code"]) == ["RX1", "RX2"]
+    assert set(hub_read.trust_spc(hub_engine, variant)) == {"RX1", "RX2"}
+
+
+@pytest.mark.parametrize("name", [*DATA_FILES, MANIFEST_FILE, MANIFEST_HASH_FILE])
+def test_a_bundle_with_one_changed_byte_is_refused_and_nothing_is_loaded(
+    world: SystemWorld, hub_engine, tmp_path: Path, name: str
+) -> None:
+    bundle = shutil.copytree(world.bundles["RX1"], tmp_path / "bundle")
+    data = bytearray((bundle / name).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (bundle / name).write_bytes(bytes(data))
+    with pytest.raises(BundleRefused, match="checksum mismatch|not readable"):
+        import_bundle(hub_engine, bundle)
+    assert _hub_rows(hub_engine) == (0, 0)
+
+
+def test_the_command_line_refuses_a_tampered_bundle_with_exit_4(
+    world: SystemWorld, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle = shutil.copytree(world.bundles["RX2"], tmp_path / "bundle")
+    with (bundle / "values.csv").open("a", encoding="utf-8") as handle:
+        handle.write("ward,7A,day,2026-11-30,aki,1.0,1.0,,False\n")
+    assert main(["import-aggregate", str(bundle), "--db", db_url, "--create-store"]) == 4
+    assert "values.csv: bundle refused: checksum mismatch" in capsys.readouterr().err
+    assert _hub_rows(ready_engine(db_url)) == (0, 0)
+
+
+def _rewritten(bundle: Path, change) -> Path:
+    """The bundle with its manifest changed and honestly re-hashed (what a different exporter would send)."""
+    manifest = json.loads((bundle / MANIFEST_FILE).read_text())
+    manifest.pop("files")
+    change(manifest)
+    write_manifest(bundle, manifest)
+    return bundle
+
+
+def test_an_unknown_contract_version_is_refused(world: SystemWorld, hub_engine, tmp_path: Path) -> None:
+    bundle = _rewritten(
+        shutil.copytree(world.bundles["RX1"], tmp_path / "bundle"), lambda m: m.update(contract_version=99)
+    )
+    with pytest.raises(BundleRefused, match="unknown extract contract version 99"):
+        import_bundle(hub_engine, bundle)
+    assert _hub_rows(hub_engine) == (0, 0)
+
+
+def test_a_bundle_older_than_the_one_held_is_refused_and_the_newer_stays(
+    world: SystemWorld, hub_engine, tmp_path: Path
+) -> None:
+    trust = world.trusts[0]
+    assert import_bundle(hub_engine, world.bundles[trust.code]).status == "loaded"
+    held = _hub_rows(hub_engine)
+    older = export_bundle(
+        ready_engine(world.store_urls[trust.code]),
+        load_config(trust.config),
+        tmp_path / "older",
+        now=EXPORTED_AT - timedelta(days=1),
+    ).folder
+    with pytest.raises(BundleRefused, match="before the bundle the hub already holds for RX1"):
+        import_bundle(hub_engine, older)
+    assert _hub_rows(hub_engine) == held
+    assert import_bundle(hub_engine, world.bundles[trust.code]).status == "already held"
+    assert _hub_rows(hub_engine) == held
+
+
+def test_a_metric_two_trusts_define_differently_is_flagged_and_never_mixed(
+    world: SystemWorld, hub_engine, tmp_path: Path
+) -> None:
+    bundle = shutil.copytree(world.bundles["RX2"], tmp_path / "bundle")
+    definitions = json.loads((bundle / "definitions.json").read_text())
+    for entry in definitions:
+        if entry["metric_id"] == "frailty_cfs_recorded":
+            entry["definition_hash"] = "f" * 64  # as if RX2 counted from age 75
+    (bundle / "definitions.json").write_text(json.dumps(definitions))
+    _rewritten(bundle, lambda m: None)
+    import_bundle(hub_engine, world.bundles["RX1"])
+    import_bundle(hub_engine, bundle)
+    system = hub_read.load_hub(hub_engine)
+    assert system.conflicts == ["frailty_cfs_recorded"]
+    variants = [v for v in system.variants if v.metric_id == "frailty_cfs_recorded"]
+    assert sorted(v.trusts for v in variants) == [("RX1",), ("RX2",)]
+    for variant in variants:
+        data = hub_read.funnel_units(hub_engine, system, variant, system.months[0], "ward")
+        assert set(data.units["trust_code"]) == set(variant.trusts)
+        assert variant.trusts[0] in variant.title
