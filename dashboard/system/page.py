@@ -200,6 +200,24 @@ def _frailty(db_url: str, generation: int, system: SystemHub, month: date) -> No
             st.dataframe(table, hide_index=True, width="stretch", key=f"system_frailty_{level}")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid_text(db_url: str, generation: int, month: date, level: str) -> pd.DataFrame:
+    """The month's grid as the text drawn, column by column as whole-frame operations, cached by hub state."""
+    system = store_access.system_hub(db_url, generation)
+    values, withheld = store_access.system_grid(db_url, generation, month, level)
+    if values.empty:
+        return pd.DataFrame()
+    shown = pd.DataFrame(index=values.index)
+    for variant in system.variants:
+        if variant.key not in values:
+            continue
+        column = values[variant.key]
+        show = percent_text if variant.display in ("percent", "staffing") else number_text
+        text = column.map(show, na_action="ignore").fillna("")
+        shown[variant.column] = text.where(~withheld[variant.key], WITHHELD)
+    return shown.reset_index(names="Unit")
+
+
 def _grids(db_url: str, generation: int, system: SystemHub, month: date) -> None:
     st.subheader(f"Every measure, {month:%B %Y}")
     st.caption(
@@ -207,20 +225,15 @@ def _grids(db_url: str, generation: int, system: SystemHub, month: date) -> None
         f"{WITHHELD}: withheld by disclosure control. Blank: the trust defines the measure differently or did "
         "not send it."
     )
-    tabs = st.tabs(["By trust", "By site", "By ward"])
-    for tab, level in zip(tabs, ("trust", "site", "ward"), strict=True):
+    every_ward = st.toggle(
+        "Every ward as well (a long table: one row per ward of every trust)", value=False, key="system_every_ward"
+    )
+    levels = ("trust", "site", "ward") if every_ward else ("trust", "site")
+    tabs = st.tabs(["By trust", "By site", "By ward"][: len(levels)])
+    for tab, level in zip(tabs, levels, strict=True):
         with tab:
-            values, withheld = store_access.system_grid(db_url, generation, month, level)
-            if values.empty:
+            shown = _grid_text(db_url, generation, month, level)
+            if shown.empty:
                 st.info("Nothing for this month.")
                 continue
-            shown = pd.DataFrame(index=values.index)
-            for variant in system.variants:
-                if variant.key not in values:
-                    continue
-                column = values[variant.key]
-                shown[variant.column] = [
-                    WITHHELD if w else ("" if pd.isna(v) else _value_text(variant, v))
-                    for v, w in zip(column, withheld[variant.key], strict=True)
-                ]
-            st.dataframe(shown.reset_index(names="Unit"), hide_index=True, width="stretch", key=f"system_grid_{level}")
+            st.dataframe(shown, hide_index=True, width="stretch", key=f"system_grid_{level}")
