@@ -57,10 +57,11 @@ def upgrade() -> None:
         sa.Column("direction", sa.String(20), nullable=False),
         sa.Column("definition", sa.JSON(), nullable=False),
     )
-    # The key leads with trust, period and day: an import replaces one trust's latest days, so it deletes one
-    # key range and appends its rows at the end of that trust's range (no index page is touched at random).
-    # Reads across trusts bound the trust by the trusts held (a handful), so no second index over every row is
-    # kept; only the trust-level daily series (SPC per trust) has its own small partial index.
+    # No wide primary key: a unique index over six text columns made loading a month cost several times the COPY
+    # itself. The importer refuses a bundle with a repeated (level, unit, period, day, metric) and replaces the
+    # trust's days it covers under the import lock, so rows stay unique; this narrow index, leading with trust,
+    # period and day, serves that replacement (one key range) and the reads of one month (one range per trust).
+    # Only the trust-level daily series (SPC per trust) has its own small partial index.
     op.create_table(
         "hub_values",
         sa.Column("trust_code", sa.String(10), nullable=False),
@@ -73,8 +74,8 @@ def upgrade() -> None:
         sa.Column("numerator", sa.Float(), nullable=True),
         sa.Column("denominator", sa.Float(), nullable=True),
         sa.Column("suppressed", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("trust_code", "period", "day", "level", "metric_id", "unit_code", name="pk_hub_values"),
     )
+    op.create_index("ix_hub_values_trust_day", "hub_values", ["trust_code", "period", "day"])
     op.create_index(
         "ix_hub_values_trust_series",
         "hub_values",
@@ -85,6 +86,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_hub_values_trust_series", table_name="hub_values")
+    op.drop_index("ix_hub_values_trust_day", table_name="hub_values")
     op.drop_table("hub_values")
     op.drop_table("hub_definitions")
     op.drop_table("hub_wards")
