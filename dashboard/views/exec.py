@@ -1,4 +1,6 @@
-"""Executive leadership wall: /exec (optional ?sort=reds&metric=ID&scope=trust|site:CODE|ward:CODE)."""
+"""Executive wall: /exec (one screenful of every ward; ?rotate=SECONDS turns a region's pages, ?page=N picks one)
+and its analyst mode /exec?mode=analyst (every measure, scrolls; ?sort=reds&metric=ID&scope=trust|site:CODE|ward:CODE).
+"""
 
 import streamlit as st
 
