@@ -19,7 +19,7 @@ from dashboard.common.board import Board, metrics_for, open_board
 from dashboard.common.huddle_summary import exec_huddle_summary
 from dashboard.common.styles import inject
 from dashboard.exec.grid import EXEC_ANALYST_CSS, SORTS, exec_grid_for, exec_grid_html, support_cards_html, support_wards
-from dashboard.exec.wall import EXEC_WALL_CSS, exec_wall_html
+from dashboard.exec.wall import EXEC_WALL_CSS, exec_wall_html, exec_wall_title_html
 from dashboard.wall.screen import MAX_ROTATE_SECONDS, MIN_ROTATE_SECONDS, next_turn
 from dashboard.common.rag import legend_html
 from dashboard.common.spc_summary import (
@@ -213,9 +213,13 @@ def _page_choice(pages: list[ExecPage], key: str) -> int:
 def render_exec_view(board: Board) -> None:
     """The wall (default) or the analyst mode, with the toggle between them."""
     definitions = metrics_for(board.cfg, "executive")
+    analyst = _mode() == "analyst"
     controls = st.container(horizontal=True, vertical_alignment="center", key="exec_controls")
     with controls:
-        st.toggle("Analyst mode", key="exec_analyst", value=_mode() == "analyst")
+        if not analyst:
+            inject(EXEC_WALL_CSS)
+            st.html(exec_wall_title_html(board), width="stretch")
+        st.toggle("Analyst mode", key="exec_analyst")
     mode = _mode()
     if mode == "analyst":
         st.query_params["mode"] = "analyst"
@@ -227,7 +231,6 @@ def render_exec_view(board: Board) -> None:
 
 def render_wall_view(board: Board, definitions: list[MetricDefinition], controls: Any) -> None:
     """One page at a time; with ``?rotate=`` the pages turn by themselves, else a box picks the page."""
-    inject(EXEC_WALL_CSS)
     rotate = _rotate(board)
     pages = exec_grid_for(board, definitions).pages(board.cfg.wards.sites)
     picked = 0

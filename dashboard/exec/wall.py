@@ -26,22 +26,24 @@ MISSING = "–"
 # Sizes follow the screen: on 1920x1080 cell values are about 19px bold and ward names 18px.
 EXEC_WALL_CSS = (
     """
-[data-testid="stMainBlockContainer"]{padding:2.4rem 0.8rem 0.4rem 0.8rem !important;max-width:100% !important}
-.xw-root{height:calc(100vh - 7.4rem);min-height:0;display:flex;flex-direction:column;gap:0.5vh;
+[data-testid="stMainBlockContainer"]{padding:3.4rem 0.8rem 0.2rem 0.8rem !important;max-width:100% !important}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]{gap:0.4rem}
+.xw-root{height:calc(100vh - 9.6rem);min-height:0;display:flex;flex-direction:column;
   font-family:Arial,Helvetica,sans-serif;color:#212B32}
-.xw-top{display:flex;justify-content:space-between;align-items:baseline;gap:1vw;flex-wrap:wrap;
+.xw-top{display:flex;justify-content:space-between;align-items:center;gap:1vw;flex-wrap:wrap;
   font-size:min(1.9vh,1.05vw);line-height:1.2}
 .xw-title{font-size:min(2.6vh,1.5vw);font-weight:800;color:#005EB8}
-.xw-key{display:flex;gap:0.8vw;flex-wrap:wrap;align-items:center}
+.xw-key{display:flex;gap:0.6vw;flex-wrap:wrap;align-items:center}
 .xw-key span{padding:0 0.4vw;border-radius:3px;font-weight:700}
 table.xw-grid{flex:1;width:100%;height:100%;border-collapse:collapse;table-layout:auto;background:#fff;
   font-size:min(1.78vh,1.0vw);line-height:1.1}
 table.xw-grid th,table.xw-grid td{border:1px solid #D8DDE0;padding:0 0.2vw;text-align:center}
-table.xw-grid thead th{background:#E8EDEE;font-size:min(1.3vh,0.72vw);font-weight:700;overflow-wrap:anywhere;
+table.xw-grid thead th{background:#E8EDEE;font-size:min(1.3vh,0.72vw);font-weight:700;overflow-wrap:anywhere;hyphens:auto;
   vertical-align:bottom;line-height:1.1}
 table.xw-grid thead tr.xw-groups th{background:#D8DDE0;font-size:min(1.35vh,0.75vw);vertical-align:middle}
-table.xw-grid th.xw-page{text-align:left;color:#005EB8;font-size:min(1.6vh,0.9vw)}
-table.xw-grid td.xw-ward{text-align:left;white-space:nowrap;font-weight:400}
+table.xw-grid th.xw-page{text-align:left;color:#005EB8;font-size:min(1.6vh,0.9vw);overflow-wrap:normal}
+table.xw-grid .xw-narrow{width:1%;white-space:nowrap;overflow-wrap:normal}
+table.xw-grid td.xw-ward{text-align:left;white-space:nowrap;font-weight:400;width:1%}
 table.xw-grid td.xw-ward b{font-weight:800;margin-right:0.3vw}
 table.xw-grid td.xw-n{font-weight:800}
 table.xw-grid td.xw-v{font-weight:800;white-space:nowrap}
@@ -83,8 +85,9 @@ def exec_wall_html(
     page: ExecPage,
     turn: str,
 ) -> str:
-    """One page of the wall: a title line with the key, then the table (group heads, measure heads, a row per
-    ward with its reds and ambers, then the total rows). ``turn`` says which page this is and when the next."""
+    """One page of the wall as a table filling the screen: group heads, measure heads, a row per ward with its
+    reds and ambers, then the total rows. ``turn`` says which page this is and when the next turns."""
+    page_title = f"{page.title} · {turn}" if turn else page.title
     ids = [d.id for d in definitions]
     codes = list(page.ward_codes)
     values = grid.values.loc[codes, ids].to_numpy()
@@ -99,9 +102,10 @@ def exec_wall_html(
         else:
             groups.append((d.group, 1))
     head = (
-        f'<thead><tr class="xw-groups"><th class="xw-page" colspan="3">{escape(page.title)}</th>'
+        f'<thead><tr class="xw-groups"><th class="xw-page" colspan="3">{escape(page_title)}</th>'
         + "".join(f'<th colspan="{n}">{escape(group_label(board.cfg, g))}</th>' for g, n in groups)
-        + '</tr><tr class="xw-heads"><th>Ward</th><th>● Reds</th><th>▲ Ambers</th>'
+        + '</tr><tr class="xw-heads"><th class="xw-narrow">Ward</th><th class="xw-narrow">Reds</th>'
+        + '<th class="xw-narrow">Ambers</th>'
         + "".join(f'<th data-metric="{escape(d.id)}">{escape(d.wall_label)}</th>' for d in definitions)
         + "</tr></thead>"
     )
@@ -113,19 +117,21 @@ def exec_wall_html(
             f'<td class="xw-n">{counts[i][0]}</td><td class="xw-n">{counts[i][1]}</td>{cells}</tr>'
         )
     for scope in page.scopes:
-        label = "Trust total" if scope == TRUST else f"{sites.get(scope.partition(':')[2], scope)} total"
+        code = scope.partition(":")[2]
+        label = "Trust total" if scope == TRUST else f"{code} total"
         reds, ambers = grid.standing_totals.loc[scope, ["reds", "ambers"]]
         totals = grid.totals.loc[scope, ids].to_numpy()
         cells = "".join(f"<td>{escape(_total_text(d, totals[j]))}</td>" for j, d in enumerate(definitions))
         cls = "xw-trust" if scope == TRUST else "xw-total"
         rows.append(
-            f'<tr class="{cls}" data-scope="{escape(scope)}"><td class="xw-ward">{escape(label)}</td>'
+            f'<tr class="{cls}" data-scope="{escape(scope)}"><td class="xw-ward" title="{escape(sites.get(code, label))}">'
+            f"{escape(label)}</td>"
             f"<td>{int(reds)}</td><td>{int(ambers)}</td>{cells}</tr>"
         )
+    return f'<div class="xw-root" data-testid="exec-wall"><table class="xw-grid" lang="en">{head}<tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def exec_wall_title_html(board: Board) -> str:
+    """The line above the table: whose wards these are, and the key."""
     title = f"Every ward: {board.cfg.dashboard.trust_name}"
-    return (
-        f'<div class="xw-root" data-testid="exec-wall">'
-        f'<div class="xw-top"><span class="xw-title">{escape(title)}</span>'
-        f'<span class="xw-turn">{escape(turn)}</span>{key_html()}</div>'
-        f'<table class="xw-grid">{head}<tbody>{"".join(rows)}</tbody></table></div>'
-    )
+    return f'<div class="xw-top"><span class="xw-title">{escape(title)}</span>{key_html()}</div>'
