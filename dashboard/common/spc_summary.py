@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
@@ -26,6 +26,9 @@ from metrics.evaluate.definitions import MetricDefinition
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.report.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
 from metrics.store.spc_history import IMPROVEMENT, Scope
+
+if TYPE_CHECKING:  # pandas builds a Styler (and imports jinja2) only when the analyst's table is styled
+    from pandas.io.formats.style import Styler
 
 SPARKLINE_DAYS = 30
 SCALED_COLUMNS = ("value", "mean", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma")

@@ -242,7 +242,7 @@ def render_wall_view(board: Board, definitions: list[MetricDefinition], controls
     @st.fragment(run_every=interval)
     def wall_screen() -> None:
         """Redraws itself: the next page when its turn is up, and the current snapshot every time."""
-        current = open_board(explain=False) or board
+        current = open_board(explain=False, with_yesterday=False) or board
         grid = exec_grid_for(current, definitions)
         now_pages = grid.pages(current.cfg.wards.sites)
         if rotate is not None:
