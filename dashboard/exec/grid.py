@@ -24,7 +24,10 @@ from metrics.evaluate.definitions import MetricDefinition
 SORTS = {"site": "Board order", "reds": "Most reds first"}
 SUPPORT_LABELS_SHOWN = 4
 # The analyst's table scrolls inside its own box; ward names are never cut short.
-EXEC_ANALYST_CSS = "table.ws-exec td.ws-ward{max-width:none;overflow:visible;text-overflow:clip}"
+EXEC_ANALYST_CSS = (
+    '[data-testid="stMainBlockContainer"]{padding-top:3.4rem !important}'  # the strip clear of the app's header
+    "table.ws-exec td.ws-ward{max-width:none;overflow:visible;text-overflow:clip}"
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
