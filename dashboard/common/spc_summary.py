@@ -11,6 +11,7 @@ Values stay in stored units there; a ratio is drawn as a percentage here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
@@ -150,8 +151,10 @@ def variation_table_text(icon: str | None) -> str:
     return variation_icon_label(icon).split(":")[0]
 
 
-def summary_table(board: Board, spc: StoredSpc, definitions: list[MetricDefinition]) -> pd.DataFrame:
-    """One row per measure × scope (the trust, each site, each ward), in board order.
+def summary_table(
+    board: Board, spc: StoredSpc, definitions: list[MetricDefinition], scopes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One row per measure × scope (the trust, each site, each ward; or only ``scopes``), in board order.
 
     Shown columns (``TABLE_COLUMNS``): Measure, Scope, Latest (a number in stored units, so that it
     sorts as a number), Target (as a tile would show it), Variation and Assurance (symbol and words).
@@ -159,6 +162,9 @@ def summary_table(board: Board, spc: StoredSpc, definitions: list[MetricDefiniti
     with its day when that is not the latest day), metric_id, scope, level, site, variation_icon.
     """
     labels = table_scope_labels(board)
+    if scopes is not None:
+        wanted = set(scopes)
+        labels = {key: label for key, label in labels.items() if key in wanted}
     site_of = {f"ward:{w.code}": w.site for w in board.cfg.wards.wards}
     site_of.update({f"site:{s.code}": s.code for s in board.cfg.wards.sites})
     level_of = {key: key.partition(":")[0] for key in labels}

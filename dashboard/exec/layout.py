@@ -49,10 +49,13 @@ def _url_choice(key: str, param: str, options: list[str], default: str) -> None:
 
 
 @st.fragment
-def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: StoredSpc | None) -> None:
+def render_spc_summary(
+    board: Board, definitions: list[MetricDefinition], spc: StoredSpc | None, page: ExecPage | None = None
+) -> None:
     """Filters, the summary table (one row per measure × trust, site or ward) and the chart of the row picked.
 
-    A fragment: picking a row or a filter redraws this part only, not the whole grid above it.
+    A fragment: picking a row or a filter redraws this part only, not the whole grid above it. With ``page``,
+    the table holds the trust, the page's sites and the page's wards (a region's page, not all its wards).
     """
     st.subheader("Making Data Count: every measure for the trust, each site and each ward")
     st.caption(
@@ -64,7 +67,10 @@ def render_spc_summary(board: Board, definitions: list[MetricDefinition], spc: S
         st.info("No SPC is available: the store could not be read, or no executive measure is configured.")
         return
     by_id = {d.id: d for d in definitions}
-    table = summary_table(board, spc, definitions)
+    scopes = None
+    if page is not None:
+        scopes = ["trust", *(s for s in page.scopes if s != "trust"), *(f"ward:{c}" for c in page.ward_codes)]
+    table = summary_table(board, spc, definitions, scopes)
     sites = {s.code: s.name for s in board.cfg.wards.sites}
     f_site, f_level, f_variation, f_metric = st.columns(4)
     with f_site:
@@ -204,7 +210,10 @@ def _page_choice(pages: list[ExecPage], key: str) -> int:
             wanted = 0
         st.session_state[key] = wanted if 0 <= wanted < len(pages) else 0
     index = st.selectbox(
-        "Wards shown", range(len(pages)), key=key, format_func=lambda i: f"{titles[i]} ({len(pages[i].ward_codes)} wards)"
+        "Wards shown",
+        range(len(pages)),
+        key=key,
+        format_func=lambda i: f"{titles[i]} ({len(pages[i].ward_codes)} wards)",
     )
     st.query_params["page"] = str(index + 1)
     return int(index)
@@ -290,7 +299,7 @@ def render_analyst_view(board: Board, definitions: list[MetricDefinition], contr
         st.html(legend_html())
     st.html(exec_grid_html(board, definitions, pages[picked], order))
     render_huddle_summary(board, pages[picked])
-    render_spc_summary(board, definitions, stored_spc(board))
+    render_spc_summary(board, definitions, stored_spc(board), pages[picked])
 
 
 def _median_text(value: object) -> str:

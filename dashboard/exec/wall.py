@@ -38,7 +38,8 @@ EXEC_WALL_CSS = (
 table.xw-grid{flex:1;width:100%;height:100%;border-collapse:collapse;table-layout:auto;background:#fff;
   font-size:min(1.78vh,1.0vw);line-height:1.1}
 table.xw-grid th,table.xw-grid td{border:1px solid #D8DDE0;padding:0 0.2vw;text-align:center}
-table.xw-grid thead th{background:#E8EDEE;font-size:min(1.3vh,0.72vw);font-weight:700;overflow-wrap:anywhere;hyphens:auto;
+table.xw-grid thead th{background:#E8EDEE;font-size:min(1.3vh,0.72vw);font-weight:700;
+  overflow-wrap:anywhere;hyphens:auto;
   vertical-align:bottom;line-height:1.1}
 table.xw-grid thead tr.xw-groups th{background:#D8DDE0;font-size:min(1.35vh,0.75vw);vertical-align:middle}
 table.xw-grid th.xw-page{text-align:left;color:#005EB8;font-size:min(1.6vh,0.9vw);overflow-wrap:normal}
@@ -124,11 +125,15 @@ def exec_wall_html(
         cells = "".join(f"<td>{escape(_total_text(d, totals[j]))}</td>" for j, d in enumerate(definitions))
         cls = "xw-trust" if scope == TRUST else "xw-total"
         rows.append(
-            f'<tr class="{cls}" data-scope="{escape(scope)}"><td class="xw-ward" title="{escape(sites.get(code, label))}">'
+            f'<tr class="{cls}" data-scope="{escape(scope)}">'
+            f'<td class="xw-ward" title="{escape(sites.get(code, label))}">'
             f"{escape(label)}</td>"
             f"<td>{int(reds)}</td><td>{int(ambers)}</td>{cells}</tr>"
         )
-    return f'<div class="xw-root" data-testid="exec-wall"><table class="xw-grid" lang="en">{head}<tbody>{"".join(rows)}</tbody></table></div>'
+    return (
+        f'<div class="xw-root" data-testid="exec-wall"><table class="xw-grid" lang="en">{head}'
+        f'<tbody>{"".join(rows)}</tbody></table></div>'
+    )
 
 
 def exec_wall_title_html(board: Board) -> str:
