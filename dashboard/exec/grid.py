@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.common.board import Board, group_label
-from dashboard.common.formatting import value_text
+from dashboard.common.formatting import headline_text, value_text
 from dashboard.common.rag import rag_style
+from dashboard.common.tiles import NOT_SUPPLIED
 from metrics.board import standings as board_standings
 from metrics.board.exec_grid import ExecGrid, ExecPage, exec_grid
 from metrics.config.models import Ward
@@ -50,8 +51,18 @@ def support_wards(board: Board, grid: ExecGrid, top: int = 5) -> list[tuple[Ward
     return [(board.cfg.ward(code), row) for code, row in needing.iterrows()]  # type: ignore[misc]
 
 
-def _cell(ward_code: str, definition: MetricDefinition, value: float, rag: str | None) -> str:
-    text = value_text(definition, None if pd.isna(value) else float(value))
+def cell_text(board: Board, definition: MetricDefinition, value: float, numerator: float, denominator: float) -> str:
+    """A cell as its tile would read: 'not supplied' when the optional table it counts was not in the extract."""
+    if pd.isna(value) and board.not_supplied(definition):
+        return NOT_SUPPLIED
+
+    def number(v: float) -> float | None:
+        return None if pd.isna(v) else float(v)
+
+    return headline_text(definition, number(value), number(numerator), number(denominator))
+
+
+def _cell(ward_code: str, definition: MetricDefinition, text: str, rag: str | None) -> str:
     if definition.rag is None:
         return f'<td title="{escape(definition.label)}">{escape(text)}</td>'
     style = rag_style(rag)
@@ -102,6 +113,8 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], page: Exec
     ids = [d.id for d in definitions]
     codes = list(page.ward_codes)
     values = grid.values.loc[codes, ids].to_numpy()
+    numerators = grid.numerators.loc[codes, ids].to_numpy()
+    denominators = grid.denominators.loc[codes, ids].to_numpy()
     rags = grid.rags.loc[codes, ids].to_numpy()
     counts = grid.standings.loc[codes, ["reds", "ambers"]].to_numpy()
     row_of = {code: i for i, code in enumerate(codes)}
@@ -116,7 +129,10 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], page: Exec
         body.append(f'<tr class="ws-site-row"><th colspan="{width}">{escape(site.name)}</th></tr>')
         for ward in wards:
             i = row_of[ward.code]
-            cells = "".join(_cell(ward.code, d, values[i][j], rags[i][j]) for j, d in enumerate(definitions))
+            cells = "".join(
+                _cell(ward.code, d, cell_text(board, d, values[i][j], numerators[i][j], denominators[i][j]), rags[i][j])
+                for j, d in enumerate(definitions)
+            )
             body.append(
                 f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" title="{escape(ward.name)}">'
                 f"{escape(ward.code)} {escape(ward.name)}</td>"

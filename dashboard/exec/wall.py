@@ -17,6 +17,8 @@ import pandas as pd
 from dashboard.common.board import Board, group_label
 from dashboard.common.formatting import value_text
 from dashboard.common.rag import NO_DATA, RAG_ORDER, RAG_STYLES
+from dashboard.common.tiles import NOT_SUPPLIED
+from dashboard.exec.grid import cell_text
 from metrics.board.exec_grid import ExecGrid, ExecPage
 from metrics.board.standings import TRUST
 from metrics.evaluate.definitions import MetricDefinition
@@ -65,10 +67,11 @@ def key_html() -> str:
     return '<div class="xw-key">Key: ' + "".join(parts) + "<em>Green is shown in NHS blue</em></div>"
 
 
-def _cell(definition: MetricDefinition, value: float, rag: str | None) -> str:
+def _cell(board: Board, definition: MetricDefinition, value: float, num: float, den: float, rag: str | None) -> str:
     if pd.isna(value):
-        return f'<td class="xw-v xw-nodata">{MISSING}</td>'
-    text = escape(value_text(definition, float(value)))
+        shown = NOT_SUPPLIED if board.not_supplied(definition) else MISSING
+        return f'<td class="xw-v xw-nodata">{shown}</td>'
+    text = escape(cell_text(board, definition, value, num, den))
     if definition.rag is None or rag not in RAG_STYLES:
         return f'<td class="xw-v">{text}</td>'
     style = RAG_STYLES[rag]
@@ -92,6 +95,8 @@ def exec_wall_html(
     ids = [d.id for d in definitions]
     codes = list(page.ward_codes)
     values = grid.values.loc[codes, ids].to_numpy()
+    numerators = grid.numerators.loc[codes, ids].to_numpy()
+    denominators = grid.denominators.loc[codes, ids].to_numpy()
     rags = grid.rags.loc[codes, ids].to_numpy()
     counts = grid.standings.loc[codes, ["reds", "ambers"]].to_numpy()
     names = {w.code: w.name for w in board.cfg.wards.wards}
@@ -112,7 +117,10 @@ def exec_wall_html(
     )
     rows = []
     for i, code in enumerate(codes):
-        cells = "".join(_cell(d, values[i][j], rags[i][j]) for j, d in enumerate(definitions))
+        cells = "".join(
+            _cell(board, d, values[i][j], numerators[i][j], denominators[i][j], rags[i][j])
+            for j, d in enumerate(definitions)
+        )
         rows.append(
             f'<tr data-ward="{escape(code)}"><td class="xw-ward"><b>{escape(code)}</b>{escape(names[code])}</td>'
             f'<td class="xw-n">{counts[i][0]}</td><td class="xw-n">{counts[i][1]}</td>{cells}</tr>'

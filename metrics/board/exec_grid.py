@@ -41,6 +41,8 @@ class ExecGrid:
 
     metric_ids: tuple[str, ...]
     values: pd.DataFrame  # ward code × metric id: the stored value (NaN: no value)
+    numerators: pd.DataFrame  # ward code × metric id: the stored numerator (NaN: none)
+    denominators: pd.DataFrame  # ward code × metric id: the stored denominator (NaN: none)
     rags: pd.DataFrame  # ward code × metric id: 'red', 'amber', 'green' or None
     standings: pd.DataFrame  # ward code: reds, ambers, red_labels, amber_labels
     standing_totals: pd.DataFrame  # scope: reds, ambers
@@ -76,6 +78,8 @@ def exec_grid(
     return ExecGrid(
         metric_ids=tuple(ids),
         values=grid_values,
+        numerators=_pivot(frame, "numerator", codes, ids).astype("float64"),
+        denominators=_pivot(frame, "denominator", codes, ids).astype("float64"),
         rags=rags,
         standings=standings,
         standing_totals=standing_totals(standings, wards, sites),

@@ -54,6 +54,9 @@ def test_every_cell_equals_the_one_cell_lookup_on_the_sample_store(sample: tuple
             value = grid.values.at[ward.code, d.id]
             assert (None if pd.isna(value) else float(value)) == (None if looked_up is None else looked_up.value)
             assert grid.rags.at[ward.code, d.id] == (None if looked_up is None else looked_up.rag)
+            for frame, part in ((grid.numerators, "numerator"), (grid.denominators, "denominator")):
+                stored = frame.at[ward.code, d.id]
+                assert (None if pd.isna(stored) else float(stored)) == getattr(looked_up, part, None)
             compared += 1
     assert compared == 24 * 38
 
