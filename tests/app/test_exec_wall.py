@@ -65,7 +65,7 @@ def test_the_wall_shows_the_executive_measures_chosen_for_wall_screens_with_hori
     table = wall_table(wall)
     heads = re.findall(r'<th data-metric="([^"]+)">([^<]+)</th>', table)
     assert [h for h, _ in heads] == [d.id for d in wall_metrics(sample_store)]
-    assert len(heads) == 24
+    assert len(heads) == len(wall_metrics(sample_store)) > 0
     assert [label for _, label in heads] == [d.wall_label for d in wall_metrics(sample_store)]
     assert "<th>Ward</th>" not in table and '<th class="xw-narrow">Ward</th>' in table
 
@@ -91,7 +91,7 @@ def test_each_cell_is_the_stored_value_with_its_rag_icon_and_class(wall, sample_
             else:
                 assert (text, cls) == (expected, "xw-v"), d.id
             checked += 1
-    assert checked == 3 * 24
+    assert checked == 3 * len(definitions)
 
 
 def test_reds_ambers_and_the_trust_total_are_counted_from_the_stored_values(wall, sample_store):
@@ -152,7 +152,7 @@ def test_the_analyst_toggle_opens_every_measure_and_the_url_follows(open_exec, s
     assert wall.query_params["mode"] == "analyst"
     grid = next(e.value for e in wall.html if 'class="ws-exec"' in e.value)
     heads = re.findall(r'<th class="ws-metric-head" data-metric="([^"]+)"', grid)
-    assert len(heads) == len(metrics_for(sample_store.cfg, "executive")) == 38
+    assert len(heads) == len(metrics_for(sample_store.cfg, "executive"))
     huddles = next(t.value for t in wall.dataframe if "Feel safe (median, 1-5)" in t.value.columns)
     assert len(huddles) == 24
     assert set(huddles["Feel safe (median, 1-5)"]) <= {"–", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"}
