@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.common.board import _lookup, indexed_values, metrics_for
+from dashboard.common.board import _tile_map, indexed_values, metrics_for
 from metrics.board.exec_grid import WALL_ROWS, exec_grid, exec_pages
 from metrics.board.standings import TRUST, ward_standings
 from metrics.config.load import load_config
@@ -47,10 +47,11 @@ def test_every_cell_equals_the_one_cell_lookup_on_the_sample_store(sample: tuple
     definitions = metrics_for(cfg, "executive")
     indexed = indexed_values(values)
     grid = exec_grid(indexed, cfg.wards.wards, cfg.wards.sites, definitions)
+    tiles = _tile_map(indexed)  # what Board.tile answers, one (ward, metric) at a time
     compared = 0
     for ward in cfg.wards.wards:
         for d in definitions:
-            looked_up = _lookup(indexed, ward.code, d.id)
+            looked_up = tiles.get((ward.code.upper(), d.id))
             value = grid.values.at[ward.code, d.id]
             assert (None if pd.isna(value) else float(value)) == (None if looked_up is None else looked_up.value)
             assert grid.rags.at[ward.code, d.id] == (None if looked_up is None else looked_up.rag)
