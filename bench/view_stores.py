@@ -11,6 +11,7 @@ lists its wards. Its last extract is the latest one before now, so the board it 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import sys
 from dataclasses import dataclass
@@ -40,8 +41,17 @@ def latest_extract_day(now: datetime | None = None) -> date:
     return now.date() if (now.hour, now.minute) >= (7, 30) else now.date() - timedelta(days=1)
 
 
+def config_stamp() -> str:
+    """A hash of the shipped config/*.yaml: a store built from other configuration is built again."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "config").glob("*.yaml")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def view_store(scale: int, days: int, root: Path = BENCH_DIR) -> BenchStore:
-    """The store for ``scale`` and ``days``, built now if it is missing or does not end on the latest day."""
+    """The store for ``scale`` and ``days``, built now if it is missing, does not end on the latest day, or was
+    built from a different shipped configuration."""
     from metrics.config.load import load_config
     from metrics.pipeline import refresh
     from metrics.store import queries
@@ -54,7 +64,8 @@ def view_store(scale: int, days: int, root: Path = BENCH_DIR) -> BenchStore:
     db = folder / "store.sqlite"
     config_dir = folder / "config"
     stamp = folder / "ends_on"
-    if db.exists() and stamp.exists() and stamp.read_text().strip() == end.isoformat():
+    wanted = f"{end.isoformat()} {config_stamp()}"
+    if db.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
         return BenchStore(f"sqlite:///{db}", config_dir, scale, days)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -75,7 +86,7 @@ def view_store(scale: int, days: int, root: Path = BENCH_DIR) -> BenchStore:
         print(f"  … scale {scale}: loaded {i}/{len(extracts)}", file=sys.stderr, flush=True)
     assert queries.current_snapshot(engine) is not None
     shutil.rmtree(folder / "extracts")  # the store holds what the views read; the extracts are not needed again
-    stamp.write_text(end.isoformat())
+    stamp.write_text(wanted)
     return BenchStore(f"sqlite:///{db}", config_dir, scale, days)
 
 
