@@ -38,6 +38,7 @@ services:
 
 lint: install-dev
 	$(VENV)/bin/ruff check metrics dashboard tests bench
+	$(VENV)/bin/mypy metrics
 
 typecheck: install-dev
 	$(VENV)/bin/mypy metrics

@@ -21,6 +21,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported in the child processes only, so that each measures its own imports
+    from sqlalchemy import Engine
+
+    from metrics.config.models import AppConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,30 +54,30 @@ def _child_parse(folder: str) -> None:
     )
 
 
+def _timed_refresh(folder: Path, cfg: AppConfig, engine: Engine) -> None:
+    """Refresh ``folder`` and print, as JSON, the seconds it took, each stage's seconds and the peak memory."""
+    from metrics.pipeline import refresh
+
+    start = time.perf_counter()
+    result = refresh(folder, cfg, engine)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "stages": result.seconds, "peak_mb": peak_mb}))
+
+
 def _child_refresh(folder: str, config_dir: str, db: str) -> None:
     from metrics.config.load import load_config
-    from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
 
     cfg = load_config(Path(config_dir))
     engine = make_engine(db)
     migrate(engine)
-    start = time.perf_counter()
-    result = refresh(Path(folder), cfg, engine)
-    seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "stages": result.seconds,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        )
-    )
+    _timed_refresh(Path(folder), cfg, engine)
 
 
 def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
-    """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is timed."""
+    """The daily case: ``second`` loaded onto a store that already holds ``first`` (the day before); only ``second`` is
+    timed."""
     from metrics.config.load import load_config
     from metrics.pipeline import refresh
     from metrics.store.database import make_engine, migrate
@@ -80,18 +86,7 @@ def _child_next_day(first: str, second: str, config_dir: str, db: str) -> None:
     engine = make_engine(db)
     migrate(engine)
     refresh(Path(first), cfg, engine)
-    start = time.perf_counter()
-    result = refresh(Path(second), cfg, engine)
-    seconds = time.perf_counter() - start
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "stages": result.seconds,
-                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            }
-        )
-    )
+    _timed_refresh(Path(second), cfg, engine)
 
 
 _FLOOR_SCRIPT = (
@@ -149,7 +144,8 @@ def main() -> None:
 
     out = Path(args.out)
     print(
-        f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} {'peak MB':>8}  stages"
+        f"{'scale':>5} {'rows':>10} {'parse s':>8} {'warm s':>7} {'refresh s':>9} {'ratio':>6} {'s/Mrow':>7} "
+        f"{'peak MB':>8}  stages"
     )
     for scale in args.scales:
         base = out / f"scale{scale}"
@@ -171,7 +167,8 @@ def main() -> None:
         stages = " ".join(f"{k}={v:.2f}" for k, v in full["stages"].items())
         ratio = full["seconds"] / parse["seconds"]
         print(
-            f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} {ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
+            f"{scale:>5} {parse['rows']:>10,} {parse['seconds']:>8.2f} {parse['warm']:>7.2f} {full['seconds']:>9.2f} "
+            f"{ratio:>6.1f} {full['seconds'] / parse['rows'] * 1e6:>7.2f} {full['peak_mb']:>8.0f}  {stages}",
             flush=True,
         )
         if args.whole_process and db.startswith("sqlite:///"):
@@ -199,7 +196,8 @@ def main() -> None:
             nxt = _run_child("--child-next", str(first), str(second), str(config_dir), next_db)
             stages = " ".join(f"{k}={v:.2f}" for k, v in nxt["stages"].items())
             print(
-                f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} {nxt['peak_mb']:>8.0f}  {stages}",
+                f"{'':>5} {'next day onto the day before:':>30} {nxt['seconds']:>9.2f} {'':>6} {'':>7} "
+                f"{nxt['peak_mb']:>8.0f}  {stages}",
                 flush=True,
             )
 

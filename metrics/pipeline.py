@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -63,7 +64,9 @@ def _before_label(current: queries.SnapshotInfo, extracted_at: datetime) -> str:
     return "yesterday" if now - was == timedelta(days=1) else f"last good, {was:%d %b}"
 
 
-def _gate(valid: ValidatedExtract, raw_encounters, cfg: AppConfig, engine: Engine, now: datetime) -> str | None:  # type: ignore[no-untyped-def]
+def _gate(
+    valid: ValidatedExtract, raw_encounters: pd.DataFrame, cfg: AppConfig, engine: Engine, now: datetime
+) -> str | None:
     current = queries.current_snapshot(engine, now)
     before = current.row_counts if current else {}
     reasons = hold_reasons(

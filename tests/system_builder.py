@@ -32,7 +32,8 @@ class SystemWorld:
 
 
 def build_system(root: Path, *, days: int = 5, end: date = END) -> SystemWorld:
-    """Two synthetic trusts, each refreshed into its own SQLite store and exported (whole months from ``end - days``)."""
+    """Two synthetic trusts, each refreshed into its own SQLite store and exported (whole months from ``end -
+    days``)."""
     trusts = generate_system(root / "system", DEFAULT_CONFIG_DIR, trusts=2, days=days, end=end, fmt="csv")
     urls, bundles = {}, {}
     for trust in trusts:

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard.admin.section import open_section
 from dashboard.common import access_gate, store_access
 from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
@@ -77,7 +78,8 @@ def log_table(entries: pd.DataFrame) -> pd.DataFrame:
 def filter_entries(
     entries: pd.DataFrame, *, start: date, end: date, ward: str | None, actions: list[str], who: str
 ) -> pd.DataFrame:
-    """Rows from ``start`` to ``end`` (UK dates, inclusive), for ``ward`` (a token over several wards counts for each), ``actions`` and who contains ``who``."""
+    """Rows from ``start`` to ``end`` (UK dates, inclusive), for ``ward`` (a token over several wards counts for each),
+    ``actions`` and who contains ``who``."""
     if entries.empty:
         return entries
     at = pd.to_datetime(entries["at"], utc=True).dt.tz_convert(LONDON).dt.date
@@ -103,11 +105,12 @@ def _export_recorded(access: Access, rows: int, filters: dict) -> None:
 
 
 def render_audit_log(access: Access, cfg: AppConfig) -> None:
-    access.require(Action.VIEW_AUDIT)
-    st.subheader("Audit log")
-    st.caption(
-        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, wall token issued or revoked, "
-        "and every refusal. Rows can be added, never changed or deleted."
+    open_section(
+        access,
+        Action.VIEW_AUDIT,
+        "Audit log",
+        "Every patient list opened, CSV exported, huddle sheet printed, rating or action recorded, "
+        "wall token issued or revoked, and every refusal. Rows can be added, never changed or deleted.",
     )
     today = datetime.now(LONDON).date()
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])

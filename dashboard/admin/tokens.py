@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from dashboard.admin.section import open_section
 from dashboard.common import store_access
 from dashboard.common.access_gate import Access
 from metrics.access.decisions import Action
@@ -71,18 +72,24 @@ def _revoke(access: Access, token_id: int) -> None:
 
 
 def render_tokens(access: Access, cfg: AppConfig) -> None:
-    access.require(Action.MANAGE_TOKENS)
-    st.subheader("Wall screen tokens")
-    st.caption(
-        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to the wall alone. "
-        "Only a hash of each token is kept. Also: python -m metrics kiosk-token create|list|revoke."
+    open_section(
+        access,
+        Action.MANAGE_TOKENS,
+        "Wall screen tokens",
+        "A corridor screen has nobody signed in: it holds a token in its address, scoped to its wards and to "
+        "the wall alone. Only a hash of each token is kept. Also: python -m metrics kiosk-token create|list|revoke.",
     )
     with st.form("issue_token", clear_on_submit=True):
         c1, c2, c3 = st.columns([2, 2, 1])
         label = c1.text_input("Label (where the screen is)", placeholder="Ward 7 corridor", key="token_label")
         wards = c2.multiselect("Wards", [w.code for w in cfg.wards.wards], key="token_wards")
         days = c3.number_input(
-            "Expires in days (0: never)", min_value=0, max_value=3650, value=DEFAULT_EXPIRY_DAYS, step=30, key="token_days"
+            "Expires in days (0: never)",
+            min_value=0,
+            max_value=3650,
+            value=DEFAULT_EXPIRY_DAYS,
+            step=30,
+            key="token_days",
         )
         issue = st.form_submit_button("Issue token", icon=":material/key:", key="token_issue")
     if issue:

@@ -72,7 +72,8 @@ def record(
     name: str | None = None,
     **extra: Any,
 ) -> None:
-    """One audit row for ``event``; a failure to write it stops the page (patient-level data is never shown unrecorded)."""
+    """One audit row for ``event``; a failure to write it stops the page (patient-level data is never shown
+    unrecorded)."""
     detail = {"view": view.value if view else None, **extra}
     try:
         store_access.record_audit(actor_for(principal, name), event, ward_code=ward_code, extra=detail)
@@ -96,7 +97,8 @@ def refuse(
     plain: bool = False,
     audited: bool = True,
 ) -> NoReturn:
-    """Show a clear refusal and nothing else, write it to the audit log (unless a throttle says not), and stop the page."""
+    """Show a clear refusal and nothing else, write it to the audit log (unless a throttle says not), and stop the
+    page."""
     if audited:
         record(principal, REFUSED, ward_code=ward_code, view=view, name=name, action=action.value, reason=reason)
     if plain:  # a wall screen: one plain sentence, nothing about the system behind it

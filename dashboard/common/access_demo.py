@@ -30,15 +30,18 @@ DEMO_START: dict[View, Role] = {
     View.SYSTEM: Role.SYSTEM,
 }
 DEMO_BANNER_CSS = """
-.ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;font-size:0.95rem}
+.ws-demo{margin:0 0 8px 0;padding:6px 12px;border-radius:4px;background:#330072;color:#fff;font-weight:700;
+font-size:0.95rem}
 .ws-demo span{font-weight:400}
-.ws-demo-chip{display:inline-block;padding:0 8px;border-radius:4px;background:#330072;color:#fff;font-weight:700;white-space:normal}
+.ws-demo-chip{display:inline-block;padding:0 8px;border-radius:4px;background:#330072;color:#fff;font-weight:700;
+white-space:normal}
 .ws-demo-chip span{font-weight:400}
 """
 
 
 def _persisted_select(label: str, options: list[Any], store_key: str, widget_key: str, **kwargs: Any) -> Any:
-    """A sidebar selectbox whose choice survives pages that do not draw it (Streamlit drops unrendered widgets' state)."""
+    """A sidebar selectbox whose choice survives pages that do not draw it (Streamlit drops unrendered widgets'
+    state)."""
     if st.session_state.get(store_key) not in options:
         st.session_state[store_key] = options[0]
     st.session_state[widget_key] = st.session_state[store_key]

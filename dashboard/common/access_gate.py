@@ -135,11 +135,13 @@ class Access:
             )
 
     def record(self, event: str, ward_code: str | None = None, **extra: Any) -> None:
-        """Write one audit row for this principal; if the log cannot be written, stop rather than show unrecorded data."""
+        """Write one audit row for this principal; if the log cannot be written, stop rather than show unrecorded
+        data."""
         record(self.principal, event, ward_code=ward_code, view=self.view, **extra)
 
     def still_valid(self) -> None:
-        """For screens that redraw themselves (the wall): re-check the kiosk token and the idle time, stopping if either lapsed."""
+        """For screens that redraw themselves (the wall): re-check the kiosk token and the idle time, stopping if
+        either lapsed."""
         if self.token is not None:
             check = checked_token(self.token)
             if not check.valid:
@@ -147,7 +149,8 @@ class Access:
 
 
 def _stop_unless_demo_data_is_synthetic(access: Access) -> None:
-    """Demo mode has no sign-in: it shows nothing when the current snapshot looks real (``metrics.access.demo_data``)."""
+    """Demo mode has no sign-in: it shows nothing when the current snapshot looks real
+    (``metrics.access.demo_data``)."""
     db_url = store_access.database_url()
     try:
         snapshot = store_access.current_snapshot(db_url)

@@ -34,7 +34,8 @@ def _secrets() -> Mapping[str, Any]:
 
 @st.cache_resource(show_spinner=False)
 def _last_seen() -> dict[str, float]:
-    """When each signed-in sign-in (subject and issue time) was last active, across sessions: the idle clock survives a reload."""
+    """When each signed-in sign-in (subject and issue time) was last active, across sessions: the idle clock survives a
+    reload."""
     return {}
 
 
@@ -43,7 +44,8 @@ def _idle_key(claims: Mapping[str, Any]) -> str:
 
 
 def _check_idle(settings: AccessSettings, claims: Mapping[str, Any], principal: Principal, view: View) -> None:
-    """End a signed-in session idle for longer than idle_timeout_minutes (``metrics.access.idle``); else note the activity."""
+    """End a signed-in session idle for longer than idle_timeout_minutes (``metrics.access.idle``); else note the
+    activity."""
     seen = _last_seen()
     key = _idle_key(claims)
     now = time.time()
@@ -53,7 +55,8 @@ def _check_idle(settings: AccessSettings, claims: Mapping[str, Any], principal: 
         if decision.newly_timed_out:
             record(principal, SESSION_TIMED_OUT, view=view, idle_minutes=settings.idle_timeout_minutes)
         st.warning(
-            f"Your session ended after {settings.idle_timeout_minutes} minutes without activity. Sign in again to go on."
+            f"Your session ended after {settings.idle_timeout_minutes} minutes without activity. Sign in again to go "
+            "on."
         )
         if st.button("Sign in again", type="primary"):
             _login(settings)
@@ -72,7 +75,8 @@ def _sign_in_page(settings: AccessSettings, view: View) -> NoReturn:
     st.title(SIGN_IN_TITLE)
     if view is View.WALL:
         st.info(
-            "A wall screen needs a kiosk token in its address (…/wall?token=…): ask the dashboard's administrator. Or sign in."
+            "A wall screen needs a kiosk token in its address (…/wall?token=…): ask the dashboard's administrator. Or "
+            "sign in."
         )
     st.write("Sign in with your trust account to see the wards you work on.")
     if st.button("Sign in", type="primary", icon=":material/login:"):
@@ -101,7 +105,8 @@ def oidc_principal(settings: AccessSettings, view: View) -> Principal:
             view,
             None,
             Action.VIEW_BOARD,
-            f"Your sign-in carries no `{settings.user_claim}` claim, which config/access.yaml names as user_claim, so your access could not be attributed.",
+            f"Your sign-in carries no `{settings.user_claim}` claim, which config/access.yaml names as user_claim, so "
+            "your access could not be attributed.",
             name=str(claims.get("sub") or "unnamed sign-in"),
         )
     _check_idle(settings, claims, principal, view)

@@ -147,7 +147,8 @@ def explain_store_unreachable(exc: SQLAlchemyError, db_url: str, show_location: 
 
 
 def explain_config_problems(exc: ConfigError) -> None:
-    """A broken configuration, its problems listed with paths cut to file names (nobody is known to be an administrator yet)."""
+    """A broken configuration, its problems listed with paths cut to file names (nobody is known to be an administrator
+    yet)."""
     st.error("The dashboard's configuration has problems, so nothing can be shown until they are fixed.")
     st.code(without_locations(str(exc)), language=None)
     st.caption("An administrator can check it with: python -m metrics check-config")
@@ -170,7 +171,8 @@ def explain_empty_store() -> None:
 
 
 def open_board(explain: bool = True, ward_code: str | None = None, with_yesterday: bool = True) -> Board | None:
-    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain`` is false).
+    """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain``
+    is false).
 
     With ``ward_code`` the board holds that ward's values only (a huddle board at a region of 600 wards reads
     its own ward's rows); without it, every ward's (the wall, the executive view). ``with_yesterday=False``: a

@@ -32,7 +32,8 @@ def markdown_text(value: object) -> str:
 
 
 def markdown_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell passed through ``markdown_text`` (st.table renders cells as Markdown)."""
+    """A copy of ``frame`` with every text cell passed through ``markdown_text`` (st.table renders cells as
+    Markdown)."""
     return frame.apply(lambda column: column.map(lambda v: markdown_text(v) if isinstance(v, str) else v))
 
 

@@ -63,7 +63,8 @@ def age_text(age: timedelta) -> str:
 
 
 def duration_text(minutes: float | None) -> str:
-    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up; see ``metrics.rules.durations``); '–' when unknown."""
+    """Minutes as '3 h 20 m' ('45 m' under an hour, '2 d 3 h' from a day up; see ``metrics.rules.durations``); '–' when
+    unknown."""
     if is_missing(minutes):
         return NO_DATA
     return durations.duration_text(float(minutes))  # type: ignore[arg-type]
@@ -117,7 +118,8 @@ def staffing_text(numerator: float | None, denominator: float | None) -> str:
 def change_text(
     definition: MetricDefinition, now: float | None, before: float | None, have_yesterday: bool, short: bool = False
 ) -> str:
-    """'▲ 2 since yesterday', '▼ 5 pts since yesterday', 'no change' or 'no data yesterday' (``short``: without 'since yesterday')."""
+    """'▲ 2 since yesterday', '▼ 5 pts since yesterday', 'no change' or 'no data yesterday' (``short``: without 'since
+    yesterday')."""
     if not have_yesterday or is_missing(before):
         return "no data yesterday"
     if is_missing(now):

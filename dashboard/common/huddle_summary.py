@@ -15,7 +15,8 @@ from metrics.huddle import inputs as huddle
 
 
 def wall_huddle_summary(ward_code: str) -> dict:
-    """Today's reliability ratings counted per score 1-5, their median, how many rated, and the open actions, for a wall screen."""
+    """Today's reliability ratings counted per score 1-5, their median, how many rated, and the open actions, for a
+    wall screen."""
     today = huddle.london_today()
     summary = store_access.huddle_summaries(store_access.database_url(), (ward_code,), today)[0]
     return {

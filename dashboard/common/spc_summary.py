@@ -251,7 +251,8 @@ _CHIP_KIND = {
 
 
 def variation_chip_html(icon: str | None, trial: bool = False) -> str:
-    """The variation icon on a tile: an arrow and a word in an outlined chip (outlined, so it never reads as a RAG badge).
+    """The variation icon on a tile: an arrow and a word in an outlined chip (outlined, so it never reads as a RAG
+    badge).
 
     Without an icon (no history, or too little for limits) it says "no history yet". ``trial``: the limits
     rest on fewer than 13 days, which the chip's dashed edge and its hover text say.
@@ -262,7 +263,8 @@ def variation_chip_html(icon: str | None, trial: bool = False) -> str:
     trial_class = " ws-spc-trial" if trial else ""
     return (
         f'<span class="ws-spc ws-spc-{_CHIP_KIND.get(icon, "common")}{trial_class}" data-variation="{escape(icon)}" '
-        f'title="SPC over the stored daily history: {escape(variation_icon_label(icon))}{note}">{escape(variation_icon_short(icon))}</span>'
+        'title="SPC over the stored daily history: '
+        f'{escape(variation_icon_label(icon))}{note}">{escape(variation_icon_short(icon))}</span>'
     )
 
 

@@ -44,7 +44,8 @@ def status_strip_html(board: Board, with_as_at: bool = True, demo_notice: str = 
     if fresh.failed_status:
         when = day_time(fresh.failed_at) if fresh.failed_at else "recently"
         parts.append(
-            f"<b>⚠ Latest refresh {escape(fresh.failed_status.upper())} at {escape(when)}: showing the last good data</b>"
+            f"<b>⚠ Latest refresh {escape(fresh.failed_status.upper())} at {escape(when)}: showing the last good "
+            "data</b>"
         )
     if fresh.too_old:
         parts.append(f"<b>⚠ STALE ({escape(age_text(fresh.age).removesuffix(' ago'))} old)</b>")
@@ -65,7 +66,8 @@ def stale_banner_text(board: Board, now: datetime | None = None) -> str | None:
     age = now - board.snapshot.extracted_at
     text = f"DATA IS STALE: reflects {date_time(board.snapshot.extracted_at)}, {age_text(age)}"
     if board.freshness.failed_status == "held":
-        text += f". Today's extract was held: {without_locations(board.freshness.failed_message or 'it failed a plausibility check')}"
+        held = board.freshness.failed_message or "it failed a plausibility check"
+        text += f". Today's extract was held: {without_locations(held)}"
     return text
 
 

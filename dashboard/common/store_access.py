@@ -127,7 +127,8 @@ def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def snapshot_identifiers(db_url: str, snapshot_id: int) -> list[str]:
-    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never changes)."""
+    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never
+    changes)."""
     return queries.snapshot_identifiers(engine_for(db_url), snapshot_id)
 
 
@@ -138,7 +139,8 @@ def quarantine_summary(db_url: str, snapshot_id: int) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def quarantine_reasons(db_url: str, snapshot_id: int) -> pd.DataFrame:
-    """Quarantined rows counted by table, column and reason with the offending value taken out (no row content leaves here)."""
+    """Quarantined rows counted by table, column and reason with the offending value taken out (no row content leaves
+    here)."""
     return reason_summary(queries.quarantine_rows(engine_for(db_url), snapshot_id))
 
 

@@ -72,7 +72,8 @@ def tile_html(
     change = f'<span class="ws-change">{escape(change_for(board, ward_code, definition))}</span>' if show_change else ""
     return (
         f'<div class="ws-tile ws-tile-{style.key}" style="--rag:{style.colour}" '
-        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}" title="{escape(definition.description)}">'
+        f'data-metric="{escape(definition.id)}" data-ward="{escape(ward_code)}" '
+        f'title="{escape(definition.description)}">'
         f'<div class="ws-tile-label">{escape(definition.label)}</div>'
         f'<div class="ws-tile-value">{escape(value)}</div>'
         f'<div class="ws-tile-sub">{escape(_sub_text(definition, tv))}</div>'
@@ -148,7 +149,8 @@ def staffing_grid_html(
     show_change: bool = True,
     chips: dict[str, str] | None = None,
 ) -> str:
-    """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG (and ``chips[metric_id]``, its SPC variation chip, if given)."""
+    """Staff group × shift: each cell 'actual (planned)', its fill rate and RAG (and ``chips[metric_id]``, its SPC
+    variation chip, if given)."""
     cells = {d.staffing_cell: d for d in definitions if is_staffing_cell(d)}
     shifts, groups = staffing_axes(list(cells.values()))
     head = "".join(f"<th>{escape(s.capitalize())}</th>" for s in shifts)
@@ -161,13 +163,14 @@ def staffing_grid_html(
                 tds.append('<td class="ws-staff-cell">–</td>')
                 continue
             tv = board.tile(ward_code, d.id)
+            numerator, denominator = (tv.numerator, tv.denominator) if tv else (None, None)
             rag = _rag_of(tv)
             style = rag_style(rag, has_thresholds(d))
             change = f'<div class="ws-change">{escape(change_for(board, ward_code, d))}</div>' if show_change else ""
             tds.append(
-                f'<td class="ws-staff-cell" style="--rag:{style.colour}" data-metric="{escape(d.id)}" data-ward="{escape(ward_code)}" '
-                f'title="{escape(d.description)}">'
-                f'<div class="ws-staff-count">{escape(staffing_text(tv.numerator if tv else None, tv.denominator if tv else None))}</div>'
+                f'<td class="ws-staff-cell" style="--rag:{style.colour}" data-metric="{escape(d.id)}" '
+                f'data-ward="{escape(ward_code)}" title="{escape(d.description)}">'
+                f'<div class="ws-staff-count">{escape(staffing_text(numerator, denominator))}</div>'
                 f'<div class="ws-staff-fill">fill rate {escape(percent_text(tv.value if tv else None))}</div>'
                 f"<div>{badge_html(rag, has_thresholds(d))}</div>{change}{(chips or {}).get(d.id, '')}</td>"
             )
@@ -196,6 +199,7 @@ def compact_table_html(
         )
     trend_head = "<th>SPC trend</th>" if chips is not None else ""
     return (
-        f'<table class="ws-compact"><thead><tr><th>Measure</th><th>Now</th><th>RAG</th><th>Since yesterday</th>{trend_head}</tr></thead>'
+        '<table class="ws-compact"><thead><tr><th>Measure</th><th>Now</th><th>RAG</th>'
+        f"<th>Since yesterday</th>{trend_head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -18,7 +18,14 @@ from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for, open_board
 from dashboard.common.huddle_summary import exec_huddle_summary
 from dashboard.common.styles import inject
-from dashboard.exec.grid import EXEC_ANALYST_CSS, SORTS, exec_grid_for, exec_grid_html, support_cards_html, support_wards
+from dashboard.exec.grid import (
+    EXEC_ANALYST_CSS,
+    SORTS,
+    exec_grid_for,
+    exec_grid_html,
+    support_cards_html,
+    support_wards,
+)
 from dashboard.exec.wall import EXEC_WALL_CSS, exec_wall_html, exec_wall_title_html
 from dashboard.wall.screen import MAX_ROTATE_SECONDS, MIN_ROTATE_SECONDS, next_turn
 from dashboard.common.rag import legend_html
@@ -111,7 +118,8 @@ def render_spc_summary(
                     "Scope": st.column_config.TextColumn(width=175),
                     "Latest": st.column_config.NumberColumn(
                         width=64,
-                        help="The latest daily value, as the tiles show it (with its day if that is not the latest day)",
+                        help="The latest daily value, as the tiles show it "
+                        "(with its day if that is not the latest day)",
                     ),
                     "Target": st.column_config.TextColumn(
                         width=58, help="The target in config/metrics.yaml ('–': none)"
@@ -121,7 +129,8 @@ def render_spc_summary(
                         help="Making Data Count variation icon: what the latest point's type says (see the chart)",
                     ),
                     "Assurance": st.column_config.TextColumn(
-                        help="Making Data Count assurance icon: whether the process, as it runs now, will meet its target"
+                        help="Making Data Count assurance icon: "
+                        "whether the process, as it runs now, will meet its target"
                     ),
                 },
             )

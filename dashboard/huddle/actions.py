@@ -12,31 +12,25 @@ from html import escape
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.huddle.entry_state import LONDON_TZ, entry_actor, flash, huddle_config, london_text
-from metrics.errors import ConfigError, UserFacingError
+from dashboard.huddle.entry_state import LONDON_TZ, entry_actor, flash, huddle_config, london_text, saving
 from metrics.huddle.config import HuddleConfig
 
 
 def _close_action(action_id: int, version: int, status: str) -> None:
-    try:
+    with saving() as outcome:
         store_access.set_huddle_action_status(
             action_id=action_id, expected_version=version, status=status, actor=entry_actor()
         )
-    except UserFacingError as exc:
-        flash("error", str(exc))
-        return
-    except SQLAlchemyError as exc:
-        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
+    if not outcome.ok:
         return
     flash("success", f"Action #{action_id} marked {status}.")
 
 
 def _add_action(ward_code: str) -> None:
     state = st.session_state
-    try:
+    with saving() as outcome:
         due_date, due_time = state.get("hi-action-due-date"), state.get("hi-action-due-time")
         due_at = None
         if isinstance(due_date, date) and isinstance(due_time, time):
@@ -50,11 +44,7 @@ def _add_action(ward_code: str) -> None:
             due_at=due_at,
             actor=entry_actor(),
         )
-    except (UserFacingError, ConfigError) as exc:
-        flash("error", str(exc))
-        return
-    except SQLAlchemyError as exc:
-        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
+    if not outcome.ok:
         return
     state["hi-action-text"] = ""
     flash("success", f"Action #{action_id} added; it stays on the board until it is closed.")
@@ -71,7 +61,8 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
         classes = "hi-action hi-closed"
         meta = f"{owner} · {escape(str(row['status']))} at {escape(london_text(row['closed_at']))}"
     return (
-        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" data-carried="{str(bool(row["carried_over"])).lower()}">'
+        f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" '
+        f'data-carried="{str(bool(row["carried_over"])).lower()}">'
         f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
     )
 
@@ -84,21 +75,15 @@ def render_actions(ward_code: str, hcfg: HuddleConfig, today: date, now: datetim
     for _, row in actions.iterrows():
         st.html(action_html(row, hcfg, today))
         if row["status"] == "open" and can_record:
-            done, cancel = st.columns(2, gap="small")
-            done.button(
-                "Done",
-                key=f"hi-done-{int(row['id'])}",
-                on_click=_close_action,
-                args=(int(row["id"]), int(row["version"]), "done"),
-                width="stretch",
-            )
-            cancel.button(
-                "Cancel",
-                key=f"hi-cancel-{int(row['id'])}",
-                on_click=_close_action,
-                args=(int(row["id"]), int(row["version"]), "cancelled"),
-                width="stretch",
-            )
+            closings = (("Done", "done"), ("Cancel", "cancelled"))
+            for column, (label, status) in zip(st.columns(2, gap="small"), closings, strict=True):
+                column.button(
+                    label,
+                    key=f"hi-{label.lower()}-{int(row['id'])}",
+                    on_click=_close_action,
+                    args=(int(row["id"]), int(row["version"]), status),
+                    width="stretch",
+                )
     if not can_record:
         return
     with st.expander("Add a concern and action", icon=":material/add:"):

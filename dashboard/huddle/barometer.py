@@ -57,9 +57,11 @@ def indicator_html(reading: IndicatorReading) -> str:
         f'<div class="hi-ind-note">{escape(reading.note)}</div>' if reading.status != "ok" else ""
     )  # the rest is in the tooltip
     return (
-        f'<div class="hi-ind" data-indicator="{escape(reading.id)}" data-rag="{escape(reading.rag or "")}" data-status="{escape(reading.status)}" title="{escape(note)}">'
+        f'<div class="hi-ind" data-indicator="{escape(reading.id)}" data-rag="{escape(reading.rag or "")}" '
+        f'data-status="{escape(reading.status)}" title="{escape(note)}">'
         f'<div class="hi-ind-label">{escape(reading.label)}</div>'
-        f'<div class="hi-ind-row"><span class="hi-ind-value">{escape(reading.value_text)}</span>{badge}{sparkline_html(reading.trend)}</div>'
+        '<div class="hi-ind-row"><span '
+        f'class="hi-ind-value">{escape(reading.value_text)}</span>{badge}{sparkline_html(reading.trend)}</div>'
         f"{shown}</div>"
     )
 
@@ -130,7 +132,8 @@ def render_barometer(reading: BarometerReading, ward_code: str) -> None:
     )
     if reading.not_supplied:
         st.html(
-            f'<div class="hi-missing">Not supplied by this hospital\'s extract: <b>{escape(", ".join(reading.not_supplied))}</b>. '
+            '<div class="hi-missing">Not supplied by this hospital\'s extract: '
+            f'<b>{escape(", ".join(reading.not_supplied))}</b>. '
             "Indicators that need them are shown as not supplied and left out of the reading.</div>"
         )
     aim = reading.aim

@@ -107,7 +107,8 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
             args=(access, ward.code, board.snapshot.id),
             icon=":material/print:",
             width="stretch",
-            help="Opens the browser's print dialog with an A4 sheet of today's board, ratings and open actions, without patient identifiers.",
+            help="Opens the browser's print dialog with an A4 sheet of today's board, ratings and open actions, "
+            "without patient identifiers.",
         ):
             print_dialog(sheet)
         st.download_button(
@@ -129,7 +130,8 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
 # tiles at full width, instead of a column one word wide beside them.
 HUDDLE_LAYOUT_CSS = """
 [data-testid="stMainBlockContainer"]{padding-top:3.4rem}
-[data-testid="stPopoverButton"] p,[data-testid="stPopoverButton"] div{white-space:normal !important;overflow:visible !important;
+[data-testid="stPopoverButton"] p,[data-testid="stPopoverButton"] div{white-space:normal !important;
+overflow:visible !important;
   text-overflow:clip !important}
 @media (max-width:1180px){
   .st-key-huddle_layout [data-testid="stHorizontalBlock"]:first-of-type{flex-wrap:wrap}

@@ -9,12 +9,17 @@ tell the person what happened on the next run.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
+from metrics.errors import UserFacingError
 from metrics.huddle.config import HuddleConfig, load_huddle_config
 from metrics.rules.clock import LONDON as LONDON_TZ
 from metrics.store.audit import Actor
@@ -32,7 +37,8 @@ def device_label() -> str:
 
 
 def entry_actor(role: str | None = None) -> Actor:
-    """Who the audit log names: the page's actor when it gave one (the signed-in user), else this session's device label."""
+    """Who the audit log names: the page's actor when it gave one (the signed-in user), else this session's device
+    label."""
     given = st.session_state.get(ACTOR_KEY)
     if isinstance(given, Actor):
         return given
@@ -52,6 +58,30 @@ def huddle_config() -> HuddleConfig:
 
 def flash(kind: str, message: str) -> None:
     st.session_state[FLASH_KEY] = (kind, message)
+
+
+@dataclass
+class Saving:
+    """Whether the writes inside ``saving()`` went through."""
+
+    ok: bool = True
+
+
+@contextmanager
+def saving() -> Iterator[Saving]:
+    """Around a form's writes: a refusal (bad input, a stale copy) or a store failure becomes the flashed message.
+
+    The caller checks ``.ok`` afterwards and stops if the write did not go through.
+    """
+    outcome = Saving()
+    try:
+        yield outcome
+    except UserFacingError as exc:
+        outcome.ok = False
+        flash("error", str(exc))
+    except SQLAlchemyError as exc:
+        outcome.ok = False
+        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
 
 
 def show_flash() -> None:

@@ -21,32 +21,27 @@ def _exported(ward_code: str, what: str) -> None:
         flash("error", "The export could not be written to the audit log.")
 
 
+def _export_button(ward_code: str, what: str, data: bytes, stem: str, today: date, help_text: str) -> None:
+    """One CSV download of the ward's ``what`` (ratings or actions); a click is audited."""
+    st.download_button(
+        f"{what.capitalize()} (CSV)",
+        data,
+        file_name=f"huddle_{what}_{stem}_{today:%Y-%m-%d}.csv",
+        mime="text/csv",
+        key=f"hi-export-{what}",
+        on_click=_exported,
+        args=(ward_code, what),
+        icon=":material/download:",
+        width="stretch",
+        help=help_text,
+    )
+
+
 def render_export(ward_code: str, hcfg: HuddleConfig, today: date) -> None:
     start = today - timedelta(days=365)
     stem = "".join(ch for ch in ward_code if ch.isalnum())[:12]
     ratings_csv = safe_csv(store_access.huddle_ratings_export(ward_code, start, today))
     actions_csv = safe_csv(store_access.huddle_actions_export(ward_code))
-    st.download_button(
-        "Ratings (CSV)",
-        ratings_csv,
-        file_name=f"huddle_ratings_{stem}_{today:%Y-%m-%d}.csv",
-        mime="text/csv",
-        key="hi-export-ratings",
-        on_click=_exported,
-        args=(ward_code, "ratings"),
-        icon=":material/download:",
-        width="stretch",
-        help="Every rating of the last year: roles and device labels, no names.",
-    )
-    st.download_button(
-        "Actions (CSV)",
-        actions_csv,
-        file_name=f"huddle_actions_{stem}_{today:%Y-%m-%d}.csv",
-        mime="text/csv",
-        key="hi-export-actions",
-        on_click=_exported,
-        args=(ward_code, "actions"),
-        icon=":material/download:",
-        width="stretch",
-        help="Every action, open and closed.",
-    )
+    ratings_help = "Every rating of the last year: roles and device labels, no names."
+    _export_button(ward_code, "ratings", ratings_csv, stem, today, ratings_help)
+    _export_button(ward_code, "actions", actions_csv, stem, today, "Every action, open and closed.")

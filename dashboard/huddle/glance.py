@@ -37,7 +37,8 @@ GLANCE_CSS = """
 .ws-attention,.ws-today{background:#fff;border:1px solid #D8DDE0;border-radius:6px;padding:6px 10px;min-width:0}
 .ws-glance h3{margin:0 0 4px 0;padding:0;font-size:1rem;font-weight:700;color:#212B32}
 .ws-att-list{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:6px}
-.ws-att{display:flex;align-items:center;gap:8px;border:1px solid #D8DDE0;border-left:8px solid var(--rag);border-radius:4px;
+.ws-att{display:flex;align-items:center;gap:8px;border:1px solid #D8DDE0;border-left:8px solid var(--rag);
+border-radius:4px;
   padding:3px 8px;min-width:0}
 .ws-att-label{flex:1;min-width:0;font-size:0.88rem;line-height:1.15;color:#212B32;overflow-wrap:anywhere}
 .ws-att-value{font-size:1.35rem;font-weight:800;color:#212B32;white-space:nowrap}
@@ -100,7 +101,10 @@ def _attention_html(board: Board, ward_code: str, definitions: list[MetricDefini
         )
     head = " · ".join(f"{RAG_STYLES[r].icon} {counts[r]} {RAG_STYLES[r].word}" for r in ATTENTION)
     body = "".join(items) or '<div class="ws-att-none">Nothing is red or amber on this ward today.</div>'
-    return f'<div class="ws-attention" data-testid="huddle-attention"><h3>Needs attention: {escape(head)}</h3><div class="ws-att-list">{body}</div></div>'
+    return (
+        f'<div class="ws-attention" data-testid="huddle-attention"><h3>Needs attention: {escape(head)}</h3>'
+        f'<div class="ws-att-list">{body}</div></div>'
+    )
 
 
 def _median_text(median: float | None) -> str:
@@ -115,7 +119,8 @@ def _today_html(ward_code: str, today: date, hcfg: HuddleConfig | None, actions:
         question = hcfg.scale(kind).question if hcfg is not None else word
         rated = f"{summary.rated} rated" if summary.rated else "nobody has rated yet"
         lines.append(
-            f'<p title="{escape(question)}"><b>{escape(word)}</b>: median {_median_text(summary.median)} <small>({rated})</small></p>'
+            f'<p title="{escape(question)}"><b>{escape(word)}</b>: median {_median_text(summary.median)} '
+            f'<small>({rated})</small></p>'
         )
     open_rows = actions[actions["status"] == "open"] if not actions.empty else actions
     items = "".join(
@@ -128,7 +133,10 @@ def _today_html(ward_code: str, today: date, hcfg: HuddleConfig | None, actions:
     more = len(open_rows) - SHOWN_ACTIONS
     more_text = f"<p><small>and {more} more, listed under Huddle actions</small></p>" if more > 0 else ""
     listed = f"<ul>{items}</ul>{more_text}" if items else "<p><small>No open actions.</small></p>"
-    return f'<div class="ws-today" data-testid="huddle-today"><h3>Today\'s huddle</h3>{"".join(lines)}<p><b>Open actions: {len(open_rows)}</b></p>{listed}</div>'
+    return (
+        f'<div class="ws-today" data-testid="huddle-today"><h3>Today\'s huddle</h3>{"".join(lines)}'
+        f"<p><b>Open actions: {len(open_rows)}</b></p>{listed}</div>"
+    )
 
 
 def glance_html(

@@ -40,7 +40,8 @@ INPUTS_CSS = """
 .hi-q{font-size:0.9rem;font-weight:600;color:#212B32;line-height:1.2}
 table.hi-counts{border-collapse:collapse;width:100%;margin:4px 0;table-layout:fixed}
 table.hi-counts th{font-size:0.8rem;color:#4C6272;font-weight:600;text-align:center;padding:0}
-table.hi-counts td{font-size:1.35rem;font-weight:800;text-align:center;border:1px solid #D8DDE0;padding:2px 0;color:#212B32}
+table.hi-counts td{font-size:1.35rem;font-weight:800;text-align:center;border:1px solid #D8DDE0;padding:2px 0;
+color:#212B32}
 table.hi-counts td.hi-zero{color:#AEB7BD;font-weight:600}
 .hi-median{font-size:0.85rem;color:#212B32}
 .hi-ind{border-bottom:1px solid #E8EDEE;padding:4px 0}
@@ -49,16 +50,20 @@ table.hi-counts td.hi-zero{color:#AEB7BD;font-weight:600}
 .hi-ind-value{font-size:1.05rem;font-weight:800;color:#212B32;min-width:2.6em}
 .hi-ind-note{font-size:0.75rem;color:#4C6272;line-height:1.15}
 .hi-ind .ws-badge{font-size:0.75rem;padding:0 6px}
-.hi-spark{display:inline-flex;align-items:flex-end;gap:1px;height:16px;width:56px;margin-left:auto;border-bottom:1px solid #AEB7BD}
+.hi-spark{display:inline-flex;align-items:flex-end;gap:1px;height:16px;width:56px;margin-left:auto;
+border-bottom:1px solid #AEB7BD}
 .hi-spark i{flex:1;background:#4C6272;display:block;min-width:1px}
 .hi-spark i.hi-gap{background:transparent}
-.hi-domain{margin:8px 0 0 0;font-size:0.8rem;text-transform:uppercase;letter-spacing:0.04em;color:#4C6272;font-weight:700}
+.hi-domain{margin:8px 0 0 0;font-size:0.8rem;text-transform:uppercase;letter-spacing:0.04em;color:#4C6272;
+font-weight:700}
 .hi-aim{background:#F0F4F5;border-left:6px solid #005EB8;border-radius:4px;padding:6px 8px;margin:6px 0 2px 0}
 .hi-aim b{font-size:0.9rem}
 .hi-aim p{margin:2px 0;font-size:0.8rem;color:#212B32}
 .hi-reading{font-size:0.8rem;color:#212B32;line-height:1.25}
-.hi-missing{font-size:0.8rem;background:#FFF3C4;border-left:6px solid #D55E00;padding:4px 8px;border-radius:4px;margin:4px 0}
-.hi-action{background:#fff;border:1px solid #D8DDE0;border-left:6px solid #005EB8;border-radius:4px;padding:4px 8px;margin:4px 0 0 0}
+.hi-missing{font-size:0.8rem;background:#FFF3C4;border-left:6px solid #D55E00;padding:4px 8px;border-radius:4px;
+margin:4px 0}
+.hi-action{background:#fff;border:1px solid #D8DDE0;border-left:6px solid #005EB8;border-radius:4px;padding:4px 8px;
+margin:4px 0 0 0}
 .hi-action.hi-carried{border-left-color:#D55E00}
 .hi-action.hi-closed{border-left-color:#AEB7BD;color:#4C6272}
 .hi-action p{margin:0;font-size:0.85rem;line-height:1.2}
@@ -69,9 +74,11 @@ table.hi-counts td.hi-zero{color:#AEB7BD;font-weight:600}
 def render_huddle_inputs(
     ward_code: str, *, can_record: bool = True, can_export: bool = True, actor: Actor | None = None
 ) -> None:
-    """The huddle inputs for ``ward_code``: ratings (counts per score, the form, the trend), the Safety Barometer, actions, export.
+    """The huddle inputs for ``ward_code``: ratings (counts per score, the form, the trend), the Safety Barometer,
+    actions, export.
 
-    ``can_record`` and ``can_export`` let the page pass its access decision (metrics.access.decisions); without them every
+    ``can_record`` and ``can_export`` let the page pass its access decision (metrics.access.decisions); without them
+    every
     visitor may record and export. ``actor`` (e.g. the page's ``Access.actor``) is who the audit log names; without
     it, this browser session's random device label. A rating row itself keeps only the device/session label.
     """

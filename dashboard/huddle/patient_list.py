@@ -192,7 +192,8 @@ def _note_open(
 def render_list_body(
     board: Board, ward_code: str, definition: MetricDefinition, table: pd.DataFrame, access: Access
 ) -> None:
-    """Caption, table and (for those allowed to export) CSV download for one tile's list, inside an open popover or expander."""
+    """Caption, table and (for those allowed to export) CSV download for one tile's list, inside an open popover or
+    expander."""
     st.caption(f"{definition.label}: most urgent first")
     st.dataframe(table, hide_index=True, width="content")
     if access.allows(Action.EXPORT_CSV, ward_code):

@@ -14,11 +14,9 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.huddle.entry_state import entry_actor, flash, huddle_config
-from metrics.errors import ConfigError, UserFacingError
+from dashboard.huddle.entry_state import entry_actor, flash, huddle_config, saving
 from metrics.huddle import inputs as huddle
 from metrics.huddle.config import HuddleConfig, RatingKind
 from metrics.huddle.shifts import current_shift
@@ -32,14 +30,16 @@ def counts_html(kind: str, question: str, counts: dict[int, int], hints: dict[in
     rated = sum(counts.values())
     heads = "".join(f'<th title="{escape(hints.get(s, ""))}">{s}</th>' for s in huddle.SCORES)
     cells = "".join(
-        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" title="{escape(hints.get(s, ""))}">{counts[s]}</td>'
+        f'<td data-score="{s}" class="{"hi-zero" if counts[s] == 0 else ""}" '
+        f'title="{escape(hints.get(s, ""))}">{counts[s]}</td>'
         for s in huddle.SCORES
     )
     median_text = "–" if median is None else (f"{median:.0f}" if median.is_integer() else f"{median:.1f}")
     return (
         f'<div class="hi-board" data-kind="{escape(kind)}"><div class="hi-q">{escape(question)}</div>'
         f'<table class="hi-counts"><tr>{heads}</tr><tr>{cells}</tr></table>'
-        f'<div class="hi-median">Median <b data-median>{median_text}</b> · <span data-rated>{rated}</span> rated today</div></div>'
+        f'<div class="hi-median">Median <b data-median>{median_text}</b> · <span data-rated>{rated}</span> rated '
+        'today</div></div>'
     )
 
 
@@ -56,7 +56,7 @@ def _submit_rating(ward_code: str) -> None:
     if all(v is None for v in scores.values()):
         flash("error", "Not saved: choose a score from 1 to 5 for at least one question.")
         return
-    try:
+    with saving() as outcome:
         cfg, hcfg = store_access.app_config(), huddle_config()
         comment = state.get("hi-comment") or None
         saved = []
@@ -77,11 +77,7 @@ def _submit_rating(ward_code: str) -> None:
             )
             comment = None  # the comment goes with the first rating saved
             saved.append(f"{hcfg.scale(kind).label.lower()} {score}")
-    except (UserFacingError, ConfigError) as exc:
-        flash("error", str(exc))
-        return
-    except SQLAlchemyError as exc:
-        flash("error", f"Not saved: the store could not be written ({type(exc).__name__}). Try again.")
+    if not outcome.ok:
         return
     for kind in KIND_ORDER:
         state[f"hi-score-{kind.value}"] = None

@@ -17,21 +17,30 @@ import pandas as pd
 from dashboard.common.board import Board, grouped
 from dashboard.common.formatting import day_time
 from dashboard.common.status_strip import stale_banner_text
-from dashboard.common.tiles import COMPACT_TABLE_GROUPS, compact_table_html, is_staffing_cell, staffing_grid_html, tile_html
+from dashboard.common.tiles import (
+    COMPACT_TABLE_GROUPS,
+    compact_table_html,
+    is_staffing_cell,
+    staffing_grid_html,
+    tile_html,
+)
 from metrics.config.models import Ward
 
 SHEET_CSS = """
 @page{size:A4 portrait;margin:9mm}
 *{box-sizing:border-box}
-body{font-family:Arial,Helvetica,sans-serif;color:#000;margin:0;font-size:8.5pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{font-family:Arial,Helvetica,sans-serif;color:#000;margin:0;font-size:8.5pt;-webkit-print-color-adjust:exact;
+print-color-adjust:exact}
 .sheet{width:100%;max-width:192mm;margin:0 auto}
-header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:2pt solid #005EB8;padding-bottom:2mm;margin-bottom:2mm}
+header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:2pt solid #005EB8;
+padding-bottom:2mm;margin-bottom:2mm}
 header h1{font-size:15pt;margin:0;color:#005EB8}
 header p{margin:0;font-size:8.5pt}
 .stale{background:#7C2855;color:#fff;font-weight:700;padding:1.5mm 3mm;margin-bottom:2mm}
 h2{font-size:9.5pt;margin:2mm 0 1mm 0;border-bottom:0.6pt solid #768692}
 .tiles{display:grid;grid-template-columns:repeat(6,1fr);gap:1.5mm}
-.ws-tile{border:0.6pt solid #768692;border-top:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;break-inside:avoid;display:flex;flex-direction:column}
+.ws-tile{border:0.6pt solid #768692;border-top:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;break-inside:avoid;
+display:flex;flex-direction:column}
 .ws-tile-label{font-size:7.2pt;font-weight:700;line-height:1.12;min-height:2.24em}
 .ws-tile-value{font-size:14pt;font-weight:800;line-height:1.05}
 .ws-tile-sub{font-size:6.5pt}
@@ -41,17 +50,20 @@ h2{font-size:9.5pt;margin:2mm 0 1mm 0;border-bottom:0.6pt solid #768692}
 .ws-change{font-size:6.5pt;color:#333}
 .row{display:grid;grid-template-columns:1.25fr 1fr;gap:3mm}
 table{border-collapse:collapse;width:100%}
-table.ws-compact th,table.ws-compact td{border-bottom:0.4pt solid #999;padding:0.5mm 1mm;text-align:left;font-size:7.2pt}
+table.ws-compact th,table.ws-compact td{border-bottom:0.4pt solid #999;padding:0.5mm 1mm;text-align:left;
+font-size:7.2pt}
 table.ws-compact td.ws-compact-value{font-size:9pt;font-weight:800;text-align:right}
 table.ws-staff-grid caption{caption-side:top;text-align:left;font-size:7pt}
 table.ws-staff-grid th{font-size:7.5pt;text-align:left;padding:0.5mm 1mm}
-table.ws-staff-grid td{border:0.6pt solid #768692;border-left:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;vertical-align:top}
+table.ws-staff-grid td{border:0.6pt solid #768692;border-left:2.2mm solid var(--rag,#768692);padding:1mm 1.5mm;
+vertical-align:top}
 .ws-staff-count{font-size:12pt;font-weight:800}
 .ws-staff-fill{font-size:7pt}
 .notes{border:0.6pt solid #768692;height:20mm;padding:1mm 2mm;margin-top:2mm}
 .notes b{font-size:8pt}
 footer{margin-top:1.5mm;font-size:6.5pt;color:#333}
-table.ratings{border-collapse:collapse;font-size:8pt}table.ratings td,table.ratings th{border:0.6pt solid #768692;padding:0.5mm 2mm}
+table.ratings{border-collapse:collapse;font-size:8pt}table.ratings td,table.ratings th{border:0.6pt solid #768692;
+padding:0.5mm 2mm}
 ul.actions{margin:0;padding-left:5mm;font-size:8pt}
 @media screen{body{background:#E8EDEE}.sheet{background:#fff;padding:8mm;margin:6mm auto;width:210mm;max-width:210mm}}
 """
@@ -66,7 +78,7 @@ def ratings_html(huddle: Mapping[str, object] | None) -> str:
     median = huddle.get("median")
     median_text = "" if median is None else f" · median {float(median):g}"  # type: ignore[arg-type]
     return (
-        f"<p>Rated by {int(huddle['rated'])}{median_text} (1: processes often fail … 5: reliable every time)</p>"  # type: ignore[call-overload]
+        f"<p>Rated by {int(huddle['rated'])}{median_text} (1: processes often fail … 5: reliable every time)</p>"
         '<table class="ratings"><tr><th>score</th><th>1</th><th>2</th><th>3</th><th>4</th><th>5</th></tr>'
         f"<tr><th>ratings</th>{cells}</tr></table>"
     )

@@ -89,13 +89,15 @@ def render_config_status(show_locations: bool = False) -> AppConfig | None:
         return None
     where = f", from {markdown_text(cfg.directory)}" if show_locations else ""
     st.success(
-        f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint `{cfg.fingerprint}`){where}."
+        f"Configuration OK: {len(cfg.wards.wards)} wards, {len(cfg.metrics)} metrics (fingerprint "
+        f"`{cfg.fingerprint}`){where}."
     )
     return cfg
 
 
 def render_status_page(show_raw: bool = False, show_locations: bool = False) -> None:
-    """The whole page: the snapshot and its rows beside each other, then quarantine and configuration, then refresh attempts.
+    """The whole page: the snapshot and its rows beside each other, then quarantine and configuration, then refresh
+    attempts.
 
     ``show_locations`` (administrators only) shows the extract folder, the configuration folder and the store's URL.
     """
@@ -116,7 +118,8 @@ def render_data_status(
     *,
     show_locations: bool = False,
 ) -> None:
-    """Snapshot facts, row counts, quarantine summary, refresh attempts; ``show_raw`` adds raw quarantined rows (administrators only)."""
+    """Snapshot facts, row counts, quarantine summary, refresh attempts; ``show_raw`` adds raw quarantined rows
+    (administrators only)."""
     db_url = store_access.database_url()
     settings = cfg.dashboard if cfg is not None else DashboardFile()
     try:
@@ -133,7 +136,8 @@ def render_data_status(
             st.subheader("Current snapshot")
             store = f" ({markdown_text(safe_url(db_url))})" if show_locations else ""
             st.info(
-                f"The store{store} holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an extract: `{LOAD_COMMAND}`."
+                f"The store{store} holds no data yet. Fill it with synthetic demo data: `{FILL_COMMAND}`, or load an "
+                f"extract: `{LOAD_COMMAND}`."
             )
     else:
         fresh = freshness(
@@ -176,7 +180,8 @@ def render_data_status(
             else:
                 st.table(markdown_table(reasons), hide_index=True)
                 st.caption(
-                    "Counts and reasons only, with the offending values taken out: the rows themselves may identify patients and are for administrators."
+                    "Counts and reasons only, with the offending values taken out: the rows themselves may identify "
+                    "patients and are for administrators."
                 )
             if show_raw:  # the status page passes show_raw only for administrators (metrics.access.decisions)
                 st.subheader("Quarantined rows (raw content: administrators only)")
@@ -188,7 +193,8 @@ def render_data_status(
         latest = attempts.iloc[0]
         if latest["status"] in ("rejected", "failed"):
             st.error(
-                f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its message:"
+                f"The latest refresh was {latest['status']}. The last good snapshot stays on screen, marked stale. Its "
+                "message:"
             )
             st.code(attempt_message(latest["message"], show_locations), language=None)
         st.dataframe(attempts_table(attempts, show_locations), hide_index=True, width="stretch")

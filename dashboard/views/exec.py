@@ -14,7 +14,8 @@ from metrics.access.decisions import View
 
 inject(BOARD_CSS)
 enter(View.EXEC)  # every ward, aggregate only: executives and analysts
-# Only once let in: a refusal keeps the sidebar, and its sign-out, in view. A leadership screen: the grid gets the width.
+# Only once let in: a refusal keeps the sidebar, and its sign-out, in view. A leadership screen: the grid gets the
+# width.
 st.set_page_config(layout="wide", initial_sidebar_state="collapsed", page_title="Executive wall")
 board = open_board(with_yesterday=False)  # no 'since yesterday' on this view
 if board is not None:

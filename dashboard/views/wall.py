@@ -1,4 +1,5 @@
-"""Matron wall screen (kiosk): /wall?token=… (a kiosk token's wards), /wall?wards=7A,7B,8C&rotate=30 or /wall?matron=M01."""
+"""Matron wall screen (kiosk): /wall?token=… (a kiosk token's wards), /wall?wards=7A,7B,8C&rotate=30 or
+/wall?matron=M01."""
 
 import time
 

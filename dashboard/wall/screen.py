@@ -41,7 +41,8 @@ class WallRequest:
 
     @property
     def interval(self) -> int:
-        """How often the screen redraws itself: the rotation, or the data refresh when there is one ward (or it is sooner)."""
+        """How often the screen redraws itself: the rotation, or the data refresh when there is one ward (or it is
+        sooner)."""
         return min(self.rotate, self.refresh) if len(self.wards) > 1 else self.refresh
 
 
@@ -161,13 +162,10 @@ def huddle_line(huddle: Mapping[str, object] | None) -> str:
 
 
 def wall_html(
-    board: Board,
-    request: WallRequest,
-    index: int,
-    huddle: Mapping[str, object] | None = None,
-    demo_notice: str = "",
+    board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None, demo_notice: str = ""
 ) -> str:
-    """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile grid, foot."""
+    """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile
+    grid, foot."""
     ward = request.wards[index % len(request.wards)]
     definitions, unknown = wall_definitions(board, request)
     cols, _ = grid_shape(len(definitions))
@@ -181,11 +179,13 @@ def wall_html(
     )
     ignored = [*request.notes, *(f"unknown tile {t}" for t in unknown)]
     notes = f" · ignored: {escape(', '.join(ignored))}" if ignored else ""
+    strip = status_strip_html(board, with_as_at=False, demo_notice=demo_notice)
     return (
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
-        f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · {escape(ward.name)}</div>'
+        f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · '
+        f"{escape(ward.name)}</div>"
         f"{rag_summary_html(board, ward.code, definitions)}</div>"
-        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{status_strip_html(board, with_as_at=False, demo_notice=demo_notice)}</div></div>'
+        f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{strip}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="--wall-cols:{cols}">{tiles}</div>'
         f'<div class="wall-foot"><span>{escape(request.title)} · {escape(site)} · {escape(turn)}{notes}</span>'

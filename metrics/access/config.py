@@ -158,12 +158,14 @@ def _scope_problems(kind: str, index: int, mapping: _Mapping, path: Path, raw: A
     problems = []
     if mapping.role is Role.KIOSK:
         problems.append(
-            f"{where}: {name}, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token create`; give people one of ward_staff, matron, executive, analyst, administrator, system."
+            f"{where}: {name}, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token "
+            "create`; give people one of ward_staff, matron, executive, analyst, administrator, system."
         )
     elif mapping.role in WARD_SCOPED_ROLES:
         if not (mapping.wards or mapping.sites or mapping.matrons):
             problems.append(
-                f'{where}: {name}: role {mapping.role.value} is scoped to wards; list `wards` (or `sites`, `matrons`, or wards: "*" for every ward).'
+                f'{where}: {name}: role {mapping.role.value} is scoped to wards; list `wards` (or `sites`, `matrons`, '
+                'or wards: "*" for every ward).'
             )
     elif mapping.wards or mapping.sites or mapping.matrons:
         problems.append(
@@ -178,14 +180,16 @@ def _scope_problems(kind: str, index: int, mapping: _Mapping, path: Path, raw: A
         if field_name == "wards" and "*" in codes:
             if len(codes) > 1:
                 problems.append(
-                    f'{_where(path, raw, (kind, index, field_name))}: {name}, field `wards`: "*" (every ward) stands alone, got {list(codes)}.'
+                    f'{_where(path, raw, (kind, index, field_name))}: {name}, field `wards`: "*" (every ward) stands '
+                    f'alone, got {list(codes)}.'
                 )
             continue
         compare = {c.upper() for c in known[field_name]} if field_name == "wards" else known[field_name]
         for code in codes:
             if (code.upper() if field_name == "wards" else code) not in compare:
                 problems.append(
-                    f"{_where(path, raw, (kind, index, field_name))}: {name}, field `{field_name}`: unknown code {code!r}; it must be one of the {field_name} in wards.yaml."
+                    f"{_where(path, raw, (kind, index, field_name))}: {name}, field `{field_name}`: unknown code "
+                    f"{code!r}; it must be one of the {field_name} in wards.yaml."
                 )
     return problems
 
@@ -193,7 +197,8 @@ def _scope_problems(kind: str, index: int, mapping: _Mapping, path: Path, raw: A
 def access_config_problems(
     directory: Path | str, app: AppConfig, optional: bool = False
 ) -> tuple[AccessSettings | None, list[str]]:
-    """access.yaml in ``directory`` validated against the wards in ``app``: the settings, or None and every problem found.
+    """access.yaml in ``directory`` validated against the wards in ``app``: the settings, or None and every problem
+    found.
 
     Problems start with the file name ("access.yaml line 12: group `x`, field `wards`: ..."). With
     ``optional`` a missing file is no problem (``check-config`` on a folder used only for refreshes).
@@ -203,8 +208,10 @@ def access_config_problems(
         if optional:
             return None, []
         return None, [
-            f"{ACCESS_FILE}: file not found. It says who may see what: `mode: demo` runs the synthetic demo with a role picker and no sign-in; "
-            f"`mode: oidc` signs staff in through the trust's identity provider. Copy the shipped {DEFAULT_CONFIG_DIR / ACCESS_FILE}."
+            f"{ACCESS_FILE}: file not found. It says who may see what: `mode: demo` runs the synthetic demo with a "
+            "role picker and no sign-in; "
+            "`mode: oidc` signs staff in through the trust's identity provider. Copy the shipped "
+            f"{DEFAULT_CONFIG_DIR / ACCESS_FILE}."
         ]
     found: list[str] = []
     model, raw = load_yaml_model(path, AccessFile, found, names=_ITEMS)
@@ -216,7 +223,8 @@ def access_config_problems(
             problems.extend(_scope_problems(kind, i, mapping, path, raw, app))
     if model.mode is Mode.OIDC and not (model.groups or model.users):
         problems.append(
-            f"{_where(path, raw, ('mode',))}: mode oidc with no `groups` or `users`: nobody could see anything; map at least one group to a role."
+            f"{_where(path, raw, ('mode',))}: mode oidc with no `groups` or `users`: nobody could see anything; map at "
+            "least one group to a role."
         )
     if problems:
         return None, problems
@@ -240,7 +248,8 @@ def access_config_problems(
 
 
 def load_access_config(directory: Path | str, app: AppConfig) -> AccessSettings:
-    """Load and validate ``directory``/access.yaml against the wards in ``app``; raise ConfigError listing every problem."""
+    """Load and validate ``directory``/access.yaml against the wards in ``app``; raise ConfigError listing every
+    problem."""
     settings, problems = access_config_problems(directory, app)
     if problems or settings is None:
         raise ConfigError([f"{Path(directory)}/{p}" for p in problems])
@@ -248,7 +257,8 @@ def load_access_config(directory: Path | str, app: AppConfig) -> AccessSettings:
 
 
 def auth_secrets_problems(secrets: Mapping[str, Any], provider: str | None = None) -> list[str]:
-    """What is missing from .streamlit/secrets.toml for signing in with ``provider`` (None: the unnamed default); empty when usable.
+    """What is missing from .streamlit/secrets.toml for signing in with ``provider`` (None: the unnamed default); empty
+    when usable.
 
     Checked before any sign-in is offered, so a misconfigured deployment stops
     with this list instead of opening up or failing at the identity provider.
@@ -257,7 +267,8 @@ def auth_secrets_problems(secrets: Mapping[str, Any], provider: str | None = Non
     auth = secrets.get("auth")
     if not isinstance(auth, Mapping) or not auth:
         return [
-            f"{where}: no [auth] section. mode: oidc in config/access.yaml needs the identity provider's settings there ({SECRETS_HINT})."
+            f"{where}: no [auth] section. mode: oidc in config/access.yaml needs the identity provider's settings "
+            f"there ({SECRETS_HINT})."
         ]
     problems = []
     redirect = str(auth.get("redirect_uri") or "")
@@ -285,6 +296,7 @@ def auth_secrets_problems(secrets: Mapping[str, Any], provider: str | None = Non
     )
     if placeholders:
         problems.append(
-            f"{where}: still holds the example's placeholders in {', '.join(placeholders)}; put in your identity provider's values."
+            f"{where}: still holds the example's placeholders in {', '.join(placeholders)}; put in your identity "
+            "provider's values."
         )
     return problems

@@ -27,7 +27,8 @@ class Role(StrEnum):
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
     SYSTEM = "system"  # the integrated care system's view across trusts: aggregate bundles only
-    KIOSK = "kiosk"  # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
+    # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
+    KIOSK = "kiosk"
 
 
 class View(StrEnum):
@@ -213,7 +214,8 @@ def _refusal_rank(reason_kind: str) -> int:
 
 
 def decide(principal: Principal | None, view: View | str, ward_code: str | None, action: Action | str) -> Decision:
-    """Allowed or refused, with the reason, for ``principal`` doing ``action`` on ``view`` (for ``ward_code``, or not about one ward).
+    """Allowed or refused, with the reason, for ``principal`` doing ``action`` on ``view`` (for ``ward_code``, or not
+    about one ward).
 
     A request is allowed when one of the principal's grants allows it: the role's
     policy lists the action on the view, and the grant covers the ward (a view
@@ -229,7 +231,8 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
     if not principal.grants:
         return Decision(
             False,
-            f"{principal.name} has no role here: an administrator maps your identity-provider groups to roles in config/access.yaml.",
+            f"{principal.name} has no role here: an administrator maps your identity-provider groups to roles in "
+            "config/access.yaml.",
         )
     best: tuple[int, str] | None = None
 
@@ -257,7 +260,8 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
         if view in TRUST_WIDE_VIEWS and grant.wards is not None:
             refuse(
                 "scope",
-                f"{VIEW_LABELS[view].capitalize()} shows every ward; your access covers {', '.join(sorted(grant.wards))} only ({grant.describe()}).",
+                f"{VIEW_LABELS[view].capitalize()} shows every ward; your access covers "
+                f"{', '.join(sorted(grant.wards))} only ({grant.describe()}).",
             )
             continue
         if ward_code is not None and not grant.covers(ward_code):
@@ -272,20 +276,25 @@ def decide(principal: Principal | None, view: View | str, ward_code: str | None,
 def permitted_wards(
     principal: Principal | None, view: View | str, action: Action | str, ward_codes: Iterable[str]
 ) -> list[str]:
-    """Those of ``ward_codes`` (in their order) for which ``decide`` allows ``action`` on ``view``: what a ward picker offers."""
+    """Those of ``ward_codes`` (in their order) for which ``decide`` allows ``action`` on ``view``: what a ward picker
+    offers."""
     return [code for code in ward_codes if decide(principal, view, code, action).allowed]
 
 
 def policy_markdown() -> str:
-    """docs/access.md: the policy table as a data-protection officer reads it (generated; a test checks it matches POLICY)."""
+    """docs/access.md: the policy table as a data-protection officer reads it (generated; a test checks it matches
+    POLICY)."""
     views = [v for v in View]
     lines = [
         "# Who sees what",
         "",
-        "Generated from `metrics/access/py` (`POLICY`) by `python -m metrics.access.decisions > docs/access.md`; a test fails if it drifts.",
+        "Generated from `metrics/access/py` (`POLICY`) by `python -m metrics.access.decisions > docs/access.md`; a "
+        "test fails if it drifts.",
         "",
-        "Every page asks `decide(principal, view, ward, action)` before drawing anything. A role is granted over wards in",
-        "`config/access.yaml` (ward staff and matrons: their wards; the other roles: every ward); a wall screen's kiosk token",
+        "Every page asks `decide(principal, view, ward, action)` before drawing anything. A role is granted over wards "
+        "in",
+        "`config/access.yaml` (ward staff and matrons: their wards; the other roles: every ward); a wall screen's "
+        "kiosk token",
         "carries its own wards. A refusal is shown plainly, nothing else is drawn, and it is written to the audit log.",
         "",
         "| role | " + " | ".join(f"{v.value}" for v in views) + " |",
@@ -307,7 +316,8 @@ def policy_markdown() -> str:
         "* "
         + ", ".join(sorted(v.value for v in TRUST_WIDE_VIEWS))
         + " show every ward at once: only a grant over every ward opens them.",
-        "* Ward staff and matrons see a ward's board, lists and huddle only for their own wards; `?ward=` another ward is refused.",
+        "* Ward staff and matrons see a ward's board, lists and huddle only for their own wards; `?ward=` another ward "
+        "is refused.",
         "* Nobody signed in, or signed in with no role mapped in config/access.yaml, is refused everything.",
         "",
     ]

@@ -39,10 +39,13 @@ class KioskMissThrottle:
 
     def __post_init__(self) -> None:
         if self.limit < 1 or self.window <= timedelta(0):
-            raise ValueError(f"a kiosk throttle needs limit >= 1 and a positive window, got {self.limit}, {self.window}")
+            raise ValueError(
+                f"a kiosk throttle needs limit >= 1 and a positive window, got {self.limit}, {self.window}"
+            )
 
     def is_throttled(self, client: str, now: datetime) -> bool:
-        """True while ``client`` has more than ``limit`` misses in the window ending ``now`` (refuse before checking)."""
+        """True while ``client`` has more than ``limit`` misses in the window ending ``now`` (refuse before
+        checking)."""
         return len(self._recent(client, now)) > self.limit
 
     def miss(self, client: str, now: datetime) -> MissVerdict:

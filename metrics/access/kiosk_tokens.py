@@ -116,7 +116,8 @@ def create_token(
     expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> IssuedToken:
-    """Issue a token for ``wards`` labelled ``label``; only its hash is stored, and the issue is audited in the same transaction.
+    """Issue a token for ``wards`` labelled ``label``; only its hash is stored, and the issue is audited in the same
+    transaction.
 
     The returned token is the only copy.
     """
@@ -128,15 +129,10 @@ def create_token(
     if expires_at is not None and expires_at <= now:
         raise UserFacingError(f"The expiry {expires_at.isoformat()} is already past; give a future date or none.")
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    # What the token opens and for how long, then who issued it and how the audit log names that.
     row = stored_tokens.insert_token(
-        engine,
-        token_hash=token_hash(token),
-        label=label,
-        wards=wards,
-        created_at=now,
-        expires_at=expires_at,
-        actor=actor,
-        audit_action=KIOSK_TOKEN_CREATED,
+        engine, token_hash=token_hash(token), label=label, wards=wards, created_at=now, expires_at=expires_at,
+        actor=actor, audit_action=KIOSK_TOKEN_CREATED,
     )
     return IssuedToken(_info(row), token)
 
@@ -148,7 +144,8 @@ def list_tokens(engine: Engine, include_inactive: bool = True, now: datetime | N
 
 
 def revoke_token(engine: Engine, token_id: int, *, actor: Actor, now: datetime | None = None) -> TokenInfo:
-    """Revoke token ``token_id`` from now on, audited in the same transaction; revoking twice keeps the first revocation."""
+    """Revoke token ``token_id`` from now on, audited in the same transaction; revoking twice keeps the first
+    revocation."""
     row = stored_tokens.revoke_once(engine, token_id, at=now or _now(), actor=actor, audit_action=KIOSK_TOKEN_REVOKED)
     if row is None:
         raise UserFacingError(f"No kiosk token has id {token_id}; `python -m metrics kiosk-token list` shows them.")
@@ -159,7 +156,8 @@ INVALID = "This wall screen link is not valid. Ask an administrator for a new on
 
 
 def verify_token(engine: Engine, token: str | None, now: datetime | None = None) -> TokenCheck:
-    """Whether ``token`` opens a wall: its label and wards if so, otherwise a plain reason (which never echoes the token)."""
+    """Whether ``token`` opens a wall: its label and wards if so, otherwise a plain reason (which never echoes the
+    token)."""
     if not token or len(token) > 200:
         return TokenCheck(False, INVALID)
     row = stored_tokens.token_with_hash(engine, token_hash(token))
@@ -170,7 +168,8 @@ def verify_token(engine: Engine, token: str | None, now: datetime | None = None)
     if status == "revoked":
         return TokenCheck(
             False,
-            f"This wall screen link ({info.label}) was revoked on {info.revoked_at:%d %b %Y}. Ask an administrator for a new one.",
+            f"This wall screen link ({info.label}) was revoked on {info.revoked_at:%d %b %Y}. Ask an administrator for "
+            "a new one.",
             info.label,
             info.wards,
             info.id,
@@ -178,7 +177,8 @@ def verify_token(engine: Engine, token: str | None, now: datetime | None = None)
     if status == "expired":
         return TokenCheck(
             False,
-            f"This wall screen link ({info.label}) expired on {info.expires_at:%d %b %Y}. Ask an administrator for a new one.",
+            f"This wall screen link ({info.label}) expired on {info.expires_at:%d %b %Y}. Ask an administrator for a "
+            "new one.",
             info.label,
             info.wards,
             info.id,

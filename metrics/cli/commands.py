@@ -1,4 +1,5 @@
-"""What ``refresh``, ``snapshot``, ``release`` and ``check-config`` run: load, print, release a held extract, check config.
+"""What ``refresh``, ``snapshot``, ``release`` and ``check-config`` run: load, print, release a held extract, check
+config.
 
 Why this exists: these commands read extracts, run the clinical rules and
 read or write the store, so they need pandas and the whole pipeline. The
@@ -63,7 +64,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         seconds = sum(result.seconds.values())
         if result.status == "held":
             print(
-                f"{prefix}{folder}: HELD as snapshot {result.snapshot_id}, not shown on the board: {result.held_reason}. "
+                f"{prefix}{folder}: HELD as snapshot {result.snapshot_id}, not shown on the board: "
+                f"{result.held_reason}. "
                 f"If the change is real, release it: python -m metrics release {result.snapshot_id}",
                 file=sys.stderr,
             )

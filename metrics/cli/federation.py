@@ -20,7 +20,8 @@ def cmd_export_aggregate(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else PROJECT_ROOT / "var" / "bundles" / cfg.dashboard.trust_code
     result = export_bundle(ready_engine(args.db), cfg, out, since=since, threshold=args.suppress_up_to)
     print(
-        f"wrote the {cfg.dashboard.trust_code} bundle for {result.first_day} to {result.last_day} into {result.folder}: "
+        f"wrote the {cfg.dashboard.trust_code} bundle for {result.first_day} to {result.last_day} into "
+        f"{result.folder}: "
         f"{result.rows} values, {result.withheld} withheld by disclosure control (counts 1 to {args.suppress_up_to} "
         "and what would reveal them); no patient row"
     )

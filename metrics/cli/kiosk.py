@@ -9,12 +9,13 @@ command runs (``metrics.cli.kiosk_commands``, ``metrics.cli.kiosk_create``).
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from metrics.cli.lazy import lazy
 
 
-def add_kiosk_subcommand(subparsers: Any, parents: list[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_kiosk_subcommand(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], parents: list[argparse.ArgumentParser]
+) -> argparse.ArgumentParser:
     """Register ``kiosk-token create|list|revoke`` on the CLI's subparsers; ``parents`` give --config and --db."""
     parser = subparsers.add_parser("kiosk-token", help="issue, list and revoke wall screen tokens")
     sub = parser.add_subparsers(dest="kiosk_command", required=True)

@@ -92,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=lazy("metrics.cli.sample:cmd_generate_sample"))
 
-    p = sub.add_parser("demo", parents=[common], help="fill the store with synthetic history up to today, and keep it current")
+    p = sub.add_parser(
+        "demo", parents=[common], help="fill the store with synthetic history up to today, and keep it current"
+    )
     p.add_argument("--days", type=int, default=90)
     p.set_defaults(func=lazy("metrics.cli.sample:cmd_demo"))
 

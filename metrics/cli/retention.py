@@ -24,7 +24,9 @@ def _now(text: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise UserFacingError(f"prune: --now {text!r} is not an ISO 8601 time; give e.g. 2026-11-25T06:00+00:00") from exc
+        raise UserFacingError(
+            f"prune: --now {text!r} is not an ISO 8601 time; give e.g. 2026-11-25T06:00+00:00"
+        ) from exc
     if moment.tzinfo is None:
         raise UserFacingError(f"prune: --now {text!r} has no time zone; add one, e.g. {text}+00:00")
     return moment

@@ -8,13 +8,12 @@ the rest of the command line never loads the hazard log's models.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from metrics.cli.lazy import lazy
 from metrics.store.url import PROJECT_ROOT
 
 
-def add_safety_case_subcommand(sub: Any) -> argparse.ArgumentParser:
+def add_safety_case_subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register ``safety-case`` on the main parser's subcommands."""
     p = sub.add_parser(
         "safety-case",

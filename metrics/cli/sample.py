@@ -121,5 +121,8 @@ def _generate_system(args: argparse.Namespace, end: date | None) -> int:
         raise UserFacingError(f"generate-sample: {exc}") from exc
     print(f"wrote {len(trusts)} synthetic trust(s) under {args.out}; load each into its own store:")
     for trust in trusts:
-        print(f"  python -m metrics refresh {trust.extracts} --config {trust.config} --db sqlite:///var/{trust.code}.sqlite --create-store")
+        print(
+            f"  python -m metrics refresh {trust.extracts} --config {trust.config} --db "
+            f"sqlite:///var/{trust.code}.sqlite --create-store"
+        )
     return 0

@@ -19,7 +19,9 @@ run_spc_command = lazy("metrics.cli.spc_chart:print_chart")
 run_spc_command.__doc__ = "Print the chart as JSON and return 0; on bad input print the reason to stderr and return 2."
 
 
-def add_spc_subcommand(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+def add_spc_subcommand(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Register ``spc [FILE] --improvement ... [--target N] [--rebase DATE ...] [--format json]``.
 
     Hook for stored history: when FILE is not given, ``run_spc_command`` calls

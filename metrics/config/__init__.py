@@ -1,1 +1,2 @@
-"""The configuration under config/: one line-aware YAML loader, one strict model base, the file models and the cross-file checks."""
+"""The configuration under config/: one line-aware YAML loader, one strict model base, the file models and the
+cross-file checks."""

@@ -46,7 +46,8 @@ def _check_ward_references(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
         seen.add(ward.code.upper())
         if ward.site not in sites:
             problems.append(
-                f"{where}: ward `{ward.code}`, field `site`: unknown site {ward.site!r}; add it under `sites` or use one of {sorted(sites)}."
+                f"{where}: ward `{ward.code}`, field `site`: unknown site {ward.site!r}; add it under `sites` or use "
+                f"one of {sorted(sites)}."
             )
         if matrons and ward.matron not in matrons:
             problems.append(
@@ -87,13 +88,15 @@ def _check_metric_columns(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
 
 
 def _check_huddle_and_barometer(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
-    """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the files above."""
+    """huddle.yaml and barometer.yaml (optional here): their own problems, and their wards and metrics against the
+    files above."""
 
     return huddle_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
 def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
-    """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons against wards.yaml."""
+    """access.yaml (optional here, required by the dashboard): its own problems, and its wards, sites and matrons
+    against wards.yaml."""
 
     return access_config_problems(cfg.directory, cfg, optional=True)[1]
 

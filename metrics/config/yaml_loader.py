@@ -37,7 +37,7 @@ class LineList(list):  # type: ignore[type-arg]
 _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class LineLoader(_SafeBase):  # type: ignore[misc]
+class LineLoader(_SafeBase):  # type: ignore[misc]  # PyYAML ships no type hints: the base class is Any here
     """SafeLoader whose mappings and sequences carry their source lines."""
 
 
@@ -178,7 +178,7 @@ def load_yaml_model(
     ``names`` says how the file names the items a location points at; ``clean_loc`` drops pydantic's union tags.
     """
     if optional and not path.exists():
-        return model(), None  # type: ignore[call-arg]
+        return model(), None
     try:
         data = load_yaml(path)
     except YamlSyntaxError as exc:

@@ -200,22 +200,23 @@ def mask(condition: Any, frame: pd.DataFrame, ctx: EvaluationContext) -> np.ndar
 def _leaf_mask(leaf: Leaf, frame: pd.DataFrame, ctx: EvaluationContext) -> np.ndarray:
     col = frame[leaf.column]
     op, operand = leaf.operator, leaf.operand()
-    present = col.notna().to_numpy(dtype=bool)
+    present: np.ndarray = col.notna().to_numpy(dtype=bool)
     if op == "is_missing":
         return ~present if operand else present
     if op in ("eq", "ne"):
         if operand is None:
             return ~present if op == "eq" else present
+        equal: np.ndarray
         if isinstance(operand, str):
-            result = (_text(col) == operand.upper()).fillna(False).to_numpy(dtype=bool)
+            equal = (_text(col) == operand.upper()).fillna(False).to_numpy(dtype=bool)
         else:
-            result = (col == operand).fillna(False).to_numpy(dtype=bool)
-        return result if op == "eq" else (present & ~result)
+            equal = (col == operand).fillna(False).to_numpy(dtype=bool)
+        return equal if op == "eq" else (present & ~equal)
     if op in ("in", "not_in"):
         values = [_norm(v) for v in operand]
         series = _text(col) if any(isinstance(v, str) for v in values) else col
-        result = series.isin(values).fillna(False).to_numpy(dtype=bool) & present
-        return result if op == "in" else (present & ~result)
+        member: np.ndarray = series.isin(values).fillna(False).to_numpy(dtype=bool) & present
+        return member if op == "in" else (present & ~member)
     if op in ("gt", "ge", "lt", "le"):
         numeric = pd.to_numeric(col, errors="coerce").astype("float64").to_numpy()
         with np.errstate(invalid="ignore"):
@@ -239,4 +240,6 @@ def _leaf_mask(leaf: Leaf, frame: pd.DataFrame, ctx: EvaluationContext) -> np.nd
         result = col == pd.Timestamp(ctx.london_date)
         if not operand:
             result = ~result
-    return pd.Series(result, index=col.index).fillna(False).to_numpy(dtype=bool) & present
+    timed: np.ndarray = pd.Series(result, index=col.index).fillna(False).to_numpy(dtype=bool)
+    when: np.ndarray = timed & present
+    return when

@@ -57,7 +57,8 @@ class Ratio(Strict):
 
 
 class Rag(Strict):
-    """Red/amber/green thresholds. For lower-is-better: green at or below green_max, amber at or below amber_max, else red.
+    """Red/amber/green thresholds. For lower-is-better: green at or below green_max, amber at or below amber_max, else
+    red.
     For higher-is-better: green at or above green_min, amber at or above amber_min, else red."""
 
     green_max: float | None = None
@@ -131,7 +132,11 @@ class MetricDefinition(Strict):
         cols: set[str] = set()
         if self.where is not None:
             cols |= self.where.columns()
-        parts = [self.aggregate] if self.aggregate else [self.ratio.numerator, self.ratio.denominator]  # type: ignore[union-attr]
+        parts: list[Aggregate] = []
+        if self.aggregate is not None:
+            parts.append(self.aggregate)
+        if self.ratio is not None:
+            parts += [self.ratio.numerator, self.ratio.denominator]
         for part in parts:
             if part.column:
                 cols.add(part.column)

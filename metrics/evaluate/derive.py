@@ -241,7 +241,8 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
 def care_hours_per_ward(
     staff: pd.DataFrame, enc: pd.DataFrame, now: pd.Timestamp, unit: str, shift_hours: dict[str, float]
 ) -> pd.DataFrame:
-    """Care hours per patient day for yesterday (its day and night shifts) over the census at the midnight that ended it.
+    """Care hours per patient day for yesterday (its day and night shifts) over the census at the midnight that ended
+    it.
 
     Only wards with both shifts recorded and patients at midnight get a row, so a ward without data is
     'no data' on the board and is left out of site and trust totals, never counted as zero.

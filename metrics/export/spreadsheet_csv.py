@@ -44,4 +44,5 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV bytes (no index), every text cell and header neutralised for spreadsheets."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+    text: str = neutralise_formulas(frame).to_csv(index=False)
+    return text.encode("utf-8")

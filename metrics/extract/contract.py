@@ -190,7 +190,8 @@ ASSESSMENTS = TableSpec(
             "due_at",
             T,
             False,
-            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml assessment_schedule.",
+            "When it is (or was) due. Empty: due is worked out from admission by config/clinical.yaml "
+            "assessment_schedule.",
         ),
         ColumnSpec("completed_at", T, False, "Empty while outstanding.", not_after_extract=True),
     ),
@@ -209,13 +210,15 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
             "reason",
             S,
             False,
-            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, ...",
+            "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, "
+            "...",
         ),
         ColumnSpec(
             "dmd_code",
             S,
             False,
-            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the critical "
+            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the "
+            "critical "
             "medicine code list in config/clinical.yaml before the name is.",
             may_be_absent=True,
         ),
@@ -275,20 +278,32 @@ PATIENT_FLAGS = TableSpec(
 INCIDENT_TYPES = ("fall", "pressure_ulcer", "medication", "c_diff", "good_catch", "learning", "other")
 HARM_LEVELS = ("none", "low", "moderate", "severe", "death")  # in order of severity
 
-INCIDENTS = TableSpec(
+_WARD_CODE = ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml.")
+
+
+def _optional_table(name: str, description: str, indicators: str, columns: tuple[ColumnSpec, ...]) -> TableSpec:
+    """A table a trust may leave out: without it the Safety Barometer's ``indicators`` indicators read 'not
+    supplied'."""
+    note = f"Without this file the Safety Barometer's {indicators} indicators read 'not supplied'."
+    return TableSpec(name, f"{description} {note}", columns, required_file=False, ward_column="ward_code")
+
+
+INCIDENTS = _optional_table(
     "incidents",
-    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): at least the last 400 days, "
-    "so that 'days since the last fall' can count back far enough. Good-catch and learning reports are incidents of their own type. "
-    "Without this file the Safety Barometer's incident indicators read 'not supplied'.",
+    "Incidents reported on the wards, from the incident reporting system (Datix, LFPSE, ...): "
+    "at least the last 400 days, so that 'days since the last fall' can count back far enough. "
+    "Good-catch and learning reports are incidents of their own type.",
+    "incident",
     (
         ColumnSpec("incident_id", S, True, "The reporting system's reference.", unique=True, identifying=KEY),
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("occurred_at", T, True, "When it happened.", not_after_extract=True),
         ColumnSpec(
             "incident_type",
             S,
             True,
-            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), LEARNING (a learning or excellence report) or OTHER.",
+            "FALL, PRESSURE_ULCER, MEDICATION, C_DIFF, GOOD_CATCH (a near miss caught in time), "
+            "LEARNING (a learning or excellence report) or OTHER.",
             allowed=INCIDENT_TYPES,
         ),
         ColumnSpec(
@@ -298,53 +313,39 @@ INCIDENTS = TableSpec(
             "pressure_ulcer_category", INT, False, "For PRESSURE_ULCER: the category, 1 to 4.", min_value=1, max_value=4
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-PATIENT_FEEDBACK = TableSpec(
+PATIENT_FEEDBACK = _optional_table(
     "patient_feedback",
-    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days. "
-    "Without this file the Safety Barometer's feedback indicators read 'not supplied'.",
+    "Friends and Family Test responses, compliments and complaints, one row each: at least the last 200 days.",
+    "feedback",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("response_date", DT, True, "The date it was given.", not_after_extract=True),
         ColumnSpec("kind", S, True, "fft, compliment or complaint.", allowed=("fft", "compliment", "complaint")),
         ColumnSpec(
             "fft_positive", B, False, "For fft: true when the answer was 'very good' or 'good'; empty for other kinds."
         ),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
-WORKFORCE = TableSpec(
+
+def _percent(name: str, description: str) -> ColumnSpec:
+    """An optional percentage column, 0 to 100."""
+    return ColumnSpec(name, D, False, description, min_value=0, max_value=100)
+
+
+WORKFORCE = _optional_table(
     "workforce",
-    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months. "
-    "Without this file the Safety Barometer's staff indicators read 'not supplied'.",
+    "Monthly workforce figures per ward, from the workforce system (ESR, e-rostering): at least the last 13 months.",
+    "staff",
     (
-        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        _WARD_CODE,
         ColumnSpec("month", DT, True, "The first day of the month the figures are for.", not_after_extract=True),
-        ColumnSpec(
-            "sickness_absence_pct",
-            D,
-            False,
-            "Staff sickness absence in the month, % of contracted time.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec(
-            "training_compliance_pct",
-            D,
-            False,
-            "Mandatory training compliance at the month's end, %.",
-            min_value=0,
-            max_value=100,
-        ),
-        ColumnSpec("turnover_pct", D, False, "Staff turnover, % over the last 12 months.", min_value=0, max_value=100),
+        _percent("sickness_absence_pct", "Staff sickness absence in the month, % of contracted time."),
+        _percent("training_compliance_pct", "Mandatory training compliance at the month's end, %."),
+        _percent("turnover_pct", "Staff turnover, % over the last 12 months."),
     ),
-    required_file=False,
-    ward_column="ward_code",
 )
 
 # ---- optional tables: what the anticipation tiles read ("will care be safe later today and tomorrow?") ----
@@ -355,7 +356,8 @@ ACUITY = TableSpec(
     "acuity",
     "Each patient's Safer Nursing Care Tool acuity and dependency level per shift, as the nurse in charge scores "
     "it (today's and the next shift's). The board sets the care hours the next shift's levels need (the level "
-    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not supplied'.",
+    "multipliers in config/clinical.yaml) against the hours rostered. Without this file those tiles read 'not "
+    "supplied'.",
     (
         ColumnSpec("encounter_id", S, True, "The stay.", identifying=KEY),
         ColumnSpec("shift_date", DT, True, "The date the shift starts."),
@@ -430,6 +432,7 @@ NEVER_SHOWN_COLUMNS: frozenset[str] = frozenset(
 )
 
 MANIFEST_FIELDS = {
-    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never from the machine's clock.",
+    "extracted_at": "The moment the extract reflects. 'Today', 'now' and every overdue clock count from here, never "
+    "from the machine's clock.",
     "source": "Which system produced the extract (free text).",
 }

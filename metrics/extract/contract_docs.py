@@ -12,7 +12,8 @@ from metrics.extract.contract import CONTRACT_VERSION, MANIFEST_FIELDS, TABLES, 
 
 INTRO = f"""# The EPR extract, contract version {CONTRACT_VERSION}
 
-<!-- Generated from metrics/extract/contract.py by `python -m metrics.extract.contract_docs`; edit that file, not this one. -->
+<!-- Generated from metrics/extract/contract.py by `python -m metrics.extract.contract_docs`; \
+edit that file, not this one. -->
 
 The dashboard reads one shape of data, whatever EPR a hospital runs. An
 extract is a folder: a `manifest.json` and one file per table below, named
@@ -94,7 +95,8 @@ def render_contract_markdown() -> str:
         lines.append("|---|---|---|---|---|")
         for col in table.columns:
             lines.append(
-                f"| `{col.name}` | {col.type.value} | {'yes' if col.required else 'no'} | {_constraints(col)} | {col.description} |"
+                f"| `{col.name}` | {col.type.value} | {'yes' if col.required else 'no'} | {_constraints(col)} | "
+                f"{col.description} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -33,7 +33,8 @@ _OFFSET = re.compile(r"(?:Z|[+-][0-9][0-9]:?[0-9][0-9])$", re.IGNORECASE)  # ISO
 
 
 def arrow_strings(series: pd.Series) -> pyarrow.ChunkedArray | None:
-    """The pyarrow strings behind a pyarrow-backed text column (pandas' default for text read from CSV or Parquet), else None.
+    """The pyarrow strings behind a pyarrow-backed text column (pandas' default for text read from CSV or Parquet),
+    else None.
 
     Only when ``astype("string")`` would also give pyarrow-backed strings, so that the fast paths below
     return exactly the dtype the general path does.
@@ -45,7 +46,8 @@ def arrow_strings(series: pd.Series) -> pyarrow.ChunkedArray | None:
 
 
 def _clean_strings(arr: pyarrow.ChunkedArray, case: str | None = None) -> pyarrow.ChunkedArray:
-    """Strip, upper- or lower-case, and blank → null: what ``_as_text`` and the code casing do, in pyarrow (the same kernels pandas calls)."""
+    """Strip, upper- or lower-case, and blank → null: what ``_as_text`` and the code casing do, in pyarrow (the same
+    kernels pandas calls)."""
     arr = pc.utf8_trim_whitespace(arr)
     if case == "upper":
         arr = pc.utf8_upper(arr)
@@ -74,7 +76,8 @@ def _as_text(series: pd.Series, case: str | None = None) -> pd.Series:
 
 
 def _only_types(series: pd.Series, types: tuple[type, ...]) -> bool:
-    """True when an object column holds only values of exactly these types (None counts as missing) and at least one value."""
+    """True when an object column holds only values of exactly these types (None counts as missing) and at least one
+    value."""
     if not pd.api.types.is_object_dtype(series.dtype) or not len(series):
         return False
     found = set(map(type, series.to_numpy()))
@@ -97,7 +100,8 @@ def _bounded(parsed: pd.Series) -> pd.Series:
 
 
 def parse_datetimes(series: pd.Series) -> pd.Series:
-    """ISO 8601 text (or Parquet timestamps) → UTC. No offset means Europe/London; an ambiguous autumn hour is read as BST."""
+    """ISO 8601 text (or Parquet timestamps) → UTC. No offset means Europe/London; an ambiguous autumn hour is read as
+    BST."""
     if pd.api.types.is_datetime64_any_dtype(series):
         series = _bounded(series)
         if series.dt.tz is None:
@@ -109,7 +113,8 @@ def parse_datetimes(series: pd.Series) -> pd.Series:
 
 
 def _has_offset(text: pd.Series) -> pd.Series:
-    """Does each text end in a UTC offset (Z, +01:00, -0500)? ``text.str.contains(_OFFSET, na=False)``, in pyarrow for pyarrow-backed text.
+    """Does each text end in a UTC offset (Z, +01:00, -0500)? ``text.str.contains(_OFFSET, na=False)``, in pyarrow for
+    pyarrow-backed text.
 
     pandas matches a case-insensitive pattern row by row in Python; pyarrow's RE2 gives the same answers
     for this pattern (ASCII digits only). The text is stripped, so no value ends in a newline.
@@ -166,7 +171,8 @@ def _parse_datetime_text(text: pd.Series) -> pd.Series:
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
-    """``pd.to_numeric(text, errors="coerce").astype("float64")``, parsing each distinct text once (a column of readings has few).
+    """``pd.to_numeric(text, errors="coerce").astype("float64")``, parsing each distinct text once (a column of
+    readings has few).
 
     pandas parses value by value and picks the result type from the set of values seen, so parsing the
     distinct values (with a missing one if there are gaps) gives every row what parsing them all would.
@@ -182,7 +188,8 @@ def _parse_numbers(text: pd.Series) -> pd.Series:
 
 
 def _object_booleans(series: pd.Series) -> pyarrow.Array | None:
-    """An object column of True, False and missing values (Parquet booleans with gaps, or after a value map) as pyarrow booleans, else None."""
+    """An object column of True, False and missing values (Parquet booleans with gaps, or after a value map) as pyarrow
+    booleans, else None."""
     if not pd.api.types.is_object_dtype(series.dtype) or pd.api.types.infer_dtype(series, skipna=True) != "boolean":
         return None
     try:
@@ -221,7 +228,8 @@ def convert_column(series: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Se
             raw = _as_text(series)
             numbers = _parse_numbers(raw)
         bad = raw.notna() & numbers.isna()
-        # inf, 1e400 and (for a count) anything past 2^53, where floats stop being whole numbers: bad values, not a crash
+        # inf, 1e400 and (for a count) anything past 2^53, where floats stop being whole numbers: bad values, not a
+        # crash
         limit = 2.0**53 if col.type is ColumnType.INTEGER else np.inf
         unusable = numbers.notna() & ~(numbers.abs() < limit)
         bad |= unusable

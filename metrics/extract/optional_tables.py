@@ -3,7 +3,8 @@
 Why this exists: incidents, patient feedback and workforce figures arrive in
 the extract beside the EPR tables (see ``metrics.extract.contract``), are validated
 with them, and are stored in the snapshot's own transaction so that a view
-never re-reads a file (once, not per snapshot: ``metrics.store.history``). Feedback arrives one row per response (thousands a
+never re-reads a file (once, not per snapshot: ``metrics.store.history``). Feedback arrives one row per response
+(thousands a
 month), so it is counted per ward, London day and kind first; incidents are
 counted per ward, day, type, harm and pressure ulcer category (nothing of the
 reporter or the patient is kept); workforce rows are kept per ward and month.
@@ -47,7 +48,8 @@ def incident_counts(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def feedback_counts(feedback: pd.DataFrame) -> pd.DataFrame:
-    """Validated feedback → FEEDBACK_COLUMNS: responses per ward, day and kind; for fft, answered responses and positive ones."""
+    """Validated feedback → FEEDBACK_COLUMNS: responses per ward, day and kind; for fft, answered responses and
+    positive ones."""
     if feedback.empty:
         return pd.DataFrame(columns=FEEDBACK_COLUMNS)
     is_fft = feedback["kind"].astype(str) == "fft"
@@ -72,7 +74,8 @@ def feedback_counts(feedback: pd.DataFrame) -> pd.DataFrame:
 
 
 def workforce_months(workforce: pd.DataFrame) -> pd.DataFrame:
-    """Validated workforce rows → WORKFORCE_COLUMNS, one per ward and month (any date in a month counts as that month; the last row wins)."""
+    """Validated workforce rows → WORKFORCE_COLUMNS, one per ward and month (any date in a month counts as that month;
+    the last row wins)."""
     if workforce.empty:
         return pd.DataFrame(columns=WORKFORCE_COLUMNS)
     frame = workforce.copy()

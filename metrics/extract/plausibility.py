@@ -28,7 +28,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def empty_tables(
-    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping, label: str
+    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping[str, Mapping[str, int]], label: str
 ) -> list[str]:
     """A required table with no usable row."""
     reasons = []
@@ -41,7 +41,7 @@ def empty_tables(
 
 
 def shrunk_tables(
-    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping, label: str
+    counts: Mapping[str, Mapping[str, int]], settings: GatesFile, before: Mapping[str, Mapping[str, int]], label: str
 ) -> list[str]:
     """A table whose usable rows fell by more than the allowed share against the current snapshot."""
     reasons = []
@@ -109,7 +109,8 @@ def hold_reasons(
     before: Mapping[str, Mapping[str, int]] | None = None,
     before_label: str = "last good",
 ) -> list[str]:
-    """Every reason to hold the extract (empty: it may be made current). ``before``: the current snapshot's row counts."""
+    """Every reason to hold the extract (empty: it may be made current). ``before``: the current snapshot's row
+    counts."""
     before = before or {}
     return [
         *future_stamp(extracted_at, now, settings),

@@ -162,7 +162,8 @@ def _csv_header(path: Path) -> list[str] | None:
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """A CSV file with every column as text and blanks as missing: what ``pd.read_csv(dtype=str, na_values=[""])`` gives.
+    """A CSV file with every column as text and blanks as missing: what ``pd.read_csv(dtype=str, na_values=[""])``
+    gives.
 
     pyarrow's multithreaded reader does the work (a region's CSV extract in a tenth of the time); a file it
     would not read exactly as pandas does (a ragged row, bytes that are not UTF-8, a repeated or missing
@@ -171,7 +172,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     """
     try:
         names = _csv_header(path)
-        if len(names) > 1 and len(set(names)) == len(names):
+        if names is not None and len(names) > 1 and len(set(names)) == len(names):
             table = pacsv.read_csv(
                 path,
                 parse_options=pacsv.ParseOptions(newlines_in_values=True),
@@ -236,7 +237,8 @@ def _apply_mapping(frame: pd.DataFrame, spec: TableSpec, sources: SourcesFile) -
 
 
 def _one_text_per_value(series: pd.Series) -> bool:
-    """True when values that pandas counts as equal always read as the same text (so a map can be worked out per distinct value).
+    """True when values that pandas counts as equal always read as the same text (so a map can be worked out per
+    distinct value).
 
     Not for floats (0.0 and -0.0 are equal) nor for mixed Python objects (True == 1).
     """
@@ -247,7 +249,8 @@ def _one_text_per_value(series: pd.Series) -> bool:
 
 
 def _map_codes(series: pd.Series, lookup: dict[str, Any]) -> pd.Series:
-    """Each value's upper-cased text looked up in ``lookup`` (missing where it is not there): codes compared case-insensitively.
+    """Each value's upper-cased text looked up in ``lookup`` (missing where it is not there): codes compared
+    case-insensitively.
 
     Worked out once per distinct value and spread back (a column of codes has few), which gives what mapping
     every row would, dtype included.

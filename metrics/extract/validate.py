@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,7 +46,8 @@ class ValidatedExtract:
 
 
 def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
-    """A vectorised pandera check function: is each value one of ``allowed``? (``Series.isin``, in one pyarrow ``is_in`` for pyarrow-backed text.)
+    """A vectorised pandera check function: is each value one of ``allowed``? (``Series.isin``, in one pyarrow
+    ``is_in`` for pyarrow-backed text.)
 
     A function rather than ``pa.Check.isin``: pandera deep-copies a built-in check's value list with every
     column, and pandas' pyarrow ``isin`` rebuilds it through Python objects on every call.
@@ -158,8 +160,9 @@ def validate_table(
     cfg: AppConfig,
     extracted_at: pd.Timestamp,
     known: dict[str, list[str]] | None = None,
-) -> tuple[pd.DataFrame, list[dict]]:
-    """Typed frame of valid rows, and quarantine records (dicts with QUARANTINE_COLUMNS). ``known``: the configured codes, if already worked out."""
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Typed frame of valid rows, and quarantine records (dicts with QUARANTINE_COLUMNS). ``known``: the configured
+    codes, if already worked out."""
     columns: dict[str, object] = {}
     problems: dict[int, tuple[str, str]] = {}
     for col in spec.columns:
@@ -174,7 +177,8 @@ def validate_table(
     columns["source_row"] = raw.index.to_numpy() + 1
     typed = pd.DataFrame(columns, index=raw.index, copy=False)  # one frame at once, not a column at a time
     try:
-        # inplace: pandera checks the frame without first copying it (nothing here coerces or fills, so nothing is changed)
+        # inplace: pandera checks the frame without first copying it (nothing here coerces or fills, so nothing is
+        # changed)
         _schema(spec, cfg, extracted_at, known).validate(typed, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
@@ -211,27 +215,30 @@ def validate_table(
 
 
 def _arrow_isin(values: pd.Series, value_set: pyarrow.Array, fallback: object) -> np.ndarray:
-    """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against ``value_set``
-    (the same values as pyarrow strings), where pandas would first build Python lists."""
+    """``values.isin(fallback)`` as a boolean array; for pyarrow-backed text, one pyarrow ``is_in`` against
+    ``value_set`` (the same values as pyarrow strings), where pandas would first build Python lists."""
     arr = arrow_strings(values)
     if arr is None:
-        return values.isin(fallback).to_numpy(dtype=bool)  # type: ignore[arg-type]
+        found: np.ndarray = values.isin(fallback).to_numpy(dtype=bool)
+        return found
     if value_set.type != arr.type:
         value_set = value_set.cast(arr.type)
-    return pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    in_set: np.ndarray = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    return in_set
 
 
 def _isin(values: pd.Series, known: pd.Series) -> np.ndarray:
     """``values.isin(known)`` as a boolean array (see ``_arrow_isin``)."""
     known_arr = arrow_strings(known)
     if known_arr is None:
-        return values.isin(known).to_numpy(dtype=bool)
+        found: np.ndarray = values.isin(known).to_numpy(dtype=bool)
+        return found
     return _arrow_isin(values, known_arr.combine_chunks(), known)
 
 
 def _drop_orphans(
     frame: pd.DataFrame, table: str, known: pd.Series, raw: pd.DataFrame, key: str = "encounter_id"
-) -> tuple[pd.DataFrame, list[dict]]:
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     orphan = ~_isin(frame[key], known)
     if not orphan.any():
         return frame, []
@@ -243,7 +250,8 @@ def _drop_orphans(
             "table_name": table,
             "row_number": row,
             "column_name": key,
-            "reason": f"column '{key}': {value!r} is not an encounter in this extract's encounters (or that encounter row was quarantined)",
+            "reason": f"column '{key}': {value!r} is not an encounter in this extract's encounters (or that encounter "
+            "row was quarantined)",
             "raw": raw_json[row - 1],
         }
         for value, row in zip(orphans[key].astype(object), rows, strict=True)
@@ -255,7 +263,7 @@ def validate_extract(raw: RawExtract, cfg: AppConfig) -> ValidatedExtract:
     """Validate every table of ``raw``; never raises for bad rows (they are quarantined)."""
     extracted_at = raw.extracted_at
     tables: dict[str, pd.DataFrame] = {}
-    quarantine: list[dict] = []
+    quarantine: list[dict[str, Any]] = []
     counts: dict[str, dict[str, int]] = {}
     known = _known_codes(cfg)
     for name, frame in raw.tables.items():

@@ -73,7 +73,8 @@ def _header(bundle: VerifiedBundle) -> dict[str, Any]:
     if m.get("contract_version") not in SUPPORTED_CONTRACT_VERSIONS:
         raise BundleRefused(
             f"{where}: bundle refused: unknown extract contract version {m.get('contract_version')!r} (this hub knows "
-            f"{', '.join(str(v) for v in sorted(SUPPORTED_CONTRACT_VERSIONS))}); its metrics may not mean what the hub's "
+            f"{', '.join(str(v) for v in sorted(SUPPORTED_CONTRACT_VERSIONS))}); its metrics may not mean what the "
+            "hub's "
             "do. Upgrade the hub first. Nothing was loaded."
         )
     try:

@@ -77,7 +77,8 @@ class HuddleCoded(Strict):
 
 
 class HuddleShift(HuddleCoded):
-    starts: time | None = None  # London local time the shift's huddle period starts ("07:00"); see metrics.huddle.shifts
+    # London local time the shift's huddle period starts ("07:00"); see metrics.huddle.shifts
+    starts: time | None = None
 
     @field_validator("starts", mode="before")
     @classmethod
@@ -150,7 +151,8 @@ HarmLevel = Enum("HarmLevel", {h.upper(): h for h in HARM_LEVELS}, type=str)  # 
 
 
 class Thresholds(Strict):
-    """RAG thresholds, as in metrics.yaml: lower is better {green_max, amber_max}; higher is better {green_min, amber_min}."""
+    """RAG thresholds, as in metrics.yaml: lower is better {green_max, amber_max}; higher is better {green_min,
+    amber_min}."""
 
     green_max: float | None = None
     amber_max: float | None = None
@@ -188,7 +190,8 @@ class _Indicator(Strict):
 
     @model_validator(mode="after")
     def _thresholds_fit(self) -> _Indicator:
-        if self.source != "epr" and (self.direction is None or self.direction is Direction.NEUTRAL or self.rag is None):  # type: ignore[attr-defined]
+        own_rag = not isinstance(self, EprIndicator)  # an EPR indicator may take its metric's RAG
+        if own_rag and (self.direction is None or self.direction is Direction.NEUTRAL or self.rag is None):
             raise ValueError("needs direction (lower_is_better or higher_is_better) and rag thresholds")
         problem = threshold_problem(self.direction, self.rag)
         if problem:
@@ -204,11 +207,12 @@ class EprIndicator(_Indicator):
 
 
 class IncidentIndicator(_Indicator):
-    """Incidents of some types (at least a harm level, or a pressure ulcer category): a count in a window, or days since the last."""
+    """Incidents of some types (at least a harm level, or a pressure ulcer category): a count in a window, or days
+    since the last."""
 
     source: Literal["incidents"]
-    incident_types: tuple[IncidentType, ...] = Field(min_length=1)  # type: ignore[valid-type]
-    min_harm: HarmLevel = HarmLevel.NONE  # type: ignore[valid-type,attr-defined]
+    incident_types: tuple[IncidentType, ...] = Field(min_length=1)
+    min_harm: HarmLevel = HarmLevel.NONE  # type: ignore[attr-defined]  # members made from HARM_LEVELS
     min_category: int | None = Field(default=None, ge=1, le=4)
     measure: Literal["count", "days_since"] = "count"
     window_days: int = Field(default=30, ge=1, le=400)
@@ -257,7 +261,8 @@ class WardChoice(Strict):
 
 
 class Aim(Strict):
-    """The ward's improvement aim: an indicator reaching ``target`` by a date (``baseline`` is where a lower-is-better aim started)."""
+    """The ward's improvement aim: an indicator reaching ``target`` by a date (``baseline`` is where a lower-is-better
+    aim started)."""
 
     text: str = Field(min_length=1)
     indicator: str
@@ -369,7 +374,8 @@ def _internal_problems(barometer: BarometerFile, raw: Any) -> list[str]:
     for i, ind in enumerate(barometer.indicators):
         if ind.id in seen:
             problems.append(
-                f"{BAROMETER_FILE} line {line_of(raw, ('indicators', i))}: indicator `{ind.id}` is defined twice; ids must be unique."
+                f"{BAROMETER_FILE} line {line_of(raw, ('indicators', i))}: indicator `{ind.id}` is defined twice; ids "
+                "must be unique."
             )
         seen.add(ind.id)
     for who, setup, path in _ward_sets(barometer, raw):
@@ -378,7 +384,8 @@ def _internal_problems(barometer: BarometerFile, raw: Any) -> list[str]:
             line = line_of(raw, (*path, "indicators", j))
             if choice.id not in library:
                 problems.append(
-                    f"{BAROMETER_FILE} line {line}: {who}: unknown indicator {choice.id!r}; choose one of the library's ids ({', '.join(sorted(library))})."
+                    f"{BAROMETER_FILE} line {line}: {who}: unknown indicator {choice.id!r}; choose one of the "
+                    f"library's ids ({', '.join(sorted(library))})."
                 )
                 continue
             if choice.id in chosen:
@@ -392,7 +399,8 @@ def _internal_problems(barometer: BarometerFile, raw: Any) -> list[str]:
             line = line_of(raw, (*path, "aim", "indicator"))
             if aim.indicator not in chosen:
                 problems.append(
-                    f"{BAROMETER_FILE} line {line}: {who}, field `aim.indicator`: {aim.indicator!r} is not one of this set's indicators ({', '.join(chosen)})."
+                    f"{BAROMETER_FILE} line {line}: {who}, field `aim.indicator`: {aim.indicator!r} is not one of this "
+                    f"set's indicators ({', '.join(chosen)})."
                 )
             elif (
                 isinstance(library[aim.indicator], IncidentIndicator)
@@ -400,7 +408,8 @@ def _internal_problems(barometer: BarometerFile, raw: Any) -> list[str]:
                 and aim.target < 1
             ):
                 problems.append(
-                    f"{BAROMETER_FILE} line {line}: {who}, field `aim.target`: a days-since aim needs a target of at least 1 day."
+                    f"{BAROMETER_FILE} line {line}: {who}, field `aim.target`: a days-since aim needs a target of at "
+                    "least 1 day."
                 )
     return problems
 
@@ -412,7 +421,8 @@ def _cross_file_problems(barometer: BarometerFile, raw: Any, cfg: AppConfig) -> 
         if code.upper() not in ward_codes:
             line = line_of(raw, ("wards", code))
             problems.append(
-                f"{BAROMETER_FILE} line {line}: ward `{code}` is not in wards.yaml; correct the code or add the ward there."
+                f"{BAROMETER_FILE} line {line}: ward `{code}` is not in wards.yaml; correct the code or add the ward "
+                "there."
             )
     metrics = {m.id: m for m in cfg.metrics}
     for i, ind in enumerate(barometer.indicators):
@@ -422,11 +432,13 @@ def _cross_file_problems(barometer: BarometerFile, raw: Any, cfg: AppConfig) -> 
         metric = metrics.get(ind.metric)
         if metric is None:
             problems.append(
-                f"{BAROMETER_FILE} line {line}: indicator `{ind.id}`, field `metric`: {ind.metric!r} is not a metric in metrics.yaml."
+                f"{BAROMETER_FILE} line {line}: indicator `{ind.id}`, field `metric`: {ind.metric!r} is not a metric "
+                "in metrics.yaml."
             )
         elif ind.rag is None and metric.rag is None:
             problems.append(
-                f"{BAROMETER_FILE} line {line}: indicator `{ind.id}`: metric `{ind.metric}` has no RAG thresholds; give the indicator direction and rag."
+                f"{BAROMETER_FILE} line {line}: indicator `{ind.id}`: metric `{ind.metric}` has no RAG thresholds; "
+                "give the indicator direction and rag."
             )
     return problems
 
@@ -434,7 +446,8 @@ def _cross_file_problems(barometer: BarometerFile, raw: Any, cfg: AppConfig) -> 
 def huddle_config_problems(
     directory: Path, cfg: AppConfig | None = None, *, optional: bool = False
 ) -> tuple[HuddleConfig | None, list[str]]:
-    """Validate both files in ``directory``: (the config, or None, and every problem, each starting with the file name)."""
+    """Validate both files in ``directory``: (the config, or None, and every problem, each starting with the file
+    name)."""
     directory = Path(directory)
     problems: list[str] = []
     paths = (directory / HUDDLE_FILE, directory / BAROMETER_FILE)

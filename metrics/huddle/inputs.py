@@ -125,7 +125,8 @@ def _huddle_date(value: Any, today: date, late_days: int, problems: list[tuple[s
         problems.append(
             (
                 "huddle_date",
-                f"the huddle date {value:%d %b %Y} is more than {late_days} days ago; entries that late are not accepted",
+                f"the huddle date {value:%d %b %Y} is more than {late_days} days ago; entries that late are not "
+                "accepted",
             )
         )
         return None
@@ -216,7 +217,8 @@ def record_rating(
 
 
 def score_counts(frame: pd.DataFrame, kind: str = "reliability", on: date | None = None) -> dict[int, int]:
-    """How many ratings gave each score 1-5 (every score present, zeros included), for one kind and optionally one date."""
+    """How many ratings gave each score 1-5 (every score present, zeros included), for one kind and optionally one
+    date."""
     chosen = frame[frame["kind"] == kind] if len(frame) else frame
     if on is not None and len(chosen):
         chosen = chosen[chosen["huddle_date"] == on]
@@ -332,7 +334,8 @@ def set_action_status(
 
 
 def actions_for_huddle(engine: Engine, ward_code: str, huddle_date: date) -> pd.DataFrame:
-    """The huddle's list: every action still open that was raised on or before ``huddle_date`` (``carried_over`` when raised earlier),
+    """The huddle's list: every action still open that was raised on or before ``huddle_date`` (``carried_over`` when
+    raised earlier),
     then the ones closed on that date. Open first, oldest first."""
     start = datetime.combine(huddle_date, datetime.min.time(), LONDON).astimezone(timezone.utc)
     end = start + timedelta(days=1, hours=1)  # a clock-change day is 23 or 25 hours; the date test below is exact

@@ -73,7 +73,8 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
     if all(h.empty for h in histories.values()):
         raise UserFacingError("The store holds no history yet; load extracts first (python -m metrics refresh FOLDER).")
     parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Safety board report {html.escape(month)}</title><style>{CSS}</style></head><body>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Safety board report "
+        f"{html.escape(month)}</title><style>{CSS}</style></head><body>"
     ]
     parts.append(f"<h1>{html.escape(cfg.dashboard.trust_name)}: ward safety board report, {start:%B %Y}</h1>")
     parts.append(
@@ -107,7 +108,8 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
             rows.append(
                 f"<tr><td>{html.escape(m.label)}</td><td>{_fmt(latest, m.unit)}</td><td>{html.escape(m.unit)}</td>"
                 f"<td>{'' if m.target is None else _fmt(m.target, m.unit)}</td>"
-                f"<td>{html.escape(variation_icon_label(result.variation_icon))}</td><td>{html.escape(assurance_icon_label(result.assurance_icon))}</td></tr>"
+                f"<td>{html.escape(variation_icon_label(result.variation_icon))}</td>"
+                f"<td>{html.escape(assurance_icon_label(result.assurance_icon))}</td></tr>"
             )
             fig = spc_figure(result, f"{m.label}: {title}", m.unit, m.target)
             notes = annotations_for(engine, m.id, [scope])
@@ -124,7 +126,8 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
             parts.append("<p>No stored history for this scope up to the end of the month.</p>")
             continue
         parts.append(
-            "<table><thead><tr><th>Measure</th><th>Latest in month</th><th>Unit</th><th>Target</th><th>Variation</th><th>Assurance</th></tr></thead><tbody>"
+            "<table><thead><tr><th>Measure</th><th>Latest in "
+            "month</th><th>Unit</th><th>Target</th><th>Variation</th><th>Assurance</th></tr></thead><tbody>"
         )
         parts.extend(rows)
         parts.append("</tbody></table>")
@@ -139,13 +142,18 @@ def _stale_note(engine: Engine, cfg: AppConfig, now: datetime) -> str:
     if current is None:
         return ""
     fresh = freshness(
-        current.extracted_at, current.loaded_at, queries.refresh_attempts(engine), cfg.dashboard.stale_after_minutes, now
+        current.extracted_at,
+        current.loaded_at,
+        queries.refresh_attempts(engine),
+        cfg.dashboard.stale_after_minutes,
+        now,
     )
     if not fresh.is_stale:
         return ""
     failed = f" The latest refresh was {html.escape(fresh.failed_status)}." if fresh.failed_status else ""
     return (
-        f"<p class='stale'><b>Data is stale:</b> the latest extract loaded was taken {current.extracted_at:%d %b %Y %H:%M} UTC, "
+        "<p class='stale'><b>Data is stale:</b> the latest extract loaded was taken "
+        f"{current.extracted_at:%d %b %Y %H:%M} UTC, "
         f"{fresh.age.total_seconds() / 3600:.0f} hours before this report was generated.{failed}</p>"
     )
 

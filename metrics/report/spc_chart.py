@@ -20,6 +20,7 @@ is the one or two words a tile or a wall screen has room for.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -84,34 +85,29 @@ _VARIATION_SHORT = {
 }
 
 
+def _icon_text(labels: Mapping[str, str], icon: str | None, kind: str, when_none: str) -> str:
+    """``labels[icon]``, or ``when_none`` for no icon; an unknown ``kind`` icon is an error naming the known ones."""
+    if icon is None:
+        return when_none
+    try:
+        return labels[icon]
+    except KeyError:
+        raise ValueError(f"unknown {kind} icon {icon!r}; expected one of {', '.join(labels)}") from None
+
+
 def variation_icon_short(icon: str | None) -> str:
     """The variation icon in a word or two with an arrow, for a tile: "↓ improving", "↑ concern", "↔ stable"."""
-    if icon is None:
-        return "no history yet"
-    try:
-        return _VARIATION_SHORT[icon]
-    except KeyError:
-        raise ValueError(f"unknown variation icon {icon!r}; expected one of {', '.join(_VARIATION_SHORT)}") from None
+    return _icon_text(_VARIATION_SHORT, icon, "variation", "no history yet")
 
 
 def variation_icon_label(icon: str | None) -> str:
     """Short text with a symbol for a variation icon, e.g. "▲ Improvement (high)"."""
-    if icon is None:
-        return "– No data to judge variation"
-    try:
-        return _VARIATION_LABELS[icon]
-    except KeyError:
-        raise ValueError(f"unknown variation icon {icon!r}; expected one of {', '.join(_VARIATION_LABELS)}") from None
+    return _icon_text(_VARIATION_LABELS, icon, "variation", "– No data to judge variation")
 
 
 def assurance_icon_label(icon: str | None) -> str:
     """Short text with a symbol for an assurance icon; None (no target, or a neutral measure) has its own text."""
-    if icon is None:
-        return "– No target assurance"
-    try:
-        return _ASSURANCE_LABELS[icon]
-    except KeyError:
-        raise ValueError(f"unknown assurance icon {icon!r}; expected one of {', '.join(_ASSURANCE_LABELS)}") from None
+    return _icon_text(_ASSURANCE_LABELS, icon, "assurance", "– No target assurance")
 
 
 def _as_points(result: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -178,6 +174,14 @@ def _value_line(frame: pd.DataFrame) -> tuple[list[Any], list[Any]]:
     return xs, ys
 
 
+def _add_line(fig: go.Figure, xy: tuple[Any, Any], name: str, line: dict[str, Any], **extra: Any) -> None:
+    """One line of the chart (the values, the mean, a limit, the target); a hover names the line and its value
+    unless ``extra`` says otherwise."""
+    if not extra:
+        extra = {"hovertemplate": name + ": %{y:.3~f}<extra></extra>"}
+    fig.add_trace(go.Scatter(x=xy[0], y=xy[1], mode="lines", name=name, line=line, **extra))
+
+
 def spc_figure(result: Any, title: str, unit: str, target: float | None = None) -> go.Figure:
     """An XmR chart: values, mean (solid), process limits (dashed), target, points styled by type.
 
@@ -188,55 +192,15 @@ def spc_figure(result: Any, title: str, unit: str, target: float | None = None) 
         target = meta["target"]
     fig = go.Figure()
 
-    xs, ys = _value_line(frame)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="Value",
-            line={"color": COMMON_GREY, "width": 1.5},
-            connectgaps=False,
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-
-    mx, my = _phase_lines(frame, "mean")
-    fig.add_trace(
-        go.Scatter(
-            x=mx,
-            y=my,
-            mode="lines",
-            name="Mean",
-            line={"color": MEAN_COLOUR, "width": 1.5},
-            hovertemplate="Mean: %{y:.3~f}<extra></extra>",
-        )
-    )
+    value_line = {"color": COMMON_GREY, "width": 1.5}
+    _add_line(fig, _value_line(frame), "Value", value_line, connectgaps=False, hoverinfo="skip", showlegend=False)
+    _add_line(fig, _phase_lines(frame, "mean"), "Mean", {"color": MEAN_COLOUR, "width": 1.5})
     for column, label in (("upper_limit", "Upper process limit"), ("lower_limit", "Lower process limit")):
-        lx, ly = _phase_lines(frame, column)
-        fig.add_trace(
-            go.Scatter(
-                x=lx,
-                y=ly,
-                mode="lines",
-                name=label,
-                line={"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash"},
-                hovertemplate=label + ": %{y:.3~f}<extra></extra>",
-            )
-        )
+        _add_line(fig, _phase_lines(frame, column), label, {"color": LIMIT_COLOUR, "width": 1.2, "dash": "dash"})
 
     if target is not None and not pd.isna(target) and len(frame):
-        fig.add_trace(
-            go.Scatter(
-                x=[frame["date"].iloc[0], frame["date"].iloc[-1]],
-                y=[target, target],
-                mode="lines",
-                name="Target",
-                line={"color": TARGET_RED, "width": 1.5, "dash": "dot"},
-                hovertemplate="Target: %{y:.3~f}<extra></extra>",
-            )
-        )
+        ends = ([frame["date"].iloc[0], frame["date"].iloc[-1]], [target, target])
+        _add_line(fig, ends, "Target", {"color": TARGET_RED, "width": 1.5, "dash": "dot"})
 
     observed = frame[frame["value"].notna()]
     for point_type, (label, colour, symbol) in POINT_STYLES.items():
@@ -416,7 +380,8 @@ def _sparkline(result: Any, days: int, label: str) -> tuple[str, str]:
         special += is_special
         parts.append(_svg_marker(point_type, xs[i], ys[i], 3.2 if is_special else 1.8))
     parts.append(
-        f'<circle cx="{xs[last]:.1f}" cy="{ys[last]:.1f}" r="5.5" fill="none" stroke="{MEAN_COLOUR}" stroke-width="1.2"/>'
+        f'<circle cx="{xs[last]:.1f}" cy="{ys[last]:.1f}" r="5.5" fill="none" stroke="{MEAN_COLOUR}" '
+        'stroke-width="1.2"/>'
     )
 
     first_day, last_day = frame["date"].iloc[0], frame["date"].iloc[-1]
@@ -428,7 +393,8 @@ def _sparkline(result: Any, days: int, label: str) -> tuple[str, str]:
         words.append(variation_icon_label(meta["variation_icon"]))
     text = escape((f"{label}: " if label else "") + ", ".join(words))
     svg = (
-        f'<svg viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" aria-label="{text}" '
+        f'<svg viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" '
+        f'aria-label="{text}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{text}</title>{"".join(parts)}</svg>'
     )
     return svg, text

@@ -200,12 +200,16 @@ def _evaluate(
         rv2 = float(np.median(rv2_values))
         candidates.append((c1 / rv2, "RV2", rv2))
     rise = c1 - float(d48_values.min()) if len(d48_values) else None
-    base = AkiResult(stage=None, reason="", c1_umol=c1, c1_at=c1_at, rise_48h_umol=rise, **dated)  # type: ignore[arg-type]
+    base = AkiResult(
+        stage=None, reason="", c1_umol=c1, c1_at=c1_at, rise_48h_umol=rise, **dated  # type: ignore[arg-type]
+    )
 
     if not candidates:
         if child:
             return replace(base, reason=_CHILD_NO_BASELINE + suffix, status="not_assessed")
-        return replace(base, reason="no baseline: no result in the last 365 days or 48 hours" + suffix, status="no_baseline")
+        return replace(
+            base, reason="no baseline: no result in the last 365 days or 48 hours" + suffix, status="no_baseline"
+        )
     ratio, kind, reference = max(candidates, key=lambda c: c[0])  # max keeps the first (RV1) on a tie
     ratio_text = _ratio_text(c1, kind, reference, ratio)
     with_ref = replace(base, reference_umol=reference, reference_kind=kind, ratio=ratio, status="staged")
@@ -213,7 +217,9 @@ def _evaluate(
     return replace(staged, reason=staged.reason + (_CHILD_STAGED_NOTE if child else "") + suffix)
 
 
-def _staged(with_ref: AkiResult, ratio: float, ratio_text: str, c1: float, rise: float | None, child: bool) -> AkiResult:
+def _staged(
+    with_ref: AkiResult, ratio: float, ratio_text: str, c1: float, rise: float | None, child: bool
+) -> AkiResult:
     """The staging steps of the algorithm once a reference exists."""
 
     if ratio >= RATIO_AKI - _EPS:
@@ -283,11 +289,12 @@ def _age_or_none(value: object) -> int | None:
     if value is None:
         return None
     try:
-        if pd.isna(value):  # type: ignore[arg-type]
+        if pd.isna(value):
             return None
     except (TypeError, ValueError):
         pass
-    return int(value)  # type: ignore[call-overload]
+    whole: int = int(value)  # type: ignore[call-overload]  # an age of any numeric type; not a number raises here
+    return whole
 
 
 def _unit_factors(units: pd.Series) -> np.ndarray:
@@ -298,13 +305,15 @@ def _unit_factors(units: pd.Series) -> np.ndarray:
         converted = creatinine_umol(1.0, unit) if isinstance(unit, str) else None
         if converted is not None:
             lookup[i] = converted
-    return lookup[codes]
+    factors: np.ndarray = lookup[codes]
+    return factors
 
 
 def _ages_in_years(ages: Mapping[str, int] | pd.Series) -> np.ndarray:
     """Each age as a float, NaN when unknown (comparing with 18 is the same as for the whole number of years)."""
     if isinstance(ages, pd.Series) and pd.api.types.is_numeric_dtype(ages.dtype):
-        return ages.to_numpy(dtype="float64", na_value=np.nan)
+        years: np.ndarray = ages.to_numpy(dtype="float64", na_value=np.nan)
+        return years
     whole = (_age_or_none(age) for _, age in ages.items())
     return np.array([np.nan if age is None else float(age) for age in whole], dtype="float64")
 

@@ -44,12 +44,14 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from metrics.rules.grouping import joined_per_key
+from metrics.rules.grouping import counts_with_text, joined_per_key
 
 from metrics.rules.clock import as_utc
 
 ROW_COLUMNS_ADDED = ["outstanding", "overdue", "overdue_minutes", "due_basis"]
 FROM_EXTRACT = "due time from the extract"
+# None as an array value for np.where (numpy's type hints take no bare None there).
+_NONE = np.array(None, dtype=object)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def with_schedule(
     """
     ext = as_utc(extracted_at)
     rows = assessments.copy()
-    rows["due_basis"] = np.where(rows["due_at"].notna().to_numpy(dtype=bool), FROM_EXTRACT, None).astype(object)
+    rows["due_basis"] = np.where(rows["due_at"].notna().to_numpy(dtype=bool), FROM_EXTRACT, _NONE).astype(object)
     types = rows["assessment_type"].astype("string").str.strip().str.upper()
     by_encounter = encounters.drop_duplicates("encounter_id").set_index("encounter_id")["admitted_at"]
     # reindex, not map: it keeps the datetime type when there are no encounters at all (an empty extract is held)
@@ -146,7 +148,7 @@ def assessment_rows(assessments: pd.DataFrame, extracted_at: pd.Timestamp | date
     ext = as_utc(extracted_at)
     out = assessments.copy()
     if "due_basis" not in out:
-        out["due_basis"] = np.where(out["due_at"].notna().to_numpy(dtype=bool), FROM_EXTRACT, None).astype(object)
+        out["due_basis"] = np.where(out["due_at"].notna().to_numpy(dtype=bool), FROM_EXTRACT, _NONE).astype(object)
     completed = out["completed_at"]
     outstanding = (completed.isna() | (completed > ext).fillna(False)).to_numpy(dtype=bool)
     late = ((out["due_at"] < ext).fillna(False)).to_numpy(dtype=bool)
@@ -187,11 +189,6 @@ def assessments_per_encounter(rows: pd.DataFrame) -> pd.DataFrame:
     types = joined_per_key(
         rows.loc[outstanding, "encounter_id"], rows.loc[outstanding, "assessment_type"], "assessments_outstanding_types"
     )
-    out = counts.join(types, how="left").reset_index()
-    out["assessments_outstanding_types"] = (
-        out["assessments_outstanding_types"].astype(object).where(out["assessments_outstanding_types"].notna(), None)
-    )
-    out["assessments_outstanding"] = out["assessments_outstanding"].astype("int64")
-    out["assessments_overdue"] = out["assessments_overdue"].astype("int64")
+    out = counts_with_text(counts, types, ["assessments_outstanding", "assessments_overdue"])
     out["assessments_max_overdue_minutes"] = out["assessments_max_overdue_minutes"].astype("float64")
     return out[PER_ENCOUNTER_COLUMNS]

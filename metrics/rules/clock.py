@@ -39,7 +39,8 @@ def as_utc(ts: pd.Timestamp | datetime | str) -> pd.Timestamp:
 
 def london_date(ts: pd.Timestamp | datetime | str) -> date:
     """The Europe/London calendar date on which the moment ``ts`` falls."""
-    return as_utc(ts).tz_convert(LONDON).date()
+    day: date = as_utc(ts).tz_convert(LONDON).date()
+    return day
 
 
 def london_midnight(extracted_at: pd.Timestamp | datetime | str) -> pd.Timestamp:

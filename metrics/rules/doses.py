@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.rules.clock import LONDON, as_utc, london_date
+from metrics.rules.grouping import counts_with_text
 
 DOSE_STATUSES = ("given", "missed", "excused", "pending", "pending_overdue", "not_yet_due")
 MISSED_STATUSES = ("missed", "pending_overdue")
@@ -141,7 +142,7 @@ def critical_class(
 
 def critical_class_by_code(dmd_code: object, codes: Mapping[str, Sequence[str]]) -> str | None:
     """The class whose code list holds ``dmd_code`` (compared as trimmed text), else None."""
-    if dmd_code is None or pd.isna(dmd_code):  # type: ignore[arg-type]
+    if dmd_code is None or pd.isna(dmd_code):
         return None
     text = str(dmd_code).strip()
     for cls, listed in codes.items():
@@ -151,7 +152,8 @@ def critical_class_by_code(dmd_code: object, codes: Mapping[str, Sequence[str]])
 
 
 def last_huddle_at(extracted_at: pd.Timestamp | datetime, huddle_times: Sequence[time]) -> pd.Timestamp | None:
-    """The latest huddle (London wall-clock times, every day) at or before ``extracted_at``, as UTC; None if none set."""
+    """The latest huddle (London wall-clock times, every day) at or before ``extracted_at``, as UTC; None if none
+    set."""
     if not huddle_times:
         return None
     ext = as_utc(extracted_at)
@@ -251,7 +253,9 @@ def critical_doses_in_window(
     names = recent["medicine"].astype("string")
     uniques = names.dropna().unique()  # classify each distinct eMAR name once, not each row
     excluded = tuple(medicines.not_critical_when_named)
-    by_name = pd.Series([critical_class(str(m), medicines.names, excluded) for m in uniques], index=uniques, dtype=object)
+    by_name = pd.Series(
+        [critical_class(str(m), medicines.names, excluded) for m in uniques], index=uniques, dtype=object
+    )
     cls_name = names.map(by_name)
     if "dmd_code" in recent and medicines.codes:
         code_text = recent["dmd_code"].astype("string").str.strip()
@@ -305,7 +309,9 @@ def doses_per_encounter(critical_doses_frame: pd.DataFrame) -> pd.DataFrame:
     missed = frame["is_missed"].to_numpy(dtype=bool)
     work = frame[["encounter_id"]].copy()  # keeps the caller's encounter_id dtype for later merges
     work["missed"] = missed.astype("int64")
-    since = frame["since_last_huddle"].to_numpy(dtype=bool) if "since_last_huddle" in frame else np.zeros(len(frame), bool)
+    since = (
+        frame["since_last_huddle"].to_numpy(dtype=bool) if "since_last_huddle" in frame else np.zeros(len(frame), bool)
+    )
     work["missed_since_huddle"] = (missed & since).astype("int64")
     work["excused"] = (frame["dose_status"] == "excused").to_numpy(dtype=bool).astype("int64")
     work["missed_at"] = frame["scheduled_at"].where(missed)
@@ -324,11 +330,6 @@ def doses_per_encounter(critical_doses_frame: pd.DataFrame) -> pd.DataFrame:
         .agg(", ".join)
         .rename("missed_critical_medicines")
     )
-    out = counts.join(names, how="left").reset_index()
-    out["missed_critical_medicines"] = (
-        out["missed_critical_medicines"].astype(object).where(out["missed_critical_medicines"].notna(), None)
-    )
-    out["missed_critical_doses"] = out["missed_critical_doses"].astype("int64")
-    out["missed_critical_doses_since_huddle"] = out["missed_critical_doses_since_huddle"].astype("int64")
-    out["excused_critical_doses"] = out["excused_critical_doses"].astype("int64")
+    whole = ["missed_critical_doses", "missed_critical_doses_since_huddle", "excused_critical_doses"]
+    out = counts_with_text(counts, names, whole)
     return out[PER_ENCOUNTER_COLUMNS]

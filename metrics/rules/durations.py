@@ -14,7 +14,8 @@ import math
 
 
 def duration_text(minutes: float) -> str:
-    """Whole minutes (floored) as '45 m' under an hour, '7 h 20 m' under a day, '2 d 3 h' from a day; negative with a leading '-'."""
+    """Whole minutes (floored) as '45 m' under an hour, '7 h 20 m' under a day, '2 d 3 h' from a day; negative with a
+    leading '-'."""
     sign = "-" if minutes < 0 else ""
     total = int(math.floor(abs(minutes) + 1e-9))
     if total < 60:

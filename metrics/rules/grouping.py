@@ -9,12 +9,15 @@ sorted once and each key's slice is joined directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 
 def joined_per_key(keys: pd.Series, values: pd.Series, name: str, sep: str = ", ") -> pd.Series:
-    """The distinct non-missing values of each key, sorted and joined by ``sep``; indexed by key (sorted), named ``name``.
+    """The distinct non-missing values of each key, sorted and joined by ``sep``; indexed by key (sorted), named
+    ``name``.
 
     Keys with no non-missing value are absent from the result.
     """
@@ -28,3 +31,17 @@ def joined_per_key(keys: pd.Series, values: pd.Series, name: str, sep: str = ", 
     ends = np.r_[starts[1:], len(key_array)]
     joined = [sep.join(text[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     return pd.Series(joined, index=pd.Index(key_array[starts], name=keys.name), dtype=object, name=name)
+
+
+def counts_with_text(counts: pd.DataFrame, text: pd.Series, whole_numbers: Sequence[str]) -> pd.DataFrame:
+    """``counts`` (indexed by key) with the text list ``text`` beside it, the key back as a column.
+
+    A key with no text gets None (not NaN), and the ``whole_numbers`` columns are int64: what each rule's
+    per-encounter table holds.
+    """
+    out = counts.join(text, how="left").reset_index()
+    name = text.name
+    out[name] = out[name].astype(object).where(out[name].notna(), None)
+    for column in whole_numbers:
+        out[column] = out[column].astype("int64")
+    return out

@@ -256,11 +256,10 @@ def _float_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
     col = frame[name]
-    if isinstance(col.dtype, pd.BooleanDtype) or col.dtype == bool:
-        return col.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
-    if col.dtype == object:
+    if isinstance(col.dtype, pd.BooleanDtype) or col.dtype == bool or col.dtype == object:
         col = col.astype("Float64")
-    return col.to_numpy(dtype="float64", na_value=np.nan)
+    values: np.ndarray = col.to_numpy(dtype="float64", na_value=np.nan)
+    return values
 
 
 def _bands(values: np.ndarray, bands: tuple[tuple[float, ...], tuple[int, ...]]) -> np.ndarray:
@@ -343,7 +342,8 @@ def _score_arrays(
 
 
 def _missing_labels() -> list[str]:
-    """All 128 comma-separated 'missing' labels, indexed by the bitmask of missing parameters (bit i = PARAMETERS[i])."""
+    """All 128 comma-separated 'missing' labels, indexed by the bitmask of missing parameters (bit i =
+    PARAMETERS[i])."""
     return [", ".join(p for i, p in enumerate(PARAMETERS) if mask >> i & 1) for mask in range(1 << len(PARAMETERS))]
 
 

@@ -165,7 +165,10 @@ def flag_is_active(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | dat
     ext = as_utc(extracted_at)
     raised = patient_flags["raised_at"]
     cleared = patient_flags["cleared_at"]
-    return ((raised <= ext).fillna(False) & (cleared.isna() | (cleared > ext).fillna(False))).to_numpy(dtype=bool)
+    active: np.ndarray = (
+        (raised <= ext).fillna(False) & (cleared.isna() | (cleared > ext).fillna(False))
+    ).to_numpy(dtype=bool)
+    return active
 
 
 def active_flags_per_encounter(patient_flags: pd.DataFrame, extracted_at: pd.Timestamp | datetime) -> pd.DataFrame:
@@ -201,7 +204,7 @@ def latest_lactate_per_patient(
 
 def _is_true(value: object) -> bool:
     """True only for a true value; None, NaN and <NA> (unknown) are not true."""
-    return not pd.isna(value) and bool(value)  # type: ignore[call-overload]
+    return not pd.isna(value) and bool(value)
 
 
 def sepsis_per_encounter(stays: pd.DataFrame, active_flags: pd.DataFrame, settings: SepsisSettings) -> pd.DataFrame:

@@ -174,7 +174,8 @@ def staffing_board(
     shift_hours: Mapping[str, float] | None = None,
     red_flags: RedFlagRules | None = None,
 ) -> pd.DataFrame:
-    """One row per ward_code x shift x staff_group for the board shifts, summed, with fill rate, RAG and a note when no rate.
+    """One row per ward_code x shift x staff_group for the board shifts, summed, with fill rate, RAG and a note when no
+    rate.
 
     The fill rate is actual hours / planned hours (``row_hours``); ``hours_basis`` says whether they are the
     extract's hours or headcount x shift length. With no shift lengths and no hours columns it is headcount.
@@ -254,7 +255,9 @@ def _red_flags(board: pd.DataFrame, unit: str, rules: RedFlagRules) -> tuple[np.
     for i in range(len(board)):
         parts = []
         if few[i]:
-            parts.append(f"{board['actual'].iloc[i]:g} registered nurse(s) on shift (fewer than {rules.fewer_registered_than})")
+            parts.append(
+                f"{board['actual'].iloc[i]:g} registered nurse(s) on shift (fewer than {rules.fewer_registered_than})"
+            )
         if by_hours[i] or by_share[i]:
             share = shortfall[i] / planned[i] if planned[i] > 0 else float("nan")
             parts.append(

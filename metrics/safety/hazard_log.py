@@ -157,7 +157,9 @@ def load_hazard_log(folder: Path) -> list[Hazard]:
     seen: dict[str, int] = {}
     for hazard in hazards:
         seen[hazard.id] = seen.get(hazard.id, 0) + 1
-    problems += [f"hazard id {hid} is used by {n} files; give each hazard its own id" for hid, n in seen.items() if n > 1]
+    problems += [
+        f"hazard id {hid} is used by {n} files; give each hazard its own id" for hid, n in seen.items() if n > 1
+    ]
     if problems:
         raise HazardLogError(problems)
     return sorted(hazards, key=lambda h: h.id)

@@ -140,7 +140,8 @@ def _parse_value(name: str, row: int, text: str) -> float:
             name,
             row,
             f"the value {text!r} is not a number",
-            "Write a plain number such as 12 or 3.5 (no units or thousands separators), or leave it empty for a missing day.",
+            "Write a plain number such as 12 or 3.5 (no units or thousands separators), or leave it empty for a "
+            "missing day.",
         )
     value = float(text)
     if not math.isfinite(value):

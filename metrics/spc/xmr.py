@@ -10,7 +10,8 @@ NHSRplotthedots, and gives each series its variation and assurance icons.
 It is pure: no I/O. The work is done by one vectorised core over many series
 at once (numpy over the whole long frame, never a Python loop per point), so
 ``spc_many`` charts a whole trust's history in about a second, and ``spc``
-for a single chart calls the same core.
+for a single chart calls the same core. Checking and shaping what a caller passes lives in
+``metrics.spc.series_input``.
 
 Choices where NHSRplotthedots gives no usable answer (see docs/spc.md):
 a missing value (NaN) is a gap: it is left out of every calculation and rule
@@ -20,12 +21,25 @@ output with ``value``, ``rule`` and ``point_type`` missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from metrics.spc.series_input import IMPROVEMENTS as IMPROVEMENTS  # callers name it from here too
+from metrics.spc.series_input import (
+    IMPROVEMENT_SIGN,
+    check_improvement,
+    check_target,
+    constant_per_series,
+    per_row_improvement,
+    per_row_target,
+    reject_duplicate_dates,
+    to_datetime_array,
+    to_float_array,
+)
 
 # ---------------------------------------------------------------- constants
 
@@ -35,8 +49,6 @@ SCREEN_FACTOR = 3.267  # a moving range is kept only if strictly below 3.267 x t
 RUN_LENGTH = 7  # shift: 7 points on one side of the mean; trend: 7 points, 6 steps one way
 TRIAL_LIMIT_POINTS = 13  # a phase with fewer observed points than this has trial limits
 
-IMPROVEMENTS = ("increase", "decrease", "neutral")
-_IMPROVEMENT_SIGN = {"increase": 1, "decrease": -1, "neutral": 0}
 
 # Rules in priority order: a point carries the first that applies.
 RULES = ("beyond_limit", "trend", "two_in_three", "shift")
@@ -126,7 +138,7 @@ def variation_icon_for(point_type: str | None, improvement: str) -> str | None:
     Improvement and concern icons name the side of the mean: an improving
     point on an "increase" metric is high, on a "decrease" metric low.
     """
-    improvement = _check_improvement(improvement)
+    improvement = check_improvement(improvement)
     if point_type is None or (isinstance(point_type, float) and np.isnan(point_type)):
         return None
     if point_type == "common_cause":
@@ -150,7 +162,7 @@ def assurance_icon_for(target: float | None, lower_limit: float, upper_limit: fl
     between them, or exactly on one, is met some of the time ("inconsistent").
     None for a neutral metric, without a target, or when the phase has no limits.
     """
-    improvement = _check_improvement(improvement)
+    improvement = check_improvement(improvement)
     if target is None or improvement == "neutral" or not np.isfinite(target):
         return None
     if not (np.isfinite(lower_limit) and np.isfinite(upper_limit)):
@@ -183,34 +195,34 @@ def spc(
     date, inclusive) fixes the limits: mean and moving ranges come from the points in
     that period only and are extended forward, so a change after it shows against them.
     """
-    improvement = _check_improvement(improvement)
-    date_arr = _to_datetime_array(dates, "dates")
-    value_arr = _to_float_array(values, "values")
+    improvement = check_improvement(improvement)
+    date_arr = to_datetime_array(dates, "dates")
+    value_arr = to_float_array(values, "values")
     if len(date_arr) != len(value_arr):
         raise ValueError(f"dates and values differ in length ({len(date_arr)} dates, {len(value_arr)} values)")
-    target_value = _check_target(target)
-    rebase_arr = np.sort(_to_datetime_array(rebase_dates, "rebase_dates"))
+    target_value = check_target(target)
+    rebase_arr = np.sort(to_datetime_array(rebase_dates, "rebase_dates"))
     if baseline is not None and len(rebase_arr):
         raise ValueError("a fixed baseline and rebase dates cannot be combined; give one or the other")
 
     order = np.argsort(date_arr, kind="stable")
     date_arr = date_arr[order]
     value_arr = value_arr[order]
-    _reject_duplicate_dates(np.zeros(len(date_arr), dtype=np.int64), date_arr, lambda _code: "the series")
+    reject_duplicate_dates(np.zeros(len(date_arr), dtype=np.int64), date_arr, lambda _code: "the series")
 
     n = len(date_arr)
     starts = np.array([0], dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
     raw_phase = np.searchsorted(rebase_arr, date_arr, side="right") if len(rebase_arr) else np.zeros(n, np.int64)
     fit = None
     if baseline is not None:
-        first, last = _to_datetime_array(list(baseline), "baseline")
+        first, last = to_datetime_array(list(baseline), "baseline")
         fit = (date_arr >= first) & (date_arr <= last)
     core = _core(
         series_code=np.zeros(n, dtype=np.int64),
         series_starts=starts,
         raw_phase=raw_phase,
         values=value_arr,
-        improvement_sign=np.array([_IMPROVEMENT_SIGN[improvement]], dtype=np.int64),
+        improvement_sign=np.array([IMPROVEMENT_SIGN[improvement]], dtype=np.int64),
         targets=np.array([np.nan if target_value is None else target_value]),
         fit=fit,
     )
@@ -251,12 +263,12 @@ def spc_many(
         raise ValueError("spc_many: series_id has missing values; every row needs a series_id")
     codes = codes.astype(np.int64, copy=False)
     n_series = len(uniques)
-    date_arr = _to_datetime_array(frame["date"], "date")
-    value_arr = _to_float_array(frame["value"], "value")
+    date_arr = to_datetime_array(frame["date"], "date")
+    value_arr = to_float_array(frame["value"], "value")
 
     # Per-series direction and target, from arguments or columns (read per row, then taken per series).
-    imp_rows = _per_row_improvement(frame, improvement, codes, uniques)
-    target_rows = _per_row_target(frame, target, codes, uniques)
+    imp_rows = per_row_improvement(frame, improvement, codes, uniques)
+    target_rows = per_row_target(frame, target, codes, uniques)
 
     # Sort by series, then date (skip the sort when the frame is already in that order).
     date_i8 = date_arr.view(np.int64)
@@ -271,15 +283,15 @@ def spc_many(
         series_ids = frame["series_id"].array.take(order)  # keeps the column's dtype, no object round trip
     else:
         series_ids = frame["series_id"].array
-    _reject_duplicate_dates(codes, date_arr, lambda code: f"series {uniques[code]!r}")
+    reject_duplicate_dates(codes, date_arr, lambda code: f"series {uniques[code]!r}")
 
     n = len(codes)
     is_start = np.ones(n, dtype=bool)
     if n:
         is_start[1:] = codes[1:] != codes[:-1]
     starts = np.flatnonzero(is_start)
-    series_imp = _constant_per_series(imp_rows, starts, n, uniques, "improvement")
-    series_target = _constant_per_series(target_rows, starts, n, uniques, "target")
+    series_imp = constant_per_series(imp_rows, starts, n, uniques, "improvement")
+    series_target = constant_per_series(target_rows, starts, n, uniques, "target")
 
     raw_phase = np.zeros(n, dtype=np.int64)
     if rebase:
@@ -294,7 +306,7 @@ def spc_many(
             listed = list(rb_dates)
             rb_owner.extend([code_of_id.get(sid, -1)] * len(listed))
             rb_flat.extend(listed)
-        rb_all = _to_datetime_array(rb_flat, "rebase dates")
+        rb_all = to_datetime_array(rb_flat, "rebase dates")
         owner = np.asarray(rb_owner, dtype=np.int64)
         for code in np.unique(owner[owner >= 0]):
             rb = np.sort(rb_all[owner == code])
@@ -312,7 +324,7 @@ def spc_many(
     points = _points_frame(date_arr, value_arr, core)
     points.insert(0, "series_id", series_ids)
 
-    sign_to_name = {v: k for k, v in _IMPROVEMENT_SIGN.items()}
+    sign_to_name = {v: k for k, v in IMPROVEMENT_SIGN.items()}
     last_date = np.full(n_series, np.datetime64("NaT", "ns"))
     has_last = core.last_date_index >= 0
     last_date[has_last] = date_arr[core.last_date_index[has_last]]
@@ -364,7 +376,7 @@ def _group_mean(group: np.ndarray, weights: np.ndarray, n_groups: int) -> np.nda
     """Mean per group, with one correction pass (as R's mean() does) so equal values average to themselves."""
     counts = np.bincount(group, minlength=n_groups).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(group, weights, minlength=n_groups) / counts
+        mean: np.ndarray = np.bincount(group, weights, minlength=n_groups) / counts
         if len(weights):
             mean = mean + np.bincount(group, weights - mean[group], minlength=n_groups) / counts
     return mean
@@ -511,7 +523,7 @@ def _core(
     last_value = np.full(n_series, np.nan)
     last_value[has_last] = values[last_obs[has_last]]
 
-    names = {v: k for k, v in _IMPROVEMENT_SIGN.items()}
+    names = {v: k for k, v in IMPROVEMENT_SIGN.items()}
     variation: list[str | None] = []
     assurance: list[str | None] = []
     for s in range(n_series):
@@ -564,120 +576,3 @@ def _points_frame(dates: np.ndarray, values: np.ndarray, core: _Core) -> pd.Data
         },
         columns=list(POINT_COLUMNS),
     )
-
-
-# ---------------------------------------------------------------- input checking
-
-
-def _check_improvement(improvement: object) -> str:
-    if improvement not in _IMPROVEMENT_SIGN:
-        raise ValueError(f"improvement must be one of {', '.join(IMPROVEMENTS)}, not {improvement!r}")
-    return str(improvement)
-
-
-def _check_target(target: object) -> float | None:
-    if target is None:
-        return None
-    try:
-        value = float(target)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"target must be a number, not {target!r}") from None
-    if np.isnan(value):
-        return None
-    if not np.isfinite(value):
-        raise ValueError(f"target must be a finite number, not {target!r}")
-    return value
-
-
-def _to_datetime_array(dates: Iterable[Any], what: str) -> np.ndarray:
-    if isinstance(dates, (str, bytes)):
-        raise ValueError(f"{what} must be a sequence of dates, not a single string")
-    seq = dates if isinstance(dates, (pd.Series, pd.Index, np.ndarray, list, tuple)) else list(dates)
-    try:
-        parsed = pd.to_datetime(seq)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{what}: not all dates could be read ({exc})") from None
-    index = pd.DatetimeIndex(parsed)
-    if index.tz is not None:
-        index = index.tz_localize(None)
-    if index.hasnans:
-        raise ValueError(f"{what}: a date is missing; every row needs a date")
-    return index.to_numpy().astype("datetime64[ns]")
-
-
-def _to_float_array(values: Iterable[Any], what: str) -> np.ndarray:
-    if isinstance(values, (pd.Series, pd.Index)):
-        series = values
-    else:
-        series = pd.Series(values if isinstance(values, (np.ndarray, list, tuple)) else list(values), dtype=object)
-    try:
-        arr = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{what}: not all values are numbers ({exc})") from None
-    if np.isinf(arr).any():
-        raise ValueError(f"{what}: infinite values are not allowed; use NaN for a missing day")
-    return arr
-
-
-def _reject_duplicate_dates(codes: np.ndarray, dates: np.ndarray, name: Any) -> None:
-    if len(dates) < 2:
-        return
-    dup = (codes[1:] == codes[:-1]) & (dates[1:] == dates[:-1])
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0]) + 1
-        day = pd.Timestamp(dates[i]).date().isoformat()
-        raise ValueError(f"{name(codes[i])} has the date {day} more than once; each date may appear once")
-
-
-def _per_row_improvement(
-    frame: pd.DataFrame, improvement: Any, codes: np.ndarray, uniques: Sequence[Any]
-) -> np.ndarray:
-    n = len(codes)
-    if isinstance(improvement, str):
-        return np.full(n, _IMPROVEMENT_SIGN[_check_improvement(improvement)], dtype=np.int64)
-    if isinstance(improvement, Mapping):
-        per_series = np.empty(len(uniques), dtype=np.int64)
-        for i, sid in enumerate(uniques):
-            if sid not in improvement:
-                raise ValueError(f"spc_many: no improvement direction given for series {sid!r}")
-            per_series[i] = _IMPROVEMENT_SIGN[_check_improvement(improvement[sid])]
-        return per_series[codes]
-    if improvement is not None:
-        raise ValueError("improvement must be a direction, a mapping series_id -> direction, or None")
-    if "improvement" not in frame.columns:
-        raise ValueError("spc_many: give improvement= or an 'improvement' column (increase, decrease or neutral)")
-    col_codes, col_uniques = pd.factorize(frame["improvement"], use_na_sentinel=True)
-    lookup = np.array([_IMPROVEMENT_SIGN[_check_improvement(u)] for u in col_uniques] + [0], dtype=np.int64)
-    if len(col_codes) and col_codes.min() < 0:
-        raise ValueError("spc_many: the improvement column has missing values")
-    return lookup[col_codes]
-
-
-def _per_row_target(frame: pd.DataFrame, target: Any, codes: np.ndarray, uniques: Sequence[Any]) -> np.ndarray:
-    n = len(codes)
-    if isinstance(target, Mapping):
-        per_series = np.array(
-            [np.nan if (v := _check_target(target.get(sid))) is None else v for sid in uniques], dtype=float
-        )
-        return per_series[codes]
-    if target is not None:
-        value = _check_target(target)
-        return np.full(n, np.nan if value is None else value)
-    if "target" not in frame.columns:
-        return np.full(n, np.nan)
-    arr = _to_float_array(frame["target"], "target")
-    return arr
-
-
-def _constant_per_series(rows: np.ndarray, starts: np.ndarray, n: int, uniques: Sequence[Any], what: str) -> np.ndarray:
-    if not n:
-        return rows[:0]
-    first = rows[starts]
-    counts = np.diff(np.r_[starts, n])
-    broadcast = np.repeat(first, counts)
-    same = (rows == broadcast) | (np.isnan(rows) & np.isnan(broadcast)) if rows.dtype.kind == "f" else rows == broadcast
-    if not same.all():
-        row = int(np.flatnonzero(~same)[0])
-        code = int(np.searchsorted(starts, row, side="right") - 1)
-        raise ValueError(f"spc_many: series {uniques[code]!r} has more than one {what}; give one per series")
-    return first

@@ -150,7 +150,9 @@ class Funnel:
             return "exact " + ("binomial" if self.kind is Kind.PROPORTION else "Poisson") + " limits, not adjusted"
         if self.adjustment is Adjustment.MULTIPLICATIVE:
             return f"limits adjusted for over-dispersion: multiplicative, phi = {self.dispersion.phi:.2f}"
-        return f"limits adjusted for over-dispersion: additive random effects, tau = {np.sqrt(self.dispersion.tau2):.3g}"
+        return (
+            f"limits adjusted for over-dispersion: additive random effects, tau = {np.sqrt(self.dispersion.tau2):.3g}"
+        )
 
     @property
     def statement(self) -> str:

@@ -24,7 +24,7 @@ class KioskToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(200))
-    wards: Mapped[list] = mapped_column(JSON)
+    wards: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

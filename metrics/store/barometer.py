@@ -53,9 +53,11 @@ def _rows(engine: Engine, model: type, snapshot_id: int, ward_code: str, columns
     return pd.DataFrame(rows, columns=columns)
 
 
-def _first_day(engine: Engine, model: type, snapshot_id: int) -> date | None:
+def _first_day(
+    engine: Engine, model: type[SnapshotIncidentCount] | type[SnapshotFeedbackCount], snapshot_id: int
+) -> date | None:
     with engine.connect() as conn:
-        return conn.execute(select(func.min(model.day)).where(holds_at(model, snapshot_id))).scalar_one_or_none()  # type: ignore[attr-defined]
+        return conn.execute(select(func.min(model.day)).where(holds_at(model, snapshot_id))).scalar_one_or_none()
 
 
 def snapshot_part(

@@ -33,7 +33,7 @@ def column_values(series: pd.Series) -> list[Any]:
     if pd.api.types.is_float_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
         values = series.to_numpy(dtype="float64")
         missing = np.isnan(values)
-        out = values.tolist()
+        out: list[Any] = values.tolist()
         if missing.any():
             for i in np.flatnonzero(missing).tolist():
                 out[i] = None
@@ -47,7 +47,8 @@ def column_values(series: pd.Series) -> list[Any]:
 
 
 def _as_integers(series: pd.Series, where: str) -> pd.Series:
-    """Whole numbers held as floats (a count that passed through a float column) as integers; COPY refuses '3.0' for an integer column."""
+    """Whole numbers held as floats (a count that passed through a float column) as integers; COPY refuses '3.0' for an
+    integer column."""
     if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         return series
     numbers = pd.to_numeric(series, errors="raise").astype("float64")
@@ -113,7 +114,8 @@ def bulk_insert(
     columns: list[str],
     fixed: Mapping[str, Any] | None = None,
 ) -> int:
-    """Insert ``frame[columns]`` (plus the ``fixed`` values, e.g. the snapshot id, on every row) into ``model``'s table; return the row count."""
+    """Insert ``frame[columns]`` (plus the ``fixed`` values, e.g. the snapshot id, on every row) into ``model``'s
+    table; return the row count."""
     if frame.empty:
         return 0
     table = cast(Table, model.__table__)
@@ -131,7 +133,8 @@ def bulk_insert(
                         copy.write_row(row)
             else:
                 marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(names))
-                statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608 - names come from the SQLAlchemy table, values are bound
+                # Names come from the SQLAlchemy table; values are bound.
+                statement = f"INSERT INTO {target} VALUES ({marks})"  # noqa: S608
                 cursor.executemany(statement, list(rows))
         except (
             error
@@ -141,7 +144,8 @@ def bulk_insert(
 
 
 def copy_frame(conn: Connection, model: type[DeclarativeBase], frame: pd.DataFrame, fixed: Mapping[str, Any]) -> int:
-    """Insert ``frame`` (plain columns: text, numbers, booleans, dates) plus the ``fixed`` values into ``model``'s table.
+    """Insert ``frame`` (plain columns: text, numbers, booleans, dates) plus the ``fixed`` values into ``model``'s
+    table.
 
     On PostgreSQL the whole frame is written once as CSV by pyarrow and streamed through ``COPY ... (FORMAT csv)``:
     a hub's bundle of hundreds of thousands of rows goes in without a Python call per row (a missing number is an

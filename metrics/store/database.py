@@ -26,7 +26,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 
 
-from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url, sqlite_path  # noqa: F401 - also named from here
+# DEFAULT_SQLITE and PROJECT_ROOT are also named from here.
+from metrics.store.url import DEFAULT_SQLITE, PROJECT_ROOT, default_url, sqlite_path  # noqa: F401
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

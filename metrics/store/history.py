@@ -37,7 +37,8 @@ _CHUNK = 500
 
 
 def serialise_refreshes(conn: Connection) -> None:
-    """Make concurrent refreshes take turns (PostgreSQL: a transaction-scoped advisory lock; SQLite has one writer already)."""
+    """Make concurrent refreshes take turns (PostgreSQL: a transaction-scoped advisory lock; SQLite has one writer
+    already)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
@@ -52,18 +53,21 @@ def holds_at(model: type[DeclarativeBase], snapshot_id: int) -> ColumnElement[bo
 
 
 def _comparable(frame: pd.DataFrame, columns: list[str], numeric: set[str]) -> pd.DataFrame:
-    """Stored values in one form on both sides: numbers as floats (3 and 3.0 are the same count), the rest as text; missing as missing."""
+    """Stored values in one form on both sides: numbers as floats (3 and 3.0 are the same count), the rest as text;
+    missing as missing."""
     return pd.DataFrame(
         {c: pd.to_numeric(frame[c]).astype("float64") if c in numeric else frame[c].astype("string") for c in columns}
     )
 
 
 def _current(conn: Connection, table: Table, keys: list[str], columns: list[str]) -> list[tuple[Any, ...]]:
-    """The rows that hold now, (keys..., columns...), as the driver gives them (no SQLAlchemy conversion: compared as stored)."""
+    """The rows that hold now, (keys..., columns...), as the driver gives them (no SQLAlchemy conversion: compared as
+    stored)."""
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in [*keys, *columns])
     with driver_cursor(conn) as cursor:
-        cursor.execute(f"SELECT {names} FROM {quote(table.name)} WHERE until_snapshot_id IS NULL")  # noqa: S608 - names from the SQLAlchemy table
+        # Names come from the SQLAlchemy table, quoted by the dialect.
+        cursor.execute(f"SELECT {names} FROM {quote(table.name)} WHERE until_snapshot_id IS NULL")  # noqa: S608
         return [tuple(r) for r in cursor.fetchall()]
 
 

@@ -117,7 +117,8 @@ def wards(engine: Engine) -> pd.DataFrame:
 
 
 def definitions(engine: Engine) -> pd.DataFrame:
-    """trust_code, metric_id, definition_hash, label, is_ratio, display, direction, definition of every trust's metrics."""
+    """trust_code, metric_id, definition_hash, label, is_ratio, display, direction, definition of every trust's
+    metrics."""
     with engine.connect() as conn:
         return pd.read_sql(
             select(

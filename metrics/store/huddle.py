@@ -40,22 +40,38 @@ ACTION_COLUMNS = [
 # ---- ratings ------------------------------------------------------------------------------------
 
 
-def insert_rating(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
-    """Store one checked rating and its audit row in one transaction; return its id."""
+def _insert_audited(
+    engine: Engine,
+    model: type[HuddleRating] | type[HuddleAction],
+    kind: str,
+    row: Mapping[str, Any],
+    actor: Actor,
+    at: datetime,
+) -> int:
+    """Insert one checked row into ``model``'s table and its audit row (``kind``.create on huddle_``kind``), in one
+    transaction; return its id.
+
+    What a new rating and a new action share: the entry and its audit row are stored together or not at all.
+    """
     with engine.begin() as conn:
-        rating_id = conn.execute(insert(HuddleRating).returning(HuddleRating.id), dict(row)).scalar_one()
+        new_id = conn.execute(insert(model).returning(model.id), dict(row)).scalar_one()
         append(
             conn,
             actor,
-            "rating.create",
-            entity="huddle_rating",
-            entity_id=rating_id,
+            f"{kind}.create",
+            entity=f"huddle_{kind}",
+            entity_id=new_id,
             ward_code=row["ward_code"],
             before=None,
-            after={"id": rating_id, **row},
+            after={"id": new_id, **row},
             at=at,
         )
-    return int(rating_id)
+    return int(new_id)
+
+
+def insert_rating(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
+    """Store one checked rating and its audit row in one transaction; return its id."""
+    return _insert_audited(engine, HuddleRating, "rating", row, actor, at)
 
 
 def ratings(engine: Engine, ward_code: str, start: date, end: date, kind: str | None = None) -> pd.DataFrame:
@@ -89,20 +105,7 @@ def ratings_on(engine: Engine, ward_codes: Iterable[str], on: date, kind: str = 
 
 def insert_action(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked new action and its audit row in one transaction; return its id."""
-    with engine.begin() as conn:
-        action_id = conn.execute(insert(HuddleAction).returning(HuddleAction.id), dict(row)).scalar_one()
-        append(
-            conn,
-            actor,
-            "action.create",
-            entity="huddle_action",
-            entity_id=action_id,
-            ward_code=row["ward_code"],
-            before=None,
-            after={"id": action_id, **row},
-            at=at,
-        )
-    return int(action_id)
+    return _insert_audited(engine, HuddleAction, "action", row, actor, at)
 
 
 def _action_by_id(action_id: int) -> Select:  # type: ignore[type-arg]

@@ -19,6 +19,7 @@ transaction so a view never re-reads an extract file.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -89,10 +90,9 @@ class AuditLog(Base):
     entity_id: Mapped[str | None] = mapped_column(String(80))
     ward_code: Mapped[str | None] = mapped_column(String(40), index=True)
     client: Mapped[str | None] = mapped_column(String(200))
-    detail: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str | None] = mapped_column(
-        String(64)
-    )  # the row before's row_hash (see metrics.store.audit_chain)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the row before's row_hash (see metrics.store.audit_chain)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of prev_hash and this row's content
 
 
@@ -105,17 +105,24 @@ class AuditChainHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
-class SnapshotIncidentCount(Base):
-    """Incidents of one ward on one London day, by type, harm and pressure ulcer category (from the optional incidents table)."""
+class _WardDayCounts:
+    """The columns a snapshot's per ward and day counts share: which snapshots hold the row, the ward and the day."""
+
+    # sort_order=-1: these columns come first in each table, as the migrations create them.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), sort_order=-1)
+    until_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True, sort_order=-1
+    )  # see metrics.store.history
+    ward_code: Mapped[str] = mapped_column(String(40), sort_order=-1)
+    day: Mapped[date] = mapped_column(Date, sort_order=-1)
+
+
+class SnapshotIncidentCount(_WardDayCounts, Base):
+    """Incidents of one ward on one London day, by type, harm and pressure ulcer category (from the optional incidents
+    table)."""
 
     __tablename__ = "snapshot_incident_counts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"))
-    until_snapshot_id: Mapped[int | None] = mapped_column(
-        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True
-    )  # see metrics.store.history
-    ward_code: Mapped[str] = mapped_column(String(40))
-    day: Mapped[date] = mapped_column(Date)
     incident_type: Mapped[str] = mapped_column(String(40))
     harm_level: Mapped[str] = mapped_column(String(12))
     pressure_ulcer_category: Mapped[int | None] = mapped_column(Integer)
@@ -123,17 +130,10 @@ class SnapshotIncidentCount(Base):
     __table_args__ = (Index("ix_snapshot_incident_counts_lookup", "snapshot_id", "ward_code"),)
 
 
-class SnapshotFeedbackCount(Base):
+class SnapshotFeedbackCount(_WardDayCounts, Base):
     """Patient feedback of one ward on one day by kind: responses, and for fft the positive ones."""
 
     __tablename__ = "snapshot_feedback_counts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"))
-    until_snapshot_id: Mapped[int | None] = mapped_column(
-        ForeignKey("snapshots.id", ondelete="RESTRICT"), index=True
-    )  # see metrics.store.history
-    ward_code: Mapped[str] = mapped_column(String(40))
-    day: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12))
     responses: Mapped[int] = mapped_column(Integer)
     positive: Mapped[int | None] = mapped_column(Integer)

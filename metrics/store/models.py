@@ -9,6 +9,7 @@ quarantined rows) or adds nothing. Times are stored as UTC.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -46,8 +47,8 @@ class Snapshot(Base):
     extract_path: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     config_fingerprint: Mapped[str] = mapped_column(String(32))
-    row_counts: Mapped[dict] = mapped_column(JSON)
-    metric_definitions: Mapped[list] = mapped_column(JSON)
+    row_counts: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    metric_definitions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # 'released' (may be current) or 'held' (an implausible extract, kept with its reason until released)
     state: Mapped[str] = mapped_column(String(12), default="released", server_default="released")
     held_reason: Mapped[str | None] = mapped_column(Text)

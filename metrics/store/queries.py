@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from metrics.rules.clock import LONDON
 from metrics.store import attempts
@@ -40,8 +40,8 @@ class SnapshotInfo:
     loaded_at: datetime
     source: str
     extract_path: str
-    row_counts: dict
-    metric_definitions: list
+    row_counts: dict[str, dict[str, int]]
+    metric_definitions: list[dict[str, Any]]
     config_fingerprint: str
     state: str = "released"
     held_reason: str | None = None
@@ -141,25 +141,28 @@ def previous_day_snapshot(engine: Engine, snapshot: SnapshotInfo) -> SnapshotInf
         return _info(row) if row else None
 
 
+def _columns_frame(
+    engine: Engine,
+    model: type[WardMetricValue] | type[QuarantinedRow],
+    names: list[str],
+    *where: ColumnElement[bool],
+    order_by: tuple[InstrumentedAttribute[Any], ...] = (),
+) -> pd.DataFrame:
+    """The ``names`` columns of ``model``'s rows that meet every ``where``, as a frame with those column names."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(*(getattr(model, n) for n in names)).where(*where).order_by(*order_by)).all()
+    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs a second at 600 wards.
+    return pd.DataFrame([tuple(row) for row in rows], columns=names)
+
+
 def ward_values(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """ward_code, metric_id, value, numerator, denominator, rag for one snapshot (only ``ward_codes``' rows, compared
     case-blind, when given: a huddle board reads its own ward, not a region's)."""
-    query = select(
-        WardMetricValue.ward_code,
-        WardMetricValue.metric_id,
-        WardMetricValue.value,
-        WardMetricValue.numerator,
-        WardMetricValue.denominator,
-        WardMetricValue.rag,
-    ).where(WardMetricValue.snapshot_id == snapshot_id)
+    names = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
+    where = [WardMetricValue.snapshot_id == snapshot_id]
     if ward_codes is not None:
-        query = query.where(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs a second at 600 wards.
-    return pd.DataFrame(
-        [tuple(row) for row in rows], columns=["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
-    )
+        where.append(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
+    return _columns_frame(engine, WardMetricValue, names, *where)
 
 
 _DRILLDOWN_COLUMNS = (
@@ -252,19 +255,9 @@ def quarantine_summary(engine: Engine, snapshot_id: int) -> pd.DataFrame:
 
 def quarantine_rows(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """Every quarantined row with its reason and raw content (may hold identifiers: administrators only)."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                QuarantinedRow.table_name,
-                QuarantinedRow.row_number,
-                QuarantinedRow.column_name,
-                QuarantinedRow.reason,
-                QuarantinedRow.raw,
-            )
-            .where(QuarantinedRow.snapshot_id == snapshot_id)
-            .order_by(QuarantinedRow.table_name, QuarantinedRow.row_number)
-        ).all()
-    return pd.DataFrame(rows, columns=["table_name", "row_number", "column_name", "reason", "raw"])
+    names = ["table_name", "row_number", "column_name", "reason", "raw"]
+    order = (QuarantinedRow.table_name, QuarantinedRow.row_number)
+    return _columns_frame(engine, QuarantinedRow, names, QuarantinedRow.snapshot_id == snapshot_id, order_by=order)
 
 
 def refresh_attempts(engine: Engine, limit: int = 20, now: datetime | None = None) -> pd.DataFrame:
@@ -285,7 +278,8 @@ def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
 
 
 def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
-    """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value, numerator, denominator)."""
+    """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value,
+    numerator, denominator)."""
     with engine.connect() as conn:
         latest = _latest_snapshot_per_day(conn)
         if latest.empty:
@@ -313,7 +307,8 @@ def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
 def daily_history_all(
     engine: Engine, metric_ids: list[str] | None = None, ward_codes: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """``daily_history`` for every metric (or those listed) in one query: date, metric_id, ward_code, value, numerator, denominator.
+    """``daily_history`` for every metric (or those listed) in one query: date, metric_id, ward_code, value, numerator,
+    denominator.
 
     One row per London day per ward per metric, from the latest snapshot of each day. Unlike
     ``daily_history``, ``date`` is a datetime64 column (midnight of the London day) and the numbers

@@ -101,7 +101,8 @@ def rebase_dates(cfg: AppConfig, metric_id: str, scope: Scope) -> list[date]:
 def daily_series(
     engine: Engine, cfg: AppConfig, metric_id: str, scope: Scope, history: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """date, value, numerator, denominator for the scope; one row per day that has an extract, with gaps filled as NaN."""
+    """date, value, numerator, denominator for the scope; one row per day that has an extract, with gaps filled as
+    NaN."""
     definition = metric_definition(cfg, metric_id)
     history = queries.daily_history(engine, metric_id) if history is None else history
     series = queries.aggregate_series(history, scope.ward_codes(cfg), is_ratio=definition.ratio is not None)

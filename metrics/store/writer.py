@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timezone
+from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, insert, select
 
@@ -52,8 +53,8 @@ def write_snapshot(
     extract_path: str,
     content_hash: str,
     config_fingerprint: str,
-    row_counts: dict,
-    metric_definitions: list,
+    row_counts: dict[str, dict[str, int]],
+    metric_definitions: list[dict[str, Any]],
     ward_values: pd.DataFrame,
     drilldown: pd.DataFrame,
     encounters: pd.DataFrame,

@@ -68,7 +68,9 @@ def anticipation_extract(
     expected = {
         "ward_code": wards.code[owner],
         "expected_at": expected_at,
-        "source": rng.choice(np.array(["emergency", "elective", "transfer"], dtype=object), len(owner), p=(0.7, 0.2, 0.1)),
+        "source": rng.choice(
+            np.array(["emergency", "elective", "transfer"], dtype=object), len(owner), p=(0.7, 0.2, 0.1)
+        ),
     }
 
     ages = encounters["age_years"][on_ward]

@@ -28,7 +28,8 @@ def expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def lognormal_median(rng: np.random.Generator, median: np.ndarray, sigma: float) -> np.ndarray:
     """Log-normal draws with the given medians and log-scale spread."""
-    return np.exp(np.log(median) + sigma * rng.standard_normal(np.shape(median)))
+    draws: np.ndarray = np.exp(np.log(median) + sigma * rng.standard_normal(np.shape(median)))
+    return draws
 
 
 def masked(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -48,3 +49,8 @@ def insert_after(table: dict[str, np.ndarray], row: int, new: dict[str, Any]) ->
         arr = table[k]
         table[k] = np.concatenate([arr[: row + 1], np.array([value], dtype=arr.dtype), arr[row + 1 :]])
 
+
+
+def in_order(order: np.ndarray, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every column of a simulated table with its rows put in ``order`` (sorted once, by the caller's keys)."""
+    return {name: values[order] for name, values in columns.items()}

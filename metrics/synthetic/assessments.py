@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from metrics.synthetic.arrays import expand
+from metrics.synthetic.arrays import expand, in_order
 from metrics.synthetic.clock import DAY, HOUR, MINUTE, NA, to_minute
 from metrics.synthetic.encounters import World
 
@@ -76,10 +76,7 @@ def simulate_assessments(
     forgotten = due + (rng.exponential(72.0, n) * HOUR).astype(np.int64) + HOUR  # found at a later audit, or never
     completed = to_minute(np.where(u < p_never, forgotten, np.where(u < p_never + p_late, late, on_time)))
     completed = np.where(completed > world.e_dis[e], NA, completed)
-    order = np.lexsort((due, typ, e))
-    return {
-        "_e": e[order],
-        "assessment_type": np.array(types, dtype=object)[typ][order],
-        "due_at": due[order],
-        "completed_at": completed[order],
-    }
+    return in_order(
+        np.lexsort((due, typ, e)),
+        {"_e": e, "assessment_type": np.array(types, dtype=object)[typ], "due_at": due, "completed_at": completed},
+    )

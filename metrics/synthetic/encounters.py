@@ -50,7 +50,8 @@ class World:
         return np.clip(np.asarray(wall, dtype=np.int64) // DAY - day0, 0, len(self.days) - 1)
 
     def q(self, ward: np.ndarray, wall: np.ndarray) -> np.ndarray:
-        return self.quality[ward, self.day_index(wall)]
+        quality: np.ndarray = self.quality[ward, self.day_index(wall)]
+        return quality
 
 
 def ward_quality(rng: np.random.Generator, wards: Wards, n_days: int, change_day: int | None) -> np.ndarray:
@@ -238,21 +239,11 @@ def simulate_beds(
         bed_occ[chosen] = True
         cur = np.concatenate([cur, new])
 
+    # The setting, then the stays (trimmed to those made), then the patients.
     return World(
-        wards=wards,
-        clock=clock,
-        days=sim_days,
-        extract_days=extract_days,
-        t_wall=t_wall,
-        quality=quality,
-        e_ward=e_ward[:ne],
-        e_bed=e_bed[:ne],
-        e_pat=e_pat[:ne],
-        e_admit=e_admit[:ne],
-        e_dis=e_dis[:ne],
-        e_readmit=e_readmit[:ne],
-        p_age=p_age[:npat],
-        p_sex=p_sex[:npat],
+        wards=wards, clock=clock, days=sim_days, extract_days=extract_days, t_wall=t_wall, quality=quality,
+        e_ward=e_ward[:ne], e_bed=e_bed[:ne], e_pat=e_pat[:ne], e_admit=e_admit[:ne], e_dis=e_dis[:ne],
+        e_readmit=e_readmit[:ne], p_age=p_age[:npat], p_sex=p_sex[:npat],
     )
 
 

@@ -40,8 +40,18 @@ def simulate_flags(
     def hours(lo: float, hi: float) -> np.ndarray:
         return (rng.uniform(lo, hi, n) * HOUR).astype(np.int64)
 
+    def cleared_after(start: np.ndarray, share: float, median_hours: float, spread: float) -> np.ndarray:
+        """Cleared a log-normal time after ``start`` for ``share`` of the stays; still active for the rest.
+
+        The draws come in the order the rows were first written in (which stays, then how long), so the
+        sample stays the same."""
+        cleared = rng.random(n) < share
+        gap = (rng.lognormal(np.log(median_hours), spread, n) * HOUR).astype(np.int64)
+        return np.where(cleared, start + gap, NA)
+
     def during() -> np.ndarray:
-        return admit + (rng.random(n) * stay).astype(np.int64)
+        moments: np.ndarray = admit + (rng.random(n) * stay).astype(np.int64)
+        return moments
 
     # infection and sepsis follow the severity curve's infection episodes
     inf1 = (sev.a1[e] > 0) & (sev.inf1[e] > 0)
@@ -98,19 +108,9 @@ def simulate_flags(
         fit_day * DAY + hours(9, 17),
     )
     t_rec = admit + hours(0.1, 1)
-    flag(
-        rng.random(n) < 0.96,
-        "MED_REC_OUTSTANDING",
-        t_rec,
-        np.where(rng.random(n) < 0.98, t_rec + (rng.lognormal(np.log(8), 0.7, n) * HOUR).astype(np.int64), NA),
-    )
+    flag(rng.random(n) < 0.96, "MED_REC_OUTSTANDING", t_rec, cleared_after(t_rec, 0.98, 8, 0.7))
     t_presc = admit + hours(0.5, 3)
-    flag(
-        rng.random(n) < 0.9,
-        "PRESCRIPTION_UNVERIFIED",
-        t_presc,
-        np.where(rng.random(n) < 0.975, t_presc + (rng.lognormal(np.log(5), 0.8, n) * HOUR).astype(np.int64), NA),
-    )
+    flag(rng.random(n) < 0.9, "PRESCRIPTION_UNVERIFIED", t_presc, cleared_after(t_presc, 0.975, 5, 0.8))
     # capacity and restrictive practice
     confused = age >= 80
     dols = confused & (rng.random(n) < 0.2) & (stay > 2 * DAY)

@@ -65,7 +65,8 @@ def simulate_labs(
         up = x / rise[e]
         down = 1 - (x - rise[e] - plateau[e]) / recover[e]
         shape = np.clip(np.minimum(np.minimum(up, 1.0), down), 0.0, 1.0)
-        return 1 + np.where(aki[e], ratio[e] - 1, 0) * shape
+        multiplier: np.ndarray = 1 + np.where(aki[e], ratio[e] - 1, 0) * shape
+        return multiplier
 
     sick = (sev.base + sev.a1 + sev.a2 > 0.45) | aki | (spec == "renal medicine") | (kind == "critical")
     p_daily = np.where(sick, 0.85, 0.3)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metrics.synthetic.arrays import expand
+from metrics.synthetic.arrays import expand, in_order
 from metrics.synthetic.clock import DAY, HOUR, MINUTE, NA, NONE, to_minute
 from metrics.synthetic.encounters import World
 from metrics.synthetic.severity import Severity
@@ -194,13 +194,8 @@ def simulate_medications(
     recorded = to_minute(sched + (delay * MINUTE).astype(np.int64))
     recorded = np.where(given, recorded, np.where(uncharted, NA, to_minute(sched + rng.integers(0, 60, n) * MINUTE)))
     outcome = np.where(given, "given", np.where(uncharted, "pending", "not_given")).astype(object)
-    order = np.lexsort((m, sched, e))
-    return {
-        "_e": e[order],
-        "medicine": np.array(names, dtype=object)[m][order],
-        "scheduled_at": sched[order],
-        "outcome": outcome[order],
-        "_recorded": recorded[order],
-        "reason": reason[order],
-    }
+    medicine = np.array(names, dtype=object)[m]
+    columns = {"_e": e, "medicine": medicine, "scheduled_at": sched, "outcome": outcome}
+    columns |= {"_recorded": recorded, "reason": reason}  # when it was charted, and why a dose was not given
+    return in_order(np.lexsort((m, sched, e)), columns)
 

@@ -119,18 +119,10 @@ def _simulate_history(
     bed_order = np.lexsort((world.e_bed, world.e_ward))  # ward order, then bed
     rank_bed = np.empty(len(bed_order), np.int64)
     rank_bed[bed_order] = np.arange(len(bed_order))
+    # The stays and their times, then the EPR tables.
     history = SimulatedHistory(
-        world=world,
-        admit_utc=admit_utc,
-        dis_utc=dis_utc,
-        expected_discharge=edd,
-        rank_bed=rank_bed,
-        observations=obs,
-        labs=labs,
-        assessments=assess,
-        medications=meds,
-        staffing=staff,
-        flags=flags,
+        world=world, admit_utc=admit_utc, dis_utc=dis_utc, expected_discharge=edd, rank_bed=rank_bed,
+        observations=obs, labs=labs, assessments=assess, medications=meds, staffing=staff, flags=flags,
     )
     return history, sim_days, extract_days, t_ext
 

@@ -113,7 +113,8 @@ def stale_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="session")
 def rejected_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """One good day, then a refresh attempt rejected (a folder with no manifest): the last good snapshot stays current."""
+    """One good day, then a refresh attempt rejected (a folder with no manifest): the last good snapshot stays
+    current."""
     root = tmp_path_factory.mktemp("rejected")
     store = build_store(root, days=1, end=latest_extract_day())
     broken = root / "broken_extract"

@@ -1,4 +1,5 @@
-"""Who sees what, in the real app: every view refuses what the principal lacks, shows nothing else, and the audit log says so.
+"""Who sees what, in the real app: every view refuses what the principal lacks, shows nothing else, and the audit log
+says so.
 
 Demo mode (the shipped config/access.yaml) is driven through the role picker's
 session state; OpenID Connect mode through a config copy with ``mode: oidc``,
@@ -212,7 +213,10 @@ def test_an_executive_sees_every_ward_board_but_no_patient_list_sheet_export_or_
     for ward in ("7A", "9A"):
         at = app(store, role="executive", ward=ward, session={list_key(ward, "missed_critical_doses_today"): True})
         assert {w for w, _ in tiles_in(at)} == {ward}
-        assert not at.get("popover") and not at.expander and not at.dataframe
+        # The board's fold-away sections are expanders too; a patient list is one titled "… (N rows)".
+        patient_lists = [e for e in at.expander if str(e.label).endswith(" rows)")]
+        assert not at.get("popover") and not patient_lists and not at.dataframe
+        assert [str(e.label) for e in at.expander if "concern" in str(e.label).lower()] == []
         assert not [b for b in at.get("download_button")], "no sheet, list or huddle export for an executive"
         assert not at.get("form") and "Add a concern" not in all_html(at)
     exec_wall = app(store, "exec", role="executive")
@@ -484,4 +488,6 @@ def test_a_missing_access_file_never_falls_back_to_demo(app, store, tmp_path):
 def test_every_page_goes_through_the_gate():
     views = Path(APP).parent / "views"
     for page in views.glob("*.py"):
-        assert re.search(r"enter\(\s*View\.", page.read_text()), f"{page.name} does not ask dashboard.common.access_gate.enter first"
+        assert re.search(r"enter\(\s*View\.", page.read_text()), (
+            f"{page.name} does not ask dashboard.common.access_gate.enter first"
+        )

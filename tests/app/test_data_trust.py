@@ -159,7 +159,8 @@ def test_the_status_page_shows_no_path_or_store_url_to_anyone_but_an_administrat
     folder = str(Path(rejected_store.url.removeprefix("sqlite:///")).parent)
     assert folder not in shown and "sqlite:" not in shown and str(DEFAULT_CONFIG_DIR) not in shown
     assert "Extract folder" not in shown
-    assert "Extract rejected: …/manifest.json: manifest.json is missing" in "\n".join(c.value for c in at.code)  # the message, not the path
+    # the message, not the path
+    assert "Extract rejected: …/manifest.json: manifest.json is missing" in "\n".join(c.value for c in at.code)
     assert "The latest refresh was rejected" in shown
 
 

@@ -1,4 +1,5 @@
-"""What the team records at the huddle reaches the wall (counts per score, open actions) and the executive view (median, how many rated)."""
+"""What the team records at the huddle reaches the wall (counts per score, open actions) and the executive view
+(median, how many rated)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Data status, the status strip on every view, and how each view fails: empty store, broken config, rejected refresh."""
+"""Data status, the status strip on every view, and how each view fails: empty store, broken config, rejected
+refresh."""
 
 from __future__ import annotations
 

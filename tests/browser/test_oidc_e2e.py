@@ -1,4 +1,5 @@
-"""Who sees what, end to end: the real app signing people in through a real OpenID Connect provider, in headless Chromium.
+"""Who sees what, end to end: the real app signing people in through a real OpenID Connect provider, in headless
+Chromium.
 
 The provider is oidc-provider-mock (PyPI), started by this module on
 127.0.0.1 with two predefined people: a ward 7A nurse and an executive, each

@@ -84,7 +84,8 @@ SCROLLER = """() => { const m = document.querySelector('[data-testid="stMain"]')
 def _bottom_of(page, selector: str) -> float:
     """The lowest edge of what ``selector`` matches, in page coordinates as first drawn (before any scroll)."""
     return page.evaluate(
-        f"() => Math.max(...Array.from(document.querySelectorAll('{selector}')).map(e => e.getBoundingClientRect().bottom))"
+        f"() => Math.max(...Array.from(document.querySelectorAll('{selector}')).map(e => "
+        "e.getBoundingClientRect().bottom))"
     )
 
 

@@ -68,7 +68,8 @@ def test_wall_fits_a_1920_screen_and_shows_no_patient_identity(running_app, brow
     overflow = page.evaluate("() => document.scrollingElement.scrollHeight - window.innerHeight")
     assert overflow <= 2, f"the wall scrolls by {overflow}px at 1920x1080"
     numbers = page.evaluate(
-        "() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value')).map(e => e.getBoundingClientRect().height)"
+        "() => Array.from(document.querySelectorAll('.wall-tile .ws-tile-value')).map(e => "
+        "e.getBoundingClientRect().height)"
     )
     assert numbers and max(numbers) - min(numbers) <= 2, (
         f"a long label shrinks its tile's number: heights {sorted(set(numbers))}"
@@ -99,7 +100,8 @@ def test_exec_grid_fits_a_laptop_without_scrolling_sideways(running_app, browser
     )
     assert wide <= shown + 2, f"the grid scrolls sideways by {wide - shown}px on a {LAPTOP['width']}px laptop"
     cut = page.evaluate(
-        "() => Array.from(document.querySelectorAll('th.ws-metric-head')).filter(e => e.scrollHeight > e.clientHeight + 1).map(e => e.textContent)"
+        "() => Array.from(document.querySelectorAll('th.ws-metric-head')).filter(e => e.scrollHeight > e.clientHeight "
+        "+ 1).map(e => e.textContent)"
     )
     assert not cut, f"column heads cut off: {cut}"
     page.screenshot(path=str(SCREENSHOTS / "exec-laptop.png"))

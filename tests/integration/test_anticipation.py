@@ -29,27 +29,37 @@ def world(*, optional: bool = True) -> dict[str, list[dict]]:
         + [obs("A2", at, rr=rr) for at, rr in (("2026-01-15T02:00:00Z", 16), ("2026-01-15T05:00:00Z", 22),
                                                 ("2026-01-15T09:00:00Z", 25))],
         "staffing": [
-            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "day", "staff_group": "registered", "planned": 2, "actual": 2},
-            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "day", "staff_group": "unregistered", "planned": 1, "actual": 1},
+            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "day", "staff_group": "registered",
+             "planned": 2, "actual": 2},
+            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "day", "staff_group": "unregistered",
+             "planned": 1, "actual": 1},
             # tonight: 1 registered nurse rostered of 2 planned, 1 healthcare assistant of 1: 24 hours rostered
-            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "night", "staff_group": "registered", "planned": 2, "actual": 1},
-            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "night", "staff_group": "unregistered", "planned": 1, "actual": 1},
+            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "night", "staff_group": "registered",
+             "planned": 2, "actual": 1},
+            {"ward_code": "7A", "shift_date": "2026-01-15", "shift": "night", "staff_group": "unregistered",
+             "planned": 1, "actual": 1},
         ],
     }  # fmt: skip
     if optional:
         tables["acuity"] = [
             {"encounter_id": eid, "shift_date": "2026-01-15", "shift": "night", "snct_level": level}
             for eid, level in LEVELS.items()
-        ] + [{"encounter_id": "A6", "shift_date": "2026-01-15", "shift": "day", "snct_level": "2"}]  # today, not tonight
+        # today, not tonight
+        ] + [{"encounter_id": "A6", "shift_date": "2026-01-15", "shift": "day", "snct_level": "2"}]
         tables["expected_admissions"] = [
             {"ward_code": "7A", "expected_at": f"2026-01-15T{h}:00:00Z", "source": "emergency"} for h in range(11, 23)
         ] * 3 + [{"ward_code": "7A", "expected_at": "2026-01-17T12:00:00Z", "source": "elective"}]  # 36 in 24 h
         tables["falls_risk"] = [
-            {"encounter_id": "A1", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high", "care_plan_in_place": "false"},
-            {"encounter_id": "A3", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high", "care_plan_in_place": "true"},
-            {"encounter_id": "A4", "assessed_at": "2026-01-13T09:00:00Z", "risk_level": "high", "care_plan_in_place": ""},
-            {"encounter_id": "A4", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "low", "care_plan_in_place": ""},
-            {"encounter_id": "A5", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high", "care_plan_in_place": ""},
+            {"encounter_id": "A1", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high",
+             "care_plan_in_place": "false"},
+            {"encounter_id": "A3", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high",
+             "care_plan_in_place": "true"},
+            {"encounter_id": "A4", "assessed_at": "2026-01-13T09:00:00Z", "risk_level": "high",
+             "care_plan_in_place": ""},
+            {"encounter_id": "A4", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "low",
+             "care_plan_in_place": ""},
+            {"encounter_id": "A5", "assessed_at": "2026-01-14T09:00:00Z", "risk_level": "high",
+             "care_plan_in_place": ""},
         ]  # fmt: skip
     return tables
 

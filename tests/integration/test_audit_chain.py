@@ -80,7 +80,8 @@ def test_rows_cut_off_the_end_no_longer_match_the_chains_head(engine):
     check = verify_chain(engine)
     assert check.broken_id == ids[3]
     assert check.problem == (
-        f"the chain's head names row {ids[3]} as the newest but the log ends at row {ids[1]}: rows at the end were removed"
+        f"the chain's head names row {ids[3]} as the newest but the log ends at row {ids[1]}: rows at the end were "
+        "removed"
     )
 
 
@@ -123,8 +124,13 @@ def test_the_migration_chains_rows_written_before_it(db_url):
     with engine.begin() as conn:
         for i in range(3):
             conn.execute(
-                text("INSERT INTO audit_log (at, actor, action, detail) VALUES (:at, 'cli', 'kiosk_token_created', :d)"),
-                {"at": (T0 + timedelta(seconds=i)).replace(tzinfo=None), "d": f'{{"before": null, "after": {{"n": {i}}}}}'},
+                text(
+                    "INSERT INTO audit_log (at, actor, action, detail) VALUES (:at, 'cli', 'kiosk_token_created', :d)"
+                ),
+                {
+                    "at": (T0 + timedelta(seconds=i)).replace(tzinfo=None),
+                    "d": f'{{"before": null, "after": {{"n": {i}}}}}',
+                },
             )
     migrate(engine)
     assert verify_chain(engine).rows == 3 and verify_chain(engine).intact

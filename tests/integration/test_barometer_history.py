@@ -1,4 +1,5 @@
-"""The barometer's history is kept once, yet every snapshot still reads exactly what its own extract said (SQLite and PostgreSQL)."""
+"""The barometer's history is kept once, yet every snapshot still reads exactly what its own extract said (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ DAYS = [  # (extracted_at, incidents, feedback, workforce or None: that table no
         [("9A", "2026-10-01", 3.5)],
     ),
     (
-        "2026-11-24T07:30:00Z",  # a new fall on 9A; a second fall on 7A's day (a changed count); the November incident on 9A dropped out
+        # a new fall on 9A; a second fall on 7A's day (a changed count); the November incident on 9A dropped out
+        "2026-11-24T07:30:00Z",
         [
             _incident(2, "9A", "2026-11-20T10:00:00Z", "PRESSURE_ULCER", "low", 2),
             _incident(3, "7A", "2026-11-22T09:00:00Z"),
@@ -194,13 +196,16 @@ def test_upgrading_keeps_what_each_earlier_snapshot_read(db_url, cfg, tmp_path):
         for sid, n in ((1, 2), (2, 3)):
             conn.execute(
                 text(
-                    "INSERT INTO snapshots (id, extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint, row_counts, metric_definitions) "
-                    f"VALUES ({sid}, '2026-11-2{sid} 07:30:00', '2026-11-2{sid} 07:31:00', 's', 'p', 'h{sid}', 'f', '{{\"incidents\": {{}}}}', '[]')"
+                    "INSERT INTO snapshots (id, extracted_at, loaded_at, source, extract_path, content_hash, "
+                    "config_fingerprint, row_counts, metric_definitions) "
+                    f"VALUES ({sid}, '2026-11-2{sid} 07:30:00', '2026-11-2{sid} 07:31:00', 's', 'p', 'h{sid}', 'f', "
+                    "'{\"incidents\": {}}', '[]')"
                 )
             )
             conn.execute(
                 text(
-                    "INSERT INTO snapshot_incident_counts (snapshot_id, ward_code, day, incident_type, harm_level, pressure_ulcer_category, incidents) "
+                    "INSERT INTO snapshot_incident_counts (snapshot_id, ward_code, day, incident_type, harm_level, "
+                    "pressure_ulcer_category, incidents) "
                     f"VALUES ({sid}, '9A', '2026-11-20', 'FALL', 'none', NULL, {n})"
                 )
             )

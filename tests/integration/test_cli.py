@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(*args: str, env_db: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "metrics", *args, "--db", env_db, "--create-store"], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "metrics", *args, "--db", env_db, "--create-store"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -21,13 +21,22 @@ ADMITTED = "2026-01-10T10:00:00Z"
 def _done(eid: str) -> list[dict]:
     """Completed admission assessments, so that only the cases below are outstanding."""
     return [
-        {"encounter_id": eid, "assessment_type": t, "due_at": "2026-01-10T16:00:00Z", "completed_at": "2026-01-10T12:00:00Z"}
+        {
+            "encounter_id": eid,
+            "assessment_type": t,
+            "due_at": "2026-01-10T16:00:00Z",
+            "completed_at": "2026-01-10T12:00:00Z",
+        }
         for t in ("VTE", "PRESSURE_ULCER", "MUST")
     ]
 
 
 def _dose(eid: str, medicine: str, at: str, outcome: str, reason: str = "") -> dict:
     return {"encounter_id": eid, "medicine": medicine, "scheduled_at": at, "outcome": outcome, "reason": reason}
+
+
+def _creatinine(patient: str, at: str, value: float) -> dict:
+    return {"patient_id": patient, "collected_at": at, "test": "creatinine", "value": value, "unit": "umol/L"}
 
 
 def review_world() -> dict[str, list[dict]]:
@@ -55,9 +64,9 @@ def review_world() -> dict[str, list[dict]]:
             _dose("MEDS", "Heparin sodium 10 units/mL flush", "2026-01-14T19:00:00Z", "not_given"),
         ],
         "lab_results": [
-            {"patient_id": "PAKI3", "collected_at": "2026-01-08T16:30:00Z", "test": "creatinine", "value": 90, "unit": "umol/L"},
-            {"patient_id": "PAKI3", "collected_at": "2026-01-11T16:30:00Z", "test": "creatinine", "value": 290, "unit": "umol/L"},
-            {"patient_id": "PTEEN", "collected_at": "2026-01-14T09:00:00Z", "test": "creatinine", "value": 150, "unit": "umol/L"},
+            _creatinine("PAKI3", "2026-01-08T16:30:00Z", 90),
+            _creatinine("PAKI3", "2026-01-11T16:30:00Z", 290),
+            _creatinine("PTEEN", "2026-01-14T09:00:00Z", 150),
         ],
         "assessments": _done("PARK") + _done("MEDS") + _done("AKI3") + _done("TEEN"),
         "staffing": [

@@ -105,8 +105,21 @@ def test_the_demo_check_reads_every_encounter_id_a_snapshot_stored(engine):
             {"extracted_at": now, "loaded_at": now, "source": "synthetic", "extract_path": "x", "content_hash": "h",
              "config_fingerprint": "x", "row_counts": {}, "metric_definitions": []},
         ).scalar_one()
-        conn.execute(insert(EncounterValue), [{"snapshot_id": sid, "encounter_id": "9434765919", "ward_code": "7A", "on_ward": True, "sepsis_positive": False,
-              "missed_critical_doses": 0, "assessments_outstanding": 0, "assessments_overdue": 0}],)
+        conn.execute(
+            insert(EncounterValue),
+            [
+                {
+                    "snapshot_id": sid,
+                    "encounter_id": "9434765919",
+                    "ward_code": "7A",
+                    "on_ward": True,
+                    "sepsis_positive": False,
+                    "missed_critical_doses": 0,
+                    "assessments_outstanding": 0,
+                    "assessments_overdue": 0,
+                }
+            ],
+        )
         conn.execute(
             insert(DrilldownRow),
             [{"snapshot_id": sid, "ward_code": "7A", "metric_id": "m", "encounter_id": "E2", "detail": ""}],

@@ -337,7 +337,8 @@ def test_upgrading_from_0001_keeps_existing_snapshots_and_adds_the_huddle_tables
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint, row_counts, metric_definitions) "
+                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, "
+                "config_fingerprint, row_counts, metric_definitions) "
                 "VALUES ('2026-11-24 07:30:00', '2026-11-24 07:35:00', 'old', '/x', 'h1', 'f', '{}', '[]')"
             )
         )

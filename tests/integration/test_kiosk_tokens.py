@@ -1,4 +1,5 @@
-"""Wall screen tokens on SQLite and PostgreSQL: issued once, stored only as a hash, scoped, revocable, expiring; and the command line."""
+"""Wall screen tokens on SQLite and PostgreSQL: issued once, stored only as a hash, scoped, revocable, expiring; and
+the command line."""
 
 from __future__ import annotations
 

@@ -74,12 +74,16 @@ def reference_world() -> dict[str, list[dict]]:
     labs = []
     for eid in AKI:  # baseline 80 umol/L a month ago, 170 this morning: ratio 2.1, stage 2
         labs += [
-            {"patient_id": f"P{eid}", "collected_at": "2025-12-16T09:00:00Z", "test": "creatinine", "value": 80, "unit": "umol/L"},
-            {"patient_id": f"P{eid}", "collected_at": "2025-12-26T09:00:00Z", "test": "creatinine", "value": 80, "unit": "umol/L"},
-            {"patient_id": f"P{eid}", "collected_at": "2026-01-15T06:00:00Z", "test": "creatinine", "value": 170, "unit": "umol/L"},
+            {"patient_id": f"P{eid}", "collected_at": "2025-12-16T09:00:00Z", "test": "creatinine", "value": 80,
+             "unit": "umol/L"},
+            {"patient_id": f"P{eid}", "collected_at": "2025-12-26T09:00:00Z", "test": "creatinine", "value": 80,
+             "unit": "umol/L"},
+            {"patient_id": f"P{eid}", "collected_at": "2026-01-15T06:00:00Z", "test": "creatinine", "value": 170,
+             "unit": "umol/L"},
         ]  # fmt: skip
     doses = [
-        {"encounter_id": "P04", "medicine": "Co-careldopa 25/100", "scheduled_at": at, "outcome": "not_given", "reason": ""}
+        {"encounter_id": "P04", "medicine": "Co-careldopa 25/100", "scheduled_at": at, "outcome": "not_given",
+         "reason": ""}
         for at in ("2026-01-15T06:00:00Z", "2026-01-15T08:00:00Z")
     ]  # fmt: skip
     doses.append(
@@ -88,7 +92,8 @@ def reference_world() -> dict[str, list[dict]]:
     )  # fmt: skip
     flags = [{"encounter_id": eid, "flag": code, "raised_at": "2026-01-14T12:00:00Z"} for eid, code in FLAGS.items()]
     staffing = [
-        {"ward_code": "7A", "shift_date": date, "shift": shift, "staff_group": group, "planned": planned, "actual": actual}
+        {"ward_code": "7A", "shift_date": date, "shift": shift, "staff_group": group, "planned": planned,
+         "actual": actual}
         for date, shift, group, actual, planned in (
             ("2026-01-15", "day", "registered", 4, 5),
             ("2026-01-15", "day", "unregistered", 9, 9),
@@ -147,7 +152,8 @@ def test_every_tile_of_the_reference_board_reads_its_published_value(tmp_path, d
     # unregistered night
     staff = {
         name: (tiles[name]["numerator"], tiles[name]["denominator"])
-        for name in ("nurses_registered_day", "nurses_unregistered_day", "nurses_registered_night", "nurses_unregistered_night")
+        for name in ("nurses_registered_day", "nurses_unregistered_day", "nurses_registered_night",
+                     "nurses_unregistered_night")
     }  # fmt: skip
     assert staff == {
         "nurses_registered_day": (4, 5),

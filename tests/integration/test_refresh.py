@@ -355,7 +355,8 @@ def test_care_hours_per_patient_day_uses_yesterdays_shifts_and_the_midnight_cens
         },
     ]
     sid = refresh(write_extract(tmp_path / "x", NOW, world), cfg, engine).snapshot_id
-    # at midnight 7A held E1 and E2 (E3 left at 18:00): care hours 7 x 12.5 (day) + 3 x 12 (night) = 123.5 over 2 patients
+    # at midnight 7A held E1 and E2 (E3 left at 18:00): care hours 7 x 12.5 (day) + 3 x 12 (night) = 123.5 over 2
+    # patients
     assert value(engine, sid, "7A", "care_hours_per_patient_day") == pytest.approx(61.75)
     assert value(engine, sid, "7B", "care_hours_per_patient_day") is None  # no staffing recorded: no data, not zero
 

@@ -1,4 +1,5 @@
-"""What "current" means, and refreshes that go wrong around the data: future stamps, releases, dead and racing refreshes.
+"""What "current" means, and refreshes that go wrong around the data: future stamps, releases, dead and racing
+refreshes.
 
 On SQLite and PostgreSQL. Time is passed in; nothing sleeps.
 """
@@ -196,14 +197,16 @@ def test_upgrade_from_0006_keeps_snapshots_released_and_attempts_readable(db_url
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, config_fingerprint,"
+                "INSERT INTO snapshots (extracted_at, loaded_at, source, extract_path, content_hash, "
+                "config_fingerprint,"
                 " row_counts, metric_definitions) VALUES ('2026-11-24 07:30:00', '2026-11-24 07:31:00', 's', 'p', 'h',"
                 " 'f', '{}', '[]')"
             )
         )
         conn.execute(
             text(
-                "INSERT INTO refresh_attempts (started_at, extract_path, status) VALUES ('2026-11-24 07:30:00', 'p', 'running')"
+                "INSERT INTO refresh_attempts (started_at, extract_path, status) VALUES ('2026-11-24 07:30:00', 'p', "
+                "'running')"
             )
         )
     migrate(engine)

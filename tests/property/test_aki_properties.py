@@ -124,7 +124,8 @@ lab_row = st.tuples(
 anchor_row = st.tuples(
     st.just(0), st.just("creatinine"), lab_value, st.sampled_from(UNITS)
 )  # C1, if valid and nothing later is
-# One patient's rows: the anchor (minutes before now; 72 h is the currency edge), then the rows, often with one at the anchor.
+# One patient's rows: the anchor (minutes before now; 72 h is the currency edge), then the rows, often with one at the
+# anchor.
 history = st.tuples(
     st.sampled_from([0, 60, 72 * HOUR, 72 * HOUR + 1]),
     st.one_of(st.just([]), *[st.lists(anchor_row, min_size=1, max_size=1)] * 3),  # mostly with a row at the anchor
@@ -157,7 +158,19 @@ def per_patient_by_aki_result(
     """What aki_per_patient must return, written the slow, plain way: aki_result on each patient's rows in turn."""
     columns: dict[str, list] = {
         name: []
-        for name in ("patient_id", "stage", "status", "reason", "age_h", "repeat", "c1", "c1_at", "reference", "kind", "ratio")
+        for name in (
+            "patient_id",
+            "stage",
+            "status",
+            "reason",
+            "age_h",
+            "repeat",
+            "c1",
+            "c1_at",
+            "reference",
+            "kind",
+            "ratio",
+        )
     }
     for patient, age in ages.items():
         mine = frame[(frame["patient_id"] == patient) & (frame["test"].str.strip().str.lower() == "creatinine")]

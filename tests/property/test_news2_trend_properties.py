@@ -21,9 +21,11 @@ def _frame(runs: list[list[int]]) -> pd.DataFrame:
         for k, score in enumerate(scores):
             rows.append({"encounter_id": f"E{i}", "taken_at": NOW - pd.Timedelta(hours=len(scores) - k),
                          "respiratory_rate": RR_FOR_SCORE[score], "spo2": 97, "spo2_scale": 1, "on_oxygen": False,
-                         "systolic_bp": 125, "heart_rate": 75, "consciousness": "A", "temperature_c": 37.0})  # fmt: skip
+                         # fmt: skip
+                         "systolic_bp": 125, "heart_rate": 75, "consciousness": "A", "temperature_c": 37.0})
     frame = pd.DataFrame(rows, columns=["encounter_id", "taken_at", "respiratory_rate", "spo2", "spo2_scale",
-                                        "on_oxygen", "systolic_bp", "heart_rate", "consciousness", "temperature_c"])  # fmt: skip
+                                        # fmt: skip
+                                        "on_oxygen", "systolic_bp", "heart_rate", "consciousness", "temperature_c"])
     for col in ("respiratory_rate", "spo2", "spo2_scale", "systolic_bp", "heart_rate"):
         frame[col] = frame[col].astype("Int64")
     frame["temperature_c"] = frame["temperature_c"].astype("Float64")

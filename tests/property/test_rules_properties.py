@@ -1,4 +1,5 @@
-"""Properties of the clinical rules: staffing monotonicity, missed-dose bounds, frame/scalar agreement, London midnight."""
+"""Properties of the clinical rules: staffing monotonicity, missed-dose bounds, frame/scalar agreement, London
+midnight."""
 
 from __future__ import annotations
 
@@ -56,7 +57,10 @@ OUTCOMES = ["given", "not_given", "pending"]
 REASONS = [None, "", "no_reason", "unavailable", "patient_refused", "nil_by_mouth", "clinical_reason", "patient_absent"]
 MISSED_REASONS = ("no_reason", "unavailable", "not_available", "out_of_stock", "omitted")
 # extracted_at around both 2026 clock changes and in plain summer and winter
-EXTRACTS = [pd.Timestamp(t) for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")]
+EXTRACTS = [
+    pd.Timestamp(t)
+    for t in ("2026-10-25T08:00Z", "2026-03-29T08:00Z", "2026-03-30T06:30Z", "2026-07-01T22:30Z", "2026-01-15T12:00Z")
+]
 
 dose_row = st.tuples(
     st.sampled_from(["E1", "E2", "E3"]),
@@ -89,7 +93,9 @@ def test_missed_count_never_exceeds_critical_doses_in_the_window(
     rows: list[tuple[str, str, int, str, str | None]], ext: pd.Timestamp, pending_after: int
 ) -> None:
     frame = _dose_frame(rows, ext)
-    today = critical_doses_in_window(frame, ext, CriticalMedicines(CRITICAL, default_minutes=pending_after), MISSED_REASONS)
+    today = critical_doses_in_window(
+        frame, ext, CriticalMedicines(CRITICAL, default_minutes=pending_after), MISSED_REASONS
+    )
     per = doses_per_encounter(today)
     assert int(per["missed_critical_doses"].sum()) <= len(today)
     assert int((per["missed_critical_doses"] + per["excused_critical_doses"]).sum()) <= len(today)
@@ -137,7 +143,9 @@ flag_sets = st.sets(st.sampled_from(["SEPSIS", "SUSPECTED_INFECTION", "NON_BLANC
 
 @EXAMPLES
 @given(flags=flag_sets, reading=readings, lactate=lactates)
-def test_a_negative_sepsis_screen_always_rests_on_a_current_complete_low_news2(flags: set[str], reading: News2Reading | None, lactate: Lactate | None) -> None:
+def test_a_negative_sepsis_screen_always_rests_on_a_current_complete_low_news2(
+    flags: set[str], reading: News2Reading | None, lactate: Lactate | None
+) -> None:
     result = sepsis_screen(flags, reading, lactate, SETTINGS)
     infected = bool(flags & {"SEPSIS", "SUSPECTED_INFECTION"})
     if not infected:
@@ -153,16 +161,18 @@ def test_a_negative_sepsis_screen_always_rests_on_a_current_complete_low_news2(f
 
 @EXAMPLES
 @given(flags=flag_sets, reading=readings, lactate=lactates, extra=st.sampled_from(["SEPSIS", "NON_BLANCHING_RASH"]))
-def test_adding_a_sepsis_or_red_flag_never_clears_a_positive_screen(flags: set[str], reading: News2Reading | None, lactate: Lactate | None, extra: str) -> None:
+def test_adding_a_sepsis_or_red_flag_never_clears_a_positive_screen(
+    flags: set[str], reading: News2Reading | None, lactate: Lactate | None, extra: str
+) -> None:
     before = sepsis_screen(flags, reading, lactate, SETTINGS)
     after = sepsis_screen(flags | {extra}, reading, lactate, SETTINGS)
     assert after.positive or not before.positive
 
 
 # ---- clock ------------------------------------------------------------------------------------
-moments = st.datetimes(min_value=pd.Timestamp("2020-01-01").to_pydatetime(), max_value=pd.Timestamp("2035-12-31").to_pydatetime()).map(
-    lambda d: pd.Timestamp(d).tz_localize("UTC")
-)
+moments = st.datetimes(
+    min_value=pd.Timestamp("2020-01-01").to_pydatetime(), max_value=pd.Timestamp("2035-12-31").to_pydatetime()
+).map(lambda d: pd.Timestamp(d).tz_localize("UTC"))
 
 
 @EXAMPLES

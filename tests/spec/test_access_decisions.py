@@ -110,7 +110,7 @@ analyst         *           system  -     view_board            refused   not op
 ward_staff      7A          system  -     view_board            refused   not open to ward staff
 kiosk           7A,7B       status  -     view_board            refused   not open to wall screen
 kiosk           7A,7B       admin   -     manage_tokens         refused   not open to wall screen
-"""
+"""  # noqa: E501 - a table read row by row: each row stays on one line
 
 
 def _rows() -> list[tuple[str, ...]]:

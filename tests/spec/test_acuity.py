@@ -34,7 +34,10 @@ def test_the_shipped_multipliers_cover_every_level_in_order_of_need():
         (["1b"], SHIPPED["1b"]),
         (["2"], SHIPPED["2"]),
         (["3"], SHIPPED["3"]),
-        (["0", "0", "1a", "1b", "2", "3"], 2 * SHIPPED["0"] + SHIPPED["1a"] + SHIPPED["1b"] + SHIPPED["2"] + SHIPPED["3"]),
+        (
+            ["0", "0", "1a", "1b", "2", "3"],
+            2 * SHIPPED["0"] + SHIPPED["1a"] + SHIPPED["1b"] + SHIPPED["2"] + SHIPPED["3"],
+        ),
         (["1A", "1B"], SHIPPED["1a"] + SHIPPED["1b"]),  # codes ignore case
         (["0"] * 20 + ["3"] * 2, 20 * SHIPPED["0"] + 2 * SHIPPED["3"]),
     ],
@@ -103,7 +106,8 @@ def _ward_table(levels_by_patient: dict[str, str | None], roster: list[tuple[str
              "planned": planned, "actual": actual, "planned_hours": None, "actual_hours": None}
             for group, planned, actual in roster
         ],
-        columns=["ward_code", "shift_date", "shift", "staff_group", "planned", "actual", "planned_hours", "actual_hours"],
+        columns=["ward_code", "shift_date", "shift", "staff_group", "planned", "actual", "planned_hours",
+                 "actual_hours"],
     )  # fmt: skip
     table = acuity.next_shift_by_ward(
         ["7A"], on_ward, acuity_rows, staffing, now, SHIPPED, "headcount", {"day": 12.5, "night": 12.0}

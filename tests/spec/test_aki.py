@@ -91,11 +91,13 @@ STAGE_CASES = [
         ("result 7 days + 1 minute before is RV2", history(150, (days(7) + timedelta(minutes=1), 100)), 1, "RV2"),
         ("result 8 days before is RV2", history(150, (days(8), 100)), 1, "RV2"),
         ("result exactly 365 days before is RV2", history(150, (days(365), 100)), 1, "RV2"),
-        ("result 365 days + 1 minute before: no baseline", history(150, (days(365) + timedelta(minutes=1), 100)), None, None),
+        ("result 365 days + 1 minute before: no baseline",
+         history(150, (days(365) + timedelta(minutes=1), 100)), None, None),
         ("result 366 days before: no baseline", history(150, (days(366), 100)), None, None),
         # RV1 is the lowest of the 0-7 day results, RV2 the median of the 8-365 day results
         ("RV1 lowest of 120, 100, 130", history(200, (days(6), 120), (days(4), 100), (days(2), 130)), 2, "RV1"),
-        ("RV2 median of 60, 100, 200 is 100", history(200, (days(300), 60), (days(100), 100), (days(10), 200)), 2, "RV2"),
+        ("RV2 median of 60, 100, 200 is 100",
+         history(200, (days(300), 60), (days(100), 100), (days(10), 200)), 2, "RV2"),
         ("RV2 median of 80, 120 is 100", history(150, (days(50), 80), (days(20), 120)), 1, "RV2"),
         # Both windows: the higher ratio is used
         ("RV2 80 gives the higher ratio", history(160, (days(40), 80), (days(3), 150)), 2, "RV2"),
@@ -128,10 +130,17 @@ def test_numbers_behind_a_stage_are_reported() -> None:
 
 
 REASON_CASES = [
-        (history(355, (R, 200)), "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
-        (history(127, (hours(30), 100)), "C1 127 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.27 < 1.5, but a rise of 27 µmol/L within 48 h (> 26): stage 1"),
-        (history(126, (hours(30), 100)), "C1 126 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.26 < 1.5; rise within 48 h 26 µmol/L (≤ 26): no AKI"),
-        (history(110, (days(30), 100)), "C1 110 µmol/L / RV2 100 (median of 8-365 days before) = ratio 1.10 < 1.5; no result in the 48 h before: no AKI"),
+        (history(355, (R, 200)),
+         "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
+        (history(127, (hours(30), 100)),
+         "C1 127 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.27 < 1.5, but a rise of 27 µmol/L "
+         "within 48 h (> 26): stage 1"),
+        (history(126, (hours(30), 100)),
+         "C1 126 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 1.26 < 1.5; rise within 48 h "
+         "26 µmol/L (≤ 26): no AKI"),
+        (history(110, (days(30), 100)),
+         "C1 110 µmol/L / RV2 100 (median of 8-365 days before) = ratio 1.10 < 1.5; no result in the 48 h "
+         "before: no AKI"),
         (history(299.6, (R, 100)), "C1 299.6 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 2.99 ≥ 2: stage 2"),
 ]  # fmt: skip
 
@@ -162,15 +171,24 @@ def test_no_results() -> None:
 CHILD_NOTE = " (under 18: C1 not checked against 3 x the upper reference limit for age)"
 AGE_CASES = [
     # (age, C1, earlier results, stage, status, reason)
-    (18, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
-    (17, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3" + CHILD_NOTE),
-    (16, 60, [(R, 30)], 2, "staged", "C1 60 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 2.00 ≥ 2: stage 2" + CHILD_NOTE),
-    (0, 45, [(R, 30)], 1, "staged", "C1 45 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 1.50 ≥ 1.5: stage 1" + CHILD_NOTE),
-    (18, 355, [(R, 200)], 3, "staged", "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
-    (17, 355, [(R, 200)], 1, "staged", "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5: stage 1" + CHILD_NOTE),
-    (17, 300, [], None, "not_assessed", "under 18 with no baseline: the paediatric path compares C1 with the laboratory's upper reference limit for age, which the extract does not carry: not assessed"),
+    (18, 300, [(R, 100)], 3, "staged",
+     "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
+    (17, 300, [(R, 100)], 3, "staged",
+     "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3" + CHILD_NOTE),
+    (16, 60, [(R, 30)], 2, "staged",
+     "C1 60 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 2.00 ≥ 2: stage 2" + CHILD_NOTE),
+    (0, 45, [(R, 30)], 1, "staged",
+     "C1 45 µmol/L / RV1 30 (lowest in the 7 days before) = ratio 1.50 ≥ 1.5: stage 1" + CHILD_NOTE),
+    (18, 355, [(R, 200)], 3, "staged",
+     "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5 and C1 > 354 µmol/L: stage 3"),
+    (17, 355, [(R, 200)], 1, "staged",
+     "C1 355 µmol/L / RV1 200 (lowest in the 7 days before) = ratio 1.77 ≥ 1.5: stage 1" + CHILD_NOTE),
+    (17, 300, [], None, "not_assessed",
+     "under 18 with no baseline: the paediatric path compares C1 with the laboratory's upper reference limit for age, "
+     "which the extract does not carry: not assessed"),
     (18, 300, [], None, "no_baseline", "no baseline: no result in the last 365 days or 48 hours"),
-    (101, 300, [(R, 100)], 3, "staged", "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
+    (101, 300, [(R, 100)], 3, "staged",
+     "C1 300 µmol/L / RV1 100 (lowest in the 7 days before) = ratio 3.00 ≥ 3: stage 3"),
 ]  # fmt: skip
 
 

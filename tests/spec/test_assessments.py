@@ -138,9 +138,11 @@ def _stays(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 SCHEDULE_CASES = [
     # (admitted, age, VTE row (due, completed) or None, VTE outstanding, VTE overdue, due_at, due basis, behaviour)
     ("2026-06-30T12:00Z", 70, None, True, True, "2026-07-01T02:00Z",
-     "no VTE assessment in the extract: due 14 h after admission", "stay_20h_old_with_no_vte_row_is_outstanding_and_overdue"),
+     "no VTE assessment in the extract: due 14 h after admission",
+     "stay_20h_old_with_no_vte_row_is_outstanding_and_overdue"),
     ("2026-06-30T18:00Z", 70, None, True, False, "2026-07-01T08:00Z",
-     "no VTE assessment in the extract: due 14 h after admission", "stay_exactly_14h_old_with_no_row_is_outstanding_not_yet_overdue"),
+     "no VTE assessment in the extract: due 14 h after admission",
+     "stay_exactly_14h_old_with_no_row_is_outstanding_not_yet_overdue"),
     ("2026-07-01T07:00Z", 70, None, True, False, "2026-07-01T21:00Z",
      "no VTE assessment in the extract: due 14 h after admission", "new_stay_with_no_row_is_outstanding_at_once"),
     ("2026-06-30T12:00Z", 70, (None, None), True, True, "2026-07-01T02:00Z",
@@ -156,7 +158,9 @@ SCHEDULE_CASES = [
 
 
 @pytest.mark.parametrize(
-    "admitted, age, vte, outstanding, overdue, due, basis, behaviour", SCHEDULE_CASES, ids=[c[-1] for c in SCHEDULE_CASES]
+    "admitted, age, vte, outstanding, overdue, due, basis, behaviour",
+    SCHEDULE_CASES,
+    ids=[c[-1] for c in SCHEDULE_CASES],
 )
 def test_vte_due_from_admission_and_a_missing_row_is_outstanding(
     admitted: str,

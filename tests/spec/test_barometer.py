@@ -253,13 +253,21 @@ ROUNDING_CASES = [
     ([("harm", "green"), ("positive", "green"), ("culture", "red")], 68, 50, 67, "amber"),  # 67 is below 68
     ([("harm", "green"), ("positive", "red"), ("culture", "red")], 75, 33, 33, "amber"),  # 33.33 shows 33: amber
     ([("harm", "green"), ("positive", "red"), ("culture", "red")], 75, 34, 33, "red"),
-    ([("harm", "green"), ("harm", "red"), ("harm", "red"), ("harm", "red"), ("positive", "green")], 75, 50, 63, "amber"),
+    (
+        [("harm", "green"), ("harm", "red"), ("harm", "red"), ("harm", "red"), ("positive", "green")],
+        75,
+        50,
+        63,
+        "amber",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("rows", "green_min", "amber_min", "shown", "band"), ROUNDING_CASES)
 def test_the_reading_is_rounded_once_and_banded_as_shown(rows, green_min, amber_min, shown, band):
-    score, got_band, _, _ = gauge_score([r(dom, rag) for dom, rag in rows], Gauge(green_min=green_min, amber_min=amber_min))
+    score, got_band, _, _ = gauge_score(
+        [r(dom, rag) for dom, rag in rows], Gauge(green_min=green_min, amber_min=amber_min)
+    )
     assert (score, got_band) == (shown, band)
 
 
@@ -316,7 +324,8 @@ def test_an_epr_indicator_takes_its_metrics_direction_and_thresholds(hcfg, cfg):
 # ---- the aim --------------------------------------------------------------------------------------
 
 AIM_CASES = [
-    # indicator (ward),                     value, target, baseline, by,                 status,         progress, behaviour
+    # indicator (ward),                     value, target, baseline, by,                 status,         progress,
+    # behaviour
     ("days_since_pressure_ulcer", "9A", 38, 60, None, date(2027, 3, 31), "working", 38 / 60, "a_run_of_38_of_60_days"),
     ("days_since_pressure_ulcer", "9A", 60, 60, None, date(2027, 3, 31), "met", 1.0, "reaching_the_target_meets_it"),
     (

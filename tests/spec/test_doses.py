@@ -43,7 +43,9 @@ def critical_doses_today(
     frame: pd.DataFrame, ext: pd.Timestamp, critical: dict, threshold: float, missed_reasons: tuple
 ) -> pd.DataFrame:
     """The doses of the last 24 hours, every class waiting ``threshold`` minutes: the rules before per-class limits."""
-    return critical_doses_in_window(frame, ext, CriticalMedicines(names=critical, default_minutes=threshold), missed_reasons)
+    return critical_doses_in_window(
+        frame, ext, CriticalMedicines(names=critical, default_minutes=threshold), missed_reasons
+    )
 
 
 CLASS_CASES = [
@@ -267,7 +269,9 @@ SHIPPED_CASES = [
 
 
 @pytest.mark.parametrize("medicine, expected", SHIPPED_CASES, ids=[c[0] for c in SHIPPED_CASES])
-def test_shipped_list_catches_the_critical_medicines_and_not_a_heparin_flush(medicine: str, expected: str | None) -> None:
+def test_shipped_list_catches_the_critical_medicines_and_not_a_heparin_flush(
+    medicine: str, expected: str | None
+) -> None:
     assert critical_class(medicine, SHIPPED_MEDICINES.names, SHIPPED_MEDICINES.not_critical_when_named) == expected
 
 
@@ -298,7 +302,10 @@ PARKINSONS_CASES = [
 @pytest.mark.parametrize("scheduled, expected, behaviour", PARKINSONS_CASES, ids=[c[-1] for c in PARKINSONS_CASES])
 def test_a_parkinsons_dose_is_late_after_30_minutes(scheduled: str, expected: str, behaviour: str) -> None:
     got = critical_doses_in_window(
-        _doses([("E1", "Co-careldopa 25/100", scheduled, "pending", None)]), EXT, SHIPPED_MEDICINES, SHIPPED["missed_reasons"]
+        _doses([("E1", "Co-careldopa 25/100", scheduled, "pending", None)]),
+        EXT,
+        SHIPPED_MEDICINES,
+        SHIPPED["missed_reasons"],
     )
     assert got["dose_status"].tolist() == [expected]
     assert got["time_critical_minutes"].tolist() == [30.0]
@@ -338,7 +345,9 @@ CODE_CASES = [
 
 
 @pytest.mark.parametrize("medicine, code, cls, matched_by", CODE_CASES, ids=[f"{c[0]}-{c[1]}" for c in CODE_CASES])
-def test_dmd_code_list_is_matched_before_the_name(medicine: str, code: str | None, cls: str | None, matched_by: str | None) -> None:
+def test_dmd_code_list_is_matched_before_the_name(
+    medicine: str, code: str | None, cls: str | None, matched_by: str | None
+) -> None:
     medicines = CriticalMedicines(
         names=SHIPPED["critical_medicines"],
         codes={"parkinsons": ["111"]},

@@ -59,7 +59,8 @@ def test_latest_set_incomplete_keeps_the_earlier_complete_score() -> None:
     assert row["news2_minimum_score"] == 0 and row["news2_shown"] == "≥ 0, temperature missing"
     assert row["news2_monitoring"] == "4-6-hourly"  # held up by the 02:00 set: an incomplete set never lowers it
     assert row["news2_status_reason"] == (
-        "latest set at 06:10 scores ≥ 0, temperature missing; 4-6-hourly monitoring at least; last complete set scored 1 at 02:00"
+        "latest set at 06:10 scores ≥ 0, temperature missing; 4-6-hourly monitoring at least; last complete set scored "
+        "1 at 02:00"
     )
 
 
@@ -72,7 +73,8 @@ def test_never_scored() -> None:
     assert row["news2_risk"] == "low" and row["news2_monitoring"] == "12-hourly"  # the least the set calls for
     assert row["news2_latest_at"] == pd.Timestamp("2024-01-15T06:10Z")
     assert row["news2_status_reason"] == (
-        "no complete set: latest set at 06:10 scores ≥ 0, SpO2 and temperature missing; 12-hourly monitoring at least; taken 1 h 50 m ago"
+        "no complete set: latest set at 06:10 scores ≥ 0, SpO2 and temperature missing; 12-hourly monitoring at least; "
+        "taken 1 h 50 m ago"
     )
 
 
@@ -333,7 +335,8 @@ def test_a_red_parameter_in_an_incomplete_newest_set_counts_hourly() -> None:
     assert row["news2_shown"] == "≥ 6, temperature missing"
     assert row["news2_score"] == 0 and row["news2_scored_at"] == pd.Timestamp("2024-01-15T08:00Z")
     assert row["news2_status_reason"] == (
-        "latest set at 12:00 scores ≥ 6, temperature missing; hourly monitoring at least; last complete set scored 0 at 08:00"
+        "latest set at 12:00 scores ≥ 6, temperature missing; hourly monitoring at least; last complete set scored 0 "
+        "at 08:00"
     )
 
 

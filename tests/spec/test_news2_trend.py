@@ -33,7 +33,8 @@ def test_the_trend_reads_oldest_first():
 
 def _set(eid: str, at: str, rr: int, temp: float | None = 37.0) -> dict:
     return {"encounter_id": eid, "taken_at": pd.Timestamp(at), "respiratory_rate": rr, "spo2": 97, "spo2_scale": 1,
-            "on_oxygen": False, "systolic_bp": 125, "heart_rate": 75, "consciousness": "A", "temperature_c": temp}  # fmt: skip
+            # fmt: skip
+            "on_oxygen": False, "systolic_bp": 125, "heart_rate": 75, "consciousness": "A", "temperature_c": temp}
 
 
 def test_incomplete_sets_and_sets_after_the_extract_are_left_out():

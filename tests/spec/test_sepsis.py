@@ -124,7 +124,8 @@ SCREEN_CASES = [
         True,
         None,
         (
-            "suspected infection, not graded: NEWS2 overdue (last set 12 h 30 m ago): sepsis risk cannot be graded by NEWS2",
+            "suspected infection, not graded: NEWS2 overdue (last set 12 h 30 m ago): sepsis risk cannot be graded by "
+            "NEWS2",
         ),
         "an_overdue_news2_is_not_used_even_if_high",
     ),
@@ -135,7 +136,8 @@ SCREEN_CASES = [
         True,
         None,
         (
-            "suspected infection, not graded: NEWS2 not applicable: pregnancy (use MEOWS): sepsis risk cannot be graded by NEWS2",
+            "suspected infection, not graded: NEWS2 not applicable: pregnancy (use MEOWS): sepsis risk cannot be "
+            "graded by NEWS2",
         ),
         "pregnancy_is_not_graded_by_news2",
     ),

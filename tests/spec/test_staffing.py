@@ -94,7 +94,8 @@ def test_board_shifts(ext: str, wall: str, day: date, night: date, behaviour: st
 
 
 def _staffing(rows: list[tuple[str, str, str, str, float | None, float | None]]) -> pd.DataFrame:
-    """rows of (ward_code, shift_date, shift, staff_group, planned, actual) in validated form (dates tz-naive midnight)."""
+    """rows of (ward_code, shift_date, shift, staff_group, planned, actual) in validated form (dates tz-naive
+    midnight)."""
     return pd.DataFrame(
         {
             "ward_code": pd.Series([r[0] for r in rows], dtype="string"),

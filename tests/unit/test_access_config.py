@@ -1,4 +1,5 @@
-"""config/access.yaml is validated like every other config file, and sign-in settings are checked before anyone signs in."""
+"""config/access.yaml is validated like every other config file, and sign-in settings are checked before anyone signs
+in."""
 
 from __future__ import annotations
 

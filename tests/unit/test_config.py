@@ -60,8 +60,10 @@ def test_rag_thresholds_in_wrong_order_are_refused(config_dir):
     path = config_dir / "metrics.yaml"
     _edit(
         path,
-        "rag: {green_max: 0, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines",
-        "rag: {green_max: 5, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: medicines",
+        "rag: {green_max: 0, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: "
+        "medicines",
+        "rag: {green_max: 5, amber_max: 1}\n    target: 0\n    audiences: [huddle, wall, executive]\n    group: "
+        "medicines",
     )
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)

@@ -1,4 +1,5 @@
-"""The CSV reader gives exactly what pandas' read_csv(dtype=str) gives, whatever the text; pandas decides the odd files."""
+"""The CSV reader gives exactly what pandas' read_csv(dtype=str) gives, whatever the text; pandas decides the odd
+files."""
 
 from __future__ import annotations
 

@@ -50,7 +50,8 @@ def test_a_missing_hint_names_the_rating_field_and_line(config_dir):
     message = _problems(config_dir)
     line = _line_of(path, "hints:")
     assert re.search(
-        rf"huddle.yaml line {line}: rating `reliability`, field `hints`: hints must give exactly the scores 1, 2, 3, 4 and 5 \(missing \[4\]\)",
+        rf"huddle.yaml line {line}: rating `reliability`, field `hints`: hints must give exactly the scores 1, 2, 3, 4 "
+        r"and 5 \(missing \[4\]\)",
         message,
     ), message
 
@@ -67,8 +68,10 @@ def test_thresholds_in_the_wrong_order_are_refused(config_dir):
     path = config_dir / "barometer.yaml"
     _edit(
         path,
-        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 1, amber_max: 3}",
-        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 5, amber_max: 3}",
+        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 1, "
+        "amber_max: 3}",
+        "    incident_types: [FALL]\n    window_days: 30\n    direction: lower_is_better\n    rag: {green_max: 5, "
+        "amber_max: 3}",
     )
     message = _problems(config_dir)
     assert re.search(
@@ -118,7 +121,8 @@ def test_an_aim_on_an_indicator_the_ward_did_not_choose(config_dir):
     message = _problems(config_dir)
     line = _line_of(path, "indicator: days_since_fall", after='"9A"')
     assert (
-        f"barometer.yaml line {line}: ward `9A`, field `aim.indicator`: 'days_since_fall' is not one of this set's indicators"
+        f"barometer.yaml line {line}: ward `9A`, field `aim.indicator`: 'days_since_fall' is not one of this set's "
+        "indicators"
         in message
     )
 
@@ -130,7 +134,8 @@ def test_a_ward_not_in_wards_yaml_and_an_unknown_metric_are_cross_file_problems(
     message = _problems(config_dir, cfg)
     assert f"barometer.yaml line {_line_of(path, '8Z')}: ward `8Z` is not in wards.yaml" in message
     assert (
-        f"barometer.yaml line {_line_of(path, 'falls_last_week')}: indicator `falls_last_24h`, field `metric`: 'falls_last_week' is not a metric in metrics.yaml"
+        f"barometer.yaml line {_line_of(path, 'falls_last_week')}: indicator `falls_last_24h`, field `metric`: "
+        "'falls_last_week' is not a metric in metrics.yaml"
         in message
     )
     load_huddle_config(config_dir)  # without the rest of the config these cannot be checked: structure alone is fine
@@ -144,12 +149,14 @@ def test_every_problem_is_reported_together_and_load_config_reports_them_too(con
         load_config(config_dir)
     problems = err.value.problems
     assert any(
-        f"huddle.yaml line {_line_of(huddle_path, 'late_entry_days: 90')}: field `late_entry_days`: Input should be less than or equal to 31"
+        f"huddle.yaml line {_line_of(huddle_path, 'late_entry_days: 90')}: field `late_entry_days`: Input should be "
+        "less than or equal to 31"
         in p
         for p in problems
     )
     assert any(
-        f"barometer.yaml line {_line_of(barometer_path, 'gauge:')}: field `gauge`: amber_min (75) must not exceed green_min (50)"
+        f"barometer.yaml line {_line_of(barometer_path, 'gauge:')}: field `gauge`: amber_min (75) must not exceed "
+        "green_min (50)"
         in p
         for p in problems
     )

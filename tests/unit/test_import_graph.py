@@ -1,4 +1,5 @@
-"""Unit: the import graph of metrics/ and dashboard/, read from the source, has no cycle, and metrics/ never imports Streamlit.
+"""Unit: the import graph of metrics/ and dashboard/, read from the source, has no cycle, and metrics/ never imports
+Streamlit.
 
 Why this exists: the data flows one way (extract, validate, derive, evaluate,
 store, show), and a module that imports one that imports it back is the
@@ -186,7 +187,12 @@ CASES = [
         [["pkg.a", "pkg.b", "pkg.a"]],
     ),
     (  # a relative import is resolved against its package
-        {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/a.py": "from . import b\n", "pkg/sub/b.py": "from ..sub.a import x\n"},
+        {
+            "pkg/__init__.py": "",
+            "pkg/sub/__init__.py": "",
+            "pkg/sub/a.py": "from . import b\n",
+            "pkg/sub/b.py": "from ..sub.a import x\n",
+        },
         [["pkg.sub.a", "pkg.sub.b", "pkg.sub.a"]],
     ),
     (  # imports that never run (if TYPE_CHECKING) are left out; the else branch runs and counts
@@ -200,7 +206,12 @@ CASES = [
         [["pkg.c", "pkg.d", "pkg.c"]],
     ),
     (  # a three-module cycle is named in full
-        {"pkg/__init__.py": "", "pkg/a.py": "import pkg.b\n", "pkg/b.py": "import pkg.c\n", "pkg/c.py": "import pkg.a\n"},
+        {
+            "pkg/__init__.py": "",
+            "pkg/a.py": "import pkg.b\n",
+            "pkg/b.py": "import pkg.c\n",
+            "pkg/c.py": "import pkg.a\n",
+        },
         [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]],
     ),
 ]

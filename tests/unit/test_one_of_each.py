@@ -59,7 +59,8 @@ def test_one_function_judges_red_amber_green():
         for node in ast.walk(tree)
         if isinstance(node, ast.FunctionDef)
         and any(
-            isinstance(c, ast.Compare) and any(isinstance(a, ast.Attribute) and a.attr == "amber_max" for a in ast.walk(c))
+            isinstance(c, ast.Compare)
+            and any(isinstance(a, ast.Attribute) and a.attr == "amber_max" for a in ast.walk(c))
             for c in ast.walk(node)
         )
         and any(isinstance(c, ast.Constant) and c.value == "amber" for c in ast.walk(node))

@@ -1,4 +1,5 @@
-"""Every RAG badge is readable at small sizes: text contrast of 4.5:1 or better (WCAG 2.2 AA), computed from the colours."""
+"""Every RAG badge is readable at small sizes: text contrast of 4.5:1 or better (WCAG 2.2 AA), computed from the
+colours."""
 
 import pytest
 

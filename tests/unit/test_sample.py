@@ -93,7 +93,8 @@ GENERATED_OPTIONAL_COLUMNS = {"clinical_frailty_scale"}  # the optional columns 
 
 
 def test_every_file_has_exactly_the_contract_columns_in_order(history: list[Path], parquet_day: Path) -> None:
-    """Every column the contract requires a file to carry; the optional ones the generator does not make are left out."""
+    """Every column the contract requires a file to carry; the optional ones the generator does not make are left
+    out."""
     for folder in history:
         for spec in TABLES:
             header = (folder / f"{spec.name}.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -369,7 +370,9 @@ def test_an_incident_keeps_its_id_from_one_extract_to_the_next(history: list[Pat
     pd.testing.assert_frame_equal(before.loc[both], after.loc[both])
 
 
-def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(clean_history: list[Path]) -> None:
+def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admissions(
+    clean_history: list[Path],
+) -> None:
     folder = clean_history[-1]
     enc = _read(folder, "encounters")
     on_ward = set(enc.loc[enc["discharged_at"].isna(), "encounter_id"])

@@ -49,7 +49,8 @@ BAD_FILES = [
     (
         "missing_both_columns",
         "day,count\n2024-01-01,5\n",
-        "row 1: the header lacks the columns date and value (it reads: day,count). Name the columns date and value on row 1.",
+        "row 1: the header lacks the columns date and value (it reads: day,count). Name the columns date and value on "
+        "row 1.",
     ),
     (
         "impossible_date",
@@ -59,25 +60,29 @@ BAD_FILES = [
     (
         "date_in_another_format",
         "date,value\n2024-01-01,5\n01/02/2024,6\n",
-        "row 3: the date '01/02/2024' is not in the form YYYY-MM-DD. Write dates as YYYY-MM-DD, for example 2024-01-31.",
+        "row 3: the date '01/02/2024' is not in the form YYYY-MM-DD. Write dates as YYYY-MM-DD, for example "
+        "2024-01-31.",
     ),
     ("empty_date", "date,value\n,5\n", "row 2: the date is empty. Write dates as YYYY-MM-DD, for example 2024-01-31."),
     (
         "value_not_a_number",
         "date,value\n2024-01-01,5\n2024-01-02,five\n",
-        "row 3: the value 'five' is not a number. Write a plain number such as 12 or 3.5 (no units or thousands separators), "
+        "row 3: the value 'five' is not a number. Write a plain number such as 12 or 3.5 (no units or thousands "
+        "separators), "
         "or leave it empty for a missing day.",
     ),
     (
         "value_with_a_unit",
         "date,value\n2024-01-01,5%\n",
-        "row 2: the value '5%' is not a number. Write a plain number such as 12 or 3.5 (no units or thousands separators), "
+        "row 2: the value '5%' is not a number. Write a plain number such as 12 or 3.5 (no units or thousands "
+        "separators), "
         "or leave it empty for a missing day.",
     ),
     (
         "duplicate_date",
         "date,value\n2024-01-01,5\n2024-01-02,6\n2024-01-01,7\n",
-        "row 4: the date 2024-01-01 already appears on row 2. Each date may appear once: remove or merge the duplicate row.",
+        "row 4: the date 2024-01-01 already appears on row 2. Each date may appear once: remove or merge the duplicate "
+        "row.",
     ),
     (
         "row_without_a_value_cell",
