@@ -151,6 +151,7 @@ def refresh(
                 optional_tables=snapshot_rows(valid),
                 held_reason=held,
                 trust_code=cfg.dashboard.trust_code,
+                equity_splits=evaluation.splits,
             )
         except IntegrityError:
             # the same extract, loaded at the same moment by another process, committed first

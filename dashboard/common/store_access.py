@@ -27,9 +27,13 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from metrics.access import kiosk_tokens
+from metrics.dimensions.config import DimensionsFile, load_dimensions_config
 from metrics.huddle import inputs as huddle_inputs
+from metrics.learning import responses as learning_responses
+from metrics.learning.config import LearningFile, load_learning_config
 from metrics.huddle.config import HuddleConfig
 from metrics.store import audit, audit_log, hub, spc_history
+from metrics.store import equity as stored_equity
 from metrics.store import huddle as stored_huddle
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
@@ -116,6 +120,18 @@ def one_ward_values(db_url: str, snapshot_id: int, ward_code: str) -> pd.DataFra
 @st.cache_resource(show_spinner=False, max_entries=1024)
 def _ward_drilldowns(db_url: str, snapshot_id: int, ward_code: str) -> dict[str, pd.DataFrame]:
     return queries.ward_drilldowns(engine_for(db_url), snapshot_id, ward_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def equity_split_totals(db_url: str, snapshot_id: int, metric_id: str, split: str) -> pd.DataFrame:
+    """One proportion metric's numerator and denominator per group of one split, over every ward."""
+    return stored_equity.split_totals(engine_for(db_url), snapshot_id, metric_id, split)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def equity_metric_ids(db_url: str, snapshot_id: int) -> list[str]:
+    """The metrics the snapshot holds equity splits for."""
+    return stored_equity.split_metric_ids(engine_for(db_url), snapshot_id)
 
 
 def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> pd.DataFrame:
@@ -371,3 +387,51 @@ def improvement_board_counts(snapshot_id: int, today: date) -> Any:
     snapshot: a new project or cycle shows on the executive view within a minute.
     """
     return _improvement_board_counts(database_url(), snapshot_id, app_config().fingerprint, today)
+
+
+# ---- learning responses and the five dimensions ---------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _learning_config(directory: str, signature: tuple) -> LearningFile:
+    return load_learning_config(Path(directory))
+
+
+def learning_config() -> LearningFile:
+    """config/learning.yaml; raises ConfigError (never cached) when it is missing or broken."""
+    directory = config_dir()
+    return _learning_config(str(directory), config_signature(directory))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _dimensions_config(directory: str, signature: tuple) -> DimensionsFile:
+    return load_dimensions_config(Path(directory), [m.id for m in app_config().metrics])
+
+
+def dimensions_config() -> DimensionsFile:
+    """config/dimensions.yaml; raises ConfigError (never cached) when it is missing or broken."""
+    directory = config_dir()
+    return _dimensions_config(str(directory), config_signature(directory))
+
+
+def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: datetime) -> pd.DataFrame:
+    """Harm incidents with their response's due date and status (read on every run: a response shows at once)."""
+    return learning_responses.ward_status(
+        engine_for(database_url()),
+        snapshot_id,
+        None if ward_codes is None else list(ward_codes),
+        learning_config(),
+        now,
+    )
+
+
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=64)
+def learning_status_all(db_url: str, snapshot_id: int, on: date, config_fingerprint: str) -> pd.DataFrame:
+    """Every ward's harm incidents and response status, for the executive view, re-read every few seconds."""
+    now = datetime.combine(on, datetime.max.time().replace(microsecond=0), learning_responses.LONDON)
+    return learning_responses.ward_status(engine_for(db_url), snapshot_id, None, learning_config(), now)
+
+
+def record_learning_response(**fields: Any) -> int:
+    """A learning response, checked and audited (``metrics.learning.responses.record_response``)."""
+    return learning_responses.record_response(engine_for(database_url()), app_config(), learning_config(), **fields)

@@ -17,6 +17,8 @@ import streamlit as st
 from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for, open_board
 from dashboard.common.huddle_summary import exec_huddle_summary
+from dashboard.dimensions.panel import render_dimensions_by_ward
+from dashboard.equity.section import render_equity_section
 from dashboard.common.styles import inject
 from dashboard.exec.grid import (
     EXEC_ANALYST_CSS,
@@ -309,6 +311,8 @@ def render_analyst_view(board: Board, definitions: list[MetricDefinition], contr
     st.html(exec_grid_html(board, definitions, pages[picked], order))
     render_huddle_summary(board, pages[picked])
     render_spc_summary(board, definitions, stored_spc(board), pages[picked])
+    render_dimensions_by_ward(board)
+    render_equity_section(board)
 
 
 def _median_text(value: object) -> str:

@@ -50,8 +50,27 @@ def _add_action(ward_code: str) -> None:
     flash("success", f"Action #{action_id} added; it stays on the board until it is closed.")
 
 
+SOURCE_WORDS = {
+    "huddle": "",
+    "accreditation": "from an accreditation visit",
+    "learning_response": "from learning response",
+}
+
+
+def source_text(row: pd.Series) -> str:
+    """Where an action came from, for the one actions list: '' for the huddle's own."""
+    source = str(row.get("source") or "huddle")
+    words = SOURCE_WORDS.get(source, f"from {source}")
+    if source == "learning_response" and pd.notna(row.get("learning_response_id")):
+        words += f" #{int(row['learning_response_id'])}"
+    return words
+
+
 def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
     owner = escape(hcfg.role_label(row["owner_role"]))
+    came_from = source_text(row)
+    if came_from:
+        owner += f" · {escape(came_from)}"
     due = london_text(row["due_at"])
     if row["status"] == "open":
         classes = "hi-action hi-carried" if row["carried_over"] else "hi-action"
@@ -62,7 +81,8 @@ def action_html(row: pd.Series, hcfg: HuddleConfig, today: date) -> str:
         meta = f"{owner} · {escape(str(row['status']))} at {escape(london_text(row['closed_at']))}"
     return (
         f'<div class="{classes}" data-action="{int(row["id"])}" data-status="{escape(str(row["status"]))}" '
-        f'data-carried="{str(bool(row["carried_over"])).lower()}">'
+        f'data-carried="{str(bool(row["carried_over"])).lower()}" '
+        f'data-source="{escape(str(row.get("source") or "huddle"))}">'
         f"<p>#{int(row['id'])} {escape(str(row['text']))}</p><small>{meta}</small></div>"
     )
 

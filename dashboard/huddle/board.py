@@ -19,9 +19,11 @@ from dashboard.common.access_gate import Access
 from dashboard.common.board import Board, grouped, metrics_for
 from dashboard.common.formatting import day_time
 from dashboard.common.huddle_summary import wall_huddle_summary
+from dashboard.dimensions.panel import render_dimensions_panel
 from dashboard.huddle.entry_state import huddle_config
 from dashboard.huddle.glance import glance_html, section_label, section_order
 from dashboard.huddle.inputs import render_huddle_inputs
+from dashboard.learning.panel import render_learning_panel
 from dashboard.huddle.sheet import huddle_sheet_html
 from dashboard.huddle.patient_list import render_patient_list, render_patient_lists
 from dashboard.common.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
@@ -208,6 +210,10 @@ def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) 
         for group_code, label, definitions, counts in section_order(board, ward.code, grouped(board.cfg, "huddle")):
             with st.expander(section_label(label, counts), expanded=any(counts.values()), key=f"sec-{group_code}"):
                 render_group(board, ward.code, group_code, label, definitions, access)
+        render_dimensions_panel(board, ward.code)
+        render_learning_panel(
+            board, ward.code, can_record=access is not None and access.allows(Action.RECORD_HUDDLE_INPUT, ward.code)
+        )
     with inputs:
         render_huddle_inputs(
             ward.code,

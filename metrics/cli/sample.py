@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from metrics.config.load import load_config
+from metrics.learning.config import learning_config_problems
 from metrics.errors import UserFacingError
 from metrics.pipeline import refresh
 from metrics.store import queries
@@ -22,6 +23,7 @@ from metrics.store.database import ready_engine
 from metrics.store.url import PROJECT_ROOT
 from metrics.synthetic.region_config import write_region_config
 from metrics.synthetic.demo_window import demo_plan
+from metrics.synthetic.learning_responses import seed_learning_responses
 from metrics.synthetic.trust import GENERATOR, generate_trust
 
 HISTORY_DIR = PROJECT_ROOT / "var" / "sample_history"
@@ -88,6 +90,9 @@ def ensure_demo_store(config_dir: Path, db: str | None, days: int = 90, now: dat
         refresh(folder, cfg, engine)
         if i % 10 == 0 or i == len(folders):
             print(f"  … loaded {i}/{len(folders)} daily extracts", file=sys.stderr, flush=True)
+    learning, _ = learning_config_problems(config_dir, optional=True)
+    if learning is not None:
+        seed_learning_responses(engine, cfg, learning, now)
     return len(folders)
 
 

@@ -30,6 +30,8 @@ from metrics.errors import ConfigError
 from metrics.evaluate.derive import DERIVED_TABLE_COLUMNS
 from metrics.extract.contract import TABLES_BY_NAME
 from metrics.huddle.config import huddle_config_problems
+from metrics.dimensions.config import dimensions_config_problems
+from metrics.learning.config import learning_config_problems
 
 
 # ---- cross-file checks: each returns problems, never raises -------------------------------------
@@ -101,6 +103,15 @@ def _check_access(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     return access_config_problems(cfg.directory, cfg, optional=True)[1]
 
 
+def _check_learning_and_dimensions(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """learning.yaml and dimensions.yaml (optional here): their own problems, and dimensions' metrics against
+    metrics.yaml.
+    """
+    learning = learning_config_problems(cfg.directory, optional=True)[1]
+    dimensions = dimensions_config_problems(cfg.directory, [m.id for m in cfg.metrics], optional=True)[1]
+    return learning + dimensions
+
+
 def _check_gate_tables(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     """gates.yaml's required tables must be tables of the extract contract."""
     known = set(TABLES_BY_NAME)
@@ -119,6 +130,7 @@ CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_huddle_and_barometer,
     _check_access,
     _check_gate_tables,
+    _check_learning_and_dimensions,
 ]
 
 

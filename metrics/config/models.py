@@ -172,6 +172,13 @@ class StoreSettings(_Strict):
     keep_days: int | None = Field(default=None, ge=1, le=36500)
 
 
+class SmallNumbers(_Strict):
+    """Counts from 1 to ``suppress_up_to`` are shown as "suppressed" wherever patients are counted by group
+    (``metrics.equity.suppression``): a small count in a small group can name a person."""
+
+    suppress_up_to: int = Field(default=7, ge=1, le=100)
+
+
 class DashboardFile(_Strict):
     trust_name: str = "Synthetic NHS Trust"
     # The trust's organisation code (an ODS code such as RXN): wards sit in sites, sites in this trust. Every
@@ -185,6 +192,7 @@ class DashboardFile(_Strict):
     groups: tuple[Coded, ...] = ()
     spc_rebase: tuple[SpcRebase, ...] = ()
     store: StoreSettings = StoreSettings()
+    small_numbers: SmallNumbers = SmallNumbers()
 
 
 # ---- gates.yaml -------------------------------------------------------------------------------

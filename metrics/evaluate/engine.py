@@ -10,7 +10,7 @@ a zero denominator is None ("no data"), never zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,8 @@ from metrics.evaluate.definitions import Aggregate, MetricDefinition
 from metrics.evaluate.rag import rag_of
 from metrics.rules.clock import london_date, london_midnight
 from metrics.evaluate.derive import DerivedExtract
+from metrics.equity.groups import encounter_groups
+from metrics.equity.splits import SPLIT_COLUMNS, group_index, is_proportion, on_ward_rows, split_counts, tally
 
 WARD_VALUE_COLUMNS = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
 DRILLDOWN_COLUMNS = ["ward_code", "metric_id", "encounter_id", "bed", "urgency", "duration_minutes", "detail"]
@@ -29,10 +31,11 @@ DRILLDOWN_COLUMNS = ["ward_code", "metric_id", "encounter_id", "bed", "urgency",
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Ward metric values and drill-down rows for one extract."""
+    """Ward metric values and drill-down rows for one extract, and each proportion metric's parts per group."""
 
     ward_values: pd.DataFrame
     drilldown: pd.DataFrame
+    splits: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SPLIT_COLUMNS))
 
 
 def _rows(part: Aggregate, frame: pd.DataFrame, base: np.ndarray, ctx: EvaluationContext) -> np.ndarray:
@@ -129,6 +132,10 @@ def evaluate(
     wards = sorted(cfg.ward_codes)
     values: list[pd.DataFrame] = []
     drill: list[pd.DataFrame] = []
+    splits: list[pd.DataFrame] = []
+    encounters = derived.tables["encounters"]
+    groups = group_index(encounter_groups(encounters), wards)  # each patient's deprivation, ethnic group, age, sex
+    on_ward = tally(None, encounters, on_ward_rows(encounters), groups)  # every count-of-patients' denominator
     for definition in metrics if metrics is not None else cfg.metrics:
         frame = derived.tables[definition.table]
         if optional_sources.not_supplied(definition.table, derived.supplied):
@@ -140,13 +147,20 @@ def evaluate(
             numerator = _aggregate(definition.aggregate, frame, counted, wards)
             denominator = pd.Series(np.nan, index=wards)
             value = numerator
+            if is_proportion(definition, set(frame.columns)):
+                splits.append(split_counts(definition, frame, counted, on_ward, groups))
         else:
             ratio = definition.ratio
             assert ratio is not None
             counted = base
-            numerator = _aggregate(ratio.numerator, frame, _rows(ratio.numerator, frame, base, ctx), wards)
-            denominator = _aggregate(ratio.denominator, frame, _rows(ratio.denominator, frame, base, ctx), wards)
+            num_rows, den_rows = _rows(ratio.numerator, frame, base, ctx), _rows(ratio.denominator, frame, base, ctx)
+            numerator = _aggregate(ratio.numerator, frame, num_rows, wards)
+            denominator = _aggregate(ratio.denominator, frame, den_rows, wards)
             value = numerator / denominator.where(denominator > 0)
+            if is_proportion(definition, set(frame.columns)):
+                splits.append(
+                    split_counts(definition, frame, num_rows, tally(ratio.denominator, frame, den_rows, groups), groups)
+                )
         values.append(
             pd.DataFrame(
                 {
@@ -167,4 +181,9 @@ def evaluate(
         if any(not d.empty for d in drill)
         else pd.DataFrame(columns=DRILLDOWN_COLUMNS)
     )
-    return Evaluation(ward_values, drilldown)
+    split_values = (
+        pd.concat([s for s in splits if not s.empty], ignore_index=True)
+        if any(not s.empty for s in splits)
+        else pd.DataFrame(columns=SPLIT_COLUMNS)
+    )
+    return Evaluation(ward_values, drilldown, split_values)

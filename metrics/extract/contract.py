@@ -38,6 +38,10 @@ class Identifying(str, Enum):
 
     KEY = "key"  # links rows to one patient or stay: shown on no screen and in no export
     WARD_TEAM = "ward team"  # the ward's own team (patient lists, huddle sheet); never a wall or executive screen
+    # sensitive (deprivation, ethnicity): beside a patient only for the ward team, as a bed is; elsewhere only as
+    # counts of a group with small numbers suppressed. A value alone names no one (a decile is shared by millions),
+    # so screens are checked for these columns' names, never for their values.
+    SENSITIVE = "sensitive"
 # The longest text each column may hold, as the store keeps it (an identifier 80 characters, a ward or bed code 40,
 # other text 200): a longer value is set aside with its row on every database, never a failed load on one.
 TEXT_LIMITS = {
@@ -105,7 +109,10 @@ S, INT, D, B, T, DT = (
     ColumnType.DATETIME,
     ColumnType.DATE,
 )
-KEY, WARD_TEAM = Identifying.KEY, Identifying.WARD_TEAM
+KEY, WARD_TEAM, SENSITIVE = Identifying.KEY, Identifying.WARD_TEAM, Identifying.SENSITIVE
+# NHS Data Dictionary ETHNIC CATEGORY codes (lower case, as allowed codes are compared); their groups:
+# metrics.equity.groups
+ETHNIC_CATEGORY_CODES = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "z", "99")
 
 ENCOUNTERS = TableSpec(
     "encounters",
@@ -130,6 +137,29 @@ ENCOUNTERS = TableSpec(
             min_value=1,
             max_value=9,
             may_be_absent=True,
+        ),
+        ColumnSpec(
+            "imd_decile",
+            INT,
+            False,
+            "Optional: the Index of Multiple Deprivation decile of the patient's home area (English Indices of "
+            "Deprivation 2019, by Lower-layer Super Output Area): 1 the most deprived tenth, 10 the least. "
+            "Deciles 1 and 2 are the Core20 (NHS England Core20PLUS5). Read only as counts per group.",
+            min_value=1,
+            max_value=10,
+            may_be_absent=True,
+            identifying=SENSITIVE,
+        ),
+        ColumnSpec(
+            "ethnic_category",
+            S,
+            False,
+            "Optional: the patient's ETHNIC CATEGORY code (NHS Data Dictionary): A-C White, D-G Mixed, H-L Asian or "
+            "Asian British, M-P Black or Black British, R-S Other ethnic groups, Z not stated, 99 not known. "
+            "Read only as counts per group.",
+            allowed=ETHNIC_CATEGORY_CODES,
+            may_be_absent=True,
+            identifying=SENSITIVE,
         ),
     ),
     ward_column="ward_code",

@@ -33,8 +33,10 @@ A column marked **identifies a patient: never shown** links rows to one
 patient or stay; it is used to join the tables and appears on no screen and
 in no export. A column marked **identifies a patient: ward team only** is
 shown to the ward's own team (its patient lists and printed huddle sheet) and
-never on a wall or executive screen. The contract carries no NHS number, name
-or date of birth, and columns outside the contract are not read.
+never on a wall or executive screen. A column marked
+**sensitive: beside a patient for the ward team only** (deprivation decile, ethnic category) is treated the same
+way beside a patient; elsewhere it is read only as counts per group, with small numbers suppressed.
+The contract carries no NHS number, name or date of birth, and columns outside the contract are not read.
 
 ## What happens to bad data
 
@@ -75,6 +77,8 @@ def _constraints(col: ColumnSpec) -> str:
         parts.append("identifies a patient: never shown")
     elif col.identifying is Identifying.WARD_TEAM:
         parts.append("identifies a patient: ward team only")
+    elif col.identifying is Identifying.SENSITIVE:
+        parts.append("sensitive: beside a patient for the ward team only; elsewhere only as suppressed group counts")
     if col.max_length is not None:
         parts.append(f"at most {col.max_length} characters")
     return "; ".join(parts)

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from metrics.extract.contract import ColumnSpec, ColumnType
 from metrics.rules.clock import LONDON
 
-UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex", "incident_type"}
+UPPER_CODES = {"ward_code", "flag", "assessment_type", "consciousness", "sex", "incident_type", "ethnic_category"}
 LOWER_CODES = {"outcome", "reason", "shift", "staff_group", "test", "harm_level", "kind", "snct_level", "risk_level"}
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}

@@ -21,6 +21,15 @@ from metrics.rules.clock import LONDON
 
 INCIDENT_COLUMNS = ["ward_code", "day", "incident_type", "harm_level", "pressure_ulcer_category", "incidents"]
 FEEDBACK_COLUMNS = ["ward_code", "day", "kind", "responses", "positive"]
+HARM_INCIDENT_COLUMNS = [
+    "incident_id",
+    "ward_code",
+    "occurred_at",
+    "incident_type",
+    "harm_level",
+    "pressure_ulcer_category",
+]
+HARM_INCIDENT_TYPES = ("FALL", "PRESSURE_ULCER", "MEDICATION")  # those metrics.learning may ask a response for
 WORKFORCE_COLUMNS = ["ward_code", "month", "sickness_absence_pct", "training_compliance_pct", "turnover_pct"]
 
 
@@ -45,6 +54,30 @@ def incident_counts(incidents: pd.DataFrame) -> pd.DataFrame:
     keys = ["ward_code", "day", "incident_type", "harm_level", "pressure_ulcer_category"]
     counted = frame.groupby(keys, dropna=False, sort=True).size().rename("incidents").reset_index()
     return _none_for_missing(counted[INCIDENT_COLUMNS])
+
+
+def harm_incidents(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Validated incidents → HARM_INCIDENT_COLUMNS: every fall, pressure ulcer and medication incident, one row each.
+
+    Kept whole (with the reporting system's reference, never shown) so that each harm incident can be given its
+    learning response; which of them need one is config/learning.yaml's choice, made when the board reads them.
+    """
+    if incidents.empty:
+        return pd.DataFrame(columns=HARM_INCIDENT_COLUMNS)
+    chosen = incidents[incidents["incident_type"].astype(str).str.upper().isin(HARM_INCIDENT_TYPES)]
+    if chosen.empty:
+        return pd.DataFrame(columns=HARM_INCIDENT_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "incident_id": chosen["incident_id"].astype(str),
+            "ward_code": chosen["ward_code"].astype(str),
+            "occurred_at": chosen["occurred_at"].dt.tz_convert("UTC"),
+            "incident_type": chosen["incident_type"].astype(str).str.upper(),
+            "harm_level": chosen["harm_level"].astype(str).str.lower(),
+            "pressure_ulcer_category": chosen["pressure_ulcer_category"].astype("Int64"),
+        }
+    ).sort_values(["ward_code", "occurred_at", "incident_id"])
+    return _none_for_missing(frame[HARM_INCIDENT_COLUMNS].reset_index(drop=True))
 
 
 def feedback_counts(feedback: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +121,7 @@ def workforce_months(workforce: pd.DataFrame) -> pd.DataFrame:
 def snapshot_rows(valid: ValidatedExtract) -> dict[str, pd.DataFrame]:
     """The rows to store per optional table the extract supplied, by table name.
 
-    The tables are incidents, patient_feedback and workforce.
+    The tables are incidents (counted, and its harm incidents one by one), patient_feedback and workforce.
 
     For ``metrics.store.writer.write_snapshot(optional_tables=...)``; each frame has exactly the table's
     columns (INCIDENT_COLUMNS, FEEDBACK_COLUMNS, WORKFORCE_COLUMNS), and a table not supplied has no entry.
@@ -97,6 +130,7 @@ def snapshot_rows(valid: ValidatedExtract) -> dict[str, pd.DataFrame]:
     tables = valid.tables
     if "incidents" in tables:
         out["incidents"] = incident_counts(tables["incidents"])
+        out["harm_incidents"] = harm_incidents(tables["incidents"])
     if "patient_feedback" in tables:
         out["patient_feedback"] = feedback_counts(tables["patient_feedback"])
     if "workforce" in tables:

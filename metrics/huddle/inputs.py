@@ -49,7 +49,8 @@ from metrics.store.huddle import (
     ratings,
     ratings_on,
 )
-from metrics.store.huddle_models import ACTION_STATUSES, RATING_KINDS
+from metrics.store.huddle_models import ACTION_SOURCES, ACTION_STATUSES, RATING_KINDS
+from metrics.store.learning import response as stored_response
 from metrics.rules.clock import LONDON
 
 if TYPE_CHECKING:
@@ -251,6 +252,21 @@ def daily_medians(frame: pd.DataFrame, kind: str, start: date, end: date) -> pd.
 # ---- actions ------------------------------------------------------------------------------------
 
 
+def _learning_response(
+    engine: Engine, source: str, response_id: int | None, ward_code: str | None, problems: list[tuple[str, str]]
+) -> int | None:
+    """The learning response an action names: required for, and only for, an action from a learning response."""
+    if source != "learning_response":
+        if response_id is not None:
+            problems.append(("learning_response_id", "only an action from a learning response names one"))
+        return None
+    found = None if response_id is None else stored_response(engine, int(response_id))
+    if found is None or (ward_code is not None and str(found["ward_code"]).upper() != ward_code.upper()):
+        problems.append(("learning_response_id", "an action from a learning response names a response of its ward"))
+        return None
+    return int(found["id"])
+
+
 def add_action(
     engine: Engine,
     app_cfg: AppConfig,
@@ -263,8 +279,14 @@ def add_action(
     due_at: datetime | None = None,
     huddle_date: date | None = None,
     now: datetime | None = None,
+    source: str = "huddle",
+    learning_response_id: int | None = None,
 ) -> int:
-    """Check and store a new open action (version 1), with its audit row; return its id."""
+    """Check and store a new open action (version 1), with its audit row; return its id.
+
+    Huddles, accreditation visits and learning responses keep their actions in this one list; ``source`` says
+    which, and an action from a learning response names it (``learning_response_id``, a response of the ward).
+    """
     moment = _utc_now(now)
     today = london_today(moment)
     problems: list[tuple[str, str]] = []
@@ -275,8 +297,9 @@ def add_action(
         problems.append(
             ("due_at", f"the due time {_london(due_at):%H:%M %d %b} has already passed; choose a later time")
         )
+    row_ward = _ward(app_cfg, ward_code, problems)
     row: dict[str, Any] = {
-        "ward_code": _ward(app_cfg, ward_code, problems),
+        "ward_code": row_ward,
         "text": _text(
             "text",
             text,
@@ -295,6 +318,8 @@ def add_action(
         "closed_at": None,
         "device": actor.device,
         "version": 1,
+        "source": _code("source", source, ACTION_SOURCES, problems, what="where the action came from"),
+        "learning_response_id": _learning_response(engine, source, learning_response_id, row_ward, problems),
     }
     if problems:
         raise HuddleInputError(problems)

@@ -30,8 +30,14 @@ from sqlalchemy.orm import DeclarativeBase
 
 from metrics.store.bulk import bulk_insert, driver_cursor, stored_values
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
+from metrics.store.learning_models import SnapshotHarmIncident
 
-VERSIONED: tuple[type[DeclarativeBase], ...] = (SnapshotIncidentCount, SnapshotFeedbackCount, SnapshotWorkforce)
+VERSIONED: tuple[type[DeclarativeBase], ...] = (
+    SnapshotIncidentCount,
+    SnapshotFeedbackCount,
+    SnapshotWorkforce,
+    SnapshotHarmIncident,
+)
 _LOCK_KEY = 4_211_907  # any constant: one advisory lock for "a refresh is writing"
 _CHUNK = 500
 

@@ -34,6 +34,8 @@ ACTION_COLUMNS = [
     "closed_at",
     "device",
     "version",
+    "source",
+    "learning_response_id",
 ]
 
 

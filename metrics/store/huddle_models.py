@@ -24,10 +24,12 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from metrics.store import learning_models  # noqa: F401 - an action may name the learning response it came from
 from metrics.store.models import Base, UTCDateTime
 
 RATING_KINDS = ("reliability", "feel_safe")
 ACTION_STATUSES = ("open", "done", "cancelled")
+ACTION_SOURCES = ("huddle", "accreditation", "learning_response")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -70,6 +72,11 @@ class HuddleAction(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     device: Mapped[str] = mapped_column(String(64))  # the device that raised it
     version: Mapped[int] = mapped_column(Integer)  # bumped by every change; an update names the version it read
+    # Where it came from: one list holds the actions of huddles, accreditation visits and learning responses.
+    source: Mapped[str] = mapped_column(String(20), server_default="huddle")
+    learning_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_responses.id", name="fk_huddle_actions_learning_response")
+    )
     __table_args__ = (
         CheckConstraint(_in("status", ACTION_STATUSES), name="ck_huddle_actions_status"),
         CheckConstraint("version >= 1", name="ck_huddle_actions_version"),

@@ -139,3 +139,17 @@ class RefreshAttempt(Base):
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EquitySplitValue(Base):
+    """A proportion metric's numerator and denominator for one group of one split (deprivation quintile, ethnic
+    group, age band, sex) on one ward in one snapshot: the equity lens reads these, never the patients."""
+
+    __tablename__ = "equity_split_values"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id", ondelete="RESTRICT"), primary_key=True)
+    ward_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    split: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_label: Mapped[str] = mapped_column(String(40), primary_key=True)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)

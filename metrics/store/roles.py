@@ -21,7 +21,13 @@ from sqlalchemy import Engine, text
 
 from metrics.errors import UserFacingError
 
-APPEND_ONLY_TABLES = ("audit_log", "spc_annotations", "improvement_projects", "improvement_cycles")
+APPEND_ONLY_TABLES = (
+    "audit_log",
+    "spc_annotations",
+    "improvement_projects",
+    "improvement_cycles",
+    "learning_responses",
+)
 READ_ONLY_TABLES = ("alembic_version",)
 
 

@@ -18,7 +18,16 @@ from sqlalchemy import Engine, insert, select
 from metrics.store.bulk import bulk_insert
 from metrics.store.history import VERSIONED, serialise_refreshes, write_versioned
 from metrics.store.huddle_models import SnapshotFeedbackCount, SnapshotIncidentCount, SnapshotWorkforce
-from metrics.store.models import Base, DrilldownRow, EncounterValue, QuarantinedRow, Snapshot, WardMetricValue
+from metrics.store.learning_models import SnapshotHarmIncident
+from metrics.store.models import (
+    Base,
+    DrilldownRow,
+    EncounterValue,
+    EquitySplitValue,
+    QuarantinedRow,
+    Snapshot,
+    WardMetricValue,
+)
 
 ENCOUNTER_VALUE_COLUMNS = [c.name for c in EncounterValue.__table__.columns if c.name != "snapshot_id"]
 # Where each optional table outside the EPR is kept (``metrics.extract.optional_tables`` reduces them to these rows).
@@ -26,6 +35,7 @@ OPTIONAL_TABLE_MODELS: dict[str, type[Base]] = {
     "incidents": SnapshotIncidentCount,
     "patient_feedback": SnapshotFeedbackCount,
     "workforce": SnapshotWorkforce,
+    "harm_incidents": SnapshotHarmIncident,  # from the incidents table: what a learning response answers
 }
 
 
@@ -62,6 +72,7 @@ def write_snapshot(
     optional_tables: Mapping[str, pd.DataFrame] | None = None,
     held_reason: str | None = None,
     trust_code: str | None = None,
+    equity_splits: pd.DataFrame | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
@@ -70,6 +81,7 @@ def write_snapshot(
     ``metrics.store.history.VERSIONED`` are kept once, with the snapshots they hold for).
     With ``held_reason`` the snapshot is stored as held: kept, never current until released. ``trust_code`` is
     the organisation the extract came from (dashboard.yaml's ``trust_code``).
+    ``equity_splits``: each proportion metric's parts per group of each split (``metrics.equity.splits``).
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -98,6 +110,12 @@ def write_snapshot(
             ),
             (EncounterValue, encounters, ENCOUNTER_VALUE_COLUMNS),
             (QuarantinedRow, quarantine, ["table_name", "row_number", "column_name", "reason", "raw"]),
+            *(
+                [(EquitySplitValue, equity_splits, ["ward_code", "metric_id", "split", "group_label", "numerator",
+                                                    "denominator"])]
+                if equity_splits is not None
+                else []
+            ),
             *(
                 (OPTIONAL_TABLE_MODELS[name], frame, list(frame.columns))
                 for name, frame in (optional_tables or {}).items()

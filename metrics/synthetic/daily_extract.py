@@ -64,6 +64,10 @@ def day_tables(sim: SimulatedHistory, t: int, today: int) -> dict[str, Table]:
     }
     if sim.frailty is not None:
         encounters["clinical_frailty_scale"] = sim.frailty[enc_idx]
+    if len(world.p_imd_decile):  # optional columns: deprivation and ethnic category (metrics.synthetic.equity)
+        decile = world.p_imd_decile[pats]
+        encounters["imd_decile"] = np.where(np.isnan(decile), NA, np.nan_to_num(decile).astype(np.int64))
+        encounters["ethnic_category"] = world.p_ethnic_category[pats]
     obs = sim.observations
     end_at = np.full(len(world.e_admit), NA)
     end_at[enc_idx] = np.minimum(dis_utc[enc_idx], t)

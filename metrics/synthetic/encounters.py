@@ -44,6 +44,8 @@ class World:
     # derived
     e_id: np.ndarray = field(default_factory=lambda: np.empty(0, object))  # 'E00054321', set by assign_identifiers
     p_id: np.ndarray = field(default_factory=lambda: np.empty(0, object))  # 'P0012345'
+    p_imd_decile: np.ndarray = field(default_factory=lambda: np.empty(0))  # NaN: not known (metrics.synthetic.equity)
+    p_ethnic_category: np.ndarray = field(default_factory=lambda: np.empty(0, object))
 
     def day_index(self, wall: np.ndarray) -> np.ndarray:
         day0 = epoch_days(self.days[0])

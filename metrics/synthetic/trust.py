@@ -42,6 +42,7 @@ from metrics.synthetic.daily_extract import (
     day_tables,
 )
 from metrics.synthetic.encounters import assign_identifiers, simulate_beds
+from metrics.synthetic.equity import patient_equity
 from metrics.synthetic.extract_folder import write_extract_folder
 from metrics.synthetic.flags import simulate_flags
 from metrics.synthetic.frailty import simulate_frailty, typical_recorded_share
@@ -169,6 +170,10 @@ def generate_trust(
     frailty_rng = np.random.Generator(np.random.PCG64([seed, 13]))  # its own stream: no other row changes
     share = typical_recorded_share(frailty_rng, wards.n) if cfs_recorded_share is None else cfs_recorded_share
     history = replace(history, frailty=simulate_frailty(frailty_rng, history.world, share))
+    # deprivation and ethnic category from their own stream, so they change no other byte
+    history.world.p_imd_decile, history.world.p_ethnic_category = patient_equity(
+        np.random.Generator(np.random.PCG64([seed, 19])), len(history.world.p_age)
+    )
     clock = history.world.clock
     # the optional tables draw from their own stream, so switching them off changes no other byte
     outside = (

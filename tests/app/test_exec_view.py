@@ -172,8 +172,9 @@ def test_a_trend_is_drawn_for_the_chosen_metric_and_scope(run_view, sample_store
     assert at.selectbox(key="exec_metric").value == "staff_fill_rate_overall"
     assert at.selectbox(key="exec_scope").value == "site:NVH"
     charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    assert "Nursing fill rate, all shifts: Site: Northvale Hospital" in charts[0].proto.spec
+    assert len(charts) == 2  # the trend, and the equity section's bars by group
+    trend = [c for c in charts if "Nursing fill rate, all shifts: Site: Northvale Hospital" in c.proto.spec]
+    assert len(trend) == 1
 
 
 def test_no_tile_or_patient_list_on_the_exec_view(exec_view):

@@ -323,7 +323,7 @@ def test_entries_export_to_csv_without_names(engine, cfg, hcfg):
     actions_csv = huddle.actions_export(engine, "7A").to_csv(index=False)
     assert (
         actions_csv.splitlines()[0]
-        == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version"
+        == "id,ward_code,text,owner_role,due_at,status,created_on,created_at,closed_at,device,version,source,learning_response_id"  # noqa: E501
     )
     assert "Call the site team about beds,other,,open,2026-11-25" in actions_csv
 

@@ -10,8 +10,12 @@ from metrics.extract.contract import IDENTIFYING_COLUMNS, NEVER_SHOWN_COLUMNS, T
 from metrics.extract.contract_docs import render_contract_markdown
 
 
-def test_the_contract_marks_the_stay_patient_incident_keys_and_the_bed_as_identifying():
-    assert IDENTIFYING_COLUMNS == {"encounter_id", "patient_id", "incident_id", "bed"}
+def test_the_contract_marks_the_keys_the_bed_and_the_sensitive_equity_columns_as_identifying():
+    assert IDENTIFYING_COLUMNS == {
+        "encounter_id", "patient_id", "incident_id", "bed", "imd_decile", "ethnic_category"
+    }  # fmt: skip
+    sensitive = {c.name for t in TABLES for c in t.columns if c.identifying is Identifying.SENSITIVE}
+    assert sensitive == {"imd_decile", "ethnic_category"}
     assert NEVER_SHOWN_COLUMNS == {"encounter_id", "patient_id", "incident_id"}
 
 
@@ -29,6 +33,9 @@ def test_the_contract_page_says_which_columns_identify_a_patient():
     )
     assert page.count("identifies a patient: ward team only") == 1 + sum(
         c.identifying is Identifying.WARD_TEAM for t in TABLES for c in t.columns
+    )
+    assert page.count("sensitive: beside a patient for the ward team only") == 1 + sum(
+        c.identifying is Identifying.SENSITIVE for t in TABLES for c in t.columns
     )
 
 

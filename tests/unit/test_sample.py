@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from metrics.config.models import AppConfig, SourcesFile
+from metrics.equity.groups import ETHNIC_CATEGORY_GROUP
 from metrics.extract.contract import TABLES, TABLES_BY_NAME
 from metrics.extract.reader import read_extract
 from metrics.synthetic.trust import generate_one, generate_trust
@@ -89,7 +90,8 @@ def test_the_patients_on_a_day_do_not_depend_on_how_many_days_were_generated(
         assert (latest / f"{table}.csv").read_bytes() == (history[-1] / f"{table}.csv").read_bytes(), table
 
 
-GENERATED_OPTIONAL_COLUMNS = {"clinical_frailty_scale"}  # the optional columns the generator does make
+# the optional columns the generator does make: frailty, and each patient's deprivation decile and ethnic category
+GENERATED_OPTIONAL_COLUMNS = {"clinical_frailty_scale", "imd_decile", "ethnic_category"}
 
 
 def test_every_file_has_exactly_the_contract_columns_in_order(history: list[Path], parquet_day: Path) -> None:
@@ -386,3 +388,19 @@ def test_the_anticipation_tables_score_the_patients_on_the_ward_and_expect_admis
     falls = _read(folder, "falls_risk")
     assert set(falls["encounter_id"]) <= on_ward
     assert set(falls["risk_level"]) == {"low", "moderate", "high"}
+
+
+def test_each_patient_has_one_deprivation_decile_and_ethnic_category_drawn_at_realistic_shares(
+    history: list[Path],
+) -> None:
+    frames = [pd.read_csv(folder / "encounters.csv", dtype=str, keep_default_na=False) for folder in history]
+    encounters = pd.concat(frames, ignore_index=True).drop_duplicates("encounter_id")
+    deciles = encounters["imd_decile"]
+    known = deciles[deciles != ""].astype(int)
+    assert set(known) == set(range(1, 11))
+    assert 0 < (deciles == "").mean() < 0.08  # a few per cent with no decile
+    assert (known <= 2).mean() > (known >= 9).mean()  # inpatients come more often from deprived areas
+    codes = encounters["ethnic_category"]
+    assert set(codes) <= set(ETHNIC_CATEGORY_GROUP) | {"Z", "99"}
+    assert 0.6 < codes.isin(["A", "B", "C"]).mean() < 0.85
+    assert encounters.groupby("patient_id")[["imd_decile", "ethnic_category"]].nunique().max().max() == 1

@@ -1,0 +1,1 @@
+"""Learning from harm: each harm incident's learning response (PSIRF), when it is due, and recurring themes."""
