@@ -89,6 +89,7 @@ def exec_page(history_store):
     mp.setenv("WARD_DASHBOARD_CONFIG", str(history_store.config_dir))
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.switch_page("views/exec.py")
+    at.query_params["mode"] = "analyst"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     yield at
@@ -170,7 +171,7 @@ def test_filtering_wards_with_special_cause_concern_lists_exactly_those(exec_pag
 
 
 def test_selecting_a_row_opens_its_chart_with_a_ratio_drawn_as_a_percentage(run_view, history_store):
-    at = run_view(history_store, "exec")
+    at = run_view(history_store, "exec", mode="analyst")
     table = summary(at)
     frame = table.value
     row = int(
