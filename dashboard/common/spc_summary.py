@@ -279,7 +279,8 @@ def tile_trend_html(
     scope = Scope("ward", ward_code).key
     icon, _ = spc.tile_icon(scope, definition.id)
     if not sparkline and icon is not None:
-        return f'<div class="ws-tile-spc"><div class="ws-spc-line">{tile_chip_html(spc, ward_code, definition)}</div></div>'
+        chip = tile_chip_html(spc, ward_code, definition)
+        return f'<div class="ws-tile-spc"><div class="ws-spc-line">{chip}</div></div>'
     chart = spc.chart(scope, definition) if icon is not None else None
     svg = (
         ""
