@@ -172,7 +172,8 @@ def ward_values(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | No
     where = [WardMetricValue.snapshot_id == snapshot_id]
     if ward_codes is not None:
         where.append(WardMetricValue.ward_code.in_(stored_ward_codes(ward_codes)))
-    return _columns_frame(engine, WardMetricValue, names, *where)
+    order = (WardMetricValue.ward_code, WardMetricValue.metric_id)  # one order whichever index the database uses
+    return _columns_frame(engine, WardMetricValue, names, *where, order_by=order)
 
 
 _DRILLDOWN_COLUMNS = (
