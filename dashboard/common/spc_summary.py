@@ -276,12 +276,20 @@ def tile_chip_html(spc: StoredSpc | None, ward_code: str, definition: MetricDefi
     return variation_chip_html(icon, trial)
 
 
-def tile_trend_html(spc: StoredSpc | None, ward_code: str, definition: MetricDefinition) -> str:
-    """Under a huddle tile: the last 30 days as an SPC sparkline, and the variation icon in words."""
+def tile_trend_html(
+    spc: StoredSpc | None, ward_code: str, definition: MetricDefinition, sparkline: bool = True
+) -> str:
+    """Under a huddle tile: the last 30 days as an SPC sparkline, and the variation icon in words.
+
+    ``sparkline`` false (a folded section, whose tiles nobody sees yet): the variation icon in words only; the
+    chart is drawn when the section is opened, so a board's first run does not draw charts for folded tiles."""
     if spc is None:
         return ""
     scope = Scope("ward", ward_code).key
     icon, _ = spc.tile_icon(scope, definition.id)
+    if not sparkline and icon is not None:
+        chip = tile_chip_html(spc, ward_code, definition)
+        return f'<div class="ws-tile-spc"><div class="ws-spc-line">{chip}</div></div>'
     chart = spc.chart(scope, definition) if icon is not None else None
     svg = (
         ""
