@@ -43,7 +43,6 @@ from dashboard.common.access_demo import DEMO_MATRON, DEMO_ROLE, DEMO_WARD, demo
 from dashboard.common.access_kiosk import checked_token, kiosk_token_principal, refuse_wrong_token
 from dashboard.common.access_signin import identity_sidebar, oidc_principal
 from metrics.access.config import AccessSettings, load_access_config
-from metrics.access.demo_data import demo_refusal
 from metrics.access.decisions import Action, Principal, PrincipalKind, View, decide, kiosk_principal, permitted_wards
 from metrics.config.models import AppConfig
 from metrics.errors import ConfigError
@@ -154,12 +153,11 @@ def _stop_unless_demo_data_is_synthetic(access: Access) -> None:
     db_url = store_access.database_url()
     try:
         snapshot = store_access.current_snapshot(db_url)
-        identifiers = [] if snapshot is None else store_access.snapshot_identifiers(db_url, snapshot.id)
+        refusal = None if snapshot is None else store_access.demo_refusal(db_url, snapshot.id, snapshot.source)
     except SQLAlchemyError as exc:  # what is stored cannot be checked, so nothing is shown
         explain_store_unreachable(exc, db_url, access.may_see_locations)
         st.stop()
         raise AssertionError("unreachable") from exc
-    refusal = None if snapshot is None else demo_refusal(snapshot.source, identifiers)
     if refusal is not None:
         st.error(refusal, icon=":material/block:")
         st.stop()

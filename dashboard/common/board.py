@@ -170,12 +170,14 @@ def explain_empty_store() -> None:
     )
 
 
-def open_board(explain: bool = True, ward_code: str | None = None) -> Board | None:
+def open_board(explain: bool = True, ward_code: str | None = None, with_yesterday: bool = True) -> Board | None:
     """Everything a view needs, or None after explaining plainly why there is nothing to show (quietly when ``explain``
     is false).
 
     With ``ward_code`` the board holds that ward's values only (a huddle board at a region of 600 wards reads
-    its own ward's rows); without it, every ward's (the wall, the executive view).
+    its own ward's rows); without it, every ward's (the wall, the executive view). ``with_yesterday=False``: a
+    view that never compares with yesterday (the executive wall) skips reading yesterday's values
+    (``previous_values`` is then empty and ``yesterday`` answers None).
     """
     if explain:
         cfg = load_config_or_explain()
@@ -195,12 +197,13 @@ def open_board(explain: bool = True, ward_code: str | None = None) -> Board | No
             return None
         previous = store_access.previous_day_snapshot(db_url, snapshot.id)
         attempts = store_access.refresh_attempts(db_url)
+        yesterday = previous if with_yesterday else None
         if ward_code is None:
             values = store_access.ward_values(db_url, snapshot.id)
-            before = store_access.ward_values(db_url, previous.id) if previous else None
+            before = store_access.ward_values(db_url, yesterday.id) if yesterday else None
         else:
             values = store_access.one_ward_values(db_url, snapshot.id, ward_code.upper())
-            before = store_access.one_ward_values(db_url, previous.id, ward_code.upper()) if previous else None
+            before = store_access.one_ward_values(db_url, yesterday.id, ward_code.upper()) if yesterday else None
         previous_values = before if before is not None else pd.DataFrame(columns=values.columns)
     except SQLAlchemyError as exc:
         if explain:

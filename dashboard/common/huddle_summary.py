@@ -29,20 +29,20 @@ def wall_huddle_summary(ward_code: str) -> dict:
     }
 
 
-def exec_huddle_summary(ward_codes: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """One row per ward: ward_code, reliability_median and rated_today (today's reliability ratings) and
-    open_actions."""
+def exec_huddle_summary(ward_codes: list[str] | tuple[str, ...], kind: str = "reliability") -> pd.DataFrame:
+    """One row per ward: ward_code, KIND_median and rated_today (today's ratings of ``kind``: 'reliability' or
+    'feel_safe'), and open_actions."""
     today = huddle.london_today()
-    rows = store_access.huddle_summaries(store_access.database_url(), tuple(ward_codes), today)
+    rows = store_access.huddle_summaries(store_access.database_url(), tuple(ward_codes), today, kind)
     return pd.DataFrame(
         [
             {
                 "ward_code": s.ward_code,
-                "reliability_median": s.median,
+                f"{kind}_median": s.median,
                 "rated_today": s.rated,
                 "open_actions": s.open_actions,
             }
             for s in rows
         ],
-        columns=["ward_code", "reliability_median", "rated_today", "open_actions"],
+        columns=["ward_code", f"{kind}_median", "rated_today", "open_actions"],
     )

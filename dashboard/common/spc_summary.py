@@ -11,11 +11,12 @@ Values stay in stored units there; a ratio is drawn as a percentage here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
@@ -26,6 +27,9 @@ from metrics.evaluate.definitions import MetricDefinition
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.report.spc_chart import sparkline_img_html, variation_icon_label, variation_icon_short
 from metrics.store.spc_history import IMPROVEMENT, Scope
+
+if TYPE_CHECKING:  # pandas builds a Styler (and imports jinja2) only when the analyst's table is styled
+    from pandas.io.formats.style import Styler
 
 SPARKLINE_DAYS = 30
 SCALED_COLUMNS = ("value", "mean", "lower_limit", "upper_limit", "lower_2sigma", "upper_2sigma")
@@ -147,8 +151,10 @@ def variation_table_text(icon: str | None) -> str:
     return variation_icon_label(icon).split(":")[0]
 
 
-def summary_table(board: Board, spc: StoredSpc, definitions: list[MetricDefinition]) -> pd.DataFrame:
-    """One row per measure × scope (the trust, each site, each ward), in board order.
+def summary_table(
+    board: Board, spc: StoredSpc, definitions: list[MetricDefinition], scopes: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """One row per measure × scope (the trust, each site, each ward; or only ``scopes``), in board order.
 
     Shown columns (``TABLE_COLUMNS``): Measure, Scope, Latest (a number in stored units, so that it
     sorts as a number), Target (as a tile would show it), Variation and Assurance (symbol and words).
@@ -156,6 +162,9 @@ def summary_table(board: Board, spc: StoredSpc, definitions: list[MetricDefiniti
     with its day when that is not the latest day), metric_id, scope, level, site, variation_icon.
     """
     labels = table_scope_labels(board)
+    if scopes is not None:
+        wanted = set(scopes)
+        labels = {key: label for key, label in labels.items() if key in wanted}
     site_of = {f"ward:{w.code}": w.site for w in board.cfg.wards.wards}
     site_of.update({f"site:{s.code}": s.code for s in board.cfg.wards.sites})
     level_of = {key: key.partition(":")[0] for key in labels}
@@ -267,12 +276,20 @@ def tile_chip_html(spc: StoredSpc | None, ward_code: str, definition: MetricDefi
     return variation_chip_html(icon, trial)
 
 
-def tile_trend_html(spc: StoredSpc | None, ward_code: str, definition: MetricDefinition) -> str:
-    """Under a huddle tile: the last 30 days as an SPC sparkline, and the variation icon in words."""
+def tile_trend_html(
+    spc: StoredSpc | None, ward_code: str, definition: MetricDefinition, sparkline: bool = True
+) -> str:
+    """Under a huddle tile: the last 30 days as an SPC sparkline, and the variation icon in words.
+
+    ``sparkline`` false (a folded section, whose tiles nobody sees yet): the variation icon in words only; the
+    chart is drawn when the section is opened, so a board's first run does not draw charts for folded tiles."""
     if spc is None:
         return ""
     scope = Scope("ward", ward_code).key
     icon, _ = spc.tile_icon(scope, definition.id)
+    if not sparkline and icon is not None:
+        chip = tile_chip_html(spc, ward_code, definition)
+        return f'<div class="ws-tile-spc"><div class="ws-spc-line">{chip}</div></div>'
     chart = spc.chart(scope, definition) if icon is not None else None
     svg = (
         ""

@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from metrics.access import kiosk_tokens
+from metrics.access import demo_data, kiosk_tokens
 from metrics.accreditation import assessments as accreditation_assessments
 from metrics.accreditation.config import AccreditationConfig, accreditation_config_problems
 from metrics.accreditation.evidence import Triangulated, triangulate
@@ -146,11 +146,11 @@ def drilldown(db_url: str, snapshot_id: int, ward_code: str, metric_id: str) -> 
     return lists[metric_id].copy() if metric_id in lists else pd.DataFrame()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def snapshot_identifiers(db_url: str, snapshot_id: int) -> list[str]:
-    """Every encounter id a snapshot stored: what demo mode checks for real NHS numbers (cached: a snapshot never
-    changes)."""
-    return queries.snapshot_identifiers(engine_for(db_url), snapshot_id)
+@st.cache_data(show_spinner=False, max_entries=64)
+def demo_refusal(db_url: str, snapshot_id: int, source: str | None) -> str | None:
+    """Why demo mode must not show this snapshot, or None (``metrics.access.demo_data.demo_refusal``): decided once
+    per snapshot (it never changes) from the identifiers that could be NHS numbers, not every identifier."""
+    return demo_data.demo_refusal(source, queries.possible_nhs_numbers(engine_for(db_url), snapshot_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

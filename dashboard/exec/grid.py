@@ -1,83 +1,84 @@
-"""The executive wall: every ward side by side, site and trust totals, and the wards most in need of support.
+"""The executive wall's grid as drawn: the cached per-snapshot grid, its pages, and the analyst's table.
 
-Why this exists: leadership look across wards, not into one. The grid holds
-ward-level values only (no patient anywhere in this view). Standings and
-totals (counts summed, ratios from summed numerators and denominators, never
-averaged percentages) are worked out by ``metrics.board.standings``, once per snapshot.
+Why this exists: leadership look across wards, not into one. The grid holds ward-level values only (no
+patient anywhere in this view). Values, RAGs, standings and totals (counts summed, ratios from summed
+numerators and denominators, never averaged percentages) are worked out by ``metrics.board.exec_grid``
+once per snapshot and cached here by snapshot id; a redraw formats only the wards of the page on screen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.common.board import Board, group_label
-from dashboard.common.formatting import value_text
-from dashboard.common.tiles import tile_value_text
+from dashboard.common.formatting import headline_text, value_text
 from dashboard.common.rag import rag_style
+from dashboard.common.tiles import NOT_SUPPLIED
+from metrics.board import standings as board_standings
+from metrics.board.exec_grid import ExecGrid, ExecPage, exec_grid
 from metrics.config.models import Ward
 from metrics.evaluate.definitions import MetricDefinition
-from metrics.board import standings as board_standings
-from metrics.board.standings import TRUST, site_scope
 
 SORTS = {"site": "Board order", "reds": "Most reds first"}
 SUPPORT_LABELS_SHOWN = 4
-
-
-@dataclass(frozen=True)
-class ExecStanding:
-    """The snapshot's standings and totals over the executive measures (``metrics.board.standings``)."""
-
-    standings: pd.DataFrame  # per ward code: reds, ambers, red_labels, amber_labels
-    standing_totals: pd.DataFrame  # per scope (site:CODE, trust): reds, ambers
-    totals: pd.DataFrame  # per scope × metric id: the total value
+# The analyst's table scrolls inside its own box; ward names are never cut short.
+EXEC_ANALYST_CSS = (
+    '[data-testid="stMainBlockContainer"]{padding-top:3.4rem !important}'  # the strip clear of the app's header
+    "table.ws-exec td.ws-ward{max-width:none;overflow:visible;text-overflow:clip}"
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _exec_standing(
+def _exec_grid(
     db_url: str, snapshot_id: int, fingerprint: str, metric_ids: tuple[str, ...], _board: Board, _defs: tuple
-) -> ExecStanding:
+) -> ExecGrid:
     cfg = _board.cfg
-    return ExecStanding(
-        (s := board_standings.ward_standings(_board.values, cfg.wards.wards, _defs)),
-        board_standings.standing_totals(s, cfg.wards.wards, cfg.wards.sites),
-        board_standings.totals(_board.values, cfg.wards.wards, cfg.wards.sites, _defs),
-    )
+    return exec_grid(_board.values, cfg.wards.wards, cfg.wards.sites, _defs)
 
 
-def exec_standing(board: Board, definitions: list[MetricDefinition]) -> ExecStanding:
+def exec_grid_for(board: Board, definitions: list[MetricDefinition]) -> ExecGrid:
     """Worked out once per snapshot (and configuration, and set of measures), however many screens ask."""
     ids = tuple(d.id for d in definitions)
-    return _exec_standing(board.db_url, board.snapshot.id, board.cfg.fingerprint, ids, board, tuple(definitions))
+    return _exec_grid(board.db_url, board.snapshot.id, board.cfg.fingerprint, ids, board, tuple(definitions))
 
 
-def support_wards(board: Board, standing: ExecStanding, top: int = 5) -> list[tuple[Ward, pd.Series]]:
+def support_wards(board: Board, grid: ExecGrid, top: int = 5) -> list[tuple[Ward, pd.Series]]:
     """The wards most in need of support, with their standing rows."""
-    needing = board_standings.most_in_need(standing.standings, top)
+    needing = board_standings.most_in_need(grid.standings, top)
     return [(board.cfg.ward(code), row) for code, row in needing.iterrows()]  # type: ignore[misc]
 
 
-def _cell(board: Board, ward_code: str, definition: MetricDefinition) -> str:
-    tv = board.tile(ward_code, definition.id)
-    text = tile_value_text(board, definition, tv)
+def cell_text(board: Board, definition: MetricDefinition, value: float, numerator: float, denominator: float) -> str:
+    """A cell as its tile would read: 'not supplied' when the optional table it counts was not in the extract."""
+    if pd.isna(value) and board.not_supplied(definition):
+        return NOT_SUPPLIED
+
+    def number(v: float) -> float | None:
+        return None if pd.isna(v) else float(v)
+
+    return headline_text(definition, number(value), number(numerator), number(denominator))
+
+
+def _cell(ward_code: str, definition: MetricDefinition, text: str, rag: str | None) -> str:
     if definition.rag is None:
         return f'<td title="{escape(definition.label)}">{escape(text)}</td>'
-    style = rag_style(tv.rag if tv else None)
+    style = rag_style(rag)
     return (
         f'<td title="{escape(ward_code)} · {escape(definition.label)}: {escape(text)} ({escape(style.word)})">'
-        f'<span class="ws-cell" style="background:{style.colour};color:{style.ink}">{escape(style.icon)} '
-        f'{escape(text)}</span></td>'
+        f'<span class="ws-cell" style="background:{style.colour};color:{style.ink}">'
+        f"{escape(style.icon)} {escape(text)}</span></td>"
     )
 
 
-def _total_row(label: str, scope: str, definitions: list[MetricDefinition], standing: ExecStanding, cls: str) -> str:
-    counts = standing.standing_totals.loc[scope]
-    totals = standing.totals.loc[scope]
+def _total_row(label: str, scope: str, definitions: list[MetricDefinition], grid: ExecGrid, cls: str) -> str:
+    counts = grid.standing_totals.loc[scope]
+    totals = grid.totals.loc[scope]
     cells = "".join(
-        f"<td>{escape(value_text(d, None if pd.isna(totals[d.id]) else float(totals[d.id])))}</td>" for d in definitions
+        f"<td>{escape(value_text(d, None if pd.isna(totals[d.id]) else float(totals[d.id])))}</td>"
+        for d in definitions
     )
     return (
         f'<tr class="{cls}"><td class="ws-ward">{escape(label)}</td><td>{int(counts["reds"])}</td>'
@@ -85,56 +86,65 @@ def _total_row(label: str, scope: str, definitions: list[MetricDefinition], stan
     )
 
 
-def exec_grid_html(board: Board, definitions: list[MetricDefinition], order: str = "site") -> str:
-    """Wards × metrics grouped by site, with site and trust total rows; ``order='reds'`` puts the reddest wards first
-    within each site."""
-    cfg = board.cfg
-    standing = exec_standing(board, definitions)
-    ward_rows = standing.standings
+def _head(board: Board, definitions: list[MetricDefinition]) -> str:
     groups: list[tuple[str, int]] = []
     for d in definitions:
         if groups and groups[-1][0] == d.group:
             groups[-1] = (d.group, groups[-1][1] + 1)
         else:
             groups.append((d.group, 1))
-    group_row = (
-        '<tr><th colspan="3"></th>'
-        + "".join(
-            f'<th class="ws-group-head" colspan="{span}">{escape(group_label(cfg, code))}</th>' for code, span in groups
-        )
-        + "</tr>"
+    group_row = '<tr><th colspan="3"></th>' + "".join(
+        f'<th class="ws-group-head" colspan="{span}">{escape(group_label(board.cfg, code))}</th>'
+        for code, span in groups
     )
-    head_row = (
-        '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>'
-        + "".join(
-            f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: '
-            f'{escape(d.description)}">{escape(d.wall_label)}</th>'
-            for d in definitions
-        )
-        + "</tr>"
+    head_row = '<tr><th>Ward</th><th class="ws-metric-head">Reds</th><th class="ws-metric-head">Ambers</th>' + "".join(
+        f'<th class="ws-metric-head" data-metric="{escape(d.id)}" title="{escape(d.label)}: {escape(d.description)}">'
+        f"{escape(d.wall_label)}</th>"
+        for d in definitions
     )
-    body = []
+    return f"<thead>{group_row}</tr>{head_row}</tr></thead>"
+
+
+def exec_grid_html(board: Board, definitions: list[MetricDefinition], page: ExecPage, order: str = "site") -> str:
+    """The analyst's table for one page: its wards × every measure grouped by site, each site's total row and the
+    trust's; ``order='reds'`` puts the reddest wards first within each site."""
+    cfg = board.cfg
+    grid = exec_grid_for(board, definitions)
+    ids = [d.id for d in definitions]
+    codes = list(page.ward_codes)
+    values = grid.values.loc[codes, ids].to_numpy()
+    numerators = grid.numerators.loc[codes, ids].to_numpy()
+    denominators = grid.denominators.loc[codes, ids].to_numpy()
+    rags = grid.rags.loc[codes, ids].to_numpy()
+    counts = grid.standings.loc[codes, ["reds", "ambers"]].to_numpy()
+    row_of = {code: i for i, code in enumerate(codes)}
     width = 3 + len(definitions)
-    for site in cfg.wards.sites:
-        wards = [w for w in cfg.wards.wards if w.site == site.code]
-        if not wards:
-            continue
+    body = []
+    shown_sites = [s for s in cfg.wards.sites if board_standings.site_scope(s.code) in page.scopes]
+    by_code = {w.code: w for w in cfg.wards.wards}
+    for site in shown_sites:
+        wards = [by_code[code] for code in codes if grid.site_of[code] == site.code]
         if order == "reds":
-            wards.sort(key=lambda w: (-ward_rows.at[w.code, "reds"], -ward_rows.at[w.code, "ambers"]))
+            wards.sort(key=lambda w: (-counts[row_of[w.code]][0], -counts[row_of[w.code]][1]))
         body.append(f'<tr class="ws-site-row"><th colspan="{width}">{escape(site.name)}</th></tr>')
         for ward in wards:
-            s = ward_rows.loc[ward.code]
-            cells = "".join(_cell(board, ward.code, d) for d in definitions)
-            body.append(
-                f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" '
-                f'title="{escape(ward.name)}">{escape(ward.code)} {escape(ward.name)}</td>'
-                f'<td class="ws-count">{s["reds"]}</td><td class="ws-count">{s["ambers"]}</td>{cells}</tr>'
+            i = row_of[ward.code]
+            cells = "".join(
+                _cell(ward.code, d, cell_text(board, d, values[i][j], numerators[i][j], denominators[i][j]), rags[i][j])
+                for j, d in enumerate(definitions)
             )
-        body.append(_total_row(f"{site.code} total", site_scope(site.code), definitions, standing, "ws-total"))
-    body.append(_total_row("Trust total", TRUST, definitions, standing, "ws-trust"))
+            body.append(
+                f'<tr data-ward="{escape(ward.code)}"><td class="ws-ward" title="{escape(ward.name)}">'
+                f"{escape(ward.code)} {escape(ward.name)}</td>"
+                f'<td class="ws-count">{counts[i][0]}</td><td class="ws-count">{counts[i][1]}</td>{cells}</tr>'
+            )
+        body.append(
+            _total_row(f"{site.code} total", board_standings.site_scope(site.code), definitions, grid, "ws-total")
+        )
+    body.append(_total_row("Trust total", board_standings.TRUST, definitions, grid, "ws-trust"))
     return (
-        f'<div class="ws-exec-wrap"><table class="ws-exec"><thead>{group_row}{head_row}</thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f'<div class="ws-exec-wrap"><table class="ws-exec">{_head(board, definitions)}'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -148,7 +158,7 @@ def support_cards_html(needing: list[tuple[Ward, pd.Series]]) -> str:
         reds = (", ".join(shown) + (f" and {more} more" if more else "")) or "none"
         cards.append(
             f'<div class="ws-support-card" data-ward="{escape(ward.code)}"><h4>{escape(ward.code)} · '
-            f'{escape(ward.name)}</h4>'
-            f"<p><b>● {s['reds']} red · ▲ {s['ambers']} amber</b></p><p>Red: {escape(reds)}</p></div>"
+            f"{escape(ward.name)}</h4><p><b>● {s['reds']} red · ▲ {s['ambers']} amber</b></p>"
+            f"<p>Red: {escape(reds)}</p></div>"
         )
     return '<div class="ws-support">' + "".join(cards) + "</div>"

@@ -150,26 +150,41 @@ def print_dialog(sheet: str) -> None:
 
 
 def render_tiles(
-    board: Board, ward_code: str, definitions: list, per_row: int = TILES_PER_ROW, access: Access | None = None
+    board: Board,
+    ward_code: str,
+    definitions: list,
+    per_row: int = TILES_PER_ROW,
+    access: Access | None = None,
+    opened: bool = True,
 ) -> None:
     """Tiles in a responsive grid (fewer per row on a laptop), each with its last 30 days as an SPC sparkline and
-    its patient list underneath (for those allowed)."""
+    its patient list underneath (for those allowed). In a folded section (``opened`` false) the tiles carry their
+    values, RAG and variation words, but not the sparkline or the patient list, drawn once the section is opened."""
     grid = st.grid(per_row, min_column_width=TILE_MIN_WIDTH, gap="small")
     spc = stored_spc(board)
     for definition in definitions:
         with grid.cell():
-            st.html(tile_html(board, ward_code, definition, trend=tile_trend_html(spc, ward_code, definition)))
-            render_patient_list(board, ward_code, definition, access)
+            trend = tile_trend_html(spc, ward_code, definition, sparkline=opened)
+            st.html(tile_html(board, ward_code, definition, trend=trend))
+            if opened:
+                render_patient_list(board, ward_code, definition, access)
 
 
 def render_group(
-    board: Board, ward_code: str, group_code: str, label: str, definitions: list, access: Access | None = None
+    board: Board,
+    ward_code: str,
+    group_code: str,
+    label: str,
+    definitions: list,
+    access: Access | None = None,
+    opened: bool = True,
 ) -> None:
     spc = stored_spc(board)
     chips = {d.id: tile_chip_html(spc, ward_code, d) for d in definitions} if spc is not None else None
     if group_code in COMPACT_TABLE_GROUPS:
         st.html(compact_table_html(board, ward_code, definitions, chips))
-        render_patient_lists(board, ward_code, definitions, "Patient lists", access)
+        if opened:
+            render_patient_lists(board, ward_code, definitions, "Patient lists", access)
         return
     staffing = [d for d in definitions if is_staffing_cell(d)]
     others = [d for d in definitions if not is_staffing_cell(d)]
@@ -179,9 +194,9 @@ def render_group(
             st.html(staffing_grid_html(board, ward_code, staffing, chips=chips))
         if rest is not None:
             with rest:
-                render_tiles(board, ward_code, others, per_row=min(2, len(others)), access=access)
+                render_tiles(board, ward_code, others, per_row=min(2, len(others)), access=access, opened=opened)
         return
-    render_tiles(board, ward_code, others, access=access)
+    render_tiles(board, ward_code, others, access=access, opened=opened)
 
 
 def render_glance(board: Board, ward: Ward) -> None:
@@ -208,8 +223,10 @@ def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) 
     with tiles:
         st.html(sparkline_key_html())
         for group_code, label, definitions, counts in section_order(board, ward.code, grouped(board.cfg, "huddle")):
-            with st.expander(section_label(label, counts), expanded=any(counts.values()), key=f"sec-{group_code}"):
-                render_group(board, ward.code, group_code, label, definitions, access)
+            with st.expander(
+                section_label(label, counts), expanded=any(counts.values()), key=f"sec-{group_code}", on_change="rerun"
+            ) as section:  # opening a folded section reruns the board, which then draws its sparklines and lists
+                render_group(board, ward.code, group_code, label, definitions, access, opened=bool(section.open))
         render_dimensions_panel(board, ward.code)
         render_learning_panel(
             board, ward.code, can_record=access is not None and access.allows(Action.RECORD_HUDDLE_INPUT, ward.code)

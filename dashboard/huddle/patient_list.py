@@ -130,15 +130,24 @@ def patient_table(rows: pd.DataFrame, definition: MetricDefinition, for_csv: boo
     return table
 
 
-def patient_rows(board: Board, ward_code: str, definition: MetricDefinition, for_csv: bool = False) -> pd.DataFrame:
-    """The formatted list for one tile (empty when the tile has no drill-down or nobody is on it)."""
+def _raw_rows(board: Board, ward_code: str, definition: MetricDefinition) -> pd.DataFrame:
     if definition.drilldown is None:
         return pd.DataFrame()
     tv = board.tile(ward_code, definition.id)
     if tv is not None and tv.value is not None and tv.value == 0 and definition.ratio is None:
         return pd.DataFrame()
-    raw = store_access.drilldown(board.db_url, board.snapshot.id, ward_code.upper(), definition.id)
-    return patient_table(raw, definition, for_csv)
+    return store_access.drilldown(board.db_url, board.snapshot.id, ward_code.upper(), definition.id)
+
+
+def patient_rows(board: Board, ward_code: str, definition: MetricDefinition, for_csv: bool = False) -> pd.DataFrame:
+    """The formatted list for one tile (empty when the tile has no drill-down or nobody is on it)."""
+    return patient_table(_raw_rows(board, ward_code, definition), definition, for_csv)
+
+
+def patient_count(board: Board, ward_code: str, definition: MetricDefinition) -> int:
+    """How many rows the tile's list holds (its button's label), without formatting the list: a closed list's rows
+    are neither formatted nor sent."""
+    return len(_raw_rows(board, ward_code, definition))
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -213,18 +222,18 @@ def render_patient_list(board: Board, ward_code: str, definition: MetricDefiniti
     """A popover under a tile with its patient list; nothing when the list is empty or the principal may not see it."""
     if access is None or not access.allows(Action.VIEW_PATIENT_LIST, ward_code):
         return
-    table = patient_rows(board, ward_code, definition)
-    if table.empty:
+    rows = patient_count(board, ward_code, definition)
+    if not rows:
         return
     tv = board.tile(ward_code, definition.id)
-    count = f"{len(table)}" if tv is None or tv.value is None or tv.value == len(table) else f"{len(table)} rows"
+    count = f"{rows}" if tv is None or tv.value is None or tv.value == rows else f"{rows} rows"
     key = list_key(ward_code, definition.id)
     with st.popover(
         f"Patient list ({count})", width="stretch", icon=":material/list:", on_change="rerun", key=key
     ) as pop:
-        _note_open(access, board, ward_code, key, pop.open, [definition], len(table))
+        _note_open(access, board, ward_code, key, pop.open, [definition], rows)
         if pop.open:
-            render_list_body(board, ward_code, definition, table, access)
+            render_list_body(board, ward_code, definition, patient_rows(board, ward_code, definition), access)
 
 
 def render_patient_lists(
@@ -233,14 +242,14 @@ def render_patient_lists(
     """One expander holding the lists of several metrics (for a compact table); rows drawn only while it is open."""
     if access is None or not access.allows(Action.VIEW_PATIENT_LIST, ward_code) or not definitions:
         return
-    tables = [(d, patient_rows(board, ward_code, d)) for d in definitions]
-    tables = [(d, t) for d, t in tables if not t.empty]
-    if not tables:
+    counts = [(d, patient_count(board, ward_code, d)) for d in definitions]
+    listed = [d for d, n in counts if n]
+    if not listed:
         return
     key = list_key(ward_code, "group-" + definitions[0].group)
-    rows = sum(len(t) for _, t in tables)
+    rows = sum(n for _, n in counts)
     with st.expander(f"{title} ({rows} rows)", on_change="rerun", key=key) as box:
-        _note_open(access, board, ward_code, key, box.open, [d for d, _ in tables], rows)
+        _note_open(access, board, ward_code, key, box.open, listed, rows)
         if box.open:
-            for definition, table in tables:
-                render_list_body(board, ward_code, definition, table, access)
+            for definition in listed:
+                render_list_body(board, ward_code, definition, patient_rows(board, ward_code, definition), access)

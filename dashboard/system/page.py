@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.common import store_access
@@ -111,8 +112,7 @@ def _funnel(db_url: str, generation: int, system: SystemHub, variant: MetricVari
         st.info("No unit has numbers for this measure in this month.")
         return
     names = dict(zip(system.trusts["trust_code"], system.trusts["trust_name"], strict=True))
-    percent = variant.display in ("percent", "staffing")
-    figure = funnel_figure(data.units, data.funnel, variant.label, percent, names)
+    figure = _funnel_figure(db_url, generation, variant.key, month, level)
     st.plotly_chart(figure, width="stretch", key="system_funnel")
     note = (
         f" {data.withheld} unit(s) left out: their numbers were withheld by disclosure control."
@@ -145,6 +145,29 @@ def _funnel(db_url: str, generation: int, system: SystemHub, variant: MetricVari
     st.table(table.set_index("Trust"))  # plain HTML, so a screen reader and a search find each unit
 
 
+# Figures are built once per hub state and shared (``cache_resource``: drawing a figure never changes it), so a
+# warm draw only serialises them; the hub state (the newest import's id) is in every key.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _funnel_figure(db_url: str, generation: int, variant_key: str, month: date, level: str) -> go.Figure:
+    system = store_access.system_hub(db_url, generation)
+    variant = system.variant(variant_key)
+    data = store_access.system_funnel(db_url, generation, variant_key, month, level)
+    assert variant is not None and data.funnel is not None, variant_key
+    names = dict(zip(system.trusts["trust_code"], system.trusts["trust_name"], strict=True))
+    return funnel_figure(data.units, data.funnel, variant.label, variant.display in ("percent", "staffing"), names)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _spc_figures(db_url: str, generation: int, variant_key: str, unit: str) -> dict[str, go.Figure]:
+    system = store_access.system_hub(db_url, generation)
+    out = {}
+    for trust, chart in store_access.system_trust_spc(db_url, generation, variant_key).items():
+        figure = spc_figure(chart, f"{trust} · {system.trust_name(trust)}", unit)
+        figure.update_layout(height=320)
+        out[trust] = figure
+    return out
+
+
 def _trust_spc(db_url: str, generation: int, system: SystemHub, variant: MetricVariant) -> None:
     charts = store_access.system_trust_spc(db_url, generation, variant.key)
     if not charts:
@@ -153,11 +176,10 @@ def _trust_spc(db_url: str, generation: int, system: SystemHub, variant: MetricV
     st.caption("Each trust's daily value as an XmR chart, with the same rules as the trusts' own boards.")
     columns = st.columns(min(len(charts), 2))
     unit = "%" if variant.display in ("percent", "staffing") else ""
+    figures = _spc_figures(db_url, generation, variant.key, unit)
     for i, (trust, chart) in enumerate(charts.items()):
         with columns[i % len(columns)]:
-            figure = spc_figure(chart, f"{trust} · {system.trust_name(trust)}", unit)
-            figure.update_layout(height=320)
-            st.plotly_chart(figure, width="stretch", key=f"system_spc_{trust}")
+            st.plotly_chart(figures[trust], width="stretch", key=f"system_spc_{trust}")
             st.caption(f"{variation_icon_label(chart.variation_icon)} · {assurance_icon_label(chart.assurance_icon)}")
 
 
@@ -171,33 +193,56 @@ def _frailty(db_url: str, generation: int, system: SystemHub, month: date) -> No
         "patient-days: a patient on the ward for five days counts five times."
     )
     for level, label in (("trust", "By trust"), ("ward", "By ward")):
-        frames = []
-        for variant in variants:
-            rows = store_access.system_breakdown(db_url, generation, variant.key, month, level)
-            if rows.empty:
-                continue
-            unit = rows["trust_code"] if level == "trust" else rows["trust_code"] + " · " + rows["unit_code"]
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "unit": unit,
-                        variant.title: [
-                            WITHHELD if s else f"{_value_text(variant, v)} ({number_text(n)} of {number_text(d)})"
-                            for s, v, n, d in zip(
-                                rows["suppressed"], rows["value"], rows["numerator"], rows["denominator"], strict=True
-                            )
-                        ],
-                    }
-                ).set_index("unit")
-            )
-        if frames:
+        table = _frailty_table(db_url, generation, month, level)
+        if not table.empty:
             st.markdown(f"**{label}**")
-            table = (
-                pd.concat(frames, axis=1)
-                .fillna("not supplied")
-                .reset_index(names="Trust" if level == "trust" else "Ward")
-            )
             st.dataframe(table, hide_index=True, width="stretch", key=f"system_frailty_{level}")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _frailty_table(db_url: str, generation: int, month: date, level: str) -> pd.DataFrame:
+    """The frailty measures per trust or ward as the text drawn, cached by hub state."""
+    system = store_access.system_hub(db_url, generation)
+    frames = []
+    for variant in (v for v in system.variants if v.metric_id.startswith(FRAILTY_PREFIX)):
+        rows = store_access.system_breakdown(db_url, generation, variant.key, month, level)
+        if rows.empty:
+            continue
+        unit = rows["trust_code"] if level == "trust" else rows["trust_code"] + " · " + rows["unit_code"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit": unit,
+                    variant.title: [
+                        WITHHELD if s else f"{_value_text(variant, v)} ({number_text(n)} of {number_text(d)})"
+                        for s, v, n, d in zip(
+                            rows["suppressed"], rows["value"], rows["numerator"], rows["denominator"], strict=True
+                        )
+                    ],
+                }
+            ).set_index("unit")
+        )
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, axis=1).fillna("not supplied").reset_index(names="Trust" if level == "trust" else "Ward")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid_text(db_url: str, generation: int, month: date, level: str) -> pd.DataFrame:
+    """The month's grid as the text drawn, column by column as whole-frame operations, cached by hub state."""
+    system = store_access.system_hub(db_url, generation)
+    values, withheld = store_access.system_grid(db_url, generation, month, level)
+    if values.empty:
+        return pd.DataFrame()
+    shown = pd.DataFrame(index=values.index)
+    for variant in system.variants:
+        if variant.key not in values:
+            continue
+        column = values[variant.key]
+        show = percent_text if variant.display in ("percent", "staffing") else number_text
+        text = column.map(show, na_action="ignore").fillna("")
+        shown[variant.column] = text.where(~withheld[variant.key], WITHHELD)
+    return shown.reset_index(names="Unit")
 
 
 def _grids(db_url: str, generation: int, system: SystemHub, month: date) -> None:
@@ -207,20 +252,15 @@ def _grids(db_url: str, generation: int, system: SystemHub, month: date) -> None
         f"{WITHHELD}: withheld by disclosure control. Blank: the trust defines the measure differently or did "
         "not send it."
     )
-    tabs = st.tabs(["By trust", "By site", "By ward"])
-    for tab, level in zip(tabs, ("trust", "site", "ward"), strict=True):
+    every_ward = st.toggle(
+        "Every ward as well (a long table: one row per ward of every trust)", value=False, key="system_every_ward"
+    )
+    levels = ("trust", "site", "ward") if every_ward else ("trust", "site")
+    tabs = st.tabs(["By trust", "By site", "By ward"][: len(levels)])
+    for tab, level in zip(tabs, levels, strict=True):
         with tab:
-            values, withheld = store_access.system_grid(db_url, generation, month, level)
-            if values.empty:
+            shown = _grid_text(db_url, generation, month, level)
+            if shown.empty:
                 st.info("Nothing for this month.")
                 continue
-            shown = pd.DataFrame(index=values.index)
-            for variant in system.variants:
-                if variant.key not in values:
-                    continue
-                column = values[variant.key]
-                shown[variant.column] = [
-                    WITHHELD if w else ("" if pd.isna(v) else _value_text(variant, v))
-                    for v, w in zip(column, withheld[variant.key], strict=True)
-                ]
-            st.dataframe(shown.reset_index(names="Unit"), hide_index=True, width="stretch", key=f"system_grid_{level}")
+            st.dataframe(shown, hide_index=True, width="stretch", key=f"system_grid_{level}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,9 @@ from metrics.config.models import AppConfig
 from metrics.evaluate.anticipation import TREND_COLUMNS, anticipation_tables, derived_columns, with_news2_trend
 from metrics.evaluate.deterioration import NEWS2_COLUMNS, SEPSIS_COLUMNS, with_news2, with_sepsis
 from metrics.extract.contract import TABLES_BY_NAME
-from metrics.extract.validate import ValidatedExtract
+
+if TYPE_CHECKING:  # only a type here: loading the config (which names derived columns) need not import pandera
+    from metrics.extract.validate import ValidatedExtract
 
 ENCOUNTER_CONTEXT = ["ward_code", "bed", "age_years", "patient_id", "on_ward"]
 

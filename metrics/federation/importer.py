@@ -10,7 +10,7 @@ and what to do, exits 4 and leaves the hub as it was:
 * a bundle exported before the newest one already held for the trust (a re-import of the very same bundle
   is reported as already held and changes nothing);
 * a values table that breaks the bundle's own rules (unknown level, period, metric or ward; a number that is
-  not a number).
+  not a number; a value given twice for the same unit, period, day and metric).
 """
 
 from __future__ import annotations
@@ -129,6 +129,13 @@ def _tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         problems.append(
             f"row {int(unknown_ward.idxmax()) + 2}: ward {values.loc[unknown_ward.idxmax(), 'unit_code']!r} "
             "is not in wards.csv"
+        )
+    repeated = values.duplicated(["level", "unit_code", "period", "day", "metric_id"])
+    if repeated.any():
+        row = int(repeated.idxmax())
+        problems.append(
+            f"row {row + 2}: {values.loc[row, 'metric_id']!r} of {values.loc[row, 'level']} "
+            f"{values.loc[row, 'unit_code']!r} for {values.loc[row, 'period']} {values.loc[row, 'day']} is repeated"
         )
     for column in ("value", "numerator", "denominator"):
         converted = pd.to_numeric(values[column], errors="coerce")

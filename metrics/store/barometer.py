@@ -77,13 +77,13 @@ def snapshot_part(
             rows = conn.execute(
                 select(WardMetricValue.metric_id, WardMetricValue.value).where(
                     WardMetricValue.snapshot_id == snapshot.id,
-                    func.upper(WardMetricValue.ward_code) == ward_code.upper(),
+                    WardMetricValue.ward_code == ward_code.upper(),  # stored upper case (queries.stored_ward_codes)
                     WardMetricValue.metric_id.in_(metric_ids),
                 )
             ).all()
         values = {m: (None if v is None else float(v)) for m, v in rows}
         for metric_id in metric_ids:
-            frame = queries.daily_history(engine, metric_id)
+            frame = queries.daily_history(engine, metric_id, [ward_code])
             frame = frame[
                 (frame["ward_code"].str.upper() == ward_code.upper())
                 & (frame["date"] > data_date - timedelta(days=TREND_DAYS))

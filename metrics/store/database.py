@@ -12,18 +12,17 @@ together on a new store take turns instead of racing to create the same tables.
 
 from __future__ import annotations
 
+import ast
 import os
 import fcntl
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 
 # DEFAULT_SQLITE and PROJECT_ROOT are also named from here.
@@ -60,7 +59,13 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # alembic (with mako) is imported only when a migration runs
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
@@ -70,11 +75,45 @@ def alembic_config(engine: Engine) -> Config:
 _MIGRATION_LOCK_KEY = 4_211_908  # any constant, distinct from the refresh lock: "the schema is being migrated"
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def script_heads() -> frozenset[str] | None:
+    """The migration scripts' head revisions, read from each script's ``revision`` and ``down_revision`` lines.
+
+    Why: every dashboard process and command asks "is the schema current?" at start; alembic's own answer imports
+    alembic and mako and compiles every script (about half a second). None when a script does not state both as
+    plain literals, so the caller asks alembic instead.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(found["revision"])
+            down = ast.literal_eval(found["down_revision"])
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        parents.update([down] if isinstance(down, str) else [d for d in (down or ()) if isinstance(d, str)])
+    return frozenset(revisions - parents) or None
+
+
 def schema_is_current(engine: Engine) -> bool:
     """True when the stored Alembic revision is the scripts' head (one small query)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    heads = script_heads()
+    if heads is None:
+        from alembic.script import ScriptDirectory
+
+        heads = frozenset(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads()) == heads
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        stored = {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    return stored == heads
 
 
 @contextmanager
@@ -112,6 +151,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     with _migration_lock(engine):
         if revision == "head" and schema_is_current(engine):  # another process migrated while this one waited
             return
+        from alembic import command
+
         with engine.begin() as connection:
             cfg = alembic_config(engine)
             cfg.attributes["connection"] = connection

@@ -73,7 +73,9 @@ def import_bundle(
             records = [{**r, "trust_code": trust} for r in frame.to_dict("records")]
             if records:
                 conn.execute(insert(model), records)
-        copy_frame(conn, HubValue, values, {"trust_code": trust})
+        # in key order, so the rows append to the trust's key range page by page
+        ordered = values.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
+        copy_frame(conn, HubValue, ordered, {"trust_code": trust})
         return int(
             conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
         )
@@ -160,6 +162,10 @@ def values(
     if day is not None:
         query = query.where(HubValue.day == day)
     with engine.connect() as conn:
+        if day is not None:
+            # the key leads with the trust: naming the trusts held (a handful) makes one key range per trust
+            trusts = conn.execute(select(HubBundle.trust_code).distinct()).scalars().all()
+            query = query.where(HubValue.trust_code.in_(trusts))
         frame = pd.read_sql(query, conn)
     frame.columns = [
         "trust_code",
@@ -179,7 +185,9 @@ def months(engine: Engine) -> list[date]:
     """Every month the hub holds values for, newest first."""
     with engine.connect() as conn:
         rows = (
-            conn.execute(select(HubValue.day).where(HubValue.period == "month", HubValue.level == "trust").distinct())
+            conn.execute(
+                select(HubValue.day).where(HubValue.period == "month", HubValue.level == "trust").distinct()
+            )
             .scalars()
             .all()
         )

@@ -151,7 +151,19 @@ def _columns_frame(
     """The ``names`` columns of ``model``'s rows that meet every ``where``, as a frame with those column names."""
     with engine.connect() as conn:
         rows = conn.execute(select(*(getattr(model, n) for n in names)).where(*where).order_by(*order_by)).all()
-    return pd.DataFrame(rows, columns=names)
+    # Plain tuples: pandas probes each SQLAlchemy Row for attributes, which costs a second at 600 wards.
+    return pd.DataFrame([tuple(row) for row in rows], columns=names)
+
+
+def stored_ward_codes(ward_codes: Iterable[str]) -> list[str]:
+    """Ward codes as the store holds them, for a lookup of some wards' rows.
+
+    The refresh writes every ward code in upper case (``metrics.extract.convert.UPPER_CODES``), so a lookup
+    compares the stored column with the upper-cased codes themselves: the primary key (snapshot, ward, metric)
+    finds one ward's rows, where comparing ``upper(ward_code)`` read every ward's rows of every snapshot (a
+    600-ward region's whole history to draw one huddle board).
+    """
+    return sorted({c.upper() for c in ward_codes})
 
 
 def ward_values(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -160,8 +172,9 @@ def ward_values(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] | No
     names = ["ward_code", "metric_id", "value", "numerator", "denominator", "rag"]
     where = [WardMetricValue.snapshot_id == snapshot_id]
     if ward_codes is not None:
-        where.append(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
-    return _columns_frame(engine, WardMetricValue, names, *where)
+        where.append(WardMetricValue.ward_code.in_(stored_ward_codes(ward_codes)))
+    order = (WardMetricValue.ward_code, WardMetricValue.metric_id)  # one order whichever index the database uses
+    return _columns_frame(engine, WardMetricValue, names, *where, order_by=order)
 
 
 _DRILLDOWN_COLUMNS = (
@@ -240,6 +253,30 @@ def snapshot_identifiers(engine: Engine, snapshot_id: int) -> list[str]:
         return sorted(v for v in values if v is not None)
 
 
+def possible_nhs_numbers(engine: Engine, snapshot_id: int) -> list[str]:
+    """The stored identifiers of a snapshot that could be NHS numbers: ten characters once spaces and hyphens are
+    taken out (``metrics.access.demo_data`` then checks each one's digits and check digit).
+
+    Why: demo mode checks every snapshot it shows for real NHS numbers; reading every identifier of a region
+    (tens of thousands) into Python to find none costs a new session more than drawing its board.
+    """
+
+    def ten_characters(column: Any) -> ColumnElement[bool]:
+        return func.length(func.replace(func.replace(column, " ", ""), "-", "")) == 10
+
+    with engine.connect() as conn:
+        values = conn.execute(
+            select(EncounterValue.encounter_id)
+            .where(EncounterValue.snapshot_id == snapshot_id, ten_characters(EncounterValue.encounter_id))
+            .union(
+                select(DrilldownRow.encounter_id).where(
+                    DrilldownRow.snapshot_id == snapshot_id, ten_characters(DrilldownRow.encounter_id)
+                )
+            )
+        ).scalars()
+        return sorted(v for v in values if v is not None)
+
+
 def quarantine_summary(engine: Engine, snapshot_id: int) -> pd.DataFrame:
     """Counts of quarantined rows by table and reason: safe for every user (no row content)."""
     with engine.connect() as conn:
@@ -276,24 +313,23 @@ def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
     return snaps.sort_values(["extracted_at", "snapshot_id"]).groupby("date").tail(1)
 
 
-def daily_history(engine: Engine, metric_id: str) -> pd.DataFrame:
+def daily_history(engine: Engine, metric_id: str, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per London day per ward for ``metric_id``: the latest snapshot of each day (date, ward_code, value,
-    numerator, denominator)."""
+    numerator, denominator); with ``ward_codes``, those wards' rows only (read by the primary key)."""
     with engine.connect() as conn:
         latest = _latest_snapshot_per_day(conn)
         if latest.empty:
             return pd.DataFrame(columns=["date", "ward_code", "value", "numerator", "denominator"])
-        rows = conn.execute(
-            select(
-                WardMetricValue.snapshot_id,
-                WardMetricValue.ward_code,
-                WardMetricValue.value,
-                WardMetricValue.numerator,
-                WardMetricValue.denominator,
-            ).where(
-                WardMetricValue.metric_id == metric_id, WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist())
-            )
-        ).all()
+        query = select(
+            WardMetricValue.snapshot_id,
+            WardMetricValue.ward_code,
+            WardMetricValue.value,
+            WardMetricValue.numerator,
+            WardMetricValue.denominator,
+        ).where(WardMetricValue.metric_id == metric_id, WardMetricValue.snapshot_id.in_(latest["snapshot_id"].tolist()))
+        if ward_codes is not None:
+            query = query.where(WardMetricValue.ward_code.in_(stored_ward_codes(ward_codes)))
+        rows = conn.execute(query).all()
     values = pd.DataFrame(rows, columns=["snapshot_id", "ward_code", "value", "numerator", "denominator"])
     out = values.merge(latest[["snapshot_id", "date"]], on="snapshot_id")
     return (
@@ -337,7 +373,7 @@ def daily_history_all(
         if metric_ids is not None:
             query = query.where(WardMetricValue.metric_id.in_(sorted(set(metric_ids))))
         if ward_codes is not None:  # one ward's history (its huddle board), compared case-blind
-            query = query.where(func.upper(WardMetricValue.ward_code).in_(sorted({c.upper() for c in ward_codes})))
+            query = query.where(WardMetricValue.ward_code.in_(stored_ward_codes(ward_codes)))
         values = pd.read_sql(
             query, conn
         )  # pandas reads the cursor in bulk: several times quicker than a frame of Row objects

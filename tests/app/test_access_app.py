@@ -220,7 +220,7 @@ def test_an_executive_sees_every_ward_board_but_no_patient_list_sheet_export_or_
         assert not [b for b in at.get("download_button")], "no sheet, list or huddle export for an executive"
         assert not at.get("form") and "Add a concern" not in all_html(at)
     exec_wall = app(store, "exec", role="executive")
-    assert not exec_wall.error and 'class="ws-exec"' in all_html(exec_wall)
+    assert not exec_wall.error and 'class="xw-grid"' in all_html(exec_wall)
 
 
 def test_ward_staff_opening_a_patient_list_is_audited_once_per_opening(app, store):

@@ -57,6 +57,7 @@ def equity_views(sample_store):
     mp.setenv("WARD_DASHBOARD_CONFIG", str(sample_store.config_dir))
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.switch_page("views/exec.py")
+    at.query_params["mode"] = "analyst"  # the equity lens is part of the analyst mode
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     views = {"deprivation": (all_html(at), equity_table(at), [m.value for m in at.markdown])}

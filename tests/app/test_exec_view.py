@@ -1,4 +1,5 @@
-"""The executive wall: every ward × executive metric, totals recomputed from parts, wards in need, a trend."""
+"""The executive view's analyst mode (/exec?mode=analyst): every ward × executive metric, totals recomputed
+from parts, wards in need, today's huddles, a trend. The wall mode is in test_exec_wall.py."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def exec_view(sample_store):
     mp.setenv("WARD_DASHBOARD_CONFIG", str(sample_store.config_dir))
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.switch_page("views/exec.py")
+    at.query_params["mode"] = "analyst"
     at.run()
     mp.undo()
     assert not at.exception, [e.value for e in at.exception]
@@ -72,7 +74,15 @@ def test_the_grid_has_every_executive_metric_and_no_patient_columns(exec_view, s
     assert not exec_view.expander and not exec_view.get("popover")
     # The tables: huddles, the SPC summary (measures by scope) and accreditation by ward and site, never a patient.
     assert [list(t.value.columns) for t in exec_view.dataframe] == [
-        ["Site", "Ward", "Reliability today (median, 1-5)", "Rated today", "Open huddle actions"],
+        [
+            "Site",
+            "Ward",
+            "Feel safe (median, 1-5)",
+            "Rated safety",
+            "Reliability (median, 1-5)",
+            "Rated reliability",
+            "Open huddle actions",
+        ],
         ["Measure", "Scope", "Latest", "Target", "Variation", "Assurance"],
         ["Site", "Ward", "Level", "Last visit", "Next visit due", "Overdue"],
         ["Site", "Gold", "Silver", "Bronze", "Support", "Not yet accredited"],
@@ -141,7 +151,7 @@ def test_site_totals_cover_only_that_sites_wards(exec_view, sample_store):
 
 
 def test_sorting_by_reds_puts_the_reddest_ward_first_within_each_site(run_view, sample_store):
-    at = run_view(sample_store, "exec", sort="reds")
+    at = run_view(sample_store, "exec", mode="analyst", sort="reds")
     assert at.radio[0].value == "reds"
     grid = grid_html(at)
     for site_block in re.split(r'<tr class="ws-site-row">', grid)[1:]:
@@ -160,7 +170,7 @@ def test_the_wards_most_in_need_of_support_have_the_most_reds(exec_view, sample_
 
 
 def test_a_trend_is_drawn_for_the_chosen_metric_and_scope(run_view, sample_store):
-    at = run_view(sample_store, "exec", metric="staff_fill_rate_overall", scope="site:NVH")
+    at = run_view(sample_store, "exec", mode="analyst", metric="staff_fill_rate_overall", scope="site:NVH")
     assert at.selectbox(key="exec_metric").value == "staff_fill_rate_overall"
     assert at.selectbox(key="exec_scope").value == "site:NVH"
     charts = at.get("plotly_chart")

@@ -26,12 +26,12 @@ def test_ratings_and_actions_show_on_the_wall_and_in_the_exec_view(tmp_path, run
     wall = all_html(run_view(store, "wall", wards="7A"))
     assert "Huddle today: reliability rated by 4 (scores 2, 4, 4, 5 of 5) · 1 open action" in wall
 
-    at = run_view(store, "exec")
-    table = next(t.value for t in at.dataframe if "Rated today" in t.value.columns)
+    at = run_view(store, "exec", mode="analyst")
+    table = next(t.value for t in at.dataframe if "Rated reliability" in t.value.columns)
     row = table[table["Ward"].str.startswith("7A ")].iloc[0]
-    assert (row["Reliability today (median, 1-5)"], row["Rated today"], row["Open huddle actions"]) == (4.0, 4, 1)
+    assert (row["Reliability (median, 1-5)"], row["Rated reliability"], row["Open huddle actions"]) == ("4", 4, 1)
     other = table[table["Ward"].str.startswith("7B ")].iloc[0]
-    assert other["Rated today"] == 0
+    assert (other["Rated reliability"], other["Reliability (median, 1-5)"]) == (0, "–")
 
 
 def test_the_huddle_board_opens_on_its_red_and_amber_tiles_todays_ratings_and_open_actions(tmp_path, run_view):

@@ -159,7 +159,7 @@ def test_the_executive_view_counts_active_projects_and_draws_annotations(run_vie
         text="Escalation ward opened",
         actor=Actor("device-test"),
     )
-    at = run_view(store, "exec", metric="patients_on_ward", scope="trust")
+    at = run_view(store, "exec", mode="analyst", metric="patients_on_ward", scope="trust")
     assert 'data-improvement-counts="2/0"' in all_html(at)
     assert "2 active, 0 showing special cause improvement" in all_html(at)
     chart = next(s for s in _charts(at) if "annotation_1" in [a.get("name") for a in s["layout"]["annotations"]])

@@ -161,7 +161,7 @@ def test_the_huddle_view_answers_the_five_questions_for_its_ward(run_view, store
 
 
 def test_the_executive_view_answers_the_five_questions_for_every_ward(run_view, sample_store):
-    at = run_view(sample_store, "exec")
+    at = run_view(sample_store, "exec", mode="analyst")
     html = all_html(at)
     wards = re.findall(r'<div class="dm-panel" data-ward="([^"]+)">', html)
     assert wards == [w.code for w in sample_store.cfg.wards.wards]
@@ -184,7 +184,7 @@ def no_incidents_store(tmp_path_factory: pytest.TempPathFactory, sample_store: S
 def test_without_incidents_the_learning_question_says_the_ward_has_no_measure_and_the_huddle_says_not_supplied(
     run_view, no_incidents_store
 ):
-    at = run_view(no_incidents_store, "exec")
+    at = run_view(no_incidents_store, "exec", mode="analyst")
     html = all_html(at)
     learning = re.findall(r'data-dimension="learning"><h4>[^<]+</h4><p class="dm-none">([^<]+)</p>', html)
     assert learning == ["No measure for this ward (incidents not supplied)"] * len(no_incidents_store.cfg.wards.wards)

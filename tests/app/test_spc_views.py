@@ -89,6 +89,7 @@ def exec_page(history_store):
     mp.setenv("WARD_DASHBOARD_CONFIG", str(history_store.config_dir))
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.switch_page("views/exec.py")
+    at.query_params["mode"] = "analyst"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     yield at
@@ -170,7 +171,7 @@ def test_filtering_wards_with_special_cause_concern_lists_exactly_those(exec_pag
 
 
 def test_selecting_a_row_opens_its_chart_with_a_ratio_drawn_as_a_percentage(run_view, history_store):
-    at = run_view(history_store, "exec")
+    at = run_view(history_store, "exec", mode="analyst")
     table = summary(at)
     frame = table.value
     row = int(
@@ -207,7 +208,8 @@ def tile_blocks(html: str, tile_class: str) -> dict[str, str]:
 
 
 def test_each_huddle_tile_has_its_last_30_days_as_a_sparkline_and_its_variation_icon(run_view, history_store):
-    at = run_view(history_store, "huddle", ward="7A")
+    every_section_open = {f"sec-{g.code}": True for g in history_store.cfg.dashboard.groups}
+    at = run_view(history_store, "huddle", ward="7A", session=every_section_open)
     tiles = tile_blocks(all_html(at), "ws-tile-")
     assert len(tiles) >= 15
     by_id = {m.id: m for m in history_store.cfg.metrics}
@@ -222,6 +224,20 @@ def test_each_huddle_tile_has_its_last_30_days_as_a_sparkline_and_its_variation_
     others = {"hi-gauge-7A", "rare-fall-7A"}  # the barometer's gauge and the days-since g chart, not tiles
     tile_charts = [c.key for c in at.get("plotly_chart") if c.key not in others]
     assert tile_charts == [], "the sparklines are images, not one plotly chart per tile"
+
+
+def test_a_folded_sections_tiles_carry_their_variation_words_and_draw_their_sparkline_once_opened(
+    run_view, history_store
+):
+    folded = {f"sec-{g.code}": False for g in history_store.cfg.dashboard.groups}
+    at = run_view(history_store, "huddle", ward="7A", session=folded)
+    tiles = tile_blocks(all_html(at), "ws-tile-")
+    assert len(tiles) >= 15
+    assert all('<img class="ws-spark"' not in html and "data-variation=" in html for html in tiles.values())
+    assert not at.get("popover"), "a folded section's patient lists are drawn once it is opened"
+    at.session_state["sec-" + history_store.cfg.dashboard.groups[0].code] = True
+    at.run()
+    assert '<img class="ws-spark"' in all_html(at)
 
 
 def test_staffing_grid_cells_and_by_type_rows_carry_their_own_variation_icon(run_view, history_store):

@@ -30,7 +30,7 @@ def test_it_appears_on_the_wall(run_view, extra_metric_store):
 
 
 def test_it_appears_as_a_column_of_the_exec_grid(run_view, extra_metric_store):
-    at = run_view(extra_metric_store, "exec")
+    at = run_view(extra_metric_store, "exec", mode="analyst")
     html = all_html(at)
     assert f'data-metric="patients_over_90" title="{LABEL}: Patients on the ward aged 90 or over' in html
     assert f">{LABEL}</th>" in html

@@ -17,7 +17,7 @@ SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_equity_section_fits_the_screen(running_app, browser, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(running_app.base_url + "/exec", wait_until="domcontentloaded")
+    page.goto(running_app.base_url + "/exec?mode=analyst", wait_until="domcontentloaded")
     page.wait_for_selector("table.ws-exec", timeout=90_000)
     table = page.locator("table.ws-equity-table").first
     table.scroll_into_view_if_needed(timeout=90_000)

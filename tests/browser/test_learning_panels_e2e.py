@@ -70,7 +70,7 @@ def test_the_huddle_panels_fit_the_screen_and_are_photographed(running_app, brow
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_executive_five_questions_fit_the_screen_and_are_photographed(running_app, browser, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
-    page.goto(running_app.base_url + "/exec", wait_until="domcontentloaded")
+    page.goto(running_app.base_url + "/exec?mode=analyst", wait_until="domcontentloaded")
     check_panel(page, '.dm-panel[data-ward="7A"]')
     page.get_by_text("The five questions of safety, ward by ward").evaluate("e => e.scrollIntoView()")
     page.wait_for_timeout(500)

@@ -161,6 +161,19 @@ def test_an_unknown_contract_version_is_refused(world: SystemWorld, hub_engine, 
     assert _hub_rows(hub_engine) == (0, 0)
 
 
+def test_a_bundle_giving_one_value_twice_is_refused_naming_the_row(
+    world: SystemWorld, hub_engine, tmp_path: Path
+) -> None:
+    """The hub keeps one value per trust, unit, period, day and metric: the import, not an index, holds this."""
+    bundle = shutil.copytree(world.bundles["RX1"], tmp_path / "bundle")
+    lines = (bundle / "values.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (bundle / "values.csv").write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    bundle = _rewritten(bundle, lambda m: None)
+    with pytest.raises(BundleRefused, match=rf"values.csv: bundle refused: row {len(lines) + 1}: .* is repeated"):
+        import_bundle(hub_engine, bundle)
+    assert _hub_rows(hub_engine) == (0, 0)
+
+
 def test_a_bundle_older_than_the_one_held_is_refused_and_the_newer_stays(
     world: SystemWorld, hub_engine, tmp_path: Path
 ) -> None:

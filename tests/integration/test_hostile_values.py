@@ -126,5 +126,6 @@ def test_the_demo_check_reads_every_encounter_id_a_snapshot_stored(engine):
         )
     identifiers = queries.snapshot_identifiers(engine, sid)
     assert identifiers == ["9434765919", "E2"]
+    assert queries.possible_nhs_numbers(engine, sid) == ["9434765919"]  # what the demo check reads: ten characters
     refusal = demo_refusal("synthetic", identifiers)
     assert refusal is not None and "1 stored identifier(s) are valid NHS numbers" in refusal

@@ -57,24 +57,36 @@ def upgrade() -> None:
         sa.Column("direction", sa.String(20), nullable=False),
         sa.Column("definition", sa.JSON(), nullable=False),
     )
+    # No wide primary key: a unique index over six text columns made loading a month cost several times the COPY
+    # itself. The importer refuses a bundle with a repeated (level, unit, period, day, metric) and replaces the
+    # trust's days it covers under the import lock, so rows stay unique; this narrow index, leading with trust,
+    # period and day, serves that replacement (one key range) and the reads of one month (one range per trust).
+    # Only the trust-level daily series (SPC per trust) has its own small partial index.
     op.create_table(
         "hub_values",
-        sa.Column("trust_code", sa.String(10), primary_key=True),
-        sa.Column("level", sa.String(8), primary_key=True),
-        sa.Column("unit_code", sa.String(40), primary_key=True),
-        sa.Column("period", sa.String(8), primary_key=True),
-        sa.Column("day", sa.Date(), primary_key=True),
-        sa.Column("metric_id", sa.String(80), primary_key=True),
+        sa.Column("trust_code", sa.String(10), nullable=False),
+        sa.Column("period", sa.String(8), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("level", sa.String(8), nullable=False),
+        sa.Column("metric_id", sa.String(80), nullable=False),
+        sa.Column("unit_code", sa.String(40), nullable=False),
         sa.Column("value", sa.Float(), nullable=True),
         sa.Column("numerator", sa.Float(), nullable=True),
         sa.Column("denominator", sa.Float(), nullable=True),
         sa.Column("suppressed", sa.Boolean(), nullable=False),
     )
-    op.create_index("ix_hub_values_metric", "hub_values", ["metric_id", "period", "level", "day"])
-
+    op.create_index("ix_hub_values_trust_day", "hub_values", ["trust_code", "period", "day"])
+    op.create_index(
+        "ix_hub_values_trust_series",
+        "hub_values",
+        ["metric_id", "period", "day"],
+        postgresql_where=sa.text("level = 'trust'"),
+        sqlite_where=sa.text("level = 'trust'"),
+    )
 
 def downgrade() -> None:
-    op.drop_index("ix_hub_values_metric", table_name="hub_values")
+    op.drop_index("ix_hub_values_trust_series", table_name="hub_values")
+    op.drop_index("ix_hub_values_trust_day", table_name="hub_values")
     op.drop_table("hub_values")
     op.drop_table("hub_definitions")
     op.drop_table("hub_wards")
