@@ -5,6 +5,7 @@ One page per view, each with its own URL:
   /wall?wards=7A,7B&rotate=30       matron wall screen (or ?matron=M01, &tiles=ID,ID)
   /exec                             executive leadership wall
   /status                           data status
+  /accreditation?ward=7A            ward accreditation: level, visits, and an assessor's form to record one
   /admin                            administration: audit log, wall screen tokens
 
 Who may open what is decided on each page by dashboard.common.access_gate (config/access.yaml); the sidebar lists

@@ -31,6 +31,8 @@ from metrics.evaluate.definitions import metric_as_dict
 from metrics.evaluate.derive import derive
 from metrics.evaluate.engine import evaluate
 from metrics.extract.optional_tables import snapshot_rows
+from metrics.accreditation.extract_visits import TABLE as VISITS_TABLE
+from metrics.accreditation.extract_visits import load_visits
 from metrics.extract.plausibility import hold_reasons
 from metrics.extract.reader import read_extract
 from metrics.extract.validate import ValidatedExtract, validate_extract
@@ -172,8 +174,10 @@ def refresh(
     if held:
         finish_attempt(engine, attempt, "held", held, snapshot_id)
         return RefreshResult("held", snapshot_id, quarantined, timings, held_reason=held, current=False)
+    visits = load_visits(engine, cfg, valid.tables.get(VISITS_TABLE), now)  # events, kept whichever snapshot is current
     current = queries.current_snapshot(engine, now)
     is_current = current is not None and current.id == snapshot_id
     note = "" if is_current else f"; not current: snapshot {current.id if current else '-'} is newer"
+    note += f"; {visits.summary()}" if visits is not None else ""
     finish_attempt(engine, attempt, "loaded", f"{quarantined} row(s) quarantined{note}", snapshot_id)
     return RefreshResult("loaded", snapshot_id, quarantined, timings, current=is_current)

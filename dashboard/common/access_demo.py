@@ -18,7 +18,15 @@ from metrics.config.models import AppConfig
 DEMO_ROLE = "access_demo_role"
 DEMO_WARD = "access_demo_ward"
 DEMO_MATRON = "access_demo_matron"
-DEMO_ROLES = (Role.WARD_STAFF, Role.MATRON, Role.EXECUTIVE, Role.ANALYST, Role.ADMINISTRATOR, Role.SYSTEM)
+DEMO_ROLES = (
+    Role.WARD_STAFF,
+    Role.MATRON,
+    Role.EXECUTIVE,
+    Role.ANALYST,
+    Role.ADMINISTRATOR,
+    Role.ASSESSOR,
+    Role.SYSTEM,
+)
 # The role a fresh demo session starts as on each page: the least the page needs (the picker changes it).
 DEMO_START: dict[View, Role] = {
     View.HUDDLE: Role.WARD_STAFF,
@@ -27,6 +35,7 @@ DEMO_START: dict[View, Role] = {
     View.SPC: Role.ANALYST,
     View.ADMIN: Role.ADMINISTRATOR,
     View.WALL: Role.MATRON,
+    View.ACCREDITATION: Role.ASSESSOR,  # the page is for recording visits; the picker shows what others see
     View.SYSTEM: Role.SYSTEM,
 }
 DEMO_BANNER_CSS = """

@@ -17,6 +17,7 @@ PAGES: dict[View, tuple[str, str, str]] = {
     View.WALL: ("Matron wall", "wall", ":material/tv:"),
     View.EXEC: ("Executive wall", "exec", ":material/grid_view:"),
     View.STATUS: ("Data status", "status", ":material/fact_check:"),
+    View.ACCREDITATION: ("Ward accreditation", "accreditation", ":material/workspace_premium:"),
     View.ADMIN: ("Administration", "admin", ":material/admin_panel_settings:"),
     View.SYSTEM: ("System view", "system", ":material/hub:"),
 }

@@ -27,14 +27,19 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from metrics.access import demo_data, kiosk_tokens
-from metrics.dimensions.config import DimensionsFile, load_dimensions_config
+from metrics.accreditation import assessments as accreditation_assessments
+from metrics.accreditation.config import AccreditationConfig, accreditation_config_problems
+from metrics.accreditation.evidence import Triangulated, triangulate
+from metrics.errors import ConfigError
 from metrics.huddle import inputs as huddle_inputs
+from metrics.huddle.config import HuddleConfig, huddle_config_problems
+from metrics.store import audit, audit_log, hub, spc_history
+from metrics.dimensions.config import DimensionsFile, load_dimensions_config
 from metrics.learning import responses as learning_responses
 from metrics.learning.config import LearningFile, load_learning_config
-from metrics.huddle.config import HuddleConfig
-from metrics.store import audit, audit_log, hub, spc_history
 from metrics.store import equity as stored_equity
 from metrics.store import huddle as stored_huddle
+from metrics.store import accreditation as stored_accreditation
 from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
@@ -325,6 +330,62 @@ def barometer_snapshot_part(
 ) -> stored_barometer.SnapshotPart:
     """The snapshot's share of a ward's Safety Barometer: immutable per snapshot, so cached by its id."""
     return stored_barometer.snapshot_part(engine_for(db_url), snapshot_id, ward_code, metric_ids)
+
+
+# ---- ward accreditation ---------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _accreditation_config(directory: str, signature: tuple) -> AccreditationConfig:
+    cfg = app_config()
+    huddle, _ = huddle_config_problems(Path(directory), cfg, optional=True)
+    loaded, problems = accreditation_config_problems(
+        directory, cfg, huddle_roles=set(huddle.role_codes) if huddle is not None else None
+    )
+    if problems or loaded is None:
+        raise ConfigError([f"{directory}/{p}" for p in problems])
+    return loaded
+
+
+def accreditation_config() -> AccreditationConfig:
+    """config/accreditation.yaml, validated; raises ConfigError (never cached) when it is missing or broken."""
+    directory = config_dir()
+    return _accreditation_config(str(directory), config_signature(directory))
+
+
+def record_accreditation(
+    cfg: AppConfig, acfg: AccreditationConfig, **fields: Any
+) -> accreditation_assessments.Recorded:
+    """One accreditation visit, checked, levelled and audited (``metrics.accreditation.assessments``)."""
+    return accreditation_assessments.record_assessment(engine_for(database_url()), cfg, acfg, **fields)
+
+
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=64)
+def accreditation_visits(db_url: str, ward_codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Accreditation visits (of the listed wards), newest first per ward; re-read every few seconds."""
+    return stored_accreditation.assessments(engine_for(db_url), ward_codes)
+
+
+def accreditation_answers(assessment_id: int) -> pd.DataFrame:
+    return stored_accreditation.answers(engine_for(database_url()), assessment_id)
+
+
+def open_accreditation_actions(ward_code: str) -> pd.DataFrame:
+    """A ward's open improvement actions from accreditation visits (read on every run)."""
+    return stored_accreditation.open_accreditation_actions(engine_for(database_url()), ward_code)
+
+
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=16)
+def _triangulated(db_url: str, snapshot_id: int, today: date, fingerprint: str) -> Triangulated:
+    hcfg, _ = huddle_config_problems(config_dir(), app_config(), optional=True)
+    spc = spc_for_store(db_url, snapshot_id)
+    return triangulate(engine_for(db_url), app_config(), accreditation_config(), today, hcfg, spc)
+
+
+def accreditation_triangulated(db_url: str, snapshot_id: int, today: date) -> Triangulated:
+    """Every visited ward's level beside its live data (``metrics.accreditation.evidence.triangulate``), cached
+    briefly."""
+    return _triangulated(db_url, snapshot_id, today, app_config().fingerprint)
 
 
 # ---- annotations and the improvement board (append-only, audited: metrics.improvement) ---------------------------

@@ -4,6 +4,7 @@ and its analyst mode /exec?mode=analyst (every measure, scrolls; ?sort=reds&metr
 
 import streamlit as st
 
+from dashboard.accreditation.exec_panel import render_accreditation_exec
 from dashboard.common.access_gate import enter
 from dashboard.common.board import open_board
 from dashboard.exec.layout import render_exec_view
@@ -21,4 +22,5 @@ board = open_board(with_yesterday=False)  # no 'since yesterday' on this view
 if board is not None:
     render_status_strip(board)
     render_exec_view(board)
+    render_accreditation_exec(board)
     render_improvement_counts(board)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.accreditation.panel import render_accreditation_panel
 from dashboard.common.access_gate import enter
 from dashboard.common.board import load_config_or_explain, open_board
 from dashboard.huddle.board import choose_ward, render_huddle_board
@@ -26,7 +27,8 @@ if cfg is not None:
     board = open_board(ward_code=ward.code)  # the chosen ward's values and SPC only, not the region's
     if board is not None:
         render_status_strip(board)
-        render_huddle_board(board, ward, access)
+        render_huddle_board(board, ward, access)  # what needs attention first, above the fold
+        render_accreditation_panel(ward.code)
         render_feel_safe_trend(ward.code)
         render_days_since_harm(board, ward)
         render_safety_cross(board, ward, access)

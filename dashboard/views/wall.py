@@ -5,6 +5,7 @@ import time
 
 import streamlit as st
 
+from dashboard.accreditation.panel import accreditation_wall_badge
 from dashboard.common.access_gate import enter
 from dashboard.common.access_demo import DEMO_SLOT
 from dashboard.common.board import load_config_or_explain, open_board
@@ -38,7 +39,8 @@ if cfg is not None:
         st.session_state["wall_turn"] = (index, since)
         ward = request.wards[index % len(request.wards)]
         notice = st.session_state.get(DEMO_SLOT, (None, ""))[1]
-        st.html(wall_html(board, request, index, huddle=wall_huddle_summary(ward.code), demo_notice=notice))
+        badge = accreditation_wall_badge(ward.code)
+        st.html(wall_html(board, request, index, wall_huddle_summary(ward.code), notice, badge))
 
     wall_screen()
     if access.principal.kind is not PrincipalKind.KIOSK:  # a signed-in person gets a discreet way back; a kiosk none

@@ -162,10 +162,18 @@ def huddle_line(huddle: Mapping[str, object] | None) -> str:
 
 
 def wall_html(
-    board: Board, request: WallRequest, index: int, huddle: Mapping[str, object] | None = None, demo_notice: str = ""
+    board: Board,
+    request: WallRequest,
+    index: int,
+    huddle: Mapping[str, object] | None = None,
+    demo_notice: str = "",
+    accreditation: str = "",
 ) -> str:
     """The whole screen for the ward at ``index``: head (ward; data as at over the status strip), stale banner, tile
-    grid, foot."""
+    grid, foot.
+
+    ``accreditation``: the ward's accreditation badge (HTML, already escaped), drawn beside the RAG counts.
+    """
     ward = request.wards[index % len(request.wards)]
     definitions, unknown = wall_definitions(board, request)
     cols, _ = grid_shape(len(definitions))
@@ -184,7 +192,7 @@ def wall_html(
         f'<div class="wall-root" data-ward="{escape(ward.code)}">'
         f'<div class="wall-head"><div class="wall-head-left"><div class="wall-ward">{escape(ward.code)} · '
         f"{escape(ward.name)}</div>"
-        f"{rag_summary_html(board, ward.code, definitions)}</div>"
+        f'<div class="wall-sumrow">{rag_summary_html(board, ward.code, definitions)}{accreditation}</div></div>'
         f'<div class="wall-head-right"><div class="wall-asat">{escape(data_as_at_text(board))}</div>{strip}</div></div>'
         f"{stale_banner_html(board, detail=False).replace('ws-banner', 'wall-banner')}"
         f'<div class="wall-grid" style="--wall-cols:{cols}">{tiles}</div>'

@@ -159,7 +159,7 @@ def _scope_problems(kind: str, index: int, mapping: _Mapping, path: Path, raw: A
     if mapping.role is Role.KIOSK:
         problems.append(
             f"{where}: {name}, field `role`: kiosk is for wall screens, issued with `python -m metrics kiosk-token "
-            "create`; give people one of ward_staff, matron, executive, analyst, administrator, system."
+            "create`; give people one of ward_staff, matron, executive, analyst, administrator, assessor, system."
         )
     elif mapping.role in WARD_SCOPED_ROLES:
         if not (mapping.wards or mapping.sites or mapping.matrons):

@@ -26,6 +26,7 @@ class Role(StrEnum):
     EXECUTIVE = "executive"
     ANALYST = "analyst"
     ADMINISTRATOR = "administrator"
+    ASSESSOR = "assessor"  # records ward accreditation visits, for every ward
     SYSTEM = "system"  # the integrated care system's view across trusts: aggregate bundles only
     # a wall screen's token: issued with `python -m metrics kiosk-token create`, never granted in access.yaml
     KIOSK = "kiosk"
@@ -38,6 +39,7 @@ class View(StrEnum):
     SPC = "spc"
     STATUS = "status"
     ADMIN = "admin"
+    ACCREDITATION = "accreditation"
     SYSTEM = "system"
 
 
@@ -50,6 +52,7 @@ class Action(StrEnum):
     VIEW_QUARANTINE_RAW = "view_quarantine_raw"
     MANAGE_TOKENS = "manage_tokens"
     VIEW_AUDIT = "view_audit"
+    RECORD_ASSESSMENT = "record_assessment"  # record a ward accreditation visit
 
 
 class PrincipalKind(StrEnum):
@@ -64,6 +67,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.EXECUTIVE: "executive",
     Role.ANALYST: "analyst",
     Role.ADMINISTRATOR: "administrator",
+    Role.ASSESSOR: "assessor",
     Role.SYSTEM: "system",
     Role.KIOSK: "wall screen",
 }
@@ -75,6 +79,7 @@ VIEW_LABELS: dict[View, str] = {
     View.SPC: "the SPC charts",
     View.STATUS: "data status",
     View.ADMIN: "administration",
+    View.ACCREDITATION: "ward accreditation",
     View.SYSTEM: "the system view across trusts",
 }
 
@@ -87,6 +92,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.VIEW_QUARANTINE_RAW: "see the content of quarantined rows on",
     Action.MANAGE_TOKENS: "manage wall screen tokens on",
     Action.VIEW_AUDIT: "see the audit log on",
+    Action.RECORD_ASSESSMENT: "record an accreditation visit on",
 }
 
 # Actions that show or carry patient-level data (which patient, which bed). The printed sheet has no patient identity.
@@ -104,10 +110,11 @@ _AGGREGATE_WITH_CSV = frozenset({Action.VIEW_BOARD, Action.EXPORT_CSV})
 # The policy: role -> view -> the actions allowed there. Anything not listed is refused.
 # Ward scope comes from the grant (config/access.yaml or the kiosk token), not from this table.
 POLICY: dict[Role, dict[View, frozenset[Action]]] = {
-    Role.WARD_STAFF: {View.HUDDLE: _HUDDLE_TEAM, View.WALL: _BOARD, View.STATUS: _BOARD},
-    Role.MATRON: {View.HUDDLE: _HUDDLE_TEAM, View.WALL: _BOARD, View.STATUS: _BOARD},
+    Role.WARD_STAFF: {View.HUDDLE: _HUDDLE_TEAM, View.WALL: _BOARD, View.STATUS: _BOARD, View.ACCREDITATION: _BOARD},
+    Role.MATRON: {View.HUDDLE: _HUDDLE_TEAM, View.WALL: _BOARD, View.STATUS: _BOARD, View.ACCREDITATION: _BOARD},
     Role.EXECUTIVE: {
         View.HUDDLE: _BOARD,
+        View.ACCREDITATION: _BOARD,
         View.WALL: _BOARD,
         View.EXEC: _BOARD,
         View.SPC: _AGGREGATE_WITH_CSV,
@@ -117,6 +124,12 @@ POLICY: dict[Role, dict[View, frozenset[Action]]] = {
     Role.ADMINISTRATOR: {
         View.STATUS: frozenset({Action.VIEW_BOARD, Action.VIEW_QUARANTINE_RAW}),
         View.ADMIN: frozenset({Action.VIEW_BOARD, Action.MANAGE_TOKENS, Action.VIEW_AUDIT, Action.EXPORT_CSV}),
+    },
+    Role.ASSESSOR: {
+        View.ACCREDITATION: frozenset({Action.VIEW_BOARD, Action.RECORD_ASSESSMENT}),
+        View.HUDDLE: _BOARD,
+        View.WALL: _BOARD,
+        View.STATUS: _BOARD,
     },
     Role.SYSTEM: {View.SYSTEM: _BOARD},
     Role.KIOSK: {View.WALL: _BOARD},

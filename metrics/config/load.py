@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from metrics.access.config import access_config_problems
+from metrics.accreditation.config import accreditation_config_problems
 from metrics.config.models import (
     DEFAULT_CONFIG_DIR,
     AppConfig,
@@ -123,6 +124,14 @@ def _check_gate_tables(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
     ]
 
 
+def _check_accreditation(cfg: AppConfig, raw: dict[str, Any]) -> list[str]:
+    """accreditation.yaml (optional): its own problems, its cited metrics against metrics.yaml, its action owner
+    against huddle.yaml's roles."""
+    huddle, _ = huddle_config_problems(cfg.directory, cfg, optional=True)
+    roles = set(huddle.role_codes) if huddle is not None else None
+    return accreditation_config_problems(cfg.directory, cfg, optional=True, huddle_roles=roles)[1]
+
+
 CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_ward_references,
     _check_metric_ids_unique,
@@ -130,6 +139,7 @@ CROSS_CHECKS: list[Callable[[AppConfig, dict[str, Any]], list[str]]] = [
     _check_huddle_and_barometer,
     _check_access,
     _check_gate_tables,
+    _check_accreditation,
     _check_learning_and_dimensions,
 ]
 

@@ -437,6 +437,33 @@ FALLS_RISK = TableSpec(
     required_file=False,
 )
 
+# ---- optional: accreditation visits from a trust's audit app, each read as 'not supplied' when absent ----
+
+ACCREDITATION_SCORES = ("0", "0.5", "1", "n/a")
+
+ACCREDITATION_ASSESSMENTS = TableSpec(
+    "accreditation_assessments",
+    "Ward accreditation visits from the trust's audit app, one row per question scored on a visit. Every extract may "
+    "carry the whole history: a visit already loaded (by its visit_reference) is not loaded again, and each new one is "
+    "levelled by config/accreditation.yaml and stored beside the visits recorded in the app. Without this file only "
+    "the visits recorded in the app are shown.",
+    (
+        ColumnSpec("visit_reference", S, True, "The audit app's reference for the visit (the same on every row of it).",
+                   max_length=80),
+        ColumnSpec("ward_code", S, True, "A ward code from config/wards.yaml."),
+        ColumnSpec("assessed_on", DT, True, "The date of the visit.", not_after_extract=True),
+        ColumnSpec("assessor", S, True, "Who carried out the visit (a member of staff, never a patient).",
+                   max_length=120),
+        ColumnSpec("question", S, True, "A question id from config/accreditation.yaml.", max_length=40),
+        ColumnSpec("score", S, True, "0, 0.5, 1 or n/a (not applicable: left out of the domain's score).",
+                   allowed=ACCREDITATION_SCORES),
+        ColumnSpec("finding", S, False, "What must improve; a finding becomes one of the ward's huddle actions.",
+                   may_be_absent=True, max_length=500),
+    ),
+    required_file=False,
+    ward_column="ward_code",
+)
+
 TABLES: tuple[TableSpec, ...] = (
     ENCOUNTERS,
     OBSERVATIONS,
@@ -451,6 +478,7 @@ TABLES: tuple[TableSpec, ...] = (
     ACUITY,
     EXPECTED_ADMISSIONS,
     FALLS_RISK,
+    ACCREDITATION_ASSESSMENTS,
 )
 
 TABLES_BY_NAME: dict[str, TableSpec] = {t.name: t for t in TABLES}

@@ -8,6 +8,7 @@ from metrics.store import access_models  # noqa: F401 - registers the kiosk toke
 from metrics.store import hub_models  # noqa: F401 - registers the system hub tables on Base
 from metrics.store import improvement_models  # noqa: F401 - registers the annotation and improvement tables on Base
 from metrics.store import learning_models  # noqa: F401 - registers the harm incident and learning response tables on Base
+from metrics.store import accreditation_models  # noqa: F401 - registers the accreditation tables on Base
 from metrics.store.models import Base
 
 target_metadata = Base.metadata

@@ -5,7 +5,8 @@ variation and assurance icons, not as a table of this month's numbers. This
 writes one self-contained HTML file (plotly.js inlined once, no network) for
 ``python -m metrics report --month YYYY-MM``: the trust and each site, each
 with its summary table (latest value, variation icon, assurance icon) and its
-charts, drawn over the stored daily history up to the month's end. No
+charts, drawn over the stored daily history up to the month's end, then the
+ward accreditation section (``metrics.report.accreditation``). No
 patient-level data is read.
 
 PDF: no well-kept library here renders plotly's JavaScript charts to PDF
@@ -28,6 +29,7 @@ from metrics.config.models import AppConfig
 from metrics.evaluate.definitions import Audience
 from metrics.errors import UserFacingError
 from metrics.spc.xmr import spc
+from metrics.report.accreditation import accreditation_section
 from metrics.improvement.annotations import annotations_for
 from metrics.report.chart_annotations import annotate_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
@@ -132,6 +134,7 @@ def render_board_report(engine: Engine, cfg: AppConfig, month: str, now: datetim
         parts.extend(rows)
         parts.append("</tbody></table>")
         parts.extend(charts)
+    parts.append(accreditation_section(engine, cfg, start, end))
     parts.append("</body></html>")
     return "\n".join(parts)
 

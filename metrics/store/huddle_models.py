@@ -79,6 +79,7 @@ class HuddleAction(Base):
     )
     __table_args__ = (
         CheckConstraint(_in("status", ACTION_STATUSES), name="ck_huddle_actions_status"),
+        CheckConstraint(_in("source", ACTION_SOURCES), name="ck_huddle_actions_source"),
         CheckConstraint("version >= 1", name="ck_huddle_actions_version"),
         Index("ix_huddle_actions_lookup", "ward_code", "status"),
     )

@@ -6,7 +6,7 @@ append-only audit log. In production the schema is owned by a migration role
 (``MIGRATION_DATABASE_URL`` or ``--migrate-db``) and the app connects as
 another role (``DATABASE_URL``) that this module grants exactly what the app
 needs: reading and writing the snapshot, huddle and token tables, only
-INSERT and SELECT on ``audit_log``, only SELECT on ``alembic_version``. Not
+INSERT and SELECT on ``audit_log`` and the accreditation visits, only SELECT on ``alembic_version``. Not
 being the owner, the app role cannot DISABLE or DROP a trigger, ALTER or
 DROP the table; without UPDATE, DELETE or TRUNCATE it cannot change a row.
 Run ``python -m metrics db-grant`` after every migration (it migrates first),
@@ -27,6 +27,8 @@ APPEND_ONLY_TABLES = (
     "improvement_projects",
     "improvement_cycles",
     "learning_responses",
+    "accreditation_assessments",
+    "accreditation_answers",
 )
 READ_ONLY_TABLES = ("alembic_version",)
 

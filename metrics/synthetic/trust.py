@@ -49,6 +49,7 @@ from metrics.synthetic.frailty import simulate_frailty, typical_recorded_share
 from metrics.synthetic.labs import simulate_labs
 from metrics.synthetic.medicines import simulate_medications
 from metrics.synthetic.observations import simulate_observations
+from metrics.synthetic.accreditation import question_ids, simulate_visits, visits_extract
 from metrics.synthetic.outside_epr import outside_epr_extract, simulate_outside_epr
 from metrics.synthetic.severity import simulate_severity
 from metrics.synthetic.staffing import simulate_staffing
@@ -141,6 +142,7 @@ def generate_trust(
     bad_rows: bool = True,
     non_epr: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    accreditation_yaml: Path | None = None,
     cfs_recorded_share: np.ndarray | None = None,
 ) -> list[Path]:
     """Simulate the trust and write one extract folder per day (``out_dir/YYYY-MM-DD/``), the last on ``end``
@@ -152,7 +154,9 @@ def generate_trust(
     (incidents, patient_feedback, workforce; see ``metrics.synthetic.outside_epr``) and the anticipation tables
     (acuity, expected_admissions, falls_risk; see ``metrics.synthetic.anticipation``); without it they are left
     out, as for a hospital that does not supply them. Either way the EPR tables are byte-identical.
-    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``). ``cfs_recorded_share``
+    ``scale`` repeats every ward of ``wards_yaml`` (see ``metrics.synthetic.wards``). With ``non_epr``, when
+    ``accreditation_yaml`` (default: beside ``wards_yaml``) exists, each extract also carries about two years of
+    accreditation visits (``metrics.synthetic.accreditation``). ``cfs_recorded_share``
     (one probability per ward) says how often each ward records a Clinical Frailty Scale score for a patient 65
     and over; by default every ward records about 85 % (``metrics.synthetic.frailty``).
     """
@@ -181,6 +185,14 @@ def generate_trust(
         if non_epr
         else None
     )
+    questions = question_ids(accreditation_yaml or Path(wards_yaml).parent / "accreditation.yaml") if non_epr else []
+    visits = (
+        simulate_visits(
+            np.random.Generator(np.random.PCG64([seed, 17])), history.world, questions, extract_days[0], end
+        )
+        if questions
+        else None
+    )
     folders = []
     for k, day in enumerate(extract_days):
         t = int(t_ext[k])
@@ -199,6 +211,8 @@ def generate_trust(
         if outside is not None:
             tables.update(outside_epr_extract(outside, t, today))
             tables.update(anticipating)
+        if visits is not None:
+            tables["accreditation_assessments"] = visits_extract(visits, today)
         manifest = {
             "extracted_at": str(clock.iso(np.array([t]))[0]),
             "source": f"{GENERATOR} seed={seed} scale={scale}",

@@ -72,7 +72,7 @@ def test_the_grid_has_every_executive_metric_and_no_patient_columns(exec_view, s
     values = identifying_values(latest_extract(sample_store.url))
     assert values and not identity_shown(html, values)
     assert not exec_view.expander and not exec_view.get("popover")
-    # The one table is the SPC summary: measures by scope, never a patient.
+    # The tables: huddles, the SPC summary (measures by scope) and accreditation by ward and site, never a patient.
     assert [list(t.value.columns) for t in exec_view.dataframe] == [
         [
             "Site",
@@ -84,6 +84,8 @@ def test_the_grid_has_every_executive_metric_and_no_patient_columns(exec_view, s
             "Open huddle actions",
         ],
         ["Measure", "Scope", "Latest", "Target", "Variation", "Assurance"],
+        ["Site", "Ward", "Level", "Last visit", "Next visit due", "Overdue"],
+        ["Site", "Gold", "Silver", "Bronze", "Support", "Not yet accredited"],
     ]
 
 

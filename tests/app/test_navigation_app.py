@@ -12,11 +12,12 @@ def page_links(at) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("ward_staff", ["Ward huddle", "Matron wall", "Data status"]),
-        ("matron", ["Ward huddle", "Matron wall", "Data status"]),
-        ("executive", ["Ward huddle", "Matron wall", "Executive wall", "Data status"]),
+        ("ward_staff", ["Ward huddle", "Matron wall", "Data status", "Ward accreditation"]),
+        ("matron", ["Ward huddle", "Matron wall", "Data status", "Ward accreditation"]),
+        ("executive", ["Ward huddle", "Matron wall", "Executive wall", "Data status", "Ward accreditation"]),
         ("analyst", ["Executive wall", "Data status"]),
         ("administrator", ["Data status", "Administration"]),
+        ("assessor", ["Ward huddle", "Matron wall", "Data status", "Ward accreditation"]),
     ],
 )
 def test_each_demo_role_sees_only_the_pages_it_may_open(app, store, role, expected):  # noqa: F811
@@ -27,8 +28,8 @@ def test_each_demo_role_sees_only_the_pages_it_may_open(app, store, role, expect
 def test_a_refusal_names_and_links_the_pages_the_role_can_use(app, store):  # noqa: F811
     at = app(store, "admin", role="ward_staff")
     assert len(at.error) == 1
-    assert "You can open: Ward huddle, Matron wall and Data status." in at.error[0].value
-    assert page_links(at)[-3:] == ["Ward huddle", "Matron wall", "Data status"]
+    assert "You can open: Ward huddle, Matron wall, Data status and Ward accreditation." in at.error[0].value
+    assert page_links(at)[-4:] == ["Ward huddle", "Matron wall", "Data status", "Ward accreditation"]
 
 
 def test_the_wall_has_a_way_back_for_a_signed_in_person(app, store):  # noqa: F811

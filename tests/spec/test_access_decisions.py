@@ -90,6 +90,20 @@ administrator   *           admin   -     export_csv            allowed
 administrator   *           huddle  7A    view_patient_list     refused   not open to administrator
 administrator   *           wall    7A    view_board            refused   not open to administrator
 administrator   *           exec    -     view_board            refused   not open to administrator
+# assessor: records accreditation visits for every ward; aggregate views of the board, never a patient
+assessor        *           accreditation  7A  record_assessment  allowed   as assessor (every ward)
+assessor        *           accreditation  -   view_board         allowed
+assessor        *           huddle  7A    view_board            allowed
+assessor        *           huddle  7A    view_patient_list     refused   aggregate views only
+assessor        *           huddle  7A    record_huddle_input   refused   aggregate views only
+assessor        *           wall    7A    view_board            allowed
+assessor        *           exec    -     view_board            refused   not open to assessor
+# the accreditation page: the ward's own team and executives see it; only an assessor records a visit
+ward_staff      7A          accreditation  7A  view_board         allowed
+ward_staff      7A          accreditation  7A  record_assessment  refused   may not record an accreditation visit
+matron          7A,7B,8C    accreditation  7B  record_assessment  refused   may not record an accreditation visit
+executive       *           accreditation  7A  record_assessment  refused   may not record an accreditation visit
+analyst         *           accreditation  -   view_board         refused   not open to analyst
 # a wall screen's kiosk token: its wards, the wall alone, never a patient
 kiosk           7A,7B       wall    7A    view_board            allowed   as wall screen for 7A, 7B
 kiosk           7A,7B       wall    7B    view_board            allowed

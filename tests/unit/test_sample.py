@@ -309,7 +309,15 @@ def test_the_optional_tables_can_be_left_out_without_changing_a_byte_of_the_epr_
     history: list[Path], epr_only: list[Path]
 ) -> None:
     optional = {t.name for t in TABLES if not t.required_file}
-    assert optional == {"incidents", "patient_feedback", "workforce", "acuity", "expected_admissions", "falls_risk"}
+    assert optional == {
+        "incidents",
+        "patient_feedback",
+        "workforce",
+        "acuity",
+        "expected_admissions",
+        "falls_risk",
+        "accreditation_assessments",
+    }
     for full, bare in zip(history, epr_only, strict=True):
         assert not any((bare / f"{name}.csv").exists() for name in optional)
         for spec in TABLES:
