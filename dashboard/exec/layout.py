@@ -17,7 +17,9 @@ import streamlit as st
 from dashboard.common import store_access
 from dashboard.common.board import Board, metrics_for, open_board
 from dashboard.common.huddle_summary import exec_huddle_summary
+from dashboard.accreditation.exec_panel import render_accreditation_exec
 from dashboard.dimensions.panel import render_dimensions_by_ward
+from dashboard.improvement.board import render_improvement_counts
 from dashboard.equity.section import render_equity_section
 from dashboard.common.styles import inject
 from dashboard.exec.grid import (
@@ -313,6 +315,8 @@ def render_analyst_view(board: Board, definitions: list[MetricDefinition], contr
     render_spc_summary(board, definitions, stored_spc(board), pages[picked])
     render_dimensions_by_ward(board)
     render_equity_section(board)
+    render_accreditation_exec(board)
+    render_improvement_counts(board)
 
 
 def _median_text(value: object) -> str:

@@ -25,7 +25,7 @@ from dashboard.huddle.glance import glance_html, section_label, section_order
 from dashboard.huddle.inputs import render_huddle_inputs
 from dashboard.learning.panel import render_learning_panel
 from dashboard.huddle.sheet import huddle_sheet_html
-from dashboard.huddle.patient_list import render_patient_list, render_patient_lists
+from dashboard.huddle.patient_list import list_key, render_patient_list, render_patient_lists
 from dashboard.common.spc_summary import sparkline_key_html, stored_spc, tile_chip_html, tile_trend_html
 from dashboard.common.tiles import (
     COMPACT_TABLE_GROUPS,
@@ -223,8 +223,13 @@ def render_huddle_board(board: Board, ward: Ward, access: Access | None = None) 
     with tiles:
         st.html(sparkline_key_html())
         for group_code, label, definitions, counts in section_order(board, ward.code, grouped(board.cfg, "huddle")):
+            # A section opens unfolded when it holds a red or amber tile, or a patient list someone has open.
+            list_open = any(st.session_state.get(list_key(ward.code, d.id)) for d in definitions)
             with st.expander(
-                section_label(label, counts), expanded=any(counts.values()), key=f"sec-{group_code}", on_change="rerun"
+                section_label(label, counts),
+                expanded=any(counts.values()) or list_open,
+                key=f"sec-{group_code}",
+                on_change="rerun",
             ) as section:  # opening a folded section reruns the board, which then draws its sparklines and lists
                 render_group(board, ward.code, group_code, label, definitions, access, opened=bool(section.open))
         render_dimensions_panel(board, ward.code)

@@ -4,11 +4,9 @@ and its analyst mode /exec?mode=analyst (every measure, scrolls; ?sort=reds&metr
 
 import streamlit as st
 
-from dashboard.accreditation.exec_panel import render_accreditation_exec
 from dashboard.common.access_gate import enter
 from dashboard.common.board import open_board
 from dashboard.exec.layout import render_exec_view
-from dashboard.improvement.board import render_improvement_counts
 from dashboard.common.status_strip import render_status_strip
 from dashboard.common.styles import BOARD_CSS, inject
 from metrics.access.decisions import View
@@ -22,5 +20,3 @@ board = open_board(with_yesterday=False)  # no 'since yesterday' on this view
 if board is not None:
     render_status_strip(board)
     render_exec_view(board)
-    render_accreditation_exec(board)
-    render_improvement_counts(board)

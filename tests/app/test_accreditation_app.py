@@ -139,7 +139,7 @@ def test_the_wall_shows_the_level_of_the_ward_on_screen(run_view, store):
 
 
 def test_the_executive_wall_lists_every_wards_level_the_spread_per_site_and_overdue_revisits(run_view, store):
-    at = run_view(store, "exec")
+    at = run_view(store, "exec", mode="analyst")
     frames = [d.value for d in at.dataframe]
     levels = next(f for f in frames if "Overdue" in f.columns)
     assert len(levels) == len(store.cfg.wards.wards)

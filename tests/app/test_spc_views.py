@@ -103,7 +103,7 @@ def summary(at):
 
 
 def chart_spec(at) -> dict:
-    charts = at.get("plotly_chart")
+    charts = [c for c in at.get("plotly_chart") if c.key == "exec-trend"]  # not the equity lens's bars
     assert len(charts) == 1
     return json.loads(charts[0].proto.spec)
 

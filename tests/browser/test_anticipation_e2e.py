@@ -45,6 +45,11 @@ def rated_7b(running_app) -> None:
 def test_the_new_parts_of_the_huddle_board_fit_the_screen(running_app, browser, rated_7b, width, height):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(running_app.base_url + "/?ward=7B", wait_until="domcontentloaded")
+    page.wait_for_selector("[data-barometer]", timeout=90_000)
+    page.evaluate(  # open the sections that start folded (those with nothing red or amber)
+        """() => document.querySelectorAll('[data-testid="stExpander"] details:not([open]) > summary')
+                 .forEach(s => s.click())"""
+    )
     page.wait_for_selector('[data-metric="patients_on_ward"]', timeout=90_000)
     page.wait_for_timeout(2000)
     text = page.inner_text("body")

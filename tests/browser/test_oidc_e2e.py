@@ -194,7 +194,7 @@ def test_an_executive_signs_in_and_sees_no_patient_list_anywhere(world, browser)
         text = page.inner_text("body")
         assert "Patient list" not in text and "Print sheet" not in text and "Download CSV" not in text, ward
     page.screenshot(path=str(SHOTS / "access-executive-huddle.png"), full_page=True)
-    open_view(page, f"{world.app_url}/exec", "text=Wards most in need of support")
+    open_view(page, f"{world.app_url}/exec?mode=analyst", "text=Wards most in need of support")
     assert "Patient list" not in page.inner_text("body")
     open_view(page, f"{world.app_url}/admin", "text=Not available to you")
     assert "Administration is not open to executive" in page.inner_text("body")
