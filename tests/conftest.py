@@ -47,7 +47,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        # synchronous_commit off: a test's store need not survive a crash of the server, so commits need not wait
+        # for the disk (every statement, constraint and trigger runs as in production).
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
     finally:
         from metrics.store.database import ready_engine
 
