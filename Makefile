@@ -43,8 +43,9 @@ lint: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy metrics
 
+# Three workers on two cores: much of a test waits on PostgreSQL, a Streamlit server or Chromium, not the CPU.
 test: install-dev browser services lint
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 3 -q
 
 # Every benchmark in bench/, one after another, each printing its own figures (copy them into BENCHMARKS.md).
 BENCHMARKS := $(sort $(wildcard bench/bench_*.py))
