@@ -190,9 +190,21 @@ def test_the_staffing_grid_is_registered_and_unregistered_by_day_and_night(huddl
     assert "Registered</th>" in grid.group(0) and "Unregistered</th>" in grid.group(0)
 
 
-def test_the_board_folds_into_sections_the_most_red_first(huddle_7a, sample_store):
+def test_the_board_folds_into_sections_the_most_red_first(sample_store):
     """Each group is a fold-away section; sections with more red come first (then more amber, then the
-    configuration's order); a section with a red or amber tile opens unfolded, the rest start folded."""
+    configuration's order); a section with a red or amber tile opens unfolded, the rest start folded (no patient
+    list is open in this session: a section holding an open list opens unfolded too)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DATABASE_URL", sample_store.url)
+    mp.setenv("WARD_DASHBOARD_CONFIG", str(sample_store.config_dir))
+    huddle_7a = AppTest.from_file(str(APP), default_timeout=90)
+    huddle_7a.query_params["ward"] = "7A"
+    huddle_7a.run()
+    mp.undo()
     engine = sample_store.engine
     stored = queries.ward_values(engine, queries.current_snapshot(engine).id)
     rag = dict(
