@@ -57,7 +57,7 @@ def client_address() -> str | None:
 
 
 def actor_for(principal: Principal | None, name: str | None = None) -> audit.Actor:
-    """The audit log's who: the user (or the kiosk token's label), the role, this session and the client address."""
+    """The audit log's who: the user (or the kiosk token's label), the role, the connection and the client address."""
     user = name if principal is None else principal.name
     role = "none" if principal is None else principal.role_label
     return audit.Actor(device=_device(), user=user, role=role, client=client_address())

@@ -37,7 +37,7 @@ def device_label() -> str:
 
 
 def entry_actor(role: str | None = None) -> Actor:
-    """Who the audit log names: the page's actor when it gave one (the signed-in user), else this session's device
+    """Who the audit log names: the page's actor when it gave one (the signed-in user), else this browser tab's device
     label."""
     given = st.session_state.get(ACTOR_KEY)
     if isinstance(given, Actor):

@@ -86,7 +86,7 @@ def _submit_rating(ward_code: str) -> None:
     flash("success", "Thank you: " + " and ".join(saved) + " counted.")
 
 
-RATED_KEY = "hi-rated"  # (ward, date) pairs this session has rated: the form folds away once you have
+RATED_KEY = "hi-rated"  # (ward, date) pairs this browser tab has rated: the form folds away once you have
 
 
 def render_rating_form(ward_code: str, hcfg: HuddleConfig, today: date, now: datetime) -> None:

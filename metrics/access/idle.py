@@ -33,7 +33,7 @@ def issued_at(claim: object, now: float) -> float:
 
 
 def idle_decision(last_active: float | None, issued: float, now: float, limit_minutes: int) -> IdleDecision:
-    """Timed out when more than ``limit_minutes`` have passed since the last activity (or the issue time when there
+    """Timed out when more than ``limit_minutes`` have passed since the last activity (or the sign-in time when there
     has been none), or when this sign-in has already timed out; otherwise ``now`` becomes the last activity."""
     last = issued if last_active is None else last_active
     if now - last > limit_minutes * 60:

@@ -116,7 +116,7 @@ def create_token(
     expires_at: datetime | None = None,
     now: datetime | None = None,
 ) -> IssuedToken:
-    """Issue a token for ``wards`` labelled ``label``; only its hash is stored, and the issue is audited in the same
+    """Issue a token for ``wards`` labelled ``label``; only its hash is stored, and issuing it is audited in the same
     transaction.
 
     The returned token is the only copy.

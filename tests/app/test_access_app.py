@@ -324,7 +324,7 @@ def test_a_revoked_expired_or_made_up_token_gets_a_plain_message_and_no_data(app
     if kind == "made-up":
         token, expected = "not-a-real-token-" + "x" * 30, "This wall screen link is not valid."
     else:
-        # Issued two hours ago; the expiring one lapsed an hour ago: the issue time is passed in, never waited for.
+        # Issued two hours ago; the expiring one lapsed an hour ago: the times are passed in, never waited for.
         issued_at = datetime.now(timezone.utc) - timedelta(hours=2)
         issued = create_token(
             store.engine,

@@ -193,7 +193,7 @@ def test_the_staffing_grid_is_registered_and_unregistered_by_day_and_night(huddl
 def test_the_board_folds_into_sections_the_most_red_first(sample_store):
     """Each group is a fold-away section; sections with more red come first (then more amber, then the
     configuration's order); a section with a red or amber tile opens unfolded, the rest start folded (no patient
-    list is open in this session: a section holding an open list opens unfolded too)."""
+    list is open on this board: a section holding an open list opens unfolded too)."""
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import APP
