@@ -16,6 +16,7 @@ import pandas as pd
 
 from dashboard.common.board import Board, group_label
 from dashboard.common.formatting import value_text
+from dashboard.common.hyphenation import soft_hyphenated
 from dashboard.common.rag import NO_DATA, RAG_ORDER, RAG_STYLES
 from dashboard.common.tiles import NOT_SUPPLIED
 from dashboard.exec.grid import cell_text
@@ -41,7 +42,7 @@ table.xw-grid{flex:1;width:100%;height:100%;border-collapse:collapse;table-layou
   font-size:min(1.78vh,1.0vw);line-height:1.1}
 table.xw-grid th,table.xw-grid td{border:1px solid #D8DDE0;padding:0 0.2vw;text-align:center}
 table.xw-grid thead th{background:#E8EDEE;font-size:min(1.3vh,0.72vw);font-weight:700;
-  overflow-wrap:anywhere;hyphens:auto;
+  overflow-wrap:normal;hyphens:manual;
   vertical-align:bottom;line-height:1.1}
 table.xw-grid thead tr.xw-groups th{background:#D8DDE0;font-size:min(1.35vh,0.75vw);vertical-align:middle}
 table.xw-grid th.xw-page{text-align:left;color:#005EB8;font-size:min(1.6vh,0.9vw);overflow-wrap:normal}
@@ -112,7 +113,7 @@ def exec_wall_html(
         + "".join(f'<th colspan="{n}">{escape(group_label(board.cfg, g))}</th>' for g, n in groups)
         + '</tr><tr class="xw-heads"><th class="xw-narrow">Ward</th><th class="xw-narrow">Reds</th>'
         + '<th class="xw-narrow">Ambers</th>'
-        + "".join(f'<th data-metric="{escape(d.id)}">{escape(d.wall_label)}</th>' for d in definitions)
+        + "".join(f'<th data-metric="{escape(d.id)}">{escape(soft_hyphenated(d.wall_label))}</th>' for d in definitions)
         + "</tr></thead>"
     )
     rows = []
