@@ -15,6 +15,11 @@ from tests.system_builder import build_system, hub_from
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
+# What the eye meets just inside the banner's top edge: the banner itself, or (named) whatever covers it.
+UNCOVERED = """() => { const b = document.querySelector('[data-testid="demo-banner"]');
+  const r = b.getBoundingClientRect();
+  const e = document.elementFromPoint(r.left + r.width / 2, r.top + 2);
+  return e && (b.contains(e) || e.contains(b)) ? null : (e ? e.outerHTML.slice(0, 80) : 'nothing'); }"""
 SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
 
 
@@ -53,6 +58,7 @@ def test_the_system_view_shows_both_trusts_the_funnel_limits_and_the_outlier(hub
     assert not re.search(r"\bNone\b|\bnan\b|\{\"", text)
     sideways = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
     assert sideways <= 0, f"the system view scrolls sideways by {sideways}px at {width}x{height}"
+    assert page.evaluate(UNCOVERED) is None, "the app's header is painted over the demo banner's top edge"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"system-{width}x{height}.png"), full_page=True)
     page.close()
