@@ -154,6 +154,7 @@ def refresh(
                 held_reason=held,
                 trust_code=cfg.dashboard.trust_code,
                 equity_splits=evaluation.splits,
+                supplied_columns=valid.supplied_columns,
             )
         except IntegrityError:
             # the same extract, loaded at the same moment by another process, committed first

@@ -98,8 +98,10 @@ class Board:
         return _tile_map(self.values), _tile_map(self.previous_values)
 
     def not_supplied(self, definition: MetricDefinition) -> bool:
-        """True when the tile counts an optional extract table the current snapshot's extract did not carry."""
-        return optional_sources.not_supplied(definition.table, self.snapshot.row_counts)
+        """True when the tile reads an optional extract table or column the current snapshot's extract did not
+        carry."""
+        supplied = optional_sources.supplied_inputs(self.snapshot.row_counts, self.snapshot.supplied_columns)
+        return optional_sources.not_supplied(definition, supplied)
 
 
 def _tile_map(values: pd.DataFrame) -> dict[tuple[str, str], TileValue]:

@@ -94,10 +94,19 @@ def is_percent(definition: MetricDefinition) -> bool:
     return definition.display in ("percent", "staffing", "actual_planned")
 
 
+def rate_text(value: float | None, per: int | None) -> str:
+    """A rate per ``per`` of its exposure to one decimal place ('5.3' falls per 1,000 bed days)."""
+    if is_missing(value):
+        return NO_DATA
+    return f"{float(value) * (per or 1):.1f}"  # type: ignore[arg-type]
+
+
 def value_text(definition: MetricDefinition, value: float | None) -> str:
-    """The headline of a tile: a count, or a percentage for percent and staffing tiles."""
+    """The headline of a tile: a count, a percentage for percent and staffing tiles, a rate per its ``per``."""
     if is_percent(definition):
         return percent_text(value)
+    if definition.display == "rate":
+        return rate_text(value, definition.per)
     return number_text(value)
 
 
@@ -124,7 +133,7 @@ def change_text(
         return "no data yesterday"
     if is_missing(now):
         return "no data today"
-    diff = float(now) - float(before)  # type: ignore[arg-type]
+    diff = (float(now) - float(before)) * (definition.per or 1)  # type: ignore[arg-type]
     tail = "" if short else " since yesterday"
     if is_percent(definition):
         points = round(diff * 100)

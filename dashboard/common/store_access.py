@@ -219,7 +219,9 @@ def system_hub(db_url: str, generation: int) -> hub_read.SystemHub:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def system_grid(db_url: str, generation: int, month: date, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def system_grid(
+    db_url: str, generation: int, month: date, level: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return hub_read.grid(engine_for(db_url), system_hub(db_url, generation), month, level)
 
 

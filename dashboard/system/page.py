@@ -18,17 +18,20 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.common import store_access
-from dashboard.common.formatting import number_text, percent_text
+from dashboard.common.formatting import number_text, percent_text, rate_text
 from metrics.federation.hub_read import MetricVariant, SystemHub
 from metrics.report.funnel_chart import funnel_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
 
 WITHHELD = "* (withheld)"
+NOT_SUPPLIED = "not supplied"  # the trust's extract lacked an optional input the measure reads: never a zero
 LEVELS = {"ward": "Wards", "trust": "Trusts"}
 FRAILTY_PREFIX = "frailty_"  # metrics.yaml entries whose id starts so appear in the frailty section
 
 
 def _value_text(variant: MetricVariant, value: float | None) -> str:
+    if variant.display == "rate":
+        return rate_text(value, variant.per)
     return percent_text(value) if variant.display in ("percent", "staffing") else number_text(value)
 
 
@@ -109,7 +112,8 @@ def _funnel(db_url: str, generation: int, system: SystemHub, variant: MetricVari
     data = store_access.system_funnel(db_url, generation, variant.key, month, level)
     st.subheader(f"Funnel plot: {variant.title}, {month:%B %Y}")
     if data.funnel is None:
-        st.info("No unit has numbers for this measure in this month.")
+        absent = f" Not supplied by {', '.join(data.not_supplied)}." if data.not_supplied else ""
+        st.info("No unit has numbers for this measure in this month." + absent)
         return
     names = dict(zip(system.trusts["trust_code"], system.trusts["trust_name"], strict=True))
     figure = _funnel_figure(db_url, generation, variant.key, month, level)
@@ -119,6 +123,11 @@ def _funnel(db_url: str, generation: int, system: SystemHub, variant: MetricVari
         if data.withheld
         else ""
     )
+    if data.not_supplied:
+        note += (
+            f" Not supplied by {', '.join(data.not_supplied)}: their extracts lack an optional input this measure "
+            "reads, so they are left out (not counted as zero)."
+        )
     st.caption(data.funnel.statement + note)
     st.subheader("Outside the 99.8 % limits")
     st.caption(
@@ -154,7 +163,15 @@ def _funnel_figure(db_url: str, generation: int, variant_key: str, month: date, 
     data = store_access.system_funnel(db_url, generation, variant_key, month, level)
     assert variant is not None and data.funnel is not None, variant_key
     names = dict(zip(system.trusts["trust_code"], system.trusts["trust_name"], strict=True))
-    return funnel_figure(data.units, data.funnel, variant.label, variant.display in ("percent", "staffing"), names)
+    return funnel_figure(
+        data.units,
+        data.funnel,
+        variant.label,
+        variant.display in ("percent", "staffing"),
+        names,
+        per=variant.per if variant.display == "rate" else None,
+        unit=variant.unit,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -175,7 +192,7 @@ def _trust_spc(db_url: str, generation: int, system: SystemHub, variant: MetricV
     st.subheader(f"SPC per trust: {variant.label}")
     st.caption("Each trust's daily value as an XmR chart, with the same rules as the trusts' own boards.")
     columns = st.columns(min(len(charts), 2))
-    unit = "%" if variant.display in ("percent", "staffing") else ""
+    unit = "%" if variant.display in ("percent", "staffing") else ""  # a rate's chart is per unit of its exposure
     figures = _spc_figures(db_url, generation, variant.key, unit)
     for i, (trust, chart) in enumerate(charts.items()):
         with columns[i % len(columns)]:
@@ -214,9 +231,18 @@ def _frailty_table(db_url: str, generation: int, month: date, level: str) -> pd.
                 {
                     "unit": unit,
                     variant.title: [
-                        WITHHELD if s else f"{_value_text(variant, v)} ({number_text(n)} of {number_text(d)})"
-                        for s, v, n, d in zip(
-                            rows["suppressed"], rows["value"], rows["numerator"], rows["denominator"], strict=True
+                        NOT_SUPPLIED
+                        if ns
+                        else WITHHELD
+                        if s
+                        else f"{_value_text(variant, v)} ({number_text(n)} of {number_text(d)})"
+                        for ns, s, v, n, d in zip(
+                            rows["not_supplied"],
+                            rows["suppressed"],
+                            rows["value"],
+                            rows["numerator"],
+                            rows["denominator"],
+                            strict=True,
                         )
                     ],
                 }
@@ -231,7 +257,7 @@ def _frailty_table(db_url: str, generation: int, month: date, level: str) -> pd.
 def _grid_text(db_url: str, generation: int, month: date, level: str) -> pd.DataFrame:
     """The month's grid as the text drawn, column by column as whole-frame operations, cached by hub state."""
     system = store_access.system_hub(db_url, generation)
-    values, withheld = store_access.system_grid(db_url, generation, month, level)
+    values, withheld, absent = store_access.system_grid(db_url, generation, month, level)
     if values.empty:
         return pd.DataFrame()
     shown = pd.DataFrame(index=values.index)
@@ -239,9 +265,8 @@ def _grid_text(db_url: str, generation: int, month: date, level: str) -> pd.Data
         if variant.key not in values:
             continue
         column = values[variant.key]
-        show = percent_text if variant.display in ("percent", "staffing") else number_text
-        text = column.map(show, na_action="ignore").fillna("")
-        shown[variant.column] = text.where(~withheld[variant.key], WITHHELD)
+        text = column.map(lambda v, var=variant: _value_text(var, v), na_action="ignore").fillna("")
+        shown[variant.column] = text.where(~withheld[variant.key], WITHHELD).where(~absent[variant.key], NOT_SUPPLIED)
     return shown.reset_index(names="Unit")
 
 
@@ -249,8 +274,8 @@ def _grids(db_url: str, generation: int, system: SystemHub, month: date) -> None
     st.subheader(f"Every measure, {month:%B %Y}")
     st.caption(
         "Month totals: counts are summed over the month's days; ratios are recomputed from summed parts. "
-        f"{WITHHELD}: withheld by disclosure control. Blank: the trust defines the measure differently or did "
-        "not send it."
+        f"{WITHHELD}: withheld by disclosure control. {NOT_SUPPLIED}: the trust's extract lacks an optional input the "
+        "measure reads. Blank: the trust defines the measure differently or did not send it."
     )
     every_ward = st.toggle(
         "Every ward as well (a long table: one row per ward of every trust)", value=False, key="system_every_ward"

@@ -99,7 +99,10 @@ class MetricDefinition(Strict):
     order: int = 0
     drilldown: Drilldown | None = None
     # actual_planned: a ratio read as 'numerator (denominator)', e.g. nurses on shift '4 (5)'; its value is the ratio
-    display: Literal["count", "percent", "staffing", "actual_planned"] = "count"
+    # rate: a ratio of events to exposure shown per ``per`` units of it (falls per 1,000 occupied bed days); its
+    # stored value is the plain ratio, and the system view's funnel gives it Poisson limits
+    display: Literal["count", "percent", "staffing", "actual_planned", "rate"] = "count"
+    per: int | None = Field(default=None, gt=0, description="display 'rate': shown per this many of the denominator")
     staffing_cell: tuple[str, str] | None = None  # (shift, staff_group) for the staffing grid
 
     @property
@@ -126,6 +129,10 @@ class MetricDefinition(Strict):
                 )
             if self.direction is Direction.NEUTRAL:
                 raise ValueError("a neutral metric has no rag")
+        if self.display == "rate" and (self.ratio is None or self.per is None):
+            raise ValueError("display 'rate' needs a 'ratio' (events over exposure) and 'per' (e.g. 1000)")
+        if self.per is not None and self.display != "rate":
+            raise ValueError("'per' is only for display 'rate'")
         return self
 
     def referenced_columns(self) -> set[str]:

@@ -24,11 +24,13 @@ from metrics.rules import assessments
 from metrics.rules import doses
 from metrics.rules import sepsis
 from metrics.rules import staffing
-from metrics.rules.clock import london_date, london_midnight
+from metrics.rules.clock import london_date
 from metrics.rules.grouping import joined_per_key
 from metrics.config.models import AppConfig
 from metrics.evaluate.anticipation import TREND_COLUMNS, anticipation_tables, derived_columns, with_news2_trend
 from metrics.evaluate.deterioration import NEWS2_COLUMNS, SEPSIS_COLUMNS, with_news2, with_sepsis
+from metrics.evaluate.optional_sources import supplied_inputs
+from metrics.evaluate.ward_days import WARD_DAY_COLUMNS, midnight_census, ward_days
 from metrics.extract.contract import TABLES_BY_NAME
 
 if TYPE_CHECKING:  # only a type here: loading the config (which names derived columns) need not import pandera
@@ -95,6 +97,7 @@ def DERIVED_TABLE_COLUMNS(cfg: AppConfig) -> dict[str, list[str]]:  # noqa: N802
         "patient_flags": _contract_columns("patient_flags") + ["active", "hours_active", "flag_label"] + context,
         "staffing": [c for c in staffing.BOARD_COLUMNS if c != "fill_rate_note"],
         "wards": ["ward_code", "census_midnight", "care_hours", "chppd"],
+        "ward_days": list(WARD_DAY_COLUMNS),
         **derived_columns(),
     }
 
@@ -105,7 +108,9 @@ class DerivedExtract:
 
     extracted_at: pd.Timestamp
     tables: dict[str, pd.DataFrame]
-    supplied: frozenset[str] = frozenset()  # the extract tables the extract carried (optional ones may be absent)
+    # the inputs the extract carried: its tables and, as ``table.column``, the optional columns its files carried
+    # (``metrics.evaluate.optional_sources.supplied_inputs``)
+    supplied: frozenset[str] = frozenset()
 
 
 def _with_context(frame: pd.DataFrame, encounters: pd.DataFrame) -> pd.DataFrame:
@@ -235,7 +240,8 @@ def derive(valid: ValidatedExtract, cfg: AppConfig, progress: Callable[[str], No
     }
     say("anticipation")
     tables.update(anticipation_tables(t, enc, cfg, now))
-    return DerivedExtract(now, tables, frozenset(t))
+    tables["ward_days"] = ward_days(enc, t.get("incidents"), sorted(cfg.ward_codes), now)
+    return DerivedExtract(now, tables, supplied_inputs(valid.row_counts, valid.supplied_columns))
 
 
 def care_hours_per_ward(
@@ -247,12 +253,7 @@ def care_hours_per_ward(
     Only wards with both shifts recorded and patients at midnight get a row, so a ward without data is
     'no data' on the board and is left out of site and trust totals, never counted as zero.
     """
-    midnight = london_midnight(now)
     yesterday = london_date(now) - timedelta(days=1)
-    census = (
-        enc[(enc["admitted_at"] <= midnight) & (enc["discharged_at"].isna() | (enc["discharged_at"] > midnight))]
-        .groupby("ward_code")
-        .size()
-    )
+    census = midnight_census(enc, now)
     rows = staff[pd.to_datetime(staff["shift_date"]).dt.date == yesterday]
     return staffing.care_hours_by_ward(rows, census, unit, shift_hours)

@@ -110,7 +110,7 @@ def _drilldown_rows(definition: MetricDefinition, frame: pd.DataFrame, rows: np.
 
 
 def _not_supplied(definition: MetricDefinition, wards: list[str]) -> pd.DataFrame:
-    """No value for any ward: the optional extract table the metric counts was not in the extract."""
+    """No value for any ward: an optional extract table or column the metric reads was not in the extract."""
     return pd.DataFrame(
         {
             "ward_code": wards,
@@ -138,7 +138,7 @@ def evaluate(
     on_ward = tally(None, encounters, on_ward_rows(encounters), groups)  # every count-of-patients' denominator
     for definition in metrics if metrics is not None else cfg.metrics:
         frame = derived.tables[definition.table]
-        if optional_sources.not_supplied(definition.table, derived.supplied):
+        if optional_sources.not_supplied(definition, derived.supplied):
             values.append(_not_supplied(definition, wards))
             continue
         base = mask(definition.where, frame, ctx)

@@ -20,7 +20,7 @@ import csv
 import hashlib
 import json
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ class RawExtract:
     tables: dict[str, pd.DataFrame]
     files: dict[str, Path]
     content_hash: str
+    # per table read, the optional columns (``may_be_absent``) its file did not carry: filled as empty, not supplied
+    absent_columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def extracted_at(self) -> pd.Timestamp:
@@ -280,6 +282,7 @@ def read_extract(
     digest = hashlib.sha256((folder / "manifest.json").read_bytes())
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
+    absent: dict[str, tuple[str, ...]] = {}
     for spec in tables:
         mapping = sources.tables.get(spec.name)
         stem = mapping.file if mapping and mapping.file else spec.name
@@ -296,9 +299,9 @@ def read_extract(
         digest.update(path.name.encode() + real.read_bytes())
         frame = _apply_mapping(_read_table_file(path), spec, sources)
         _no_repeated_columns(path, [str(c) for c in frame.columns])
-        for col in spec.columns:
-            if col.may_be_absent and col.name not in frame.columns:
-                frame[col.name] = pd.Series(pd.NA, index=frame.index, dtype="object")
+        absent[spec.name] = tuple(c.name for c in spec.columns if c.may_be_absent and c.name not in frame.columns)
+        for name in absent[spec.name]:
+            frame[name] = pd.Series(pd.NA, index=frame.index, dtype="object")
         missing = [c.name for c in spec.columns if c.name not in frame.columns]
         if missing:
             raise ExtractRejected(
@@ -308,4 +311,4 @@ def read_extract(
             )
         frames[spec.name] = frame[list(spec.column_names)].reset_index(drop=True)
         files[spec.name] = path
-    return RawExtract(folder, manifest, frames, files, digest.hexdigest())
+    return RawExtract(folder, manifest, frames, files, digest.hexdigest(), absent)

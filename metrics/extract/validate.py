@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,6 +43,8 @@ class ValidatedExtract:
     tables: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame
     row_counts: dict[str, dict[str, int]]
+    # per table read, the optional columns (``may_be_absent``) its file carried; one left out is "not supplied"
+    supplied_columns: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _one_of(allowed: list[str]) -> Callable[[pd.Series], pd.Series]:
@@ -287,4 +289,8 @@ def validate_extract(raw: RawExtract, cfg: AppConfig) -> ValidatedExtract:
         tables=tables,
         quarantine=pd.DataFrame(quarantine, columns=QUARANTINE_COLUMNS),
         row_counts=counts,
+        supplied_columns={
+            name: [c.name for c in TABLES_BY_NAME[name].columns if c.may_be_absent and c.name not in absent]
+            for name, absent in ((n, raw.absent_columns.get(n, ())) for n in raw.tables)
+        },
     )

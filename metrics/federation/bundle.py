@@ -30,7 +30,13 @@ DEFINITIONS_FILE = "definitions.json"
 MANIFEST_FILE = "manifest.json"
 MANIFEST_HASH_FILE = "manifest.sha256"
 DATA_FILES = (VALUES_FILE, WARDS_FILE, DEFINITIONS_FILE)
-VALUE_COLUMNS = ["level", "unit_code", "period", "day", "metric_id", "value", "numerator", "denominator", "suppressed"]
+VALUE_COLUMNS = [
+    *("level", "unit_code", "period", "day", "metric_id"),
+    *("value", "numerator", "denominator", "suppressed", "not_supplied"),
+]
+# not_supplied (True: the trust's extract lacked an optional input the metric reads) came after the first bundles of
+# this format; a bundle without the column is read as supplying every value it sends
+VALUE_COLUMNS_BEFORE_NOT_SUPPLIED = VALUE_COLUMNS[:-1]
 WARD_COLUMNS = ["ward_code", "ward_name", "site_code", "site_name"]
 LEVELS = ("ward", "site", "trust")
 PERIODS = ("day", "month")

@@ -11,7 +11,8 @@ import hashlib
 import json
 from typing import Any
 
-from metrics.evaluate.definitions import MetricDefinition, metric_as_dict
+from metrics.evaluate.definitions import Aggregate, MetricDefinition, metric_as_dict
+from metrics.evaluate.ward_days import COUNT_COLUMNS
 
 COUNTED_FIELDS = ("table", "where", "aggregate", "ratio")
 PROTECTED_KINDS = frozenset({"rows", "distinct_encounters", "distinct_patients"})
@@ -29,9 +30,15 @@ def definition_hash(definition: MetricDefinition) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def counts_individuals(part: Aggregate) -> bool:
+    """A count of people or events: rows, distinct stays or patients, or a sum of a column that counts them (falls,
+    occupied bed days)."""
+    return part.kind in PROTECTED_KINDS or (part.kind == "sum" and part.column in COUNT_COLUMNS)
+
+
 def protected_parts(definition: MetricDefinition) -> tuple[bool, bool]:
     """Whether the numerator and the denominator count individuals (and so fall under disclosure control)."""
     if definition.ratio is None:
         assert definition.aggregate is not None
-        return definition.aggregate.kind in PROTECTED_KINDS, False
-    return definition.ratio.numerator.kind in PROTECTED_KINDS, definition.ratio.denominator.kind in PROTECTED_KINDS
+        return counts_individuals(definition.aggregate), False
+    return counts_individuals(definition.ratio.numerator), counts_individuals(definition.ratio.denominator)

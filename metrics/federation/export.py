@@ -40,6 +40,7 @@ from metrics.federation.bundle import (
 )
 from metrics.federation.definitions import definition_hash, protected_parts
 from metrics.federation.disclosure import DEFAULT_THRESHOLD, SOURCE, Line, primary, secondary
+from metrics.federation.not_supplied import not_supplied_rows
 from metrics.store import queries
 
 
@@ -56,11 +57,16 @@ class ExportResult:
 def _levels(history: pd.DataFrame) -> pd.DataFrame:
     """Ward-day rows plus the ward-month, site-day, site-month, trust-day and trust-month sums of their parts."""
     parts = ["numerator", "denominator"]
+    if "not_supplied" not in history:
+        history = history.assign(not_supplied=False)
     frames = []
     for level, unit in (("ward", "ward_code"), ("site", "site_code"), ("trust", None)):
         for period, when in (("day", "date"), ("month", "month")):
             keys = ["metric_id", when] + ([unit] if unit else []) + (["site_code"] if level == "ward" else [])
-            summed = history.groupby(keys, sort=False, observed=True)[parts].sum(min_count=1).reset_index()
+            grouped = history.groupby(keys, sort=False, observed=True)
+            summed = grouped[parts].sum(min_count=1)
+            summed["not_supplied"] = grouped["not_supplied"].all()  # a sum of days or wards none of which had it
+            summed = summed.reset_index()
             frames.append(
                 pd.DataFrame(
                     {
@@ -73,6 +79,7 @@ def _levels(history: pd.DataFrame) -> pd.DataFrame:
                         "month": summed[when].dt.to_period("M").dt.start_time,
                         "numerator": summed["numerator"],
                         "denominator": summed["denominator"],
+                        "not_supplied": summed["not_supplied"],
                     }
                 )
             )
@@ -126,9 +133,12 @@ def disclosure_controlled(
 
 
 def build_values(
-    history: pd.DataFrame, cfg: AppConfig, since: date | None, threshold: int
+    history: pd.DataFrame, cfg: AppConfig, since: date | None, threshold: int, supplied: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, date, date]:
-    """The bundle's values table from ``queries.daily_history_all``; also its first and last day."""
+    """The bundle's values table from ``queries.daily_history_all``; also its first and last day.
+
+    ``supplied`` (``queries.supplied_per_day``) marks the values whose optional inputs were not supplied.
+    """
     site_of = {w.code.upper(): w.site for w in cfg.wards.wards}
     ratios = {m.id for m in cfg.metrics if m.ratio is not None}
     frame = history[history["metric_id"].isin({m.id for m in cfg.metrics})].copy()
@@ -147,6 +157,7 @@ def build_values(
     count = ~frame["metric_id"].isin(ratios)
     frame["numerator"] = frame["numerator"].where(~count | frame["numerator"].notna(), frame["value"])
     frame.loc[count, "denominator"] = np.nan
+    frame["not_supplied"] = not_supplied_rows(frame, cfg, supplied)
     frame["site_code"] = frame["ward_code"].map(site_of)
     frame["month"] = frame["date"].dt.to_period("M").dt.start_time
     values = _levels(frame)
@@ -173,7 +184,7 @@ def export_bundle(
     if out.exists() and any(out.iterdir()):
         raise UserFacingError(f"export-aggregate: {out} is not empty; give a new folder for the bundle.")
     history = queries.daily_history_all(engine, [m.id for m in cfg.metrics])
-    values, first_day, last_day = build_values(history, cfg, since, threshold)
+    values, first_day, last_day = build_values(history, cfg, since, threshold, queries.supplied_per_day(engine))
     current = queries.current_snapshot(engine)
     extracted = current.extracted_at if current else None
     return write_bundle(out, cfg, values, first_day, last_day, threshold, now or datetime.now(UTC), extracted)

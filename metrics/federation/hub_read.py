@@ -39,6 +39,8 @@ class MetricVariant:
     trusts: tuple[str, ...]
     conflicting: bool  # other trusts define this metric differently
     short_label: str = ""
+    per: int = 1  # display 'rate': the value is shown per this many of the denominator (1,000 bed days)
+    unit: str = ""  # the definition's unit ("per 1,000 occupied bed days"), for a chart's axis
 
     @property
     def column(self) -> str:
@@ -77,10 +79,19 @@ class SystemHub:
         return str(names.get(code, code))
 
 
-def _short_label(definition: object) -> str:
+def _definition_field(definition: object, name: str) -> object:
     if isinstance(definition, str):
         definition = json.loads(definition)
-    return str(definition.get("short_label") or "") if isinstance(definition, dict) else ""
+    return definition.get(name) if isinstance(definition, dict) else None
+
+
+def _short_label(definition: object) -> str:
+    return str(_definition_field(definition, "short_label") or "")
+
+
+def _per(definition: object) -> int:
+    per = _definition_field(definition, "per")
+    return per if isinstance(per, int) and per > 0 else 1
 
 
 def variants_of(definitions: pd.DataFrame) -> tuple[MetricVariant, ...]:
@@ -101,6 +112,8 @@ def variants_of(definitions: pd.DataFrame) -> tuple[MetricVariant, ...]:
                     tuple(sorted(group["trust_code"].astype(str))),
                     hashes.ngroups > 1,
                     _short_label(first.get("definition")),
+                    _per(first.get("definition")),
+                    str(_definition_field(first.get("definition"), "unit") or ""),
                 )
             )
     return tuple(out)
@@ -111,27 +124,36 @@ def load_hub(engine: Engine) -> SystemHub:
     return SystemHub(hub.bundles(engine), hub.wards(engine), variants_of(definitions), tuple(hub.months(engine)))
 
 
-def grid(engine: Engine, system: SystemHub, month: date, level: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Units (rows) by metric variants (columns) for one month: the values, and where a value was withheld.
+def grid(
+    engine: Engine, system: SystemHub, month: date, level: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Units (rows) by metric variants (columns) for one month: the values, where a value was withheld, and where
+    the trust's extract did not supply an optional input the metric reads.
 
-    A cell is NaN where the trust does not share the column's definition, sent nothing, or had it withheld
-    (the second frame says which).
+    A cell is NaN where the trust does not share the column's definition, sent nothing, had it withheld
+    (the second frame says which) or did not supply it (the third).
     """
     values = hub.values(engine, period="month", levels=(level,), day=month)
     if values.empty:
-        return pd.DataFrame(), pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     if level == "trust":
         values["unit"] = values["trust_code"]
     else:
         values["unit"] = values["trust_code"] + " · " + values["unit_code"]
     columns: dict[str, pd.Series] = {}
     withheld: dict[str, pd.Series] = {}
+    absent: dict[str, pd.Series] = {}
     for variant in system.variants:
         rows = values[(values["metric_id"] == variant.metric_id) & values["trust_code"].isin(variant.trusts)]
         columns[variant.key] = rows.set_index("unit")["value"]
         withheld[variant.key] = rows.set_index("unit")["suppressed"]
+        absent[variant.key] = rows.set_index("unit")["not_supplied"]
     table = pd.DataFrame(columns).sort_index()
-    return table, pd.DataFrame(withheld).reindex(table.index).fillna(False).astype(bool)
+    return (
+        table,
+        pd.DataFrame(withheld).reindex(table.index).fillna(False).astype(bool),
+        pd.DataFrame(absent).reindex(table.index).fillna(False).astype(bool),
+    )
 
 
 def breakdown(engine: Engine, system: SystemHub, variant: MetricVariant, month: date, level: str) -> pd.DataFrame:
@@ -147,7 +169,10 @@ def breakdown(engine: Engine, system: SystemHub, variant: MetricVariant, month: 
 
 
 def funnel_kind(variant: MetricVariant, units: pd.DataFrame) -> Kind:
-    """A percentage whose numerators never exceed their denominators is a proportion; anything else a rate."""
+    """A percentage whose numerators never exceed their denominators is a proportion; anything else (``display:
+    rate`` always) a rate, with Poisson limits."""
+    if variant.display == "rate":
+        return Kind.RATE
     if variant.display == "percent" and bool((units["numerator"] <= units["denominator"]).all()):
         return Kind.PROPORTION
     return Kind.RATE
@@ -158,6 +183,7 @@ class FunnelData:
     units: pd.DataFrame  # trust_code, unit_code, label, numerator, denominator, value, z, beyond_95, beyond_998
     funnel: Funnel | None
     withheld: int  # units left out because disclosure control withheld their numbers
+    not_supplied: tuple[str, ...] = ()  # trusts left out: their extracts did not supply an input the metric reads
 
 
 def funnel_units(engine: Engine, system: SystemHub, variant: MetricVariant, month: date, level: str) -> FunnelData:
@@ -165,6 +191,7 @@ def funnel_units(engine: Engine, system: SystemHub, variant: MetricVariant, mont
     values = hub.values(engine, period="month", levels=(level,), metric_ids=(variant.metric_id,), day=month)
     values = values[values["trust_code"].isin(variant.trusts)]
     withheld = int(values["suppressed"].sum())
+    absent = tuple(sorted(set(values.loc[values["not_supplied"], "trust_code"].astype(str))))
     units = values[~values["suppressed"] & (values["denominator"] > 0) & values["numerator"].notna()].copy()
     if level == "ward":
         names = system.wards.set_index(["trust_code", "ward_code"])
@@ -175,13 +202,13 @@ def funnel_units(engine: Engine, system: SystemHub, variant: MetricVariant, mont
     else:
         units["label"] = units["trust_code"].map(system.trust_name)
     if units.empty:
-        return FunnelData(units, None, withheld)
+        return FunnelData(units, None, withheld, absent)
     made = funnel(funnel_kind(variant, units), units["numerator"], units["denominator"])
     units["expected"] = made.target
     units["z"] = made.z
     units["beyond_95"] = made.beyond_95
     units["beyond_998"] = made.beyond_998
-    return FunnelData(units.reset_index(drop=True), made, withheld)
+    return FunnelData(units.reset_index(drop=True), made, withheld, absent)
 
 
 def outlier_table(data: FunnelData) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from metrics.federation.bundle import (
     LEVELS,
     PERIODS,
     VALUE_COLUMNS,
+    VALUE_COLUMNS_BEFORE_NOT_SUPPLIED,
     VALUES_FILE,
     WARD_COLUMNS,
     WARDS_FILE,
@@ -111,6 +112,8 @@ def _tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         keep_default_na=False,
         na_values={"value": [""], "numerator": [""], "denominator": [""]},
     )
+    if list(values.columns) == VALUE_COLUMNS_BEFORE_NOT_SUPPLIED:
+        values["not_supplied"] = "False"
     if list(values.columns) != VALUE_COLUMNS:
         raise BundleRefused(f"{folder / VALUES_FILE}: bundle refused: columns must be {VALUE_COLUMNS}.")
     problems = []
@@ -143,10 +146,11 @@ def _tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         if bad.any():
             problems.append(f"row {int(bad.idxmax()) + 2}: `{column}` is not a number")
         values[column] = converted.astype(float)
-    suppressed = values["suppressed"].astype(str).str.lower()
-    if not suppressed.isin({"true", "false"}).all():
-        problems.append("`suppressed` must be True or False")
-    values["suppressed"] = suppressed == "true"
+    for flag in ("suppressed", "not_supplied"):
+        said = values[flag].astype(str).str.lower()
+        if not said.isin({"true", "false"}).all():
+            problems.append(f"`{flag}` must be True or False")
+        values[flag] = said == "true"
     try:
         values["day"] = pd.to_datetime(values["day"], format="%Y-%m-%d").dt.date
     except ValueError:

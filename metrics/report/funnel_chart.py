@@ -26,10 +26,20 @@ TRUST_STYLES = (
 
 
 def funnel_figure(
-    units: pd.DataFrame, made: Funnel, title: str, percent: bool, trust_names: dict[str, str]
+    units: pd.DataFrame,
+    made: Funnel,
+    title: str,
+    percent: bool,
+    trust_names: dict[str, str],
+    per: int | None = None,
+    unit: str = "",
 ) -> go.Figure:
-    """``units``: trust_code, label, numerator, denominator, value, beyond_998 (``hub_read.funnel_units``)."""
-    scale = 100.0 if percent and made.kind is Kind.PROPORTION else 1.0
+    """``units``: trust_code, label, numerator, denominator, value, beyond_998 (``hub_read.funnel_units``).
+
+    ``per``: a rate drawn per this many of its exposure (1,000 bed days), with ``unit`` ("per 1,000 occupied bed
+    days") on its axis.
+    """
+    scale = 100.0 if percent and made.kind is Kind.PROPORTION else float(per or 1)
     fig = go.Figure()
     top = float(units["denominator"].max()) * 1.05
     sizes = np.linspace(max(1.0, float(units["denominator"].min()) * 0.5), top, 200)
@@ -69,7 +79,9 @@ def funnel_figure(
                 marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "#FFFFFF", "width": 1}},
                 text=rows["label"],
                 customdata=np.stack([rows["numerator"], rows["denominator"]], axis=1),
-                hovertemplate="%{text}<br>%{customdata[0]:.0f} of %{customdata[1]:.0f}: %{y:.1f}<extra></extra>",
+                hovertemplate="%{text}<br>%{customdata[0]:.0f} of %{customdata[1]:.0f}: %{y:.1f}<extra></extra>"
+                if made.kind is Kind.PROPORTION
+                else "%{text}<br>%{customdata[0]:.0f} in %{customdata[1]:.0f}: %{y:.1f}<extra></extra>",
             )
         )
     out = units[units["beyond_998"]]
@@ -86,7 +98,11 @@ def funnel_figure(
                 hoverinfo="skip",
             )
         )
-    unit = "%" if scale == 100.0 else "per unit of exposure"
+    y_title, x_title = "%", "Denominator (patient-days, doses or hours in the month)"
+    if made.kind is Kind.RATE:
+        y_title = unit or (f"per {per:,} of exposure" if per else "per unit of exposure")
+        exposure = unit.split(f"per {per:,}", 1)[-1].strip() if per and f"per {per:,}" in unit else ""
+        x_title = f"Denominator ({exposure or 'exposure'} in the month)"
     fig.update_layout(
         title={
             "text": f"{title}<br><sup>95 % and 99.8 % limits; {made.adjustment_label}</sup>",
@@ -94,8 +110,8 @@ def funnel_figure(
             "xanchor": "left",
             "font": {"size": 16},
         },
-        xaxis_title="Denominator (patient-days, doses or hours in the month)",
-        yaxis_title=unit,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
         margin={"l": 60, "r": 20, "t": 90, "b": 50},
         height=520,
         legend={"orientation": "h", "y": -0.18},

@@ -145,7 +145,8 @@ def values(
     metric_ids: tuple[str, ...] | None = None,
     day: date | None = None,
 ) -> pd.DataFrame:
-    """Stored values: trust_code, level, unit_code, day, metric_id, value, numerator, denominator, suppressed."""
+    """Stored values: trust_code, level, unit_code, day, metric_id, value, numerator, denominator, suppressed,
+    not_supplied."""
     query = select(
         HubValue.trust_code,
         HubValue.level,
@@ -156,6 +157,7 @@ def values(
         HubValue.numerator,
         HubValue.denominator,
         HubValue.suppressed,
+        HubValue.not_supplied,
     ).where(HubValue.period == period, HubValue.level.in_(levels))
     if metric_ids is not None:
         query = query.where(HubValue.metric_id.in_(metric_ids))
@@ -177,7 +179,9 @@ def values(
         "numerator",
         "denominator",
         "suppressed",
+        "not_supplied",
     ]
+    frame["not_supplied"] = frame["not_supplied"].astype(bool)
     return frame
 
 

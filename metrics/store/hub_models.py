@@ -81,6 +81,8 @@ class HubValue(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     suppressed: Mapped[bool] = mapped_column(Boolean)
+    # the trust's extract did not carry an optional table or column the metric reads: no numbers, "not supplied"
+    not_supplied: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     __table_args__ = (
         Index("ix_hub_values_trust_day", "trust_code", "period", "day"),
         Index(

@@ -54,6 +54,9 @@ class Snapshot(Base):
     held_reason: Mapped[str | None] = mapped_column(Text)
     # the organisation (dashboard.yaml's trust_code) whose extract this is; None for snapshots stored before
     trust_code: Mapped[str | None] = mapped_column(String(10))
+    # per table read, the optional columns (the contract's ``may_be_absent``) its file carried, so a metric that
+    # reads one left out says "not supplied"; None for snapshots stored before this was recorded
+    supplied_columns: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
 
 
 class WardMetricValue(Base):

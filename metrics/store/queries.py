@@ -45,6 +45,8 @@ class SnapshotInfo:
     config_fingerprint: str
     state: str = "released"
     held_reason: str | None = None
+    # per table, the optional columns its file carried; None: stored before they were recorded
+    supplied_columns: dict[str, list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def _info(row: Snapshot) -> SnapshotInfo:
         row.config_fingerprint,
         row.state,
         row.held_reason,
+        row.supplied_columns,
     )
 
 
@@ -311,6 +314,28 @@ def _latest_snapshot_per_day(conn: Connection) -> pd.DataFrame:
         return snaps.assign(date=pd.Series(dtype=object))
     snaps["date"] = pd.to_datetime(snaps["extracted_at"], utc=True).dt.tz_convert(LONDON).dt.date
     return snaps.sort_values(["extracted_at", "snapshot_id"]).groupby("date").tail(1)
+
+
+def supplied_per_day(engine: Engine) -> pd.DataFrame:
+    """The inputs each London day's latest snapshot carried: date (datetime64), row_counts, supplied_columns.
+
+    With ``daily_history_all``, whose rows come from the same snapshots, a reader tells a value missing because
+    an optional input was not supplied from one that is simply missing (``metrics.evaluate.optional_sources``).
+    """
+    with engine.connect() as conn:
+        latest = _latest_snapshot_per_day(conn)
+        ids = latest["snapshot_id"].tolist()
+        rows = conn.execute(
+            select(Snapshot.id, Snapshot.row_counts, Snapshot.supplied_columns).where(Snapshot.id.in_(ids))
+        ).all()
+    found = {r[0]: (r[1], r[2]) for r in rows}
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(pd.Series(latest["date"].tolist(), dtype=object)),
+            "row_counts": [found[i][0] for i in ids],
+            "supplied_columns": [found[i][1] for i in ids],
+        }
+    )
 
 
 def daily_history(engine: Engine, metric_id: str, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:

@@ -73,6 +73,7 @@ def write_snapshot(
     held_reason: str | None = None,
     trust_code: str | None = None,
     equity_splits: pd.DataFrame | None = None,
+    supplied_columns: dict[str, list[str]] | None = None,
 ) -> int:
     """Insert one snapshot and everything that belongs to it in one transaction; return its id.
 
@@ -82,6 +83,7 @@ def write_snapshot(
     With ``held_reason`` the snapshot is stored as held: kept, never current until released. ``trust_code`` is
     the organisation the extract came from (dashboard.yaml's ``trust_code``).
     ``equity_splits``: each proportion metric's parts per group of each split (``metrics.equity.splits``).
+    ``supplied_columns``: per table read, the optional columns its file carried (``ValidatedExtract``).
     """
     with engine.begin() as conn:
         serialise_refreshes(conn)  # before the snapshot gets its number: loads are numbered in the order they commit
@@ -99,6 +101,7 @@ def write_snapshot(
                 "state": "held" if held_reason else "released",
                 "held_reason": held_reason,
                 "trust_code": trust_code,
+                "supplied_columns": supplied_columns,
             },
         ).scalar_one()
         parts: list[tuple[type[Base], pd.DataFrame, list[str]]] = [

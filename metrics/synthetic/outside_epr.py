@@ -43,12 +43,17 @@ _PU_CATEGORY_P = (0.25, 0.5, 0.18, 0.07)  # categories 1-4; harm follows the cat
 
 
 def simulate_outside_epr(
-    rng: np.random.Generator, world: World, first_extract: date, end: date
+    rng: np.random.Generator,
+    world: World,
+    first_extract: date,
+    end: date,
+    falls_multiplier: np.ndarray | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Every incident, feedback response and monthly workforce row of the whole period, per ward.
 
     Rates follow the same per-ward quality as the EPR harms (a weaker ward has more falls and pressure
     ulcers, fewer good-catch reports, a lower FFT score, more sickness), so the barometer agrees with the tiles.
+    ``falls_multiplier`` (one factor per ward) scales a ward's falls: a planted outlier for the falls rate.
     """
     wards = world.wards
     clock = world.clock
@@ -62,6 +67,8 @@ def simulate_outside_epr(
     parts: dict[str, list[np.ndarray]] = {"w": [], "t": [], "type": [], "harm": [], "cat": []}
     for code, (per_month, by_kind) in _INCIDENT_RATES.items():
         mult = np.array([by_kind.get(k, 1.0) for k in wards.kind])[w]
+        if code == "FALL" and falls_multiplier is not None:
+            mult = mult * np.asarray(falls_multiplier, float)[w]
         quality = np.exp(-0.3 * q) if code in _POSITIVE_REPORTS else np.exp(0.45 * q)
         n = rng.poisson(per_month / 30.4 * size * mult * quality)
         owner, _ = expand(n)

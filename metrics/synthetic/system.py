@@ -4,7 +4,8 @@ Why this exists: the system view compares trusts and their wards on funnel plots
 (and tested) on a system whose trusts differ the way real ones do:
 
 * the first trust's wards record a Clinical Frailty Scale score about equally often, except one ward,
-  ``OUTLIER_WARD``, that records it far less often: a true outlier, beyond any funnel's 99.8 % limits;
+  ``OUTLIER_WARD``, that records it far less often and reports ``OUTLIER_FALLS`` times its expected falls: a
+  true outlier, beyond the 99.8 % limits of the frailty funnel and of the falls rate's;
 * the second trust's wards vary much more than chance allows (over-dispersion), so its funnel needs the
   over-dispersion adjustment before a ward is called an outlier;
 * any further trust is typical, with its own seed.
@@ -38,6 +39,7 @@ TRUSTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 OUTLIER_WARD = "8D"  # in the first trust: records a frailty score for about a third of patients 65+, not 85 %
 OUTLIER_SHARE = 0.30
+OUTLIER_FALLS = 4.0  # the outlier ward's falls per occupied bed day, against its kind of ward elsewhere
 DISPERSED_SPREAD = 0.15  # the second trust's wards: standard deviation of their recording share
 
 
@@ -69,6 +71,14 @@ def recorded_shares(index: int, ward_codes: list[str], rng: np.random.Generator)
     if index == 0:
         share[[i for i, c in enumerate(ward_codes) if c.upper() == OUTLIER_WARD]] = OUTLIER_SHARE
     return share
+
+
+def falls_multipliers(index: int, ward_codes: list[str]) -> np.ndarray:
+    """Each ward's factor on its falls in the ``index``-th trust: ``OUTLIER_FALLS`` for the first trust's outlier."""
+    factor = np.ones(len(ward_codes))
+    if index == 0:
+        factor[[i for i, c in enumerate(ward_codes) if c.upper() == OUTLIER_WARD]] = OUTLIER_FALLS
+    return factor
 
 
 def write_trust_config(config_dir: Path, out: Path, index: int, scale: int = 1) -> Path:
@@ -133,6 +143,7 @@ def generate_system(
             end=end,
             fmt=fmt,
             cfs_recorded_share=shares,
+            falls_multiplier=falls_multipliers(index, codes),
             progress=_for_trust(progress, code),
         )
         out.append(TrustSample(code, name, folder, config, tuple(folders)))

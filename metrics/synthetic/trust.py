@@ -144,6 +144,7 @@ def generate_trust(
     progress: Callable[[int, int], None] | None = None,
     accreditation_yaml: Path | None = None,
     cfs_recorded_share: np.ndarray | None = None,
+    falls_multiplier: np.ndarray | None = None,
 ) -> list[Path]:
     """Simulate the trust and write one extract folder per day (``out_dir/YYYY-MM-DD/``), the last on ``end``
     (default today).
@@ -158,7 +159,8 @@ def generate_trust(
     ``accreditation_yaml`` (default: beside ``wards_yaml``) exists, each extract also carries about two years of
     accreditation visits (``metrics.synthetic.accreditation``). ``cfs_recorded_share``
     (one probability per ward) says how often each ward records a Clinical Frailty Scale score for a patient 65
-    and over; by default every ward records about 85 % (``metrics.synthetic.frailty``).
+    and over; by default every ward records about 85 % (``metrics.synthetic.frailty``). ``falls_multiplier`` (one
+    factor per ward) scales each ward's inpatient falls (``metrics.synthetic.outside_epr``).
     """
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -181,7 +183,9 @@ def generate_trust(
     clock = history.world.clock
     # the optional tables draw from their own stream, so switching them off changes no other byte
     outside = (
-        simulate_outside_epr(np.random.Generator(np.random.PCG64([seed, 11])), history.world, extract_days[0], end)
+        simulate_outside_epr(
+            np.random.Generator(np.random.PCG64([seed, 11])), history.world, extract_days[0], end, falls_multiplier
+        )
         if non_epr
         else None
     )
