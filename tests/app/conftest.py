@@ -242,4 +242,6 @@ def expected_value_text(definition, row) -> str:
         return "–"
     if definition.display in ("percent", "staffing"):
         return f"{round(float(value) * 100)}%"
+    if definition.display == "rate":  # falls per 1,000 occupied bed days: '5.3'
+        return f"{float(value) * definition.per:.1f}"
     return str(int(value)) if float(value).is_integer() else f"{float(value):.1f}"

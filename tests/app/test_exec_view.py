@@ -128,7 +128,7 @@ def test_trust_totals_sum_counts_and_recompute_ratios_from_their_parts(exec_view
     for metric_id, shown in totals.items():
         rows = values[values["metric_id"] == metric_id]
         if by_id[metric_id].ratio is not None:
-            total = rows["numerator"].sum() / rows["denominator"].sum()
+            total = rows["numerator"].sum() / rows["denominator"].sum() * (by_id[metric_id].per or 1)
             expected = (
                 f"{round(total * 100)}%" if by_id[metric_id].display in ("percent", "staffing") else f"{total:.1f}"
             )
