@@ -265,7 +265,7 @@ def _grid_text(db_url: str, generation: int, month: date, level: str) -> pd.Data
         if variant.key not in values:
             continue
         column = values[variant.key]
-        text = column.astype(object).map(lambda v, var=variant: _value_text(var, v), na_action="ignore").fillna("")
+        text = column.map(lambda v, var=variant: _value_text(var, v), na_action="ignore").astype(object).fillna("")
         shown[variant.column] = text.where(~withheld[variant.key], WITHHELD).where(~absent[variant.key], NOT_SUPPLIED)
     return shown.reset_index(names="Unit")
 

@@ -98,6 +98,8 @@ class Dispersion:
 def dispersion(kind: Kind, y: ArrayLike, n: ArrayLike, target: float) -> Dispersion:
     """phi from winsorised z-scores, the chi-squared test, and the DerSimonian-Laird tau^2 (QSHC 2005)."""
     size = np.asarray(n, float)
+    if _variance(kind, target) <= 0:  # every unit at 0 (or every one at 100 %): no spread to estimate
+        return Dispersion(1.0, False, 0.0, len(size))
     z = winsorised(z_scores(kind, y, size, target))
     units = len(z)
     phi = float(np.mean(z**2)) if units else 1.0

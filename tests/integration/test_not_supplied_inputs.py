@@ -103,3 +103,33 @@ def test_the_bundle_and_the_hub_say_not_supplied_for_the_trust_without_the_input
     assert data.not_supplied == ("RX2",)
     assert data.units["trust_code"].tolist() == ["RX1"]
     assert data.funnel is not None and data.funnel.kind.value == "rate"
+
+
+def test_the_bundle_carries_the_falls_rate_with_its_parts_and_withholds_small_counts(trusts, tmp_path: Path) -> None:
+    trust = trusts[0]
+    url = f"sqlite:///{tmp_path / 'rx1.sqlite'}"
+    bundle = _load(trust, url, tmp_path / "bundle")
+    history = queries.daily_history_all(ready_engine(url), ["falls_per_1000_bed_days"])
+    sent = pd.read_csv(
+        bundle / "values.csv", keep_default_na=False, na_values={c: [""] for c in ("value", "numerator", "denominator")}
+    )
+    rate = sent[sent["metric_id"] == "falls_per_1000_bed_days"]
+    ward_days = rate[(rate["level"] == "ward") & (rate["period"] == "day")]
+    assert len(ward_days) == len(history) == DAYS * len(load_config(trust.config).wards.wards)
+    stored = history.assign(day=history["date"].dt.strftime("%Y-%m-%d")).set_index(["ward_code", "day"])
+    small = 0
+    for row in ward_days.itertuples():
+        falls, bed_days = stored.loc[(row.unit_code, row.day), ["numerator", "denominator"]]
+        if 1 <= falls <= 7 or 1 <= bed_days <= 7:
+            small += 1
+            assert row.suppressed and math.isnan(row.value), row  # a small count never leaves the trust
+        if row.suppressed:
+            assert math.isnan(row.numerator) or math.isnan(row.denominator)
+        else:
+            assert (row.numerator, row.denominator) == (falls, bed_days)
+            assert row.value == pytest.approx(falls / bed_days) if bed_days else math.isnan(row.value)
+    assert small > 0  # a few falls on a ward in a day: the rule had something to withhold
+    month = rate[(rate["level"] == "trust") & (rate["period"] == "month")].iloc[0]
+    assert not month["suppressed"] and not month["not_supplied"]
+    assert month["numerator"] == history["numerator"].sum() and month["denominator"] == history["denominator"].sum()
+    assert month["value"] == pytest.approx(month["numerator"] / month["denominator"])
