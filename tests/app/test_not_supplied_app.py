@@ -103,7 +103,10 @@ def test_the_executive_view_says_not_supplied_for_the_falls_rate(monkeypatch, st
     heads = re.findall(r'<th class="ws-metric-head" data-metric="([^"]+)"', grid)
     column = heads.index("falls_per_1000_bed_days")
     rows = re.findall(r'<tr data-ward="[^"]+">(.*?)</tr>', grid, flags=re.S)
-    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)] for r in rows]
+    cells = [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+        for row in rows
+    ]
     offset = len(cells[0]) - len(heads)
     assert len(rows) == len(trust.cfg.wards.wards)
     assert {c[offset + column] for c in cells} == {NOT_SUPPLIED}

@@ -33,7 +33,7 @@ LEFT_AFTER_MIDNIGHT = ("2026-03-08 10:00", "2026-03-10 00:01")
 CAME_AFTER_MIDNIGHT = ("2026-03-10 00:30", None)
 
 CASES = [
-    # id,                      stays,                                              falls (London time, harm),                       numerator, denominator, per 1,000
+    # id, stays, falls (London time, harm), numerator, denominator, per 1,000
     ("no stays, no falls", [], [], 0, 0, None),
     ("a fall but no bed days", [], [("2026-03-09 12:00", "none")], 1, 0, None),
     ("one bed day, no fall", [ON_AT_MIDNIGHT], [], 0, 1, 0.0),
@@ -112,4 +112,5 @@ def test_falls_with_harm_count_only_harm_above_none() -> None:
 def test_the_rate_is_shown_per_1000_and_drawn_with_poisson_limits(cfg) -> None:
     definition = next(m for m in cfg.metrics if m.id == "falls_per_1000_bed_days")
     assert (definition.display, definition.per, definition.unit) == ("rate", 1000, "per 1,000 occupied bed days")
-    assert "Model Health System" in definition.description and "National Audit of Inpatient Falls" in definition.description
+    assert "Model Health System" in definition.description
+    assert "National Audit of Inpatient Falls" in definition.description
