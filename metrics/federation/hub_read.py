@@ -186,6 +186,27 @@ class FunnelData:
     not_supplied: tuple[str, ...] = ()  # trusts left out: their extracts did not supply an input the metric reads
 
 
+def _centre_from_trust_totals(engine: Engine, variant: MetricVariant, month: date) -> tuple[float, str] | None:
+    """The system value from the trusts' own month totals, which count the wards whose numbers were withheld.
+
+    Withholding 1 to 7 leaves the wards with 0 or 8 and more: their pooled value is not the system's. A trust's
+    total is far more often above the threshold; when every trust sharing the definition sent one, their sum is the
+    centre line. None (pool what is shown) when any trust's total is itself withheld, absent or not supplied.
+    """
+    totals = hub.values(engine, period="month", levels=("trust",), metric_ids=(variant.metric_id,), day=month)
+    totals = totals[totals["trust_code"].isin(variant.trusts)]
+    if (
+        set(totals["trust_code"]) != set(variant.trusts)
+        or totals["suppressed"].any()
+        or totals["not_supplied"].any()
+        or totals["numerator"].isna().any()
+        or float(totals["denominator"].sum()) <= 0
+    ):
+        return None
+    value = float(totals["numerator"].sum() / totals["denominator"].sum())
+    return value, "the trusts' totals, which include the wards withheld"
+
+
 def funnel_units(engine: Engine, system: SystemHub, variant: MetricVariant, month: date, level: str) -> FunnelData:
     """Each unit (ward or trust) of the trusts sharing the variant's definition, over ``month``, and its funnel."""
     values = hub.values(engine, period="month", levels=(level,), metric_ids=(variant.metric_id,), day=month)
@@ -203,7 +224,13 @@ def funnel_units(engine: Engine, system: SystemHub, variant: MetricVariant, mont
         units["label"] = units["trust_code"].map(system.trust_name)
     if units.empty:
         return FunnelData(units, None, withheld, absent)
-    made = funnel(funnel_kind(variant, units), units["numerator"], units["denominator"])
+    centre = None
+    if level == "ward" and withheld:
+        centre = _centre_from_trust_totals(engine, variant, month) or (
+            float(units["numerator"].sum() / units["denominator"].sum()),
+            f"the wards shown pooled: the {withheld} withheld are not in it, and it is biased by their absence",
+        )
+    made = funnel(funnel_kind(variant, units), units["numerator"], units["denominator"], centre=centre)
     units["expected"] = made.target
     units["z"] = made.z
     units["beyond_95"] = made.beyond_95

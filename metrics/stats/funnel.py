@@ -122,6 +122,7 @@ class Funnel:
     z: NDArray[np.float64]  # against the limits in use (adjusted when an adjustment is used)
     beyond_95: NDArray[np.bool_]
     beyond_998: NDArray[np.bool_]
+    target_from: str = "all units pooled"  # said on the chart: where the centre line came from
 
     def limits(self, n: ArrayLike, level: str) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The lower and upper limits at sizes ``n`` for ``level`` ('95%' or '99.8%')."""
@@ -161,7 +162,7 @@ class Funnel:
         """What the chart says about its limits."""
         d = self.dispersion
         base = (
-            f"Target {self.target:.3g} (all units pooled); limits at 95 % and 99.8 % "
+            f"Target {self.target:.3g} ({self.target_from}); limits at 95 % and 99.8 % "
             "(Spiegelhalter, Statistics in Medicine 2005)"
         )
         if self.adjustment is Adjustment.NONE:
@@ -181,20 +182,29 @@ def funnel(
     numerator: ArrayLike,
     denominator: ArrayLike,
     adjustment: Adjustment | None = None,
+    centre: tuple[float, str] | None = None,
 ) -> Funnel:
-    """A funnel of the units given; ``adjustment`` None: additive random effects when over-dispersed, else none."""
+    """A funnel of the units given; ``adjustment`` None: additive random effects when over-dispersed, else none.
+
+    The target is the units' pooled value unless ``centre`` gives one with where it came from: when disclosure
+    control has withheld some units, the units left are not a fair sample (a ward with 1 to 7 falls is withheld, one
+    with 0 or 12 is not), and the centre line must come from totals that include the withheld units.
+    """
     num, den = np.asarray(numerator, float), np.asarray(denominator, float)
     keep = den > 0
     if not keep.any():
         raise ValueError("a funnel needs at least one unit with a denominator above zero")
-    target = float(num[keep].sum() / den[keep].sum())
+    pooled = (float(num[keep].sum() / den[keep].sum()), "all units pooled")
+    target_value, target_from = centre if centre is not None else pooled
+    if not np.isfinite(target_value) or target_value < 0 or (kind is Kind.PROPORTION and target_value > 1):
+        raise ValueError(f"a funnel's target must be a rate of 0 or more (a proportion up to 1), got {target_value}")
+    target = float(target_value)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(keep, num / den, np.nan)
     disp = dispersion(kind, value[keep], den[keep], target)
     chosen = adjustment or (Adjustment.ADDITIVE if disp.over_dispersed else Adjustment.NONE)
-    made = Funnel(
-        kind, target, chosen, disp, value, np.full(len(num), np.nan), np.zeros(len(num), bool), np.zeros(len(num), bool)
-    )
+    none = np.zeros(len(num), bool)
+    made = Funnel(kind, target, chosen, disp, value, np.full(len(num), np.nan), none, none, target_from)
     flags = {}
     for level in LIMITS:
         low, high = made.limits(den, level)
@@ -207,4 +217,6 @@ def funnel(
             z = (value - target) / np.sqrt(disp.phi * var / den)
         else:
             z = (value - target) / np.sqrt(var / den + disp.tau2)
-    return Funnel(kind, target, chosen, disp, value, np.where(keep, z, np.nan), flags["95%"], flags["99.8%"])
+    return Funnel(
+        kind, target, chosen, disp, value, np.where(keep, z, np.nan), flags["95%"], flags["99.8%"], target_from
+    )

@@ -213,3 +213,32 @@ def test_a_metric_two_trusts_define_differently_is_flagged_and_never_mixed(
         data = hub_read.funnel_units(hub_engine, system, variant, system.months[0], "ward")
         assert set(data.units["trust_code"]) == set(variant.trusts)
         assert variant.trusts[0] in variant.title
+
+
+def _falls(hub_engine, world: SystemWorld, codes: tuple[str, ...]):
+    for code in codes:
+        import_bundle(hub_engine, world.bundles[code])
+    system = hub_read.load_hub(hub_engine)
+    variant = next(v for v in system.variants if v.metric_id == "falls_per_1000_bed_days")
+    month = system.months[0]
+    wards = hub_read.funnel_units(hub_engine, system, variant, month, "ward")
+    trusts = hub_read.breakdown(hub_engine, system, variant, month, "trust")
+    return wards, trusts
+
+
+def test_a_ward_funnel_with_withheld_wards_centres_on_the_trusts_totals(world: SystemWorld, hub_engine) -> None:
+    wards, trusts = _falls(hub_engine, world, ("RX2",))  # RX2 sent its month's total: 10 falls
+    assert wards.withheld > 0 and wards.funnel is not None  # wards with 1 to 7 falls in the month are withheld
+    assert trusts[["trust_code", "numerator", "suppressed"]].values.tolist() == [["RX2", 10.0, False]]
+    expected = trusts["numerator"].sum() / trusts["denominator"].sum()
+    assert wards.funnel.target == pytest.approx(expected)
+    assert "(the trusts' totals, which include the wards withheld)" in wards.funnel.statement
+
+
+def test_a_ward_funnel_whose_trust_total_is_withheld_says_its_centre_is_biased(world: SystemWorld, hub_engine) -> None:
+    wards, trusts = _falls(hub_engine, world, ("RX1", "RX2"))  # RX1's month total is itself 1 to 7: withheld
+    assert trusts[["trust_code", "suppressed"]].values.tolist() == [["RX1", True], ["RX2", False]]
+    assert wards.funnel is not None and wards.withheld > 0
+    shown = wards.units
+    assert wards.funnel.target == pytest.approx(shown["numerator"].sum() / shown["denominator"].sum())
+    assert f"the {wards.withheld} withheld are not in it, and it is biased by their absence" in wards.funnel.statement

@@ -88,3 +88,28 @@ def test_the_chart_reads_per_1000_occupied_bed_days(variant) -> None:
 def test_the_bundle_protects_falls_and_bed_days_as_counts_of_people_and_events(cfg) -> None:
     m = next(m for m in cfg.metrics if m.id == "falls_per_1000_bed_days")
     assert protected_parts(m) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("centre", "target", "said"),
+    [
+        (None, 12 / 400, "all units pooled"),  # the units' own pooled value
+        ((0.05, "the trusts' totals"), 0.05, "the trusts' totals"),  # given, with where it came from
+        ((0.0, "a quiet month"), 0.0, "a quiet month"),
+    ],
+)
+def test_the_centre_line_is_pooled_unless_given_and_the_chart_says_which(centre, target, said) -> None:
+    made = funnel(Kind.RATE, [0, 12, 0], [100, 200, 100], centre=centre)
+    assert made.target == pytest.approx(target)
+    assert f"({said})" in made.statement
+
+
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_a_centre_that_is_not_a_rate_is_refused(bad) -> None:
+    with pytest.raises(ValueError, match="target"):
+        funnel(Kind.RATE, [1, 2], [100, 200], centre=(bad, "wrong"))
+
+
+def test_a_proportion_centre_above_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="proportion up to 1"):
+        funnel(Kind.PROPORTION, [1, 2], [100, 200], centre=(1.5, "wrong"))
