@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cached_property
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -28,6 +30,7 @@ from metrics.errors import ConfigError
 from metrics.store.queries import SnapshotInfo
 
 _LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 FILL_COMMAND = "python -m metrics demo"
 LOAD_COMMAND = "python -m metrics refresh EXTRACT_FOLDER"
 
@@ -162,6 +165,16 @@ def load_config_or_explain() -> AppConfig | None:
         return store_access.app_config()
     except ConfigError as exc:
         explain_config_problems(exc)
+        return None
+
+
+def panel_config_or_warn(load: Callable[[], T], warning: str) -> T | None:
+    """A panel's configuration from ``load``, or None after ``warning`` followed by the problems: the panel is left
+    out and the rest of the page still shows."""
+    try:
+        return load()
+    except ConfigError as exc:
+        st.warning(f"{warning}: {exc}")
         return None
 
 

@@ -17,10 +17,10 @@ SQL statement lives. tests/unit/test_layering.py holds the line.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -70,15 +70,41 @@ def config_signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(directory.glob("*.yaml")))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _config(directory: str, signature: tuple) -> AppConfig:
-    return load_config(Path(directory))
+def _load_accreditation_config(directory: Path) -> AccreditationConfig:
+    cfg = app_config()
+    huddle, _ = huddle_config_problems(directory, cfg, optional=True)
+    loaded, problems = accreditation_config_problems(
+        str(directory), cfg, huddle_roles=set(huddle.role_codes) if huddle is not None else None
+    )
+    if problems or loaded is None:
+        raise ConfigError([f"{directory}/{p}" for p in problems])
+    return loaded
+
+
+# Every configuration file the views read, by name: each is loaded once per change of the config folder's signature.
+_CONFIG_LOADERS: dict[str, Callable[[Path], Any]] = {
+    "app": load_config,
+    "accreditation": _load_accreditation_config,
+    "learning": load_learning_config,
+    "dimensions": lambda directory: load_dimensions_config(directory, [m.id for m in app_config().metrics]),
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8 * len(_CONFIG_LOADERS))
+def _loaded_config(name: str, directory: str, signature: tuple) -> Any:
+    return _CONFIG_LOADERS[name](Path(directory))
+
+
+def _config_file(name: str) -> Any:
+    """The configuration ``name`` from the live config folder, reloaded when a YAML file there changes; a broken one
+    raises ConfigError and is never cached."""
+    directory = config_dir()
+    return _loaded_config(name, str(directory), config_signature(directory))
 
 
 def app_config() -> AppConfig:
     """The live configuration; raises metrics.errors.ConfigError (never cached) when it is broken."""
-    directory = config_dir()
-    return _config(str(directory), config_signature(directory))
+    return cast(AppConfig, _config_file("app"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -225,26 +251,28 @@ def system_grid(
     return hub_read.grid(engine_for(db_url), system_hub(db_url, generation), month, level)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def system_funnel(db_url: str, generation: int, variant_key: str, month: date, level: str) -> hub_read.FunnelData:
+def _hub_variant(db_url: str, generation: int, variant_key: str) -> tuple[hub_read.SystemHub, hub_read.MetricVariant]:
     system = system_hub(db_url, generation)
     variant = system.variant(variant_key)
     assert variant is not None, variant_key
+    return system, variant
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def system_funnel(db_url: str, generation: int, variant_key: str, month: date, level: str) -> hub_read.FunnelData:
+    system, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.funnel_units(engine_for(db_url), system, variant, month, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def system_breakdown(db_url: str, generation: int, variant_key: str, month: date, level: str) -> pd.DataFrame:
-    system = system_hub(db_url, generation)
-    variant = system.variant(variant_key)
-    assert variant is not None, variant_key
+    system, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.breakdown(engine_for(db_url), system, variant, month, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str, SpcResult]:
-    variant = system_hub(db_url, generation).variant(variant_key)
-    assert variant is not None, variant_key
+    _, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.trust_spc(engine_for(db_url), variant)
 
 
@@ -337,22 +365,9 @@ def barometer_snapshot_part(
 # ---- ward accreditation ---------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _accreditation_config(directory: str, signature: tuple) -> AccreditationConfig:
-    cfg = app_config()
-    huddle, _ = huddle_config_problems(Path(directory), cfg, optional=True)
-    loaded, problems = accreditation_config_problems(
-        directory, cfg, huddle_roles=set(huddle.role_codes) if huddle is not None else None
-    )
-    if problems or loaded is None:
-        raise ConfigError([f"{directory}/{p}" for p in problems])
-    return loaded
-
-
 def accreditation_config() -> AccreditationConfig:
     """config/accreditation.yaml, validated; raises ConfigError (never cached) when it is missing or broken."""
-    directory = config_dir()
-    return _accreditation_config(str(directory), config_signature(directory))
+    return cast(AccreditationConfig, _config_file("accreditation"))
 
 
 def record_accreditation(
@@ -455,26 +470,14 @@ def improvement_board_counts(snapshot_id: int, today: date) -> Any:
 # ---- learning responses and the five dimensions ---------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _learning_config(directory: str, signature: tuple) -> LearningFile:
-    return load_learning_config(Path(directory))
-
-
 def learning_config() -> LearningFile:
     """config/learning.yaml; raises ConfigError (never cached) when it is missing or broken."""
-    directory = config_dir()
-    return _learning_config(str(directory), config_signature(directory))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _dimensions_config(directory: str, signature: tuple) -> DimensionsFile:
-    return load_dimensions_config(Path(directory), [m.id for m in app_config().metrics])
+    return cast(LearningFile, _config_file("learning"))
 
 
 def dimensions_config() -> DimensionsFile:
     """config/dimensions.yaml; raises ConfigError (never cached) when it is missing or broken."""
-    directory = config_dir()
-    return _dimensions_config(str(directory), config_signature(directory))
+    return cast(DimensionsFile, _config_file("dimensions"))
 
 
 def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: datetime) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.common.board import Board
+from dashboard.common.board import Board, panel_config_or_warn
 from dashboard.common.formatting import number_text, value_text
 from dashboard.common.spc_summary import stored_spc
 from metrics.dimensions.panel import DimensionAnswer, LearningCounts, learning_counts, ward_dimensions
@@ -99,10 +99,8 @@ def render_dimensions_panel(
     st.html(f"<style>{DIMENSIONS_CSS}</style>")
     if title:
         st.html('<div class="ws-group">The five questions of safety</div>')
-    try:
-        dims = store_access.dimensions_config()
-    except ConfigError as exc:
-        st.warning(f"The five questions are not configured: {exc}")
+    dims = panel_config_or_warn(store_access.dimensions_config, "The five questions are not configured")
+    if dims is None:
         return
     spc = stored_spc(board)
     summary = spc.result.summary.set_index("series_id") if spc is not None else pd.DataFrame()

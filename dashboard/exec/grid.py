@@ -18,7 +18,7 @@ from dashboard.common.formatting import headline_text, value_text
 from dashboard.common.rag import rag_style
 from dashboard.common.tiles import NOT_SUPPLIED
 from metrics.board import standings as board_standings
-from metrics.board.exec_grid import ExecGrid, ExecPage, exec_grid
+from metrics.board.exec_grid import ExecGrid, ExecPage, exec_grid, group_runs
 from metrics.config.models import Ward
 from metrics.evaluate.definitions import MetricDefinition
 
@@ -87,12 +87,7 @@ def _total_row(label: str, scope: str, definitions: list[MetricDefinition], grid
 
 
 def _head(board: Board, definitions: list[MetricDefinition]) -> str:
-    groups: list[tuple[str, int]] = []
-    for d in definitions:
-        if groups and groups[-1][0] == d.group:
-            groups[-1] = (d.group, groups[-1][1] + 1)
-        else:
-            groups.append((d.group, 1))
+    groups = group_runs(definitions)
     group_row = '<tr><th colspan="3"></th>' + "".join(
         f'<th class="ws-group-head" colspan="{span}">{escape(group_label(board.cfg, code))}</th>'
         for code, span in groups
@@ -110,13 +105,10 @@ def exec_grid_html(board: Board, definitions: list[MetricDefinition], page: Exec
     trust's; ``order='reds'`` puts the reddest wards first within each site."""
     cfg = board.cfg
     grid = exec_grid_for(board, definitions)
-    ids = [d.id for d in definitions]
     codes = list(page.ward_codes)
-    values = grid.values.loc[codes, ids].to_numpy()
-    numerators = grid.numerators.loc[codes, ids].to_numpy()
-    denominators = grid.denominators.loc[codes, ids].to_numpy()
-    rags = grid.rags.loc[codes, ids].to_numpy()
-    counts = grid.standings.loc[codes, ["reds", "ambers"]].to_numpy()
+    page_cells = grid.page_cells(codes, [d.id for d in definitions])
+    values, numerators, denominators = page_cells.values, page_cells.numerators, page_cells.denominators
+    rags, counts = page_cells.rags, page_cells.counts
     row_of = {code: i for i, code in enumerate(codes)}
     width = 3 + len(definitions)
     body = []

@@ -20,7 +20,7 @@ from dashboard.common.hyphenation import soft_hyphenated
 from dashboard.common.rag import NO_DATA, RAG_ORDER, RAG_STYLES
 from dashboard.common.tiles import NOT_SUPPLIED
 from dashboard.exec.grid import cell_text
-from metrics.board.exec_grid import ExecGrid, ExecPage
+from metrics.board.exec_grid import ExecGrid, ExecPage, group_runs
 from metrics.board.standings import TRUST
 from metrics.evaluate.definitions import MetricDefinition
 
@@ -95,19 +95,12 @@ def exec_wall_html(
     page_title = f"{page.title} · {turn}" if turn else page.title
     ids = [d.id for d in definitions]
     codes = list(page.ward_codes)
-    values = grid.values.loc[codes, ids].to_numpy()
-    numerators = grid.numerators.loc[codes, ids].to_numpy()
-    denominators = grid.denominators.loc[codes, ids].to_numpy()
-    rags = grid.rags.loc[codes, ids].to_numpy()
-    counts = grid.standings.loc[codes, ["reds", "ambers"]].to_numpy()
+    page_cells = grid.page_cells(codes, ids)
+    values, numerators, denominators = page_cells.values, page_cells.numerators, page_cells.denominators
+    rags, counts = page_cells.rags, page_cells.counts
     names = {w.code: w.name for w in board.cfg.wards.wards}
     sites = {s.code: s.name for s in board.cfg.wards.sites}
-    groups: list[tuple[str, int]] = []
-    for d in definitions:
-        if groups and groups[-1][0] == d.group:
-            groups[-1] = (d.group, groups[-1][1] + 1)
-        else:
-            groups.append((d.group, 1))
+    groups = group_runs(definitions)
     head = (
         f'<thead><tr class="xw-groups"><th class="xw-page" colspan="3">{escape(page_title)}</th>'
         + "".join(f'<th colspan="{n}">{escape(group_label(board.cfg, g))}</th>' for g, n in groups)

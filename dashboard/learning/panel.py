@@ -20,7 +20,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.common import store_access
-from dashboard.common.board import Board
+from dashboard.common.board import Board, panel_config_or_warn
 from dashboard.huddle.entry_state import entry_actor, huddle_config
 from metrics.errors import ConfigError, UserFacingError
 from metrics.learning.config import LearningFile
@@ -201,10 +201,8 @@ def render_learning_panel(board: Board, ward_code: str, *, can_record: bool) -> 
 def _learning_panel(board: Board, ward_code: str, *, can_record: bool) -> None:
     st.html(f"<style>{LEARNING_CSS}</style>")
     st.html('<div class="ws-group">Are we responding and improving? Learning responses to harm (PSIRF)</div>')
-    try:
-        cfg = store_access.learning_config()
-    except ConfigError as exc:
-        st.warning(f"Learning responses are not configured: {exc}")
+    cfg = panel_config_or_warn(store_access.learning_config, "Learning responses are not configured")
+    if cfg is None:
         return
     if "incidents" not in (board.snapshot.row_counts or {}):
         st.info("Incidents not supplied: the extract has no incidents table, so no learning response can be asked for.")

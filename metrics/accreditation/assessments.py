@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from metrics.accreditation.config import AccreditationConfig
 from metrics.accreditation.levels import Award, award
 from metrics.accreditation.scoring import Answer, ScoreError, parse_score, score_visit
-from metrics.errors import UserFacingError
+from metrics.entry_fields import EntryRefused, known_ward
 from metrics.rules.clock import LONDON
 from metrics.store import accreditation as stored
 from metrics.store.audit import Actor
@@ -36,12 +36,8 @@ FINDING_MAX_CHARS = 500
 ACTION_DUE_TIME = time(17, 0)  # London time on the day the next visit is due
 
 
-class AssessmentInputError(UserFacingError):
+class AssessmentInputError(EntryRefused):
     """A visit refused before it reached the store; ``problems`` are (field, message) pairs, all of them."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = list(problems)
-        super().__init__("Not saved: " + "; ".join(message for _, message in self.problems))
 
 
 @dataclass(frozen=True)
@@ -65,9 +61,7 @@ def _check(
     require_every_question: bool,
 ) -> tuple[str, date, dict[str, Answer], dict[str, str]]:
     problems: list[tuple[str, str]] = []
-    ward = cfg.ward(str(ward_code)) if ward_code else None
-    if ward is None:
-        problems.append(("ward_code", f"ward {str(ward_code)[:20]!r} is not in config/wards.yaml"))
+    ward = known_ward(cfg, ward_code, problems)
     if isinstance(assessed_on, datetime) or not isinstance(assessed_on, date):
         problems.append(("assessed_on", f"the visit date must be a date, got {assessed_on!r:.40}"))
     elif assessed_on > today:

@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+from numpy.typing import NDArray
 
 from metrics.board.standings import TRUST, site_scope, standing_totals, totals, ward_standings
 from metrics.config.models import Site, Ward
@@ -52,6 +54,40 @@ class ExecGrid:
     def pages(self, sites: Sequence[Site], rows: int = WALL_ROWS) -> list[ExecPage]:
         """The wall's screens (``exec_pages``) for these wards."""
         return exec_pages(list(self.site_of.items()), sites, rows)
+
+    def page_cells(self, ward_codes: Sequence[str], metric_ids: Sequence[str]) -> PageCells:
+        """The cells of one page (rows ``ward_codes``, columns ``metric_ids``) as arrays, so that a redraw indexes
+        them by position instead of looking each one up."""
+        codes, ids = list(ward_codes), list(metric_ids)
+        return PageCells(
+            values=self.values.loc[codes, ids].to_numpy(),
+            numerators=self.numerators.loc[codes, ids].to_numpy(),
+            denominators=self.denominators.loc[codes, ids].to_numpy(),
+            rags=self.rags.loc[codes, ids].to_numpy(),
+            counts=self.standings.loc[codes, ["reds", "ambers"]].to_numpy(),
+        )
+
+
+@dataclass(frozen=True)
+class PageCells:
+    """One page's wards × measures, row i the page's i-th ward and column j its j-th measure."""
+
+    values: NDArray[Any]
+    numerators: NDArray[Any]
+    denominators: NDArray[Any]
+    rags: NDArray[Any]  # 'red', 'amber', 'green' or None
+    counts: NDArray[Any]  # per ward: reds, ambers
+
+
+def group_runs(definitions: Sequence[MetricDefinition]) -> list[tuple[str, int]]:
+    """The measures' groups in order, each with how many measures in a row it spans: one head per run."""
+    groups: list[tuple[str, int]] = []
+    for d in definitions:
+        if groups and groups[-1][0] == d.group:
+            groups[-1] = (d.group, groups[-1][1] + 1)
+        else:
+            groups.append((d.group, 1))
+    return groups
 
 
 def _pivot(frame: pd.DataFrame, column: str, codes: pd.Index, metric_ids: list[str]) -> pd.DataFrame:

@@ -48,30 +48,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser(
-        "refresh", parents=[common], help="load an extract folder (or a folder of extract folders) into the store"
+    def command(name: str, handler: str, help_text: str) -> argparse.ArgumentParser:
+        """A command taking --config, --db and --create-store, whose handler (``module:function``) is imported when
+        it runs."""
+        p = sub.add_parser(name, parents=[common], help=help_text)
+        p.set_defaults(func=lazy(handler))
+        return p
+
+    p = command(
+        "refresh",
+        "metrics.cli.commands:cmd_refresh",
+        "load an extract folder (or a folder of extract folders) into the store",
     )
     p.add_argument("extract", help="extract folder holding manifest.json, or a folder of such folders")
-    p.set_defaults(func=lazy("metrics.cli.commands:cmd_refresh"))
 
-    p = sub.add_parser("snapshot", parents=[common], help="print the current snapshot")
+    p = command("snapshot", "metrics.cli.commands:cmd_snapshot", "print the current snapshot")
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.add_argument("--id", type=int, default=None, help="a snapshot id (default: the current one)")
     p.add_argument("--compact", action="store_true", help="JSON on one line")
-    p.set_defaults(func=lazy("metrics.cli.commands:cmd_snapshot"))
 
-    p = sub.add_parser(
-        "release", parents=[common], help="release a held extract so that it may become current (audited)"
+    p = command(
+        "release", "metrics.cli.commands:cmd_release", "release a held extract so that it may become current (audited)"
     )
     p.add_argument("id", type=int, help="the held snapshot's id (shown by refresh and by snapshot)")
     p.add_argument("--user", default=None, help="who releases it, for the audit log")
     p.add_argument("--note", default="", help="why, for the audit log")
-    p.set_defaults(func=lazy("metrics.cli.commands:cmd_release"))
 
-    p = sub.add_parser("check-config", parents=[common], help="validate the configuration folder")
-    p.set_defaults(func=lazy("metrics.cli.commands:cmd_check_config"))
+    command("check-config", "metrics.cli.commands:cmd_check_config", "validate the configuration folder")
 
-    p = sub.add_parser("generate-sample", parents=[common], help="write a synthetic trust's daily extracts")
+    p = command("generate-sample", "metrics.cli.sample:cmd_generate_sample", "write a synthetic trust's daily extracts")
     p.add_argument("--out", default=str(PROJECT_ROOT / "var" / "generated"))
     p.add_argument("--days", type=int, default=90)
     p.add_argument("--scale", type=int, default=1)
@@ -90,32 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where to write the configuration matching the generated wards (default: OUT/config)",
     )
-    p.set_defaults(func=lazy("metrics.cli.sample:cmd_generate_sample"))
 
-    p = sub.add_parser(
-        "demo", parents=[common], help="fill the store with synthetic history up to today, and keep it current"
+    p = command(
+        "demo", "metrics.cli.sample:cmd_demo", "fill the store with synthetic history up to today, and keep it current"
     )
     p.add_argument("--days", type=int, default=90)
-    p.set_defaults(func=lazy("metrics.cli.sample:cmd_demo"))
 
-    p = sub.add_parser("report", parents=[common], help="write the monthly SPC board report (self-contained HTML)")
+    p = command("report", "metrics.cli.report:cmd_report", "write the monthly SPC board report (self-contained HTML)")
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)")
-    p.set_defaults(func=lazy("metrics.cli.report:cmd_report"))
 
-    p = sub.add_parser(
+    p = command(
         "prune",
-        parents=[common],
-        help="remove patient-level rows older than store.keep_days (dashboard.yaml); ward values and SPC history stay",
+        "metrics.cli.retention:cmd_prune",
+        "remove patient-level rows older than store.keep_days (dashboard.yaml); ward values and SPC history stay",
     )
     p.add_argument("--keep-days", type=int, default=None, help="override store.keep_days for this run")
     p.add_argument("--now", default=None, help="ISO 8601 time to count the days back from (default: now)")
-    p.set_defaults(func=lazy("metrics.cli.retention:cmd_prune"))
 
-    p = sub.add_parser(
+    p = command(
         "export-aggregate",
-        parents=[common],
-        help="write this trust's aggregate bundle for the system hub (no patient row; small numbers withheld)",
+        "metrics.cli.federation:cmd_export_aggregate",
+        "write this trust's aggregate bundle for the system hub (no patient row; small numbers withheld)",
     )
     p.add_argument("--out", default=None, help="a new folder for the bundle (default var/bundles/TRUST_CODE)")
     p.add_argument("--since", default=None, help="YYYY-MM-DD: from this day's month (default: the latest month)")
@@ -125,31 +126,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=7,
         help="withhold counts from 1 to this (default 7: NHS Digital's disclosure control for HES, 2018)",
     )
-    p.set_defaults(func=lazy("metrics.cli.federation:cmd_export_aggregate"))
 
-    p = sub.add_parser(
+    p = command(
         "import-aggregate",
-        parents=[common],
-        help="load trusts' bundles into the system hub store; exit 4 refusing a damaged, unknown or older one",
+        "metrics.cli.federation:cmd_import_aggregate",
+        "load trusts' bundles into the system hub store; exit 4 refusing a damaged, unknown or older one",
     )
     p.add_argument("bundles", nargs="+", help="bundle folder(s) written by export-aggregate")
-    p.set_defaults(func=lazy("metrics.cli.federation:cmd_import_aggregate"))
 
     add_kiosk_subcommand(sub, [common])
     add_safety_case_subcommand(sub)
 
-    p = sub.add_parser(
-        "audit-verify", parents=[common], help="check the audit log's hash chain; exit 4 naming the first broken row"
+    command(
+        "audit-verify",
+        "metrics.cli.audit_db:cmd_audit_verify",
+        "check the audit log's hash chain; exit 4 naming the first broken row",
     )
-    p.set_defaults(func=lazy("metrics.cli.audit_db:cmd_audit_verify"))
-    p = sub.add_parser(
+    p = command(
         "db-grant",
-        parents=[common],
-        help="PostgreSQL: migrate as the owner, then grant the app role what it needs (audit_log: INSERT, SELECT)",
+        "metrics.cli.audit_db:cmd_db_grant",
+        "PostgreSQL: migrate as the owner, then grant the app role what it needs (audit_log: INSERT, SELECT)",
     )
     p.add_argument("--app-role", required=True, help="the role the app connects as (DATABASE_URL's user)")
     p.add_argument("--migrate-db", default=None, help="the schema owner's URL (default: MIGRATION_DATABASE_URL)")
-    p.set_defaults(func=lazy("metrics.cli.audit_db:cmd_db_grant"))
 
     spc_parser = add_spc_subcommand(sub)
     spc_parser.add_argument("--config", default=str(DEFAULT_CONFIG_DIR), help="configuration folder (default: config/)")

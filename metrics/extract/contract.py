@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 CONTRACT_VERSION = 1
 
@@ -114,6 +115,12 @@ KEY, WARD_TEAM, SENSITIVE = Identifying.KEY, Identifying.WARD_TEAM, Identifying.
 # metrics.equity.groups
 ETHNIC_CATEGORY_CODES = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "z", "99")
 
+
+def _may_be_absent(name: str, kind: ColumnType, description: str, **limits: Any) -> ColumnSpec:
+    """An optional column a file may leave out altogether (read as all empty); its description says so first."""
+    return ColumnSpec(name, kind, False, f"Optional: {description}", may_be_absent=True, **limits)
+
+
 ENCOUNTERS = TableSpec(
     "encounters",
     "One row per inpatient stay that is current or ended in the last 24 hours.",
@@ -138,27 +145,23 @@ ENCOUNTERS = TableSpec(
             max_value=9,
             may_be_absent=True,
         ),
-        ColumnSpec(
+        _may_be_absent(
             "imd_decile",
             INT,
-            False,
-            "Optional: the Index of Multiple Deprivation decile of the patient's home area (English Indices of "
+            "the Index of Multiple Deprivation decile of the patient's home area (English Indices of "
             "Deprivation 2019, by Lower-layer Super Output Area): 1 the most deprived tenth, 10 the least. "
             "Deciles 1 and 2 are the Core20 (NHS England Core20PLUS5). Read only as counts per group.",
             min_value=1,
             max_value=10,
-            may_be_absent=True,
             identifying=SENSITIVE,
         ),
-        ColumnSpec(
+        _may_be_absent(
             "ethnic_category",
             S,
-            False,
-            "Optional: the patient's ETHNIC CATEGORY code (NHS Data Dictionary): A-C White, D-G Mixed, H-L Asian or "
+            "the patient's ETHNIC CATEGORY code (NHS Data Dictionary): A-C White, D-G Mixed, H-L Asian or "
             "Asian British, M-P Black or Black British, R-S Other ethnic groups, Z not stated, 99 not known. "
             "Read only as counts per group.",
             allowed=ETHNIC_CATEGORY_CODES,
-            may_be_absent=True,
             identifying=SENSITIVE,
         ),
     ),
@@ -243,14 +246,11 @@ MEDICATION_ADMINISTRATIONS = TableSpec(
             "For not_given: patient_refused, unavailable, nil_by_mouth, clinical_reason, patient_absent, no_reason, "
             "...",
         ),
-        ColumnSpec(
+        _may_be_absent(
             "dmd_code",
             S,
-            False,
-            "Optional: the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the "
-            "critical "
+            "the medicine's NHS dictionary of medicines and devices (dm+d) code, matched against the critical "
             "medicine code list in config/clinical.yaml before the name is.",
-            may_be_absent=True,
         ),
     ),
 )
@@ -265,22 +265,18 @@ STAFFING = TableSpec(
         ColumnSpec("staff_group", S, True, "registered or unregistered.", allowed=("registered", "unregistered")),
         ColumnSpec("planned", D, True, "Planned headcount (or hours, as config says).", min_value=0),
         ColumnSpec("actual", D, True, "Actual headcount (or hours).", min_value=0),
-        ColumnSpec(
+        _may_be_absent(
             "planned_hours",
             D,
-            False,
-            "Optional: planned hours for the shift, as the safe staffing return counts them. Without it, "
+            "planned hours for the shift, as the safe staffing return counts them. Without it, "
             "headcount x shift length (config/clinical.yaml staffing.shift_hours) is used and labelled so.",
             min_value=0,
-            may_be_absent=True,
         ),
-        ColumnSpec(
+        _may_be_absent(
             "actual_hours",
             D,
-            False,
-            "Optional: hours actually worked on the shift (fill rate and care hours per patient day read these).",
+            "hours actually worked on the shift (fill rate and care hours per patient day read these).",
             min_value=0,
-            may_be_absent=True,
         ),
     ),
     ward_column="ward_code",

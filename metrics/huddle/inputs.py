@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from metrics.entry_fields import EntryRefused, known_ward, one_line_text, utc_moment
 from metrics.errors import UserFacingError
 from metrics.store.audit import Actor
 from metrics.store.huddle import (
@@ -60,12 +61,8 @@ if TYPE_CHECKING:
 SCORES = (1, 2, 3, 4, 5)
 
 
-class HuddleInputError(UserFacingError):
+class HuddleInputError(EntryRefused):
     """An entry refused before it reached the store; ``problems`` are (field, message) pairs, all of them."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = list(problems)
-        super().__init__("Not saved: " + "; ".join(message for _, message in self.problems))
 
 
 class StaleEditError(UserFacingError):
@@ -95,22 +92,12 @@ def london_today(now: datetime | None = None) -> date:
     return _london(now or datetime.now(timezone.utc)).date()
 
 
-def _utc_now(now: datetime | None) -> datetime:
-    moment = now or datetime.now(timezone.utc)
-    if moment.tzinfo is None:
-        raise ValueError("now must carry its time zone")
-    return moment.astimezone(timezone.utc)
-
-
 # ---- checking an entry --------------------------------------------------------------------------
 
 
 def _ward(app_cfg: AppConfig, ward_code: Any, problems: list[tuple[str, str]]) -> str | None:
-    ward = app_cfg.ward(str(ward_code)) if ward_code not in (None, "") else None
-    if ward is None:
-        problems.append(("ward_code", f"ward {str(ward_code)[:20]!r} is not in config/wards.yaml"))
-        return None
-    return ward.code
+    ward = known_ward(app_cfg, ward_code, problems)
+    return None if ward is None else ward.code
 
 
 def _huddle_date(value: Any, today: date, late_days: int, problems: list[tuple[str, str]]) -> date | None:
@@ -152,22 +139,6 @@ def _code(
     return str(value)
 
 
-def _text(
-    field: str, value: Any, max_chars: int, problems: list[tuple[str, str]], *, required: bool = False, what: str = ""
-) -> str | None:
-    text = (
-        "" if value is None else " ".join(str(value).split())
-    )  # control characters and runs of spaces become one space
-    if not text:
-        if required:
-            problems.append((field, f"{what or field} is required"))
-        return None
-    if len(text) > max_chars:
-        problems.append((field, f"{what or field} is {len(text)} characters; at most {max_chars} are kept"))
-        return None
-    return text
-
-
 def _score(value: Any, problems: list[tuple[str, str]]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value not in SCORES:
         problems.append(("score", f"the score must be a whole number from 1 to 5, got {value!r:.20}"))
@@ -194,7 +165,7 @@ def record_rating(
     now: datetime | None = None,
 ) -> int:
     """Check and store one rating, with its audit row; return its id. Raises HuddleInputError listing every problem."""
-    moment = _utc_now(now)
+    moment = utc_moment(now)
     today = london_today(moment)
     problems: list[tuple[str, str]] = []
     row: dict[str, Any] = {
@@ -208,7 +179,7 @@ def record_rating(
         "kind": _code("kind", kind, RATING_KINDS, problems, what="the rating kind"),
         "score": _score(score, problems),
         "role": _code("role", role, huddle_cfg.role_codes, problems, optional=True),
-        "comment": _text("comment", comment, huddle_cfg.huddle.comment_max_chars, problems, what="the comment"),
+        "comment": one_line_text("comment", comment, huddle_cfg.huddle.comment_max_chars, problems, what="the comment"),
         "device": actor.device,
         "created_at": moment,
     }
@@ -287,7 +258,7 @@ def add_action(
     Huddles, accreditation visits and learning responses keep their actions in this one list; ``source`` says
     which, and an action from a learning response names it (``learning_response_id``, a response of the ward).
     """
-    moment = _utc_now(now)
+    moment = utc_moment(now)
     today = london_today(moment)
     problems: list[tuple[str, str]] = []
     if due_at is not None and due_at.tzinfo is None:
@@ -300,7 +271,7 @@ def add_action(
     row_ward = _ward(app_cfg, ward_code, problems)
     row: dict[str, Any] = {
         "ward_code": row_ward,
-        "text": _text(
+        "text": one_line_text(
             "text",
             text,
             huddle_cfg.huddle.comment_max_chars,
@@ -334,7 +305,7 @@ def set_action_status(
     Raises StaleEditError (nothing saved) when another device changed it first, HuddleInputError for a status
     that is not a closing one or an action already closed.
     """
-    moment = _utc_now(now)
+    moment = utc_moment(now)
     if status not in ACTION_STATUSES or status == "open":
         raise HuddleInputError([("status", f"an action is closed as done or cancelled, got {status!r:.20}")])
     before = action(engine, action_id)  # read outside the write transaction: the write below starts with the UPDATE

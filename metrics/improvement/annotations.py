@@ -9,13 +9,14 @@ added, each with its audit row (``metrics.store.improvement``), so two devices a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from metrics.config.models import AppConfig
+from metrics.entry_fields import EntryRefused, entered_by, one_line_text, utc_moment
 from metrics.errors import UserFacingError
 from metrics.rules.clock import london_date
 from metrics.store import improvement as stored
@@ -26,32 +27,8 @@ TEXT_MAX_CHARS = 200
 EARLIEST = date(2000, 1, 1)
 
 
-class EntryError(UserFacingError):
+class EntryError(EntryRefused):
     """An entry refused before it reached the store; ``problems`` are (field, message) pairs, all of them."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = list(problems)
-        super().__init__("Not saved: " + "; ".join(message for _, message in self.problems))
-
-
-def utc_now(now: datetime | None = None) -> datetime:
-    """The moment of an entry: ``now`` (which must carry its time zone) or the clock, in UTC."""
-    moment = now or datetime.now(timezone.utc)
-    if moment.tzinfo is None:
-        raise ValueError("now must carry its time zone")
-    return moment.astimezone(timezone.utc)
-
-
-def clean_text(field: str, value: Any, max_chars: int, problems: list[tuple[str, str]], what: str) -> str | None:
-    """The text with runs of spaces and control characters made one space; a problem when empty or too long."""
-    text = "" if value is None else " ".join(str(value).split())
-    if not text:
-        problems.append((field, f"{what} is required"))
-        return None
-    if len(text) > max_chars:
-        problems.append((field, f"{what} is {len(text)} characters; at most {max_chars} are kept"))
-        return None
-    return text
 
 
 def past_date(field: str, value: Any, today: date, problems: list[tuple[str, str]], what: str) -> date | None:
@@ -87,7 +64,7 @@ def add_annotation(
     now: datetime | None = None,
 ) -> int:
     """Check and store one annotation of the chart of ``metric_id`` for ``scope``, with its audit row; return its id."""
-    moment = utc_now(now)
+    moment = utc_moment(now)
     problems: list[tuple[str, str]] = []
     if metric_id not in {m.id for m in app_cfg.metrics}:
         problems.append(("metric_id", f"metric {metric_id[:40]!r} is not in config/metrics.yaml"))
@@ -99,10 +76,8 @@ def add_annotation(
         "chart_key": chart_key(metric_id, scope),
         "ward_code": scope.code.upper() if scope.kind == "ward" and scope.code else None,
         "on_date": past_date("on_date", on_date, london_date(moment), problems, "the annotation's date"),
-        "text": clean_text("text", text, TEXT_MAX_CHARS, problems, "the annotation"),
-        "author": actor.label[:120],
-        "device": actor.device,
-        "created_at": moment,
+        "text": one_line_text("text", text, TEXT_MAX_CHARS, problems, what="the annotation", required=True),
+        **entered_by(actor, moment),
     }
     if problems:
         raise EntryError(problems)

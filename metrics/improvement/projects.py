@@ -23,7 +23,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from metrics.config.models import AppConfig
-from metrics.improvement.annotations import EntryError, clean_text, past_date, utc_now
+from metrics.entry_fields import entered_by, known_ward, one_line_text, utc_moment
+from metrics.improvement.annotations import EntryError, past_date
 from metrics.rules.clock import london_date
 from metrics.spc.xmr import SpcResult, spc
 from metrics.store import huddle as stored_huddle
@@ -56,12 +57,10 @@ def open_project(
     now: datetime | None = None,
 ) -> int:
     """Check and store a new project (from the huddle action ``action_id``, of the same ward), with its audit row."""
-    moment = utc_now(now)
+    moment = utc_moment(now)
     today = london_date(moment)
     problems: list[tuple[str, str]] = []
-    ward = app_cfg.ward(str(ward_code or ""))
-    if ward is None:
-        problems.append(("ward_code", f"ward {str(ward_code)[:20]!r} is not in config/wards.yaml"))
+    ward = known_ward(app_cfg, ward_code, problems)
     if action_id is not None:
         found = stored_huddle.action(engine, int(action_id))
         if found is None or ward is None or str(found["ward_code"]).upper() != ward.code.upper():
@@ -76,7 +75,7 @@ def open_project(
         )
     ideas: list[str] = []
     for k, idea in enumerate(change_ideas):
-        text = clean_text(f"change_ideas[{k}]", idea, IDEA_MAX_CHARS, [], "a change idea")
+        text = one_line_text(f"change_ideas[{k}]", idea, IDEA_MAX_CHARS, [], what="a change idea")
         if text:
             ideas.append(text)
     if len(ideas) > MAX_IDEAS:
@@ -87,16 +86,14 @@ def open_project(
     row: dict[str, Any] = {
         "ward_code": ward.code if ward is not None else None,
         "action_id": action_id,
-        "title": clean_text("title", title, TITLE_MAX_CHARS, problems, "the project's title"),
-        "problem": clean_text("problem", problem, TEXT_MAX_CHARS, problems, "the problem"),
+        "title": one_line_text("title", title, TITLE_MAX_CHARS, problems, what="the project's title", required=True),
+        "problem": one_line_text("problem", problem, TEXT_MAX_CHARS, problems, what="the problem", required=True),
         "metric_id": metric_id,
         "aim_target": aim_text,
         "target_date": target_date,
         "change_ideas": ideas,
         "opened_on": today,
-        "author": actor.label[:120],
-        "device": actor.device,
-        "created_at": moment,
+        **entered_by(actor, moment),
     }
     if problems:
         raise EntryError(problems)
@@ -107,7 +104,7 @@ def add_cycle(
     engine: Engine, *, project_id: int, cycle_date: date, note: str, actor: Actor, now: datetime | None = None
 ) -> int:
     """Check and store one PDSA cycle of a project, with its audit row; return its id."""
-    moment = utc_now(now)
+    moment = utc_moment(now)
     problems: list[tuple[str, str]] = []
     found = stored.project(engine, int(project_id))
     if found is None:
@@ -115,10 +112,8 @@ def add_cycle(
     row = {
         "project_id": int(project_id),
         "cycle_date": past_date("cycle_date", cycle_date, london_date(moment), problems, "the cycle's date"),
-        "note": clean_text("note", note, TEXT_MAX_CHARS, problems, "the cycle's note"),
-        "author": actor.label[:120],
-        "device": actor.device,
-        "created_at": moment,
+        "note": one_line_text("note", note, TEXT_MAX_CHARS, problems, what="the cycle's note", required=True),
+        **entered_by(actor, moment),
     }
     if problems:
         raise EntryError(problems)

@@ -74,6 +74,13 @@ class Factor(Strict):
     label: str = Field(min_length=1)
 
 
+def _refuse_twice(keys: list[str], rule: str) -> None:
+    """A ValueError stating ``rule`` and naming every key listed more than once."""
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise ValueError(f"{rule}; listed twice: {', '.join(twice)}")
+
+
 class LearningFile(Strict):
     """config/learning.yaml as a whole."""
 
@@ -96,19 +103,13 @@ class LearningFile(Strict):
     @field_validator("contributory_factors")
     @classmethod
     def _unique_codes(cls, value: tuple[Factor, ...]) -> tuple[Factor, ...]:
-        codes = [f.code for f in value]
-        twice = sorted({c for c in codes if codes.count(c) > 1})
-        if twice:
-            raise ValueError(f"factor codes must be unique; listed twice: {', '.join(twice)}")
+        _refuse_twice([f.code for f in value], "factor codes must be unique")
         return value
 
     @field_validator("harm_incidents")
     @classmethod
     def _one_rule_per_type(cls, value: tuple[HarmIncidentRule, ...]) -> tuple[HarmIncidentRule, ...]:
-        types = [r.incident_type for r in value]
-        twice = sorted({t for t in types if types.count(t) > 1})
-        if twice:
-            raise ValueError(f"one rule per incident type; listed twice: {', '.join(twice)}")
+        _refuse_twice([r.incident_type for r in value], "one rule per incident type")
         return value
 
     def factor_label(self, code: str) -> str:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.errors import UserFacingError
+from metrics.entry_fields import EntryRefused, known_ward, one_line_text
 from metrics.learning.config import LearningFile
 from metrics.rules.clock import LONDON
 from metrics.store import learning as stored
@@ -61,12 +61,8 @@ STATUS_COLUMNS = [
 STATUSES = ("overdue", "due", "responded")
 
 
-class LearningInputError(UserFacingError):
+class LearningInputError(EntryRefused):
     """A response refused before it reached the store; ``problems`` are (field, message) pairs, all of them."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = list(problems)
-        super().__init__("Not saved: " + "; ".join(message for _, message in self.problems))
 
 
 def london_date(moment: datetime) -> date:
@@ -201,14 +197,6 @@ def ward_status(
     return response_status(incidents, stored.responses(engine, ward_codes), cfg, today)
 
 
-def _problem_text(field: str, value: Any, max_chars: int, problems: list[tuple[str, str]], what: str) -> str | None:
-    text = "" if value is None else " ".join(str(value).split())
-    if len(text) > max_chars:
-        problems.append((field, f"{what} is {len(text)} characters; at most {max_chars} are kept"))
-        return None
-    return text or None
-
-
 def record_response(
     engine: Engine,
     app_cfg: AppConfig,
@@ -233,17 +221,15 @@ def record_response(
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     today = london_date(moment)
     problems: list[tuple[str, str]] = []
-    ward = app_cfg.ward(str(ward_code))
-    if ward is None:
-        problems.append(("ward_code", f"ward {str(ward_code)[:20]!r} is not in config/wards.yaml"))
+    ward = known_ward(app_cfg, ward_code, problems)
     status = ward_status(engine, snapshot_id, [ward.code] if ward else [], cfg, moment) if ward else None
     incident = None if status is None else status[status["incident_id"] == incident_id]
     if ward is not None and (incident is None or incident.empty):
         problems.append(("incident_id", "that incident is not a harm incident of this ward on the current board"))
     if kind not in RESPONSE_KINDS:
         problems.append(("kind", f"the response must be one of {', '.join(RESPONSE_KINDS)}, got {str(kind)[:30]!r}"))
-    clean_reason = _problem_text("reason", reason, cfg.text_max_chars, problems, "the reason")
-    clean_summary = _problem_text("summary", summary, cfg.text_max_chars, problems, "the summary")
+    clean_reason = one_line_text("reason", reason, cfg.text_max_chars, problems, what="the reason")
+    clean_summary = one_line_text("summary", summary, cfg.text_max_chars, problems, what="the summary")
     if kind == "none":
         held_on = None
         if not clean_reason:

@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from metrics.report.spc_chart import COMMON_GREY, LIMIT_COLOUR, MEAN_COLOUR, POINT_STYLES, RULE_TEXT
+from metrics.report.spc_chart import COMMON_GREY, LIMIT_COLOUR, MEAN_COLOUR, add_point_traces
 from metrics.spc.rare import RareEventChart
 
 ANNOTATION_COLOUR = "#4C6272"  # NHS dark grey: distinct from every point colour
@@ -86,24 +86,7 @@ def rare_event_figure(chart: RareEventChart, title: str, unit: str = "days betwe
                     hovertemplate=label + ": %{y:.1f}<extra></extra>",
                 )
             )
-        for point_type, (label, colour, symbol) in POINT_STYLES.items():
-            part = frame[frame["point_type"] == point_type]
-            if part.empty:
-                continue
-            rules = [RULE_TEXT.get(str(r), "No rule fired") if r else "No rule fired" for r in part["rule"]]
-            fig.add_trace(
-                go.Scatter(
-                    x=part["event"],
-                    y=part["value"],
-                    mode="markers",
-                    name=label,
-                    marker={"color": colour, "symbol": symbol, "size": 9, "line": {"color": "white", "width": 0.5}},
-                    customdata=[[label, rule] for rule in rules],
-                    hovertemplate="%{x|%d %b %Y}<br>%{y:.0f} "
-                    + escape(unit)
-                    + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-                )
-            )
+        add_point_traces(fig, frame, x="event", value_format=".0f", unit=escape(unit), size=lambda _: 9)
     if chart.so_far is not None and chart.as_of is not None:
         fig.add_trace(
             go.Scatter(

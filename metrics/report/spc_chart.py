@@ -20,7 +20,7 @@ is the one or two words a tile or a wall screen has room for.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
@@ -182,6 +182,39 @@ def _add_line(fig: go.Figure, xy: tuple[Any, Any], name: str, line: dict[str, An
     fig.add_trace(go.Scatter(x=xy[0], y=xy[1], mode="lines", name=name, line=line, **extra))
 
 
+def add_point_traces(
+    fig: go.Figure, points: pd.DataFrame, *, x: str, value_format: str, unit: str, size: Callable[[str], int]
+) -> None:
+    """One marker trace per point type (``POINT_STYLES``: colour and symbol), each point's hover giving its date,
+    its value (``value_format``) with ``unit``, its type and the rule that fired.
+
+    ``points``: the chart's points (columns ``x``, value, point_type, rule); ``size``: a marker's size by its type.
+    """
+    for point_type, (label, colour, symbol) in POINT_STYLES.items():
+        part = points[points["point_type"].astype(object) == point_type]
+        if part.empty:
+            continue
+        rules = [RULE_TEXT.get(str(r), "No rule fired") for r in part["rule"]]
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part["value"],
+                mode="markers",
+                name=label,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size(point_type),
+                    "line": {"color": "white", "width": 0.5},
+                },
+                customdata=[[label, rule] for rule in rules],
+                hovertemplate=f"%{{x|%d %b %Y}}<br>%{{y:{value_format}}} "
+                + unit
+                + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+
+
 def spc_figure(result: Any, title: str, unit: str, target: float | None = None) -> go.Figure:
     """An XmR chart: values, mean (solid), process limits (dashed), target, points styled by type.
 
@@ -202,30 +235,14 @@ def spc_figure(result: Any, title: str, unit: str, target: float | None = None) 
         ends = ([frame["date"].iloc[0], frame["date"].iloc[-1]], [target, target])
         _add_line(fig, ends, "Target", {"color": TARGET_RED, "width": 1.5, "dash": "dot"})
 
-    observed = frame[frame["value"].notna()]
-    for point_type, (label, colour, symbol) in POINT_STYLES.items():
-        part = observed[observed["point_type"].astype(object) == point_type]
-        if part.empty:
-            continue
-        rules = [RULE_TEXT.get(str(r), "No rule fired") if not pd.isna(r) else "No rule fired" for r in part["rule"]]
-        fig.add_trace(
-            go.Scatter(
-                x=part["date"],
-                y=part["value"],
-                mode="markers",
-                name=label,
-                marker={
-                    "color": colour,
-                    "symbol": symbol,
-                    "size": 8 if point_type == "common_cause" else 10,
-                    "line": {"color": "white", "width": 0.5},
-                },
-                customdata=[[label, rule] for rule in rules],
-                hovertemplate="%{x|%d %b %Y}<br>%{y:.3~f} "
-                + unit
-                + "<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            )
-        )
+    add_point_traces(
+        fig,
+        frame[frame["value"].notna()],
+        x="date",
+        value_format=".3~f",
+        unit=unit,
+        size=lambda point_type: 8 if point_type == "common_cause" else 10,
+    )
 
     for phase, part in frame.groupby("phase", sort=True):
         if bool(part["trial_limits"].iloc[0]) and part["upper_limit"].notna().any():

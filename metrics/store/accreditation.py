@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from metrics.store.accreditation_models import AccreditationAnswer, AccreditationAssessment
-from metrics.store.audit import Actor, append
+from metrics.store.audit import Actor
+from metrics.store.audited_rows import frame, insert_with_audit, of_wards, select_columns
 from metrics.store.huddle_models import HuddleAction
 
 ASSESSMENT_COLUMNS = [
@@ -37,6 +38,9 @@ ASSESSMENT_COLUMNS = [
 ]
 ANSWER_COLUMNS = ["assessment_id", "question_id", "domain", "score", "finding"]
 
+# One checked visit as the store takes it: its row, its answers and the actions its findings become.
+Visit = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
 
 def insert_assessment(
     engine: Engine,
@@ -47,78 +51,53 @@ def insert_assessment(
     at: datetime,
 ) -> int:
     """Store one checked visit, its answers and its findings' actions, each with its audit row, in one transaction."""
-    with engine.begin() as conn:
-        return _insert(conn, row, answers, actions, actor, at)
+    return insert_assessments(engine, [(row, answers, actions)], actor, at)[0]
 
 
-def insert_assessments(
-    engine: Engine,
-    visits: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]],
-    actor: Actor,
-    at: datetime,
-) -> list[int]:
+def insert_assessments(engine: Engine, visits: Sequence[Visit], actor: Actor, at: datetime) -> list[int]:
     """Store many checked visits (row, answers, actions), each with its audit rows, in one transaction: an extract's."""
     with engine.begin() as conn:
-        return [_insert(conn, row, answers, actions, actor, at) for row, answers, actions in visits]
+        return [_insert(conn, visit, actor, at) for visit in visits]
 
 
-def _insert(
-    conn: Connection,
-    row: Mapping[str, Any],
-    answers: Sequence[Mapping[str, Any]],
-    actions: Sequence[Mapping[str, Any]],
-    actor: Actor,
-    at: datetime,
-) -> int:
+def _insert(conn: Connection, visit: Visit, actor: Actor, at: datetime) -> int:
     """One visit, its answers, its audit row and its actions (with theirs), on the caller's transaction."""
-    assessment_id = int(
-        conn.execute(insert(AccreditationAssessment).returning(AccreditationAssessment.id), dict(row)).scalar_one()
+    row, answers, actions = visit
+    assessment_id = insert_with_audit(
+        conn,
+        AccreditationAssessment,
+        row,
+        actor,
+        at,
+        entity="accreditation_assessment",
+        event="accreditation.record",
+        after_extra={"answers": len(answers), "actions": len(actions)},
     )
     if answers:
         conn.execute(insert(AccreditationAnswer), [{**a, "assessment_id": assessment_id} for a in answers])
-    append(
-        conn,
-        actor,
-        "accreditation.record",
-        entity="accreditation_assessment",
-        entity_id=assessment_id,
-        ward_code=row["ward_code"],
-        before=None,
-        after={"id": assessment_id, **row, "answers": len(answers), "actions": len(actions)},
-        at=at,
-    )
     for action in actions:
-        action_id = conn.execute(insert(HuddleAction).returning(HuddleAction.id), dict(action)).scalar_one()
-        append(
+        insert_with_audit(
             conn,
+            HuddleAction,
+            action,
             actor,
-            "action.create",
+            at,
             entity="huddle_action",
-            entity_id=action_id,
-            ward_code=action["ward_code"],
-            before=None,
-            after={"id": action_id, **action, "assessment_id": assessment_id},
-            at=at,
+            event="action.create",
+            after_extra={"assessment_id": assessment_id},
         )
     return assessment_id
 
 
-def _frame(rows: Iterable[Any]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=ASSESSMENT_COLUMNS)
-
-
 def assessments(engine: Engine, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Every visit (of the listed wards), newest first per ward: ward, date, then id (ASSESSMENT_COLUMNS)."""
-    query = select(*(getattr(AccreditationAssessment, c) for c in ASSESSMENT_COLUMNS))
-    if ward_codes is not None:
-        query = query.where(func.upper(AccreditationAssessment.ward_code).in_([w.upper() for w in ward_codes]))
+    query = of_wards(select_columns(AccreditationAssessment, ASSESSMENT_COLUMNS), AccreditationAssessment, ward_codes)
     query = query.order_by(
         AccreditationAssessment.ward_code,
         AccreditationAssessment.assessed_on.desc(),
         AccreditationAssessment.id.desc(),
     )
-    with engine.connect() as conn:
-        return _frame(conn.execute(query).all())
+    return frame(engine, query, ASSESSMENT_COLUMNS)
 
 
 def previous_levels(engine: Engine, ward_code: str) -> list[str]:
@@ -130,12 +109,11 @@ def previous_levels(engine: Engine, ward_code: str) -> list[str]:
 def answers(engine: Engine, assessment_id: int) -> pd.DataFrame:
     """One visit's answers, in the order recorded (ANSWER_COLUMNS)."""
     query = (
-        select(*(getattr(AccreditationAnswer, c) for c in ANSWER_COLUMNS))
+        select_columns(AccreditationAnswer, ANSWER_COLUMNS)
         .where(AccreditationAnswer.assessment_id == assessment_id)
         .order_by(AccreditationAnswer.id)
     )
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(), columns=ANSWER_COLUMNS)
+    return frame(engine, query, ANSWER_COLUMNS)
 
 
 def external_ids(engine: Engine) -> set[str]:
@@ -158,5 +136,4 @@ def open_accreditation_actions(engine: Engine, ward_code: str) -> pd.DataFrame:
         )
         .order_by(HuddleAction.created_on, HuddleAction.id)
     )
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(query).all(), columns=["id", "text", "created_on", "due_at"])
+    return frame(engine, query, ["id", "text", "created_on", "due_at"])

@@ -18,17 +18,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from metrics.store.models import Base, UTCDateTime
+from metrics.store.models import Base, UTCDateTime, WardEntry
 
 ASSESSMENT_SOURCES = ("app", "extract")
 
 
-class AccreditationAssessment(Base):
+class AccreditationAssessment(WardEntry, Base):
     """One accreditation visit to one ward: who recorded it, when, and what it earned."""
 
     __tablename__ = "accreditation_assessments"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ward_code: Mapped[str] = mapped_column(String(40))
     assessed_on: Mapped[date] = mapped_column(Date)
     level: Mapped[str] = mapped_column(String(20))
     level_reason: Mapped[str] = mapped_column(Text)

@@ -16,9 +16,10 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, func, insert, select, update
+from sqlalchemy import Engine, Select, func, select, update
 
 from metrics.store.audit import Actor, append
+from metrics.store.audited_rows import first_as_dict, frame, insert_with_audit, of_wards, select_columns
 from metrics.store.huddle_models import HuddleAction, HuddleRating
 
 RATING_COLUMNS = ["id", "ward_code", "huddle_date", "shift", "kind", "score", "role", "comment", "device", "created_at"]
@@ -42,52 +43,21 @@ ACTION_COLUMNS = [
 # ---- ratings ------------------------------------------------------------------------------------
 
 
-def _insert_audited(
-    engine: Engine,
-    model: type[HuddleRating] | type[HuddleAction],
-    kind: str,
-    row: Mapping[str, Any],
-    actor: Actor,
-    at: datetime,
-) -> int:
-    """Insert one checked row into ``model``'s table and its audit row (``kind``.create on huddle_``kind``), in one
-    transaction; return its id.
-
-    What a new rating and a new action share: the entry and its audit row are stored together or not at all.
-    """
-    with engine.begin() as conn:
-        new_id = conn.execute(insert(model).returning(model.id), dict(row)).scalar_one()
-        append(
-            conn,
-            actor,
-            f"{kind}.create",
-            entity=f"huddle_{kind}",
-            entity_id=new_id,
-            ward_code=row["ward_code"],
-            before=None,
-            after={"id": new_id, **row},
-            at=at,
-        )
-    return int(new_id)
-
-
 def insert_rating(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked rating and its audit row in one transaction; return its id."""
-    return _insert_audited(engine, HuddleRating, "rating", row, actor, at)
+    return insert_with_audit(engine, HuddleRating, row, actor, at, entity="huddle_rating", event="rating.create")
 
 
 def ratings(engine: Engine, ward_code: str, start: date, end: date, kind: str | None = None) -> pd.DataFrame:
     """Ratings of one ward with huddle dates from ``start`` to ``end`` (inclusive), oldest first (RATING_COLUMNS)."""
-    query = select(*(getattr(HuddleRating, c) for c in RATING_COLUMNS)).where(
+    query = select_columns(HuddleRating, RATING_COLUMNS).where(
         func.upper(HuddleRating.ward_code) == ward_code.upper(),
         HuddleRating.huddle_date >= start,
         HuddleRating.huddle_date <= end,
     )
     if kind is not None:
         query = query.where(HuddleRating.kind == kind)
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(HuddleRating.huddle_date, HuddleRating.id)).all()
-    return pd.DataFrame(rows, columns=RATING_COLUMNS)
+    return frame(engine, query.order_by(HuddleRating.huddle_date, HuddleRating.id), RATING_COLUMNS)
 
 
 def ratings_on(engine: Engine, ward_codes: Iterable[str], on: date, kind: str = "reliability") -> pd.DataFrame:
@@ -107,18 +77,16 @@ def ratings_on(engine: Engine, ward_codes: Iterable[str], on: date, kind: str = 
 
 def insert_action(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked new action and its audit row in one transaction; return its id."""
-    return _insert_audited(engine, HuddleAction, "action", row, actor, at)
+    return insert_with_audit(engine, HuddleAction, row, actor, at, entity="huddle_action", event="action.create")
 
 
 def _action_by_id(action_id: int) -> Select:  # type: ignore[type-arg]
-    return select(*(getattr(HuddleAction, c) for c in ACTION_COLUMNS)).where(HuddleAction.id == action_id)
+    return select_columns(HuddleAction, ACTION_COLUMNS).where(HuddleAction.id == action_id)
 
 
 def action(engine: Engine, action_id: int) -> dict[str, Any] | None:
     """One action as a dict (ACTION_COLUMNS), or None."""
-    with engine.connect() as conn:
-        found = conn.execute(_action_by_id(action_id)).mappings().first()
-    return dict(found) if found else None
+    return first_as_dict(engine, _action_by_id(action_id))
 
 
 def change_action_if_unchanged(
@@ -162,10 +130,7 @@ def change_action_if_unchanged(
 
 
 def _actions_query(ward_codes: Iterable[str] | None = None) -> Select:  # type: ignore[type-arg]
-    query = select(*(getattr(HuddleAction, c) for c in ACTION_COLUMNS))
-    if ward_codes is not None:
-        query = query.where(func.upper(HuddleAction.ward_code).in_([w.upper() for w in ward_codes]))
-    return query
+    return of_wards(select_columns(HuddleAction, ACTION_COLUMNS), HuddleAction, ward_codes)
 
 
 def open_or_closed_between(
@@ -180,23 +145,21 @@ def open_or_closed_between(
         (HuddleAction.status == "open")
         | ((HuddleAction.closed_at >= closed_from) & (HuddleAction.closed_at < closed_before)),
     )
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(HuddleAction.created_on, HuddleAction.id)).all()
-    return pd.DataFrame(rows, columns=ACTION_COLUMNS)
+    return frame(engine, query.order_by(HuddleAction.created_on, HuddleAction.id), ACTION_COLUMNS)
 
 
 def actions_of_ward(engine: Engine, ward_code: str) -> pd.DataFrame:
     """Every action of a ward, open and closed, in the order they were raised (ACTION_COLUMNS)."""
-    with engine.connect() as conn:
-        rows = conn.execute(_actions_query([ward_code]).order_by(HuddleAction.id)).all()
-    return pd.DataFrame(rows, columns=ACTION_COLUMNS)
+    return frame(engine, _actions_query([ward_code]).order_by(HuddleAction.id), ACTION_COLUMNS)
 
 
 def open_action_counts(engine: Engine, ward_codes: Iterable[str] | None = None) -> dict[str, int]:
     """Open actions per ward (upper-case ward code); wards with none are left out."""
-    query = select(func.upper(HuddleAction.ward_code), func.count()).where(HuddleAction.status == "open")
-    if ward_codes is not None:
-        query = query.where(func.upper(HuddleAction.ward_code).in_([w.upper() for w in ward_codes]))
+    query = of_wards(
+        select(func.upper(HuddleAction.ward_code), func.count()).where(HuddleAction.status == "open"),
+        HuddleAction,
+        ward_codes,
+    )
     with engine.connect() as conn:
         rows = conn.execute(query.group_by(func.upper(HuddleAction.ward_code))).all()
     return {str(code): int(n) for code, n in rows}

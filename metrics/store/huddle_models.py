@@ -25,7 +25,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, In
 from sqlalchemy.orm import Mapped, mapped_column
 
 from metrics.store import learning_models  # noqa: F401 - an action may name the learning response it came from
-from metrics.store.models import Base, UTCDateTime
+from metrics.store.models import Base, UTCDateTime, WardEntry
 
 RATING_KINDS = ("reliability", "feel_safe")
 ACTION_STATUSES = ("open", "done", "cancelled")
@@ -36,12 +36,10 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class HuddleRating(Base):
+class HuddleRating(WardEntry, Base):
     """One person's 1-5 rating at one huddle. No name is stored: the role at most, and the device that sent it."""
 
     __tablename__ = "huddle_ratings"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ward_code: Mapped[str] = mapped_column(String(40))
     huddle_date: Mapped[date] = mapped_column(Date)
     shift: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20))
@@ -57,12 +55,10 @@ class HuddleRating(Base):
     )
 
 
-class HuddleAction(Base):
+class HuddleAction(WardEntry, Base):
     """A concern raised at a huddle and what will be done ('What could go wrong today?'); open until closed."""
 
     __tablename__ = "huddle_actions"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ward_code: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     owner_role: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine
 
-from metrics.store.audit import Actor, append
+from metrics.store.audit import Actor
+from metrics.store.audited_rows import frame, insert_with_audit, row_by_id, rows_of_wards, select_columns
 from metrics.store.improvement_models import ImprovementCycle, ImprovementProject, SpcAnnotation
 
 ANNOTATION_COLUMNS = ["id", "chart_key", "ward_code", "on_date", "text", "author", "created_at"]
@@ -36,84 +37,51 @@ PROJECT_COLUMNS = [
 CYCLE_COLUMNS = ["id", "project_id", "cycle_date", "note", "author", "created_at"]
 
 
-def _insert(engine: Engine, model: type, row: Mapping[str, Any], actor: Actor, at: datetime, what: str) -> int:
-    with engine.begin() as conn:
-        new_id = conn.execute(insert(model).returning(model.id), dict(row)).scalar_one()  # type: ignore[attr-defined]
-        append(
-            conn,
-            actor,
-            f"{what}.create",
-            entity=model.__tablename__,  # type: ignore[attr-defined]
-            entity_id=new_id,
-            ward_code=row.get("ward_code"),
-            before=None,
-            after={"id": new_id, **row},
-            at=at,
-        )
-    return int(new_id)
-
-
 def insert_annotation(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked annotation and its audit row in one transaction; return its id."""
-    return _insert(engine, SpcAnnotation, row, actor, at, "annotation")
+    return insert_with_audit(engine, SpcAnnotation, row, actor, at, entity="spc_annotations", event="annotation.create")
 
 
 def insert_project(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked improvement project and its audit row in one transaction; return its id."""
-    return _insert(engine, ImprovementProject, row, actor, at, "improvement_project")
+    return insert_with_audit(
+        engine, ImprovementProject, row, actor, at, entity="improvement_projects", event="improvement_project.create"
+    )
 
 
 def insert_cycle(engine: Engine, row: Mapping[str, Any], ward_code: str, actor: Actor, at: datetime) -> int:
     """Store one checked PDSA cycle and its audit row (with the project's ward) in one transaction; return its id."""
-    with engine.begin() as conn:
-        new_id = conn.execute(insert(ImprovementCycle).returning(ImprovementCycle.id), dict(row)).scalar_one()
-        append(
-            conn,
-            actor,
-            "improvement_cycle.create",
-            entity="improvement_cycles",
-            entity_id=new_id,
-            ward_code=ward_code,
-            before=None,
-            after={"id": new_id, **row},
-            at=at,
-        )
-    return int(new_id)
+    return insert_with_audit(
+        engine,
+        ImprovementCycle,
+        row,
+        actor,
+        at,
+        entity="improvement_cycles",
+        event="improvement_cycle.create",
+        ward_code=ward_code,
+    )
 
 
 def chart_annotations(engine: Engine, chart_keys: Iterable[str]) -> pd.DataFrame:
     """The annotations of the named charts, by date then entry (ANNOTATION_COLUMNS)."""
     keys = list(chart_keys)
-    query = select(*(getattr(SpcAnnotation, c) for c in ANNOTATION_COLUMNS)).where(SpcAnnotation.chart_key.in_(keys))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(SpcAnnotation.on_date, SpcAnnotation.id)).all()
-    return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
+    query = select_columns(SpcAnnotation, ANNOTATION_COLUMNS).where(SpcAnnotation.chart_key.in_(keys))
+    return frame(engine, query.order_by(SpcAnnotation.on_date, SpcAnnotation.id), ANNOTATION_COLUMNS)
 
 
 def projects(engine: Engine, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Improvement projects of the listed wards (None: every ward), oldest first (PROJECT_COLUMNS)."""
-    query = select(*(getattr(ImprovementProject, c) for c in PROJECT_COLUMNS))
-    if ward_codes is not None:
-        query = query.where(func.upper(ImprovementProject.ward_code).in_([w.upper() for w in ward_codes]))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(ImprovementProject.id)).all()
-    return pd.DataFrame(rows, columns=PROJECT_COLUMNS)
+    return rows_of_wards(engine, ImprovementProject, PROJECT_COLUMNS, ward_codes)
 
 
 def project(engine: Engine, project_id: int) -> dict[str, Any] | None:
     """One project as a dict (PROJECT_COLUMNS), or None."""
-    query = select(*(getattr(ImprovementProject, c) for c in PROJECT_COLUMNS)).where(
-        ImprovementProject.id == project_id
-    )
-    with engine.connect() as conn:
-        found = conn.execute(query).mappings().first()
-    return dict(found) if found else None
+    return row_by_id(engine, ImprovementProject, PROJECT_COLUMNS, project_id)
 
 
 def cycles(engine: Engine, project_ids: Iterable[int]) -> pd.DataFrame:
     """The PDSA cycles of the listed projects, by date then entry (CYCLE_COLUMNS)."""
     ids = [int(i) for i in project_ids]
-    query = select(*(getattr(ImprovementCycle, c) for c in CYCLE_COLUMNS)).where(ImprovementCycle.project_id.in_(ids))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(ImprovementCycle.cycle_date, ImprovementCycle.id)).all()
-    return pd.DataFrame(rows, columns=CYCLE_COLUMNS)
+    query = select_columns(ImprovementCycle, CYCLE_COLUMNS).where(ImprovementCycle.project_id.in_(ids))
+    return frame(engine, query.order_by(ImprovementCycle.cycle_date, ImprovementCycle.id), CYCLE_COLUMNS)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from metrics.store.models import Base, UTCDateTime
+from metrics.store.models import Base, UTCDateTime, WardEntry
 
 
 class SpcAnnotation(Base):
@@ -33,12 +33,10 @@ class SpcAnnotation(Base):
     __table_args__ = (Index("ix_spc_annotations_chart", "chart_key", "on_date"),)
 
 
-class ImprovementProject(Base):
+class ImprovementProject(WardEntry, Base):
     """A ward's improvement project, opened from a huddle action: the problem, the aim and the change ideas."""
 
     __tablename__ = "improvement_projects"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ward_code: Mapped[str] = mapped_column(String(40))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("huddle_actions.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     problem: Mapped[str] = mapped_column(Text)

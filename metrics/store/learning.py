@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine
 
-from metrics.store.audit import Actor, append
+from metrics.store.audit import Actor
+from metrics.store.audited_rows import frame, insert_with_audit, of_wards, row_by_id, rows_of_wards, select_columns
 from metrics.store.history import holds_at
 from metrics.store.learning_models import LearningResponse, SnapshotHarmIncident
 
@@ -40,48 +41,25 @@ def harm_incidents(engine: Engine, snapshot_id: int, ward_codes: Iterable[str] |
     """The falls, pressure ulcers and medication incidents snapshot ``snapshot_id`` holds since ``since``
     (INCIDENT_COLUMNS).
     """
-    query = select(*(getattr(SnapshotHarmIncident, c) for c in INCIDENT_COLUMNS)).where(
+    query = select_columns(SnapshotHarmIncident, INCIDENT_COLUMNS).where(
         holds_at(SnapshotHarmIncident, snapshot_id), SnapshotHarmIncident.occurred_at >= since
     )
-    if ward_codes is not None:
-        query = query.where(func.upper(SnapshotHarmIncident.ward_code).in_([w.upper() for w in ward_codes]))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(SnapshotHarmIncident.occurred_at, SnapshotHarmIncident.id)).all()
-    return pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    query = of_wards(query, SnapshotHarmIncident, ward_codes)
+    return frame(engine, query.order_by(SnapshotHarmIncident.occurred_at, SnapshotHarmIncident.id), INCIDENT_COLUMNS)
 
 
 def insert_response(engine: Engine, row: Mapping[str, Any], actor: Actor, at: datetime) -> int:
     """Store one checked learning response and its audit row in one transaction; return its id."""
-    with engine.begin() as conn:
-        response_id = conn.execute(insert(LearningResponse).returning(LearningResponse.id), dict(row)).scalar_one()
-        after = {"id": response_id, **row}
-        append(
-            conn,
-            actor,
-            "learning_response.create",
-            entity="learning_response",
-            entity_id=response_id,
-            ward_code=row["ward_code"],
-            before=None,
-            after=after,
-            at=at,
-        )
-    return int(response_id)
+    return insert_with_audit(
+        engine, LearningResponse, row, actor, at, entity="learning_response", event="learning_response.create"
+    )
 
 
 def responses(engine: Engine, ward_codes: Iterable[str] | None = None) -> pd.DataFrame:
     """Every response recorded at the listed wards (all wards: None), oldest first (RESPONSE_COLUMNS)."""
-    query = select(*(getattr(LearningResponse, c) for c in RESPONSE_COLUMNS))
-    if ward_codes is not None:
-        query = query.where(func.upper(LearningResponse.ward_code).in_([w.upper() for w in ward_codes]))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(LearningResponse.id)).all()
-    return pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+    return rows_of_wards(engine, LearningResponse, RESPONSE_COLUMNS, ward_codes)
 
 
 def response(engine: Engine, response_id: int) -> dict[str, Any] | None:
     """One response as a dict (RESPONSE_COLUMNS), or None."""
-    query = select(*(getattr(LearningResponse, c) for c in RESPONSE_COLUMNS)).where(LearningResponse.id == response_id)
-    with engine.connect() as conn:
-        found = conn.execute(query).mappings().first()
-    return dict(found) if found else None
+    return row_by_id(engine, LearningResponse, RESPONSE_COLUMNS, response_id)

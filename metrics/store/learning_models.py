@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from metrics.store.models import Base, UTCDateTime
+from metrics.store.models import Base, UTCDateTime, WardEntry
 
 RESPONSE_KINDS = ("swarm_huddle", "after_action_review", "none")
 
@@ -48,12 +48,10 @@ class SnapshotHarmIncident(Base):
     )
 
 
-class LearningResponse(Base):
+class LearningResponse(WardEntry, Base):
     """One entry recording a harm incident's learning response: its kind, when held, the contributory factors."""
 
     __tablename__ = "learning_responses"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ward_code: Mapped[str] = mapped_column(String(40))
     incident_id: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(30))
     held_on: Mapped[date | None] = mapped_column(Date)

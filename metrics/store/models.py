@@ -36,6 +36,14 @@ class Base(DeclarativeBase):
     pass
 
 
+class WardEntry:
+    """The columns every table of entries a ward's team records starts with: the entry's own id and its ward."""
+
+    # sort_order=-1: these columns come first in each table, as the migrations create them.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+    ward_code: Mapped[str] = mapped_column(String(40), sort_order=-1)
+
+
 class Snapshot(Base):
     """One loaded extract: the moment it reflects, its source, what was read and which config evaluated it."""
 
