@@ -128,7 +128,13 @@ def _funnel(db_url: str, generation: int, system: SystemHub, variant: MetricVari
             f" Not supplied by {', '.join(data.not_supplied)}: their extracts lack an optional input this measure "
             "reads, so they are left out (not counted as zero)."
         )
-    st.caption(data.funnel.statement + note)
+    if variant.display == "rate":
+        statement = data.funnel.statement_per(variant.per, variant.unit)
+    elif variant.display in ("percent", "staffing"):
+        statement = data.funnel.statement_per(100, "%")
+    else:
+        statement = data.funnel.statement
+    st.caption(statement + note)
     st.subheader("Outside the 99.8 % limits")
     st.caption(
         "Units whose value is further from the system's than chance explains (about 1 in 500 by chance alone). "
@@ -192,7 +198,8 @@ def _trust_spc(db_url: str, generation: int, system: SystemHub, variant: MetricV
     st.subheader(f"SPC per trust: {variant.label}")
     st.caption("Each trust's daily value as an XmR chart, with the same rules as the trusts' own boards.")
     columns = st.columns(min(len(charts), 2))
-    unit = "%" if variant.display in ("percent", "staffing") else ""  # a rate's chart is per unit of its exposure
+    rate_unit = f" {variant.unit}" if variant.display == "rate" and variant.unit else ""
+    unit = "%" if variant.display in ("percent", "staffing") else rate_unit
     figures = _spc_figures(db_url, generation, variant.key, unit)
     for i, (trust, chart) in enumerate(charts.items()):
         with columns[i % len(columns)]:

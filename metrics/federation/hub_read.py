@@ -248,13 +248,15 @@ def outlier_table(data: FunnelData) -> pd.DataFrame:
 
 
 def trust_spc(engine: Engine, variant: MetricVariant) -> dict[str, SpcResult]:
-    """Each trust's daily XmR chart of the variant (same rules as the trust's own boards); withheld days are gaps."""
+    """Each trust's daily XmR chart of the variant (same rules as the trust's own boards); withheld days are gaps.
+    A rate is charted per its ``per`` (falls per 1,000 bed days), as the funnel and the grids read it."""
     values = hub.values(engine, period="day", levels=("trust",), metric_ids=(variant.metric_id,))
+    scale = variant.per if variant.display == "rate" else 1  # a rate charted as read: per 1,000 bed days
     out = {}
     for trust in variant.trusts:
         rows = values[values["trust_code"] == trust].sort_values("day")
         if rows.empty:
             continue
-        value = rows["value"].where(~rows["suppressed"])
+        value = rows["value"].where(~rows["suppressed"]) * scale
         out[trust] = spc(pd.to_datetime(rows["day"]), value, IMPROVEMENT.get(variant.direction, "neutral"))
     return out

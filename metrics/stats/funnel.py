@@ -160,9 +160,15 @@ class Funnel:
     @property
     def statement(self) -> str:
         """What the chart says about its limits."""
+        return self.statement_per()
+
+    def statement_per(self, per: int = 1, unit: str = "") -> str:
+        """What the chart says about its limits, the target read as the chart reads it: ``per`` (1,000 bed days)
+        with its ``unit`` for a rate."""
         d = self.dispersion
+        target = f"{self.target * per:.3g}" + (f" {unit}" if unit else "")
         base = (
-            f"Target {self.target:.3g} ({self.target_from}); limits at 95 % and 99.8 % "
+            f"Target {target} ({self.target_from}); limits at 95 % and 99.8 % "
             "(Spiegelhalter, Statistics in Medicine 2005)"
         )
         if self.adjustment is Adjustment.NONE:

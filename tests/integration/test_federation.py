@@ -22,7 +22,7 @@ from metrics.federation.bundle import DATA_FILES, MANIFEST_FILE, MANIFEST_HASH_F
 from metrics.federation.definitions import protected_parts
 from metrics.federation.export import export_bundle
 from metrics.federation.importer import import_bundle
-from metrics.store import queries
+from metrics.store import hub, queries
 from metrics.store.database import make_engine, migrate, ready_engine
 from metrics.store.hub_models import HubBundle, HubValue
 from tests.system_builder import EXPORTED_AT, SystemWorld, build_system
@@ -242,3 +242,15 @@ def test_a_ward_funnel_whose_trust_total_is_withheld_says_its_centre_is_biased(w
     shown = wards.units
     assert wards.funnel.target == pytest.approx(shown["numerator"].sum() / shown["denominator"].sum())
     assert f"the {wards.withheld} withheld are not in it, and it is biased by their absence" in wards.funnel.statement
+
+
+def test_each_trusts_falls_chart_reads_per_1000_bed_days_as_the_funnel_does(world: SystemWorld, hub_engine) -> None:
+    _falls(hub_engine, world, ("RX2",))
+    system = hub_read.load_hub(hub_engine)
+    variant = next(v for v in system.variants if v.metric_id == "falls_per_1000_bed_days")
+    days = hub.values(hub_engine, period="day", levels=("trust",), metric_ids=(variant.metric_id,))
+    days = days[days["trust_code"] == "RX2"].set_index(pd.to_datetime(days.loc[days["trust_code"] == "RX2", "day"]))
+    sent = days["value"].where(~days["suppressed"])
+    chart = hub_read.trust_spc(hub_engine, variant)["RX2"].points.set_index("date")["value"]
+    assert variant.per == 1000
+    pd.testing.assert_series_equal(chart, sent.reindex(chart.index) * 1000, check_names=False)

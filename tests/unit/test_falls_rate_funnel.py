@@ -113,3 +113,16 @@ def test_a_centre_that_is_not_a_rate_is_refused(bad) -> None:
 def test_a_proportion_centre_above_one_is_refused() -> None:
     with pytest.raises(ValueError, match="proportion up to 1"):
         funnel(Kind.PROPORTION, [1, 2], [100, 200], centre=(1.5, "wrong"))
+
+
+@pytest.mark.parametrize(
+    ("per", "unit", "said"),
+    [
+        (1, "", "Target 0.03 (all units pooled)"),
+        (1000, "per 1,000 occupied bed days", "Target 30 per 1,000 occupied bed days (all units pooled)"),
+        (100, "%", "Target 3 % (all units pooled)"),
+    ],
+)
+def test_the_statement_reads_the_target_as_the_chart_does(per, unit, said) -> None:
+    made = funnel(Kind.RATE, [0, 12, 0], [100, 200, 100])
+    assert made.statement_per(per, unit).startswith(said + "; limits at 95 % and 99.8 %")
