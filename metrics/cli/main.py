@@ -9,9 +9,10 @@ refuses an SQLite file that does not exist (a mistyped path would otherwise
 show a new, empty store) unless given ``--create-store``; ``refresh``, which
 fills a store, starts a new one when the file's folder exists, and says so.
 
-This module only assembles the parsers. Each command's handler is named
-lazily (``metrics.cli.lazy``) and imported when that command runs, so
-``--help`` and the light commands start without pandas.
+This module declares the commands as a table (``metrics.cli.command_table``)
+and assembles the parser from it. Each command's handler is named lazily
+(``metrics.cli.lazy``) and imported when that command runs, so ``--help`` and
+the light commands start without pandas.
 """
 
 from __future__ import annotations
@@ -19,18 +20,141 @@ from __future__ import annotations
 import argparse
 import sys
 
-from metrics.cli.kiosk import add_kiosk_subcommand
-from metrics.cli.lazy import lazy
-from metrics.cli.safety_case import add_safety_case_subcommand
+from metrics.cli.command_table import Command, add_commands, option, store_command_names
+from metrics.cli.kiosk import KIOSK_TOKEN
+from metrics.cli.safety_case import SAFETY_CASE
 from metrics.cli.spc import add_history_arguments, add_spc_subcommand
 from metrics.errors import UserFacingError
 from metrics.store.url import PROJECT_ROOT, default_url, require_existing_store
 
-STORE_COMMANDS = {"refresh", "snapshot", "report", "release", "kiosk-token", "export-aggregate", "import-aggregate"}
-
 # The same folder as ``metrics.config.models.DEFAULT_CONFIG_DIR``, named here so that building the parser does not
 # load the configuration models (a unit test holds the two equal).
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+
+# Every command but ``spc`` (whose parser ``metrics.cli.spc`` builds), in the order ``--help`` lists them.
+COMMANDS = (
+    Command(
+        "refresh",
+        "metrics.cli.commands:cmd_refresh",
+        "load an extract folder (or a folder of extract folders) into the store",
+        (option("extract", help="extract folder holding manifest.json, or a folder of such folders"),),
+        needs_existing_store=True,
+    ),
+    Command(
+        "snapshot",
+        "metrics.cli.commands:cmd_snapshot",
+        "print the current snapshot",
+        (
+            option("--format", choices=["json", "text"], default="text"),
+            option("--id", type=int, default=None, help="a snapshot id (default: the current one)"),
+            option("--compact", action="store_true", help="JSON on one line"),
+        ),
+        needs_existing_store=True,
+    ),
+    Command(
+        "release",
+        "metrics.cli.commands:cmd_release",
+        "release a held extract so that it may become current (audited)",
+        (
+            option("id", type=int, help="the held snapshot's id (shown by refresh and by snapshot)"),
+            option("--user", default=None, help="who releases it, for the audit log"),
+            option("--note", default="", help="why, for the audit log"),
+        ),
+        needs_existing_store=True,
+    ),
+    Command("check-config", "metrics.cli.commands:cmd_check_config", "validate the configuration folder"),
+    Command(
+        "generate-sample",
+        "metrics.cli.sample:cmd_generate_sample",
+        "write a synthetic trust's daily extracts",
+        (
+            option("--out", default=str(PROJECT_ROOT / "var" / "generated")),
+            option("--days", type=int, default=90),
+            option("--scale", type=int, default=1),
+            option(
+                "--trusts",
+                type=int,
+                default=None,
+                help="a synthetic system of N trusts (OUT/CODE/ each: daily extracts and config/); one trust's wards "
+                "over-dispersed, one ward a true outlier",
+            ),
+            option("--seed", type=int, default=20261125),
+            option("--end", default=None, help="date of the last extract (default: today)"),
+            option("--fmt", choices=["csv", "parquet"], default="parquet"),
+            option(
+                "--config-out",
+                default=None,
+                help="where to write the configuration matching the generated wards (default: OUT/config)",
+            ),
+        ),
+    ),
+    Command(
+        "demo",
+        "metrics.cli.sample:cmd_demo",
+        "fill the store with synthetic history up to today, and keep it current",
+        (option("--days", type=int, default=90),),
+    ),
+    Command(
+        "report",
+        "metrics.cli.report:cmd_report",
+        "write the monthly SPC board report (self-contained HTML)",
+        (
+            option("--month", required=True, help="YYYY-MM"),
+            option("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)"),
+        ),
+        needs_existing_store=True,
+    ),
+    Command(
+        "prune",
+        "metrics.cli.retention:cmd_prune",
+        "remove patient-level rows older than store.keep_days (dashboard.yaml); ward values and SPC history stay",
+        (
+            option("--keep-days", type=int, default=None, help="override store.keep_days for this run"),
+            option("--now", default=None, help="ISO 8601 time to count the days back from (default: now)"),
+        ),
+    ),
+    Command(
+        "export-aggregate",
+        "metrics.cli.federation:cmd_export_aggregate",
+        "write this trust's aggregate bundle for the system hub (no patient row; small numbers withheld)",
+        (
+            option("--out", default=None, help="a new folder for the bundle (default var/bundles/TRUST_CODE)"),
+            option("--since", default=None, help="YYYY-MM-DD: from this day's month (default: the latest month)"),
+            option(
+                "--suppress-up-to",
+                type=int,
+                default=7,
+                help="withhold counts from 1 to this (default 7: NHS Digital's disclosure control for HES, 2018)",
+            ),
+        ),
+        needs_existing_store=True,
+    ),
+    Command(
+        "import-aggregate",
+        "metrics.cli.federation:cmd_import_aggregate",
+        "load trusts' bundles into the system hub store; exit 4 refusing a damaged, unknown or older one",
+        (option("bundles", nargs="+", help="bundle folder(s) written by export-aggregate"),),
+        needs_existing_store=True,
+    ),
+    KIOSK_TOKEN,
+    SAFETY_CASE,
+    Command(
+        "audit-verify",
+        "metrics.cli.audit_db:cmd_audit_verify",
+        "check the audit log's hash chain; exit 4 naming the first broken row",
+    ),
+    Command(
+        "db-grant",
+        "metrics.cli.audit_db:cmd_db_grant",
+        "PostgreSQL: migrate as the owner, then grant the app role what it needs (audit_log: INSERT, SELECT)",
+        (
+            option("--app-role", required=True, help="the role the app connects as (DATABASE_URL's user)"),
+            option("--migrate-db", default=None, help="the schema owner's URL (default: MIGRATION_DATABASE_URL)"),
+        ),
+    ),
+)
+
+STORE_COMMANDS = store_command_names(COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,108 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--create-store", action="store_true", help="start a new SQLite store if the file does not exist yet"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-
-    def command(name: str, handler: str, help_text: str) -> argparse.ArgumentParser:
-        """A command taking --config, --db and --create-store, whose handler (``module:function``) is imported when
-        it runs."""
-        p = sub.add_parser(name, parents=[common], help=help_text)
-        p.set_defaults(func=lazy(handler))
-        return p
-
-    p = command(
-        "refresh",
-        "metrics.cli.commands:cmd_refresh",
-        "load an extract folder (or a folder of extract folders) into the store",
-    )
-    p.add_argument("extract", help="extract folder holding manifest.json, or a folder of such folders")
-
-    p = command("snapshot", "metrics.cli.commands:cmd_snapshot", "print the current snapshot")
-    p.add_argument("--format", choices=["json", "text"], default="text")
-    p.add_argument("--id", type=int, default=None, help="a snapshot id (default: the current one)")
-    p.add_argument("--compact", action="store_true", help="JSON on one line")
-
-    p = command(
-        "release", "metrics.cli.commands:cmd_release", "release a held extract so that it may become current (audited)"
-    )
-    p.add_argument("id", type=int, help="the held snapshot's id (shown by refresh and by snapshot)")
-    p.add_argument("--user", default=None, help="who releases it, for the audit log")
-    p.add_argument("--note", default="", help="why, for the audit log")
-
-    command("check-config", "metrics.cli.commands:cmd_check_config", "validate the configuration folder")
-
-    p = command("generate-sample", "metrics.cli.sample:cmd_generate_sample", "write a synthetic trust's daily extracts")
-    p.add_argument("--out", default=str(PROJECT_ROOT / "var" / "generated"))
-    p.add_argument("--days", type=int, default=90)
-    p.add_argument("--scale", type=int, default=1)
-    p.add_argument(
-        "--trusts",
-        type=int,
-        default=None,
-        help="a synthetic system of N trusts (OUT/CODE/ each: daily extracts and config/); one trust's wards "
-        "over-dispersed, one ward a true outlier",
-    )
-    p.add_argument("--seed", type=int, default=20261125)
-    p.add_argument("--end", default=None, help="date of the last extract (default: today)")
-    p.add_argument("--fmt", choices=["csv", "parquet"], default="parquet")
-    p.add_argument(
-        "--config-out",
-        default=None,
-        help="where to write the configuration matching the generated wards (default: OUT/config)",
-    )
-
-    p = command(
-        "demo", "metrics.cli.sample:cmd_demo", "fill the store with synthetic history up to today, and keep it current"
-    )
-    p.add_argument("--days", type=int, default=90)
-
-    p = command("report", "metrics.cli.report:cmd_report", "write the monthly SPC board report (self-contained HTML)")
-    p.add_argument("--month", required=True, help="YYYY-MM")
-    p.add_argument("--out", default=None, help="output file (default var/reports/board-report-YYYY-MM.html)")
-
-    p = command(
-        "prune",
-        "metrics.cli.retention:cmd_prune",
-        "remove patient-level rows older than store.keep_days (dashboard.yaml); ward values and SPC history stay",
-    )
-    p.add_argument("--keep-days", type=int, default=None, help="override store.keep_days for this run")
-    p.add_argument("--now", default=None, help="ISO 8601 time to count the days back from (default: now)")
-
-    p = command(
-        "export-aggregate",
-        "metrics.cli.federation:cmd_export_aggregate",
-        "write this trust's aggregate bundle for the system hub (no patient row; small numbers withheld)",
-    )
-    p.add_argument("--out", default=None, help="a new folder for the bundle (default var/bundles/TRUST_CODE)")
-    p.add_argument("--since", default=None, help="YYYY-MM-DD: from this day's month (default: the latest month)")
-    p.add_argument(
-        "--suppress-up-to",
-        type=int,
-        default=7,
-        help="withhold counts from 1 to this (default 7: NHS Digital's disclosure control for HES, 2018)",
-    )
-
-    p = command(
-        "import-aggregate",
-        "metrics.cli.federation:cmd_import_aggregate",
-        "load trusts' bundles into the system hub store; exit 4 refusing a damaged, unknown or older one",
-    )
-    p.add_argument("bundles", nargs="+", help="bundle folder(s) written by export-aggregate")
-
-    add_kiosk_subcommand(sub, [common])
-    add_safety_case_subcommand(sub)
-
-    command(
-        "audit-verify",
-        "metrics.cli.audit_db:cmd_audit_verify",
-        "check the audit log's hash chain; exit 4 naming the first broken row",
-    )
-    p = command(
-        "db-grant",
-        "metrics.cli.audit_db:cmd_db_grant",
-        "PostgreSQL: migrate as the owner, then grant the app role what it needs (audit_log: INSERT, SELECT)",
-    )
-    p.add_argument("--app-role", required=True, help="the role the app connects as (DATABASE_URL's user)")
-    p.add_argument("--migrate-db", default=None, help="the schema owner's URL (default: MIGRATION_DATABASE_URL)")
+    add_commands(sub, COMMANDS, common)
 
     spc_parser = add_spc_subcommand(sub)
     spc_parser.add_argument("--config", default=str(DEFAULT_CONFIG_DIR), help="configuration folder (default: config/)")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from metrics.cli.lazy import lazy
-from metrics.cli.main import DEFAULT_CONFIG_DIR, build_parser
+from metrics.cli.main import DEFAULT_CONFIG_DIR, STORE_COMMANDS, build_parser
 from metrics.cli.spc import IMPROVEMENT_CHOICES
 from metrics.config.models import DEFAULT_CONFIG_DIR as CONFIG_MODELS_DEFAULT
 from metrics.spc.xmr import IMPROVEMENTS
@@ -66,6 +66,18 @@ def test_the_parser_knows_these_commands():
         "safety-case",
         "audit-verify",
         "db-grant",
+        "export-aggregate",
+        "import-aggregate",
+    }
+
+
+def test_these_commands_refuse_a_missing_sqlite_store_unless_told_to_create_it():
+    assert STORE_COMMANDS == {
+        "refresh",
+        "snapshot",
+        "release",
+        "report",
+        "kiosk-token",
         "export-aggregate",
         "import-aggregate",
     }
