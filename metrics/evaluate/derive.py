@@ -38,18 +38,7 @@ if TYPE_CHECKING:  # only a type here: loading the config (which names derived c
 
 ENCOUNTER_CONTEXT = ["ward_code", "bed", "age_years", "patient_id", "on_ward"]
 
-AKI_COLUMNS = [
-    "aki_stage",
-    "aki_status",
-    "aki_reason",
-    "aki_result_age_hours",
-    "aki_repeat_due",
-    "aki_c1_umol",
-    "aki_c1_at",
-    "aki_reference_umol",
-    "aki_reference_kind",
-    "aki_ratio",
-]
+AKI_COLUMNS = [c for c in aki.PER_PATIENT_COLUMNS if c != "patient_id"]
 DOSE_COLUMNS = [
     "missed_critical_doses",
     "missed_critical_doses_since_huddle",

@@ -438,6 +438,22 @@ def _staged_reason(rule: str, c1: float, kind: str, reference: float, ratio: flo
     return f"{ratio_text} < 1.5{rise_text}: no AKI"
 
 
+# The columns of ``aki_per_patient``, in its order; the derive step joins all but ``patient_id`` to each encounter.
+PER_PATIENT_COLUMNS: Final[tuple[str, ...]] = (
+    "patient_id",
+    "aki_stage",
+    "aki_status",
+    "aki_reason",
+    "aki_result_age_hours",
+    "aki_repeat_due",
+    "aki_c1_umol",
+    "aki_c1_at",
+    "aki_reference_umol",
+    "aki_reference_kind",
+    "aki_ratio",
+)
+
+
 def aki_per_patient(
     lab_results: pd.DataFrame,
     ages: Mapping[str, int] | pd.Series,

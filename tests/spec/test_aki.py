@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.rules.aki import AkiResult, aki_per_patient, aki_result, creatinine_umol
+from metrics.rules.aki import PER_PATIENT_COLUMNS, AkiResult, aki_per_patient, aki_result, creatinine_umol
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 C1_AT = NOW - timedelta(hours=1)
@@ -330,6 +330,7 @@ def test_per_patient_columns_and_types() -> None:
         "aki_reference_kind",
         "aki_ratio",
     ]
+    assert tuple(out.columns) == PER_PATIENT_COLUMNS
     assert out["aki_stage"].dtype == "Int64"
     assert out["aki_c1_umol"].dtype == "float64" and out["aki_ratio"].dtype == "float64"
     assert str(out["aki_c1_at"].dtype) == "datetime64[ns, UTC]"
