@@ -7,6 +7,7 @@ change there that breaks the rule shows here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -100,10 +101,13 @@ def full_inputs(**changes) -> BarometerInputs:
     return BarometerInputs(**values)
 
 
-def reading_of(hcfg, cfg, ward: str, indicator_id: str, inputs: BarometerInputs) -> IndicatorReading:
+def indicator_of(hcfg, cfg, ward: str, indicator_id: str):
     setup = ward_setup(hcfg.barometer, ward, cfg.metrics)
-    ind = next(i for i in setup.indicators if i.id == indicator_id)
-    return indicator_reading(ind, inputs)
+    return next(i for i in setup.indicators if i.id == indicator_id)
+
+
+def reading_of(hcfg, cfg, ward: str, indicator_id: str, inputs: BarometerInputs) -> IndicatorReading:
+    return indicator_reading(indicator_of(hcfg, cfg, ward, indicator_id), inputs)
 
 
 # ---- RAG: the same rule as the tiles ------------------------------------------------------------
@@ -372,23 +376,8 @@ AIM_CASES = [
     ids=[c[-1] for c in AIM_CASES],
 )
 def test_aim_progress(hcfg, cfg, indicator, ward, value, target, baseline, by, status, progress, behaviour):
-    setup = ward_setup(hcfg.barometer, ward, cfg.metrics)
-    ind = next(i for i in setup.indicators if i.id == indicator)
-    reading = IndicatorReading(
-        ind.id,
-        ind.label,
-        ind.domain,
-        ind.source,
-        ind.direction,
-        ind.unit,
-        float(value),
-        None,
-        "ok",
-        "",
-        (),
-        str(value),
-        "",
-    )
+    ind = indicator_of(hcfg, cfg, ward, indicator)
+    reading = replace(indicator_reading(ind, full_inputs()), value=float(value), value_text=str(value))
     got = aim_progress(
         Aim(text="t", indicator=indicator, target=target, by=by, baseline=baseline), reading, ind.spec, DAY
     )
