@@ -25,8 +25,9 @@ from metrics.access.decisions import Action
 from metrics.config.models import Ward
 from metrics.errors import UserFacingError
 from metrics.huddle.inputs import london_today
-from metrics.report.chart_annotations import annotate_figure
+from metrics.report.chart_annotations import annotate_figure, rare_event_figure
 from metrics.report.spc_chart import spc_figure, variation_icon_label
+from metrics.spc.rare import RareEventChart, summary_text
 
 FLASH_KEY = "ib-flash"
 
@@ -102,6 +103,15 @@ def _add_annotation(metric_id: str, ward_code: str, project_id: int) -> None:
 def _verdict(chart: Any) -> str:
     if chart.result is None:
         return "No stored history for this measure on this ward yet."
+    if isinstance(chart.result, RareEventChart) and chart.result.last_event is None:
+        return "No event in the stored history yet: the days between events are charted from the second one."
+    if isinstance(chart.result, RareEventChart) and chart.baseline is None:
+        where = (
+            "Too few gaps between events before the first cycle to fix a baseline (2 needed)"
+            if len(chart.cycles)
+            else "No PDSA cycle yet"
+        )
+        return f"{summary_text(chart.result, 'event')} {where}: the limits come from every gap."
     if chart.baseline is None and len(chart.cycles):
         return (
             "Too little history before the first cycle to fix a baseline (2 days needed): "
@@ -110,6 +120,11 @@ def _verdict(chart: Any) -> str:
     if chart.baseline is None:
         return "No PDSA cycle yet: the limits come from every point."
     start, end = chart.baseline
+    if isinstance(chart.result, RareEventChart):
+        fixed = f"the days between events from {start:%d %b} to {end:%d %b %Y}"
+        if chart.shows_improvement:
+            return f"Special cause improvement since the first cycle: events further apart than {fixed} allow."
+        return f"No special cause improvement since the first cycle yet (limits fixed on {fixed}; longer is better)."
     if chart.shows_improvement:
         return f"Special cause improvement since the first cycle, against limits fixed on {start:%d %b}–{end:%d %b %Y}."
     return f"No special cause improvement since the first cycle yet (limits fixed on {start:%d %b}–{end:%d %b %Y})."
@@ -140,11 +155,16 @@ def render_project(board: Board, project: dict[str, Any], today: date, can_recor
         )
     if chart.result is not None:
         unit = definition.unit if definition else ""
-        figure = spc_figure(chart.result, f"{label}: ward {project['ward_code']}", unit)
+        title = f"{label}: ward {project['ward_code']}"
+        if isinstance(chart.result, RareEventChart):
+            figure = rare_event_figure(chart.result, f"{title}, days between {unit or 'events'}", "days between")
+            days = pd.Series([*chart.result.points["event"], chart.result.as_of], dtype="datetime64[ns]")
+        else:
+            figure = spc_figure(chart.result, title, unit)
+            days = chart.result.points["date"]
         notes = store_access.chart_annotations(str(project["metric_id"]), f"ward:{project['ward_code']}")
         annotate_figure(figure, pd.concat([chart.annotations, notes], ignore_index=True))
         figure.update_layout(height=420)
-        days = chart.result.points["date"]
         short = len(days) and (days.max() - days.min()).days < 14
         figure.update_xaxes(tickformat="%-d %b", **({"dtick": 86_400_000} if short else {}))
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, key=f"ib-chart-{pid}")

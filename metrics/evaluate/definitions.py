@@ -104,6 +104,8 @@ class MetricDefinition(Strict):
     display: Literal["count", "percent", "staffing", "actual_planned", "rate"] = "count"
     per: int | None = Field(default=None, gt=0, description="display 'rate': shown per this many of the denominator")
     staffing_cell: tuple[str, str] | None = None  # (shift, staff_group) for the staffing grid
+    # g: a daily count of rare events (falls); an improvement project charts the days between them (a g chart)
+    chart: Literal["xmr", "g"] | None = None
 
     @property
     def wall_label(self) -> str:
@@ -133,6 +135,10 @@ class MetricDefinition(Strict):
             raise ValueError("display 'rate' needs a 'ratio' (events over exposure) and 'per' (e.g. 1000)")
         if self.per is not None and self.display != "rate":
             raise ValueError("'per' is only for display 'rate'")
+        harm_count = self.aggregate is not None and self.display == "count" and self.direction is Direction.LOWER
+        if self.chart == "g" and not harm_count:
+            raise ValueError("chart 'g' is for a count of rare harmful events: an 'aggregate', display 'count', "
+                             "lower_is_better")
         return self
 
     def referenced_columns(self) -> set[str]:

@@ -6,7 +6,9 @@ Plan-Do-Study-Act cycles (each a date and a note). The project's chart is the me
 every cycle annotated on it; its limits are fixed on the period before the first cycle (a fixed baseline,
 ``metrics.spc.xmr.spc``) and extended forward, so special cause after the change reads as such: improvement when it
 goes the measure's good way (Provost and Murray, The Health Care Data Guide, 2011, chapter 6: freezing the limits
-of the baseline to judge a change; NHS England, Making Data Count).
+of the baseline to judge a change; NHS England, Making Data Count). A measure of rare events (``chart: g``, falls)
+is charted as the days between events, a g chart, with the same fixed baseline: counts that are mostly zero give an
+XmR chart nothing to say (Provost and Murray, chapter 7).
 
 A project is active from the day it is opened until its target date. Projects and cycles are only ever added, each
 with its audit row (``metrics.store.improvement``).
@@ -26,6 +28,7 @@ from metrics.config.models import AppConfig
 from metrics.entry_fields import entered_by, known_ward, one_line_text, utc_moment
 from metrics.improvement.annotations import EntryError, past_date
 from metrics.rules.clock import london_date
+from metrics.spc.rare import RareEventChart, days_between, event_days_from_counts, g_chart
 from metrics.spc.xmr import SpcResult, spc
 from metrics.store import huddle as stored_huddle
 from metrics.store import improvement as stored
@@ -127,7 +130,7 @@ def add_cycle(
 class ProjectChart:
     """A project's SPC chart, its PDSA cycles (the annotations drawn on it) and what it shows since the change."""
 
-    result: SpcResult | None  # None: the measure has no stored history for the ward yet
+    result: SpcResult | RareEventChart | None  # None: no stored history for the ward yet; a g chart for rare events
     cycles: pd.DataFrame  # cycle_date, note, author
     baseline: tuple[date, date] | None  # the period the limits are fixed on; None: no cycle yet, or too few points
     shows_improvement: bool  # a point on or after the first cycle is special cause improvement
@@ -141,8 +144,11 @@ class ProjectChart:
         )
 
 
-def project_chart(series: pd.DataFrame, improvement: str, cycles: pd.DataFrame) -> ProjectChart:
-    """The chart of a project's measure (``series``: date, value) with limits fixed before its first cycle."""
+def project_chart(series: pd.DataFrame, improvement: str, cycles: pd.DataFrame, chart: str = "xmr") -> ProjectChart:
+    """The chart of a project's measure (``series``: date, value) with limits fixed before its first cycle.
+
+    ``chart`` "g" (a daily count of rare events, ``chart: g`` in metrics.yaml): the days between events instead.
+    """
     cycles = cycles.sort_values(["cycle_date", "id"] if "id" in cycles else ["cycle_date"]).reset_index(drop=True)
     cycles = cycles[["cycle_date", "note", "author"]]
     observed = series.dropna(subset=["value"]) if len(series) else series
@@ -150,6 +156,8 @@ def project_chart(series: pd.DataFrame, improvement: str, cycles: pd.DataFrame) 
         return ProjectChart(None, cycles, None, False)
     days = pd.to_datetime(series["date"]).dt.date
     first_cycle: date | None = min(cycles["cycle_date"]) if len(cycles) else None
+    if chart == "g":
+        return _days_between_chart(observed, cycles, first_cycle, max(days))
     baseline: tuple[date, date] | None = None
     if first_cycle is not None:
         before = pd.to_datetime(observed["date"]).dt.date
@@ -161,6 +169,34 @@ def project_chart(series: pd.DataFrame, improvement: str, cycles: pd.DataFrame) 
     if baseline is not None and first_cycle is not None:
         after = result.points[result.points["date"].dt.date >= first_cycle]
         improved = bool((after["point_type"] == "special_cause_improvement").any())
+    return ProjectChart(result, cycles, baseline, improved)
+
+
+def _days_between_chart(
+    observed: pd.DataFrame, cycles: pd.DataFrame, first_cycle: date | None, as_of: date
+) -> ProjectChart:
+    """A rare event's project chart: the g chart of days between events (Benneyan 2001; Provost and Murray 2011,
+    chapter 7), its centre line and limits fixed on the gaps that closed before the first cycle.
+
+    Longer gaps are better. Improvement since the change: a gap closed on or after the first cycle is special cause
+    improvement, or the gap still running on the chart's last day is already longer than the upper limit.
+    """
+    counts = pd.DataFrame({"day": pd.to_datetime(observed["date"]).dt.date, "events": observed["value"].round()})
+    events = event_days_from_counts(counts, count_column="events")
+    ends, _ = days_between(events)
+    baseline: tuple[date, date] | None = None
+    points: int | None = None
+    if first_cycle is not None:
+        closed = sum(1 for end in ends if end < first_cycle)
+        if closed >= MIN_BASELINE_POINTS:
+            points, baseline = closed, (events[0], first_cycle - timedelta(days=1))
+    result = g_chart(events, as_of, points)
+    improved = False
+    if baseline is not None and first_cycle is not None:
+        after = result.points[[end >= first_cycle for end in result.points["event"]]]
+        improved = bool((after["point_type"] == "special_cause_improvement").any()) or (
+            result.so_far_beyond_limit and as_of >= first_cycle
+        )
     return ProjectChart(result, cycles, baseline, improved)
 
 
@@ -180,7 +216,7 @@ def chart_for_project(
     series = daily_series(engine, app_cfg, definition.id, Scope("ward", str(project["ward_code"])), history)
     if cycles is None:
         cycles = stored.cycles(engine, [int(project["id"])])
-    return project_chart(series, IMPROVEMENT[definition.direction], cycles)
+    return project_chart(series, IMPROVEMENT[definition.direction], cycles, definition.chart or "xmr")
 
 
 def is_active(project: dict[str, Any], today: date) -> bool:

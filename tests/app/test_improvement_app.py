@@ -74,7 +74,12 @@ def test_a_project_opened_with_a_cycle_through_the_ui_shows_the_cycle_on_its_cha
     cycles = stored.cycles(store.engine, [project_id])
     assert cycles["note"].tolist() == ["Rounding every hour on nights, week 1"]
 
-    chart = _chart_titled(at, ": ward 7A")
+    chart = _chart_titled(at, ": ward 7A, days between falls")  # falls are rare events: a g chart
+    assert chart["data"] == []  # 7A had no fall in the sample's history: nothing between events to draw yet
+    assert (
+        "No event in the stored history yet: the days between events are charted from the second one."
+        in at.caption[-1].value
+    )
     notes = [a for a in chart["layout"]["annotations"] if a.get("name") == "annotation_1"]
     assert [a["text"] for a in notes] == ["1. PDSA 1: Rounding every hour on nights, week 1"]
     assert f"{huddle.london_today():%d %b %Y}: PDSA 1: Rounding every hour on nights, week 1 (" in notes[0]["hovertext"]
