@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 
 from metrics.store.bulk import copy_frame
 from metrics.store.history import serialise_refreshes
-from metrics.store.hub_models import HubBundle, HubDefinition, HubValue, HubWard
+from metrics.store.hub_models import HubBundle, HubDefinition, HubEquityValue, HubValue, HubWard
 
 
 def latest_bundle(engine: Engine, trust_code: str) -> dict[str, Any] | None:
@@ -42,13 +42,15 @@ def import_bundle(
     values: pd.DataFrame,
     wards: pd.DataFrame,
     definitions: pd.DataFrame,
+    equity: pd.DataFrame,
     imported_at: datetime,
     check_latest: Callable[[dict[str, Any] | None], None],
 ) -> int:
     """Store one verified bundle for ``bundle['trust_code']`` in one transaction; return the bundle's row id.
 
     ``bundle`` holds the HubBundle columns but id and imported_at. Rows of the trust for the days (and the months
-    from the first day's month) the bundle covers are replaced; so are its wards and definitions. Inside the
+    from the first day's month) the bundle covers are replaced, equity splits included (a bundle without splits
+    for those months leaves none); so are its wards and definitions. Inside the
     transaction, ``check_latest`` is given the newest bundle already held for the trust (or None) and may raise
     to refuse this one (an older bundle): the check and the load cannot be split by another import.
     """
@@ -67,6 +69,9 @@ def import_bundle(
                 ),
             )
         )
+        conn.execute(
+            delete(HubEquityValue).where(HubEquityValue.trust_code == trust, HubEquityValue.month >= month_start)
+        )
         conn.execute(delete(HubWard).where(HubWard.trust_code == trust))
         conn.execute(delete(HubDefinition).where(HubDefinition.trust_code == trust))
         for model, frame in ((HubWard, wards), (HubDefinition, definitions)):  # a few dozen rows each
@@ -76,6 +81,7 @@ def import_bundle(
         # in key order, so the rows append to the trust's key range page by page
         ordered = values.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
         copy_frame(conn, HubValue, ordered, {"trust_code": trust})
+        copy_frame(conn, HubEquityValue, equity, {"trust_code": trust})
         return int(
             conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
         )
@@ -202,3 +208,39 @@ def generation(engine: Engine) -> int:
     """The newest bundle's row id (0 for an empty hub): what changes when a bundle is imported."""
     with engine.connect() as conn:
         return int(conn.execute(select(func.coalesce(func.max(HubBundle.id), 0))).scalar_one())
+
+
+EQUITY_COLUMNS = ["trust_code", "month", "metric_id", "group_label", "numerator", "denominator", "suppressed"]
+
+
+def equity_values(engine: Engine, split: str, metric_id: str | None = None, month: date | None = None) -> pd.DataFrame:
+    """Stored equity splits of one split (one metric, one month, or all): EQUITY_COLUMNS, withheld parts NaN."""
+    query = select(
+        HubEquityValue.trust_code,
+        HubEquityValue.month,
+        HubEquityValue.metric_id,
+        HubEquityValue.group_label,
+        HubEquityValue.numerator,
+        HubEquityValue.denominator,
+        HubEquityValue.suppressed,
+    ).where(HubEquityValue.split == split)
+    if metric_id is not None:
+        query = query.where(HubEquityValue.metric_id == metric_id)
+    if month is not None:
+        query = query.where(HubEquityValue.month == month)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=EQUITY_COLUMNS)
+    for part in ("numerator", "denominator"):
+        frame[part] = pd.to_numeric(frame[part]).astype(float)
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    return frame
+
+
+def equity_contents(engine: Engine) -> pd.DataFrame:
+    """trust_code, metric_id, month of every trust's equity splits held (one row each)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(HubEquityValue.trust_code, HubEquityValue.metric_id, HubEquityValue.month).distinct()
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["trust_code", "metric_id", "month"])
