@@ -39,10 +39,11 @@ class HubEquity:
 
 
 def equity_contents(engine: Engine, system: SystemHub) -> HubEquity:
-    """The proportion variants with splits from at least one of their trusts, and the months any splits cover."""
+    """The variants with splits from at least one of their trusts (the proportion metrics: a trust splits only
+    those), and the months any splits cover."""
     held = hub.equity_contents(engine)
     pairs = set(zip(held["trust_code"], held["metric_id"], strict=True))
-    variants = tuple(v for v in system.variants if v.is_ratio and any((t, v.metric_id) in pairs for t in v.trusts))
+    variants = tuple(v for v in system.variants if any((t, v.metric_id) in pairs for t in v.trusts))
     held_months = {m if isinstance(m, date) else date.fromisoformat(str(m)) for m in held["month"]}
     months = tuple(sorted(held_months, reverse=True))
     return HubEquity(variants, months)
