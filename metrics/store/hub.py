@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, false, func, insert, not_, or_, select
 
 from metrics.store.bulk import copy_frame
 from metrics.store.history import serialise_refreshes
-from metrics.store.hub_models import HubBundle, HubDefinition, HubEquityValue, HubValue, HubWard
+from metrics.store.hub_blocks import value_blocks
+from metrics.store.hub_models import HubBundle, HubDefinition, HubEquityValue, HubValue, HubValueBlock, HubWard
 
 
 def latest_bundle(engine: Engine, trust_code: str) -> dict[str, Any] | None:
@@ -50,25 +52,28 @@ def import_bundle(
 
     ``bundle`` holds the HubBundle columns but id and imported_at. Rows of the trust for the days (and the months
     from the first day's month) the bundle covers are replaced, equity splits included (a bundle without splits
-    for those months leaves none); so are its wards and definitions. Inside the
+    for those months leaves none); so are its wards and definitions. A day's or month's rows whose fingerprint the
+    hub already holds are the very rows sent, and are left in place rather than deleted and copied again
+    (``metrics.store.hub_blocks``). Inside the
     transaction, ``check_latest`` is given the newest bundle already held for the trust (or None) and may raise
     to refuse this one (an older bundle): the check and the load cannot be split by another import.
     """
     trust = bundle["trust_code"]
     first: date = bundle["first_day"]
     month_start = first.replace(day=1)
+    blocks, block_of_row = value_blocks(values)
     with engine.begin() as conn:
         serialise_refreshes(conn)  # two imports at once take turns
         check_latest(_latest(conn, trust))
-        conn.execute(
-            delete(HubValue).where(
-                HubValue.trust_code == trust,
-                or_(
-                    and_(HubValue.period == "day", HubValue.day >= first),
-                    and_(HubValue.period == "month", HubValue.day >= month_start),
-                ),
+        unchanged = _unchanged_blocks(conn, trust, first, month_start, blocks)
+        for block_model in (HubValue, HubValueBlock):
+            conn.execute(
+                delete(block_model).where(
+                    block_model.trust_code == trust,
+                    _in_range(block_model, first, month_start),
+                    not_(_any_block(block_model, blocks[unchanged])),
+                )
             )
-        )
         conn.execute(
             delete(HubEquityValue).where(HubEquityValue.trust_code == trust, HubEquityValue.month >= month_start)
         )
@@ -78,13 +83,50 @@ def import_bundle(
             records = [{**r, "trust_code": trust} for r in frame.to_dict("records")]
             if records:
                 conn.execute(insert(model), records)
+        changed = values[~unchanged[block_of_row]]
         # in key order, so the rows append to the trust's key range page by page
-        ordered = values.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
+        ordered = changed.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
         copy_frame(conn, HubValue, ordered, {"trust_code": trust})
+        copy_frame(conn, HubValueBlock, blocks[~unchanged], {"trust_code": trust})
         copy_frame(conn, HubEquityValue, equity, {"trust_code": trust})
         return int(
             conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
         )
+
+
+def _in_range(model: type[HubValue] | type[HubValueBlock], first: date, month_start: date) -> ColumnElement[bool]:
+    """The days from ``first`` and the months from ``month_start``: what a bundle replaces."""
+    return or_(
+        and_(model.period == "day", model.day >= first),
+        and_(model.period == "month", model.day >= month_start),
+    )
+
+
+def _any_block(model: type[HubValue] | type[HubValueBlock], blocks: pd.DataFrame) -> ColumnElement[bool]:
+    """Rows of any of ``blocks`` (period, day); false for none."""
+    terms = [
+        and_(model.period == period, model.day.in_(sorted(group["day"])))
+        for period, group in blocks.groupby("period", sort=True)
+    ]
+    return or_(*terms) if terms else false()
+
+
+def _unchanged_blocks(
+    conn: Connection, trust: str, first: date, month_start: date, blocks: pd.DataFrame
+) -> np.ndarray:
+    """Which of the bundle's ``blocks`` the hub already holds for the trust with the same fingerprint."""
+    held = {
+        (str(period), day if isinstance(day, date) else date.fromisoformat(str(day)), str(digest))
+        for period, day, digest in conn.execute(
+            select(HubValueBlock.period, HubValueBlock.day, HubValueBlock.digest).where(
+                HubValueBlock.trust_code == trust, _in_range(HubValueBlock, first, month_start)
+            )
+        ).all()
+    }
+    return np.array(
+        [(p, d, g) in held for p, d, g in zip(blocks["period"], blocks["day"], blocks["digest"], strict=True)],
+        dtype=bool,
+    )
 
 
 def bundles(engine: Engine) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from metrics.cli.main import main
 from metrics.config.load import load_config
@@ -32,7 +32,7 @@ from metrics.federation.export import export_bundle
 from metrics.federation.importer import import_bundle
 from metrics.store import hub, queries
 from metrics.store.database import make_engine, migrate, ready_engine
-from metrics.store.hub_models import HubBundle, HubEquityValue, HubValue
+from metrics.store.hub_models import HubBundle, HubEquityValue, HubValue, HubValueBlock
 from tests.system_builder import EXPORTED_AT, SystemWorld, build_system
 
 
@@ -374,3 +374,70 @@ def test_splits_carrying_a_small_count_are_refused_and_nothing_of_the_bundle_is_
         import_bundle(hub_engine, bundle)
     assert (_hub_rows(hub_engine), _equity_rows(hub_engine)) == before
     assert _equity_rows(hub_engine, "RX1") == 0
+
+
+def _held_values(engine, trust: str) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                HubValue.level,
+                HubValue.unit_code,
+                HubValue.period,
+                HubValue.day,
+                HubValue.metric_id,
+                HubValue.numerator,
+            ).where(HubValue.trust_code == trust)
+        ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["level", "unit_code", "period", "day", "metric_id", "n"])
+    frame["day"] = frame["day"].astype(str)
+    return frame.sort_values(["level", "unit_code", "period", "day", "metric_id"]).reset_index(drop=True)
+
+
+def _newer(world: SystemWorld, tmp_path: Path, change) -> Path:
+    """RX1's bundle with values.csv changed by ``change`` and exported a day later (honestly re-hashed)."""
+    bundle = shutil.copytree(world.bundles["RX1"], tmp_path / "newer")
+    values = pd.read_csv(bundle / "values.csv", keep_default_na=False, dtype={"unit_code": str})
+    change(values).to_csv(bundle / "values.csv", index=False)
+    return _rewritten(bundle, lambda m: m.update(exported_at=(EXPORTED_AT + timedelta(days=1)).isoformat()))
+
+
+def test_a_newer_bundle_with_one_day_changed_leaves_the_hub_holding_exactly_what_it_sent(
+    world: SystemWorld, hub_engine, tmp_path: Path
+) -> None:
+    """Only changed days are rewritten (by their fingerprints), yet the hub ends with the newer bundle's rows."""
+    import_bundle(hub_engine, world.bundles["RX1"])
+    before = _held_values(hub_engine, "RX1")
+
+    changed: list[tuple[str, str, str]] = []
+
+    def change(values: pd.DataFrame) -> pd.DataFrame:
+        sent = pd.to_numeric(values["numerator"], errors="coerce")
+        row = values.index[(values["day"] == "2026-11-28") & (values["level"] == "ward") & (sent >= 8)][0]
+        values.loc[row, ["numerator", "value"]] = [str(sent[row] + 1), str(sent[row] + 1)]
+        changed.append((values.loc[row, "unit_code"], values.loc[row, "metric_id"], str(sent[row] + 1)))
+        return values[values["day"] != "2026-11-30"]  # a day the trust no longer sends
+
+    newer = _newer(world, tmp_path, change)
+    assert import_bundle(hub_engine, newer).status == "loaded"
+    after = _held_values(hub_engine, "RX1")
+    assert (
+        len(after) == len(pd.read_csv(newer / "values.csv")) == len(before) - int((before["day"] == "2026-11-30").sum())
+    )
+    assert (after["day"] == "2026-11-30").sum() == 0
+    unit, metric, numerator = changed[0]
+    hit = after[(after["unit_code"] == unit) & (after["metric_id"] == metric) & (after["day"] == "2026-11-28")]
+    assert hit[hit["period"] == "day"]["n"].tolist() == [float(numerator)]
+    kept = before[before["day"] != "2026-11-30"]
+    assert len(kept.merge(after, how="inner")) == len(after) - 1  # every other row exactly as held before
+
+
+def test_values_held_without_fingerprints_are_replaced_not_doubled(
+    world: SystemWorld, hub_engine, tmp_path: Path
+) -> None:
+    """A hub upgraded with values but no fingerprints yet: the next bundle rewrites its range once, whole."""
+    import_bundle(hub_engine, world.bundles["RX1"])
+    held = _held_values(hub_engine, "RX1")
+    with hub_engine.begin() as conn:
+        conn.execute(delete(HubValueBlock))
+    assert import_bundle(hub_engine, _newer(world, tmp_path, lambda v: v)).status == "loaded"
+    assert _held_values(hub_engine, "RX1").equals(held)

@@ -1,4 +1,4 @@
-"""hub equity values: each trust's proportion metrics per group of deprivation, ethnic group, age band and sex
+"""hub equity values and value block fingerprints
 
 Revision ID: 0015
 Revises: 0014
@@ -7,6 +7,10 @@ Create Date: 2026-12-07 22:50:00
 One row per trust, month, metric, split and group, as the trust's bundle sent it (``equity.csv``): disclosure
 control was applied before it left the trust, so a withheld part is NULL and the row is marked suppressed.
 Aggregates only; no patient is named.
+
+``hub_value_blocks`` holds the fingerprint of each block of a trust's values (one day's rows, or one month's) as
+last imported, so an import rewrites only the blocks that changed. A hub upgraded with values already held has no
+fingerprints yet: its next import of each trust rewrites every block of the bundle's range once.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -31,7 +35,17 @@ def upgrade() -> None:
         sa.Column("suppressed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("trust_code", "month", "metric_id", "split", "group_label"),
     )
+    op.create_table(
+        "hub_value_blocks",
+        sa.Column("trust_code", sa.String(length=10), nullable=False),
+        sa.Column("period", sa.String(length=8), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("digest", sa.String(length=32), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("trust_code", "period", "day"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("hub_value_blocks")
     op.drop_table("hub_equity_values")
