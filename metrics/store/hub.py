@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, false, func, insert, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, false, func, insert, or_, select
 
 from metrics.store.bulk import copy_frame
 from metrics.store.history import serialise_refreshes
@@ -52,11 +52,11 @@ def import_bundle(
 
     ``bundle`` holds the HubBundle columns but id and imported_at. Rows of the trust for the days (and the months
     from the first day's month) the bundle covers are replaced, equity splits included (a bundle without splits
-    for those months leaves none); so are its wards and definitions. A day's or month's rows whose fingerprint the
-    hub already holds are the very rows sent, and are left in place rather than deleted and copied again
-    (``metrics.store.hub_blocks``). Inside the
-    transaction, ``check_latest`` is given the newest bundle already held for the trust (or None) and may raise
-    to refuse this one (an older bundle): the check and the load cannot be split by another import.
+    for those months leaves none); so are its wards and definitions. A metric's rows of a day or month whose
+    fingerprint the hub already holds are the very rows sent, and are left in place rather than deleted and copied
+    again (``metrics.store.hub_blocks``). Inside the transaction, ``check_latest`` is given the newest bundle
+    already held for the trust (or None) and may raise to refuse this one (an older bundle): the check and the
+    load cannot be split by another import.
     """
     trust = bundle["trust_code"]
     first: date = bundle["first_day"]
@@ -65,15 +65,11 @@ def import_bundle(
     with engine.begin() as conn:
         serialise_refreshes(conn)  # two imports at once take turns
         check_latest(_latest(conn, trust))
-        unchanged = _unchanged_blocks(conn, trust, first, month_start, blocks)
+        unchanged, replaced = _blocks_to_replace(conn, trust, first, month_start, blocks)
         for block_model in (HubValue, HubValueBlock):
-            conn.execute(
-                delete(block_model).where(
-                    block_model.trust_code == trust,
-                    _in_range(block_model, first, month_start),
-                    not_(_any_block(block_model, blocks[unchanged])),
-                )
-            )
+            whole_range = _in_range(block_model, first, month_start)
+            where = whole_range if replaced is None else _any_block(block_model, replaced)
+            conn.execute(delete(block_model).where(block_model.trust_code == trust, where))
         conn.execute(
             delete(HubEquityValue).where(HubEquityValue.trust_code == trust, HubEquityValue.month >= month_start)
         )
@@ -103,30 +99,53 @@ def _in_range(model: type[HubValue] | type[HubValueBlock], first: date, month_st
 
 
 def _any_block(model: type[HubValue] | type[HubValueBlock], blocks: pd.DataFrame) -> ColumnElement[bool]:
-    """Rows of any of ``blocks`` (period, day); false for none."""
+    """Rows of any of ``blocks`` (period, day, metric_id): one term per period and day, each a range of the
+    (trust, period, day) index; false for none."""
     terms = [
-        and_(model.period == period, model.day.in_(sorted(group["day"])))
-        for period, group in blocks.groupby("period", sort=True)
+        and_(model.period == period, model.day == day, model.metric_id.in_(sorted(set(group["metric_id"]))))
+        for (period, day), group in blocks.groupby(["period", "day"], sort=True)
     ]
     return or_(*terms) if terms else false()
 
 
-def _unchanged_blocks(
+def _blocks_to_replace(
     conn: Connection, trust: str, first: date, month_start: date, blocks: pd.DataFrame
-) -> np.ndarray:
-    """Which of the bundle's ``blocks`` the hub already holds for the trust with the same fingerprint."""
-    held = {
-        (str(period), day if isinstance(day, date) else date.fromisoformat(str(day)), str(digest))
-        for period, day, digest in conn.execute(
-            select(HubValueBlock.period, HubValueBlock.day, HubValueBlock.digest).where(
-                HubValueBlock.trust_code == trust, _in_range(HubValueBlock, first, month_start)
-            )
-        ).all()
-    }
-    return np.array(
-        [(p, d, g) in held for p, d, g in zip(blocks["period"], blocks["day"], blocks["digest"], strict=True)],
-        dtype=bool,
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """Which of the bundle's ``blocks`` the hub holds with the same fingerprint (left as they are), and the blocks
+    whose rows go: the bundle's others and those held in its range that it no longer sends.
+
+    None instead of the second when the whole range must go: the hub holds no fingerprint for the trust from the
+    bundle's first day on (a hub upgraded with values held from before fingerprints were kept, a first import, or
+    a bundle reaching back further than any fingerprinted one), so rows there may have none to compare.
+    """
+    none = np.zeros(len(blocks), dtype=bool)
+    earliest = conn.execute(
+        select(func.min(HubValueBlock.day)).where(HubValueBlock.trust_code == trust, HubValueBlock.period == "day")
+    ).scalar_one()
+    if earliest is None or _as_date(earliest) > first:
+        return none, None
+    held = pd.DataFrame(
+        [
+            (str(p), _as_date(d), str(m), str(g))
+            for p, d, m, g in conn.execute(
+                select(HubValueBlock.period, HubValueBlock.day, HubValueBlock.metric_id, HubValueBlock.digest).where(
+                    HubValueBlock.trust_code == trust, _in_range(HubValueBlock, first, month_start)
+                )
+            ).all()
+        ],
+        columns=["period", "day", "metric_id", "digest"],
     )
+    key = ["period", "day", "metric_id"]
+    sent = pd.MultiIndex.from_frame(blocks[[*key, "digest"]].astype({"day": object}))
+    unchanged = np.asarray(sent.isin(pd.MultiIndex.from_frame(held[[*key, "digest"]])) if len(held) else none)
+    if not unchanged.any():
+        return none, None  # every block goes: the whole range is one index range, quicker than a list of blocks
+    withdrawn = held[~pd.MultiIndex.from_frame(held[key]).isin(pd.MultiIndex.from_frame(blocks[key]))]
+    return unchanged, pd.concat([blocks.loc[~unchanged, key], withdrawn[key]])
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def bundles(engine: Engine) -> pd.DataFrame:

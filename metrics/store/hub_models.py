@@ -115,12 +115,13 @@ class HubEquityValue(Base):
 
 
 class HubValueBlock(Base):
-    """The fingerprint of one block of a trust's values (its rows of one day, or of one month) as last imported:
-    an import rewrites only the blocks whose fingerprint changed (``metrics.store.hub_blocks``)."""
+    """The fingerprint of one block of a trust's values (one metric's rows of one day, or of one month) as last
+    imported: an import rewrites only the blocks whose fingerprint changed (``metrics.store.hub_blocks``)."""
 
     __tablename__ = "hub_value_blocks"
     trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     digest: Mapped[str] = mapped_column(String(32))
     rows: Mapped[int] = mapped_column(Integer)

@@ -8,9 +8,9 @@ One row per trust, month, metric, split and group, as the trust's bundle sent it
 control was applied before it left the trust, so a withheld part is NULL and the row is marked suppressed.
 Aggregates only; no patient is named.
 
-``hub_value_blocks`` holds the fingerprint of each block of a trust's values (one day's rows, or one month's) as
-last imported, so an import rewrites only the blocks that changed. A hub upgraded with values already held has no
-fingerprints yet: its next import of each trust rewrites every block of the bundle's range once.
+``hub_value_blocks`` holds the fingerprint of each block of a trust's values (one metric's rows of one day, or of
+one month) as last imported, so an import rewrites only the blocks that changed. A hub upgraded with values already
+held has no fingerprints yet: its next import of each trust replaces the bundle's whole range, as before.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -40,9 +40,10 @@ def upgrade() -> None:
         sa.Column("trust_code", sa.String(length=10), nullable=False),
         sa.Column("period", sa.String(length=8), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("metric_id", sa.String(length=80), nullable=False),
         sa.Column("digest", sa.String(length=32), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("trust_code", "period", "day"),
+        sa.PrimaryKeyConstraint("trust_code", "period", "day", "metric_id"),
     )
 
 
