@@ -31,21 +31,6 @@ SII_WORDS = (
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _contents(db_url: str, generation: int) -> hub_equity.HubEquity:
-    system = store_access.system_hub(db_url, generation)
-    return hub_equity.equity_contents(store_access.engine_for(db_url), system)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _views(
-    db_url: str, generation: int, variant_key: str, split: str, month: date
-) -> dict[str, EquityView | NoSlopeIndex]:
-    variant = store_access.system_hub(db_url, generation).variant(variant_key)
-    assert variant is not None, variant_key
-    return hub_equity.trust_equity(store_access.engine_for(db_url), variant, split, month)
-
-
 def _points(value: float | None) -> str:
     return "" if value is None or pd.isna(value) else f"{value * 100:+.1f}"
 
@@ -69,7 +54,7 @@ def _sii_table(views: dict[str, EquityView | NoSlopeIndex], system: SystemHub) -
 def render_system_equity(db_url: str, generation: int, system: SystemHub) -> None:
     """Pick a measure, a split and a month; see each trust's groups and, for deprivation, its SII."""
     st.subheader("Equity: proportion measures by deprivation, ethnic group, age band and sex")
-    contents = _contents(db_url, generation)
+    contents = store_access.system_equity_contents(db_url, generation)
     if not contents.variants or not contents.months:
         st.info(
             "No trust has sent equity splits yet: they come with bundles from `export-aggregate` of this version, "
@@ -96,7 +81,7 @@ def render_system_equity(db_url: str, generation: int, system: SystemHub) -> Non
         months = [m.isoformat()[:7] for m in contents.months]
         month_text = st.selectbox("Month", months, key="system_equity_month")
     variant = by_key[key]
-    views = _views(db_url, generation, key, split, date.fromisoformat(month_text + "-01"))
+    views = store_access.system_equity(db_url, generation, key, split, date.fromisoformat(month_text + "-01"))
     if split == "deprivation":
         st.markdown(SII_WORDS)
         _sii_table(views, system)
