@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from metrics.errors import UserFacingError
 
 BUNDLE_FORMAT = 2
@@ -58,6 +60,39 @@ class BundleRefused(UserFacingError):
     """A bundle the hub will not load; nothing of it is stored. Exit 4, as for an extract held back."""
 
     exit_code = 4
+
+
+def first_row(bad: pd.Series) -> int:
+    """The CSV line number (the header is line 1) of the first True in ``bad``."""
+    return int(bad.to_numpy().nonzero()[0][0]) + 2
+
+
+def coerce_columns(
+    frame: pd.DataFrame,
+    numbers: tuple[str, ...],
+    flags: tuple[str, ...],
+    date_column: str,
+    date_format: str,
+    problems: list[str],
+) -> None:
+    """Turn a bundle table's ``numbers`` to floats, its ``flags`` (True or False) to booleans and ``date_column`` to
+    dates, in place, adding to ``problems`` (naming the row) what is not what the bundle's rules say it is."""
+    for column in numbers:
+        converted = pd.to_numeric(frame[column], errors="coerce")
+        bad = converted.isna() & frame[column].notna()
+        if bad.any():
+            problems.append(f"row {first_row(bad)}: `{column}` is not a number")
+        frame[column] = converted.astype(float)
+    for flag in flags:
+        said = frame[flag].astype(str).str.lower()
+        if not said.isin({"true", "false"}).all():
+            problems.append(f"`{flag}` must be True or False")
+        frame[flag] = said == "true"
+    try:
+        frame[date_column] = pd.to_datetime(frame[date_column], format=date_format).dt.date
+    except ValueError:
+        shown = date_format.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+        problems.append(f"`{date_column}` must be {shown}")
 
 
 def sha256_of(path: Path) -> str:

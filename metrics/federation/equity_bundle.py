@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.equity.groups import SPLITS
-from metrics.federation.bundle import EQUITY_FILE, BundleRefused
+from metrics.federation.bundle import EQUITY_FILE, BundleRefused, coerce_columns, first_row
 from metrics.federation.disclosure import Line, primary, secondary
 
 EQUITY_COLUMNS = ["month", "metric_id", "split", "group_label", "numerator", "denominator", "suppressed"]
@@ -129,11 +129,7 @@ def read_equity(folder: Path, metric_ids: set[str], threshold: int) -> pd.DataFr
     )
     if list(frame.columns) != EQUITY_COLUMNS:
         raise BundleRefused(f"{path}: bundle refused: columns must be {EQUITY_COLUMNS}. Nothing was loaded.")
-    problems = []
-
-    def first_row(bad: pd.Series) -> int:
-        return int(bad.to_numpy().nonzero()[0][0]) + 2
-
+    problems: list[str] = []
     known = {(s, g) for s, (_, groups) in SPLITS.items() for g in groups}
     checks = (
         (~frame["metric_id"].isin(metric_ids), "`metric_id` is not in definitions.json"),
@@ -146,23 +142,11 @@ def read_equity(folder: Path, metric_ids: set[str], threshold: int) -> pd.DataFr
     for bad, message in checks:
         if bad.any():
             problems.append(f"row {first_row(bad)}: {message}")
+    coerce_columns(frame, ("numerator", "denominator"), ("suppressed",), "month", "%Y-%m", problems)
     for column in ("numerator", "denominator"):
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        bad = numbers.isna() & frame[column].notna()
-        if bad.any():
-            problems.append(f"row {first_row(bad)}: `{column}` is not a number")
-        small = numbers.between(1, threshold) if threshold >= 1 else pd.Series(False, index=frame.index)
+        small = frame[column].between(1, threshold) if threshold >= 1 else pd.Series(False, index=frame.index)
         if small.any():
             problems.append(f"row {first_row(small)}: `{column}` is a count from 1 to {threshold}, which is withheld")
-        frame[column] = numbers.astype(float)
-    suppressed = frame["suppressed"].str.lower()
-    if not suppressed.isin({"true", "false"}).all():
-        problems.append("`suppressed` must be True or False")
-    frame["suppressed"] = suppressed == "true"
-    try:
-        frame["month"] = pd.to_datetime(frame["month"], format="%Y-%m").dt.date
-    except ValueError:
-        problems.append("`month` must be YYYY-MM")
     if problems:
         raise BundleRefused(f"{path}: bundle refused: {'; '.join(problems[:5])}. Nothing was loaded.")
     return frame

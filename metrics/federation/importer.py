@@ -39,6 +39,7 @@ from metrics.federation.bundle import (
     WARDS_FILE,
     BundleRefused,
     VerifiedBundle,
+    coerce_columns,
     verify,
 )
 from metrics.federation.equity_bundle import EQUITY_COLUMNS, read_equity
@@ -141,21 +142,9 @@ def _tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             f"row {row + 2}: {values.loc[row, 'metric_id']!r} of {values.loc[row, 'level']} "
             f"{values.loc[row, 'unit_code']!r} for {values.loc[row, 'period']} {values.loc[row, 'day']} is repeated"
         )
-    for column in ("value", "numerator", "denominator"):
-        converted = pd.to_numeric(values[column], errors="coerce")
-        bad = converted.isna() & values[column].notna()
-        if bad.any():
-            problems.append(f"row {int(bad.idxmax()) + 2}: `{column}` is not a number")
-        values[column] = converted.astype(float)
-    for flag in ("suppressed", "not_supplied"):
-        said = values[flag].astype(str).str.lower()
-        if not said.isin({"true", "false"}).all():
-            problems.append(f"`{flag}` must be True or False")
-        values[flag] = said == "true"
-    try:
-        values["day"] = pd.to_datetime(values["day"], format="%Y-%m-%d").dt.date
-    except ValueError:
-        problems.append("`day` must be YYYY-MM-DD")
+    coerce_columns(
+        values, ("value", "numerator", "denominator"), ("suppressed", "not_supplied"), "day", "%Y-%m-%d", problems
+    )
     if problems:
         raise BundleRefused(f"{folder / VALUES_FILE}: bundle refused: {'; '.join(problems[:5])}. Nothing was loaded.")
     definitions["is_ratio"] = definitions["is_ratio"].astype(bool)
