@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 BLOCK_KEY = ["period", "day", "metric_id"]
-HASHED = ["level", "unit_code", "value", "numerator", "denominator", "suppressed"]
+HASHED = ["level", "unit_code", "value", "numerator", "denominator", "suppressed", "not_supplied"]
 BLOCK_COLUMNS = [*BLOCK_KEY, "digest", "rows"]
 _KEYS = ("ward-safety-hub1", "ward-safety-hub2")  # hash_pandas_object takes a 16-character key
 

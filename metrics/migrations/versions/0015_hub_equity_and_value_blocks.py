@@ -1,7 +1,7 @@
 """hub equity values and value block fingerprints
 
 Revision ID: 0015
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-07 22:50:00
 
 One row per trust, month, metric, split and group, as the trust's bundle sent it (``equity.csv``): disclosure
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = "0015"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
