@@ -13,7 +13,8 @@ that year's bundle is then sent under each of the ten trusts' codes (re-hashed, 
 Everything after that is the real code: disclosure control and the bundle (``metrics.federation.export``),
 the import (``metrics.federation.importer``) and the system view's reads (``metrics.federation.hub_read``).
 It times: building and writing a year bundle, importing it (the hub's first load of the trust), importing a
-one-month bundle into the full hub (the scheduled monthly-window export that replaces the month to date),
+one-month bundle into the full hub (the scheduled export that replaces the month to date) resent unchanged, with
+its newest day changed (the daily schedule) and with every day changed (a reloaded month),
 the system view's reads cold (after an import) and warm (the app caches them by the newest bundle, so a warm
 draw is the app's own rendering, measured with Streamlit's AppTest), and the hub tables' size.
 """
@@ -78,6 +79,18 @@ def made_up_history(cfg, days: int, end: date, rng: np.random.Generator) -> pd.D
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def bumped(history: pd.DataFrame, rows: pd.Series, by: int) -> pd.DataFrame:
+    """``history`` with the numerators of ``rows`` raised by ``by`` (never above a ratio's denominator)."""
+    out = history.copy()
+    raised = out.loc[rows, "numerator"] + by
+    out.loc[rows, "numerator"] = np.minimum(raised, out.loc[rows, "denominator"].fillna(np.inf))
+    ratio = out["denominator"].notna()
+    out.loc[rows & ~ratio, "value"] = out.loc[rows & ~ratio, "numerator"]
+    den = out.loc[rows & ratio, "denominator"]
+    out.loc[rows & ratio, "value"] = np.where(den > 0, out.loc[rows & ratio, "numerator"] / den.clip(lower=1), np.nan)
+    return out
 
 
 def timed(what: str, fn, *args, **kwargs):
@@ -176,11 +189,6 @@ def main() -> None:
         )
         size = sum(p.stat().st_size for p in year.folder.iterdir()) / 1e6
         print(f"  bundle size: {size:.1f} MB", flush=True)
-        month_values, mfirst, mlast = build_values(history, cfg, date(2026, 11, 1), 7)
-        monthly = write_bundle(
-            work / "monthly", cfg, month_values, mfirst, mlast, 7, exported + timedelta(days=1), None
-        )
-        print(f"  one-month bundle: {len(month_values):,} rows", flush=True)
         # the same year under each trust's code and name: the hub's import is the real one for every trust
         for index in range(args.trusts):
             code, name, _ = trust_identity(index)
@@ -200,13 +208,31 @@ def main() -> None:
             ).scalar_one()
         print(f"hub: {rows:,} values, {int(size) / 1e6:.0f} MB with indexes ({args.trusts} trusts x {args.days} days)")
         print(f"store growth per year: {int(size) / 1e6 * 365 / args.days:.0f} MB for {args.trusts} trusts")
-        for attempt in range(3):
-            timed(
-                f"import a one-month bundle into the full hub (the scheduled export), run {attempt + 1}",
-                import_bundle,
-                engine,
-                _resent(monthly.folder, work / f"monthly{attempt}", exported + timedelta(days=2 + attempt)),
-            )
+        # the scheduled bundle (the month to date) three ways: resent unchanged; with its newest day changed (the
+        # daily schedule: a new day, and so new month totals); with every day of the month changed (a trust that
+        # reloaded its month). Each run changes what the hub holds, so no run finds the previous one's rows.
+        month_start = pd.Timestamp(date(2026, 11, 1))
+        newest, month = history["date"] == pd.Timestamp(end), history["date"] >= month_start
+        changed = {
+            "nothing changed (the same month resent)": [history],
+            "the newest day changed (the daily schedule)": [bumped(history, newest, k) for k in (1, 2, 1)],
+            "every day of the month changed (the month reloaded)": [bumped(history, month, k) for k in (1, 2, 1)],
+        }
+        attempt = 0
+        for what, variants in changed.items():
+            for run in range(3):
+                source = variants[run % len(variants)]
+                month_values, mfirst, mlast = build_values(source, cfg, date(2026, 11, 1), 7)
+                folder = write_bundle(
+                    work / f"sent{attempt}", cfg, month_values, mfirst, mlast, 7, exported + timedelta(days=1), None
+                ).folder
+                attempt += 1
+                timed(
+                    f"import the month's bundle ({len(month_values):,} rows) into the full hub: {what}, run {run + 1}",
+                    import_bundle,
+                    engine,
+                    _resent(folder, work / f"monthly{attempt}", exported + timedelta(days=2 + attempt)),
+                )
         print(f"  system view reads, cold: {view_reads(engine):.2f} s", flush=True)
         print(f"  system view reads, cold again: {view_reads(engine):.2f} s", flush=True)
         draws = warm_draw(db_url)

@@ -44,7 +44,9 @@ from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.extract.reasons import reason_summary
-from metrics.federation import hub_read
+from metrics.federation import hub_equity, hub_read
+from metrics.equity.panel import EquityView
+from metrics.equity.sii import NoSlopeIndex
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
@@ -274,6 +276,22 @@ def system_breakdown(db_url: str, generation: int, variant_key: str, month: date
 def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str, SpcResult]:
     _, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.trust_spc(engine_for(db_url), variant)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def system_equity_contents(db_url: str, generation: int) -> hub_equity.HubEquity:
+    """Which measures have equity splits on the hub, and for which months."""
+    return hub_equity.equity_contents(engine_for(db_url), system_hub(db_url, generation))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def system_equity(
+    db_url: str, generation: int, variant_key: str, split: str, month: date
+) -> dict[str, EquityView | NoSlopeIndex]:
+    """Each trust's equity split of the variant for the month, as its bundle sent it (or why it has none)."""
+    variant = system_hub(db_url, generation).variant(variant_key)
+    assert variant is not None, variant_key
+    return hub_equity.trust_equity(engine_for(db_url), variant, split, month)
 
 
 # ---- the audit log --------------------------------------------------------------------------------------------

@@ -31,8 +31,9 @@ def _percent(value: float | None, suppressed: bool) -> str:
     return "no patients" if value is None else f"{value * 100:.1f}%"
 
 
-def groups_table_html(view: EquityView) -> str:
-    """The groups as a small HTML table: group, patients counted, patients, proportion (suppressed as such)."""
+def groups_table_html(view: EquityView, of_label: str = "Patients") -> str:
+    """The groups as a small HTML table: group, patients counted, ``of_label`` (patients), proportion (suppressed
+    as such)."""
     rows = "".join(
         f"<tr><th scope='row'>{escape(r.group)}</th><td>{_count(r.numerator)}</td><td>{_count(r.denominator)}</td>"
         f"<td>{_percent(r.proportion, r.suppressed)}</td></tr>"
@@ -43,7 +44,7 @@ def groups_table_html(view: EquityView) -> str:
         ".ws-equity-table th[scope=row],.ws-equity-table thead th:first-child{text-align:left}"
         ".ws-equity-table thead th{border-bottom:1px solid #AEB7BD}</style>"
         "<table class='ws-equity-table' style='border-collapse:collapse;font-size:0.95rem'>"
-        f"<thead><tr><th>{escape(view.split_label)}</th><th>Counted</th><th>Patients</th><th>Proportion</th></tr>"
+        f"<thead><tr><th>{escape(view.split_label)}</th><th>Counted</th><th>{escape(of_label)}</th><th>Proportion</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
     )
 

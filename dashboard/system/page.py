@@ -4,9 +4,9 @@ Why this exists: an integrated care board compares trusts and their wards to fin
 not to rank them. The page leads with the funnel plot of one proportion or rate (limits and any
 over-dispersion adjustment stated on the chart) and the units beyond its 99.8 % limits, listed by trust
 and code with their numbers (not a league table); then each trust's SPC chart of the same measure, the
-frailty measures by trust and ward, and every measure by trust, site and ward for the month. Everything
-comes from the hub's aggregate bundles (``metrics.federation.hub_read``); a metric that trusts define
-differently is shown as separate variants, each named, and never mixed.
+frailty measures by trust and ward, the equity splits per trust, and every measure by trust, site and ward for
+the month. Everything comes from the hub's aggregate bundles (``metrics.federation.hub_read``); a metric that
+trusts define differently is shown as separate variants, each named, and never mixed.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import streamlit as st
 
 from dashboard.common import store_access
 from dashboard.common.formatting import number_text, percent_text, rate_text
+from dashboard.system.equity_panel import render_system_equity
 from metrics.federation.hub_read import MetricVariant, SystemHub
 from metrics.report.funnel_chart import funnel_figure
 from metrics.report.spc_chart import assurance_icon_label, spc_figure, variation_icon_label
@@ -85,6 +86,7 @@ def render_system_page() -> None:
         _funnel(db_url, generation, system, variant, month, level)
         _trust_spc(db_url, generation, system, variant)
     _frailty(db_url, generation, system, month)
+    render_system_equity(db_url, generation, system)
     _grids(db_url, generation, system, month)
 
 

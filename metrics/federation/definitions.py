@@ -11,11 +11,9 @@ import hashlib
 import json
 from typing import Any
 
-from metrics.evaluate.definitions import Aggregate, MetricDefinition, metric_as_dict
-from metrics.evaluate.ward_days import COUNT_COLUMNS
+from metrics.evaluate.definitions import MetricDefinition, metric_as_dict
 
 COUNTED_FIELDS = ("table", "where", "aggregate", "ratio")
-PROTECTED_KINDS = frozenset({"rows", "distinct_encounters", "distinct_patients"})
 
 
 def counted_part(definition: MetricDefinition) -> dict[str, Any]:
@@ -30,15 +28,13 @@ def definition_hash(definition: MetricDefinition) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def counts_individuals(part: Aggregate) -> bool:
-    """A count of people or events: rows, distinct stays or patients, or a sum of a column that counts them (falls,
-    occupied bed days)."""
-    return part.kind in PROTECTED_KINDS or (part.kind == "sum" and part.column in COUNT_COLUMNS)
-
-
 def protected_parts(definition: MetricDefinition) -> tuple[bool, bool]:
-    """Whether the numerator and the denominator count individuals (and so fall under disclosure control)."""
-    if definition.ratio is None:
-        assert definition.aggregate is not None
-        return counts_individuals(definition.aggregate), False
-    return counts_individuals(definition.ratio.numerator), counts_individuals(definition.ratio.denominator)
+    """Whether the numerator and the denominator fall under disclosure control: every part a metric has.
+
+    Counts of rows, encounters and patients count people; so do most summed columns (falls, occupied bed days,
+    patients expected or not scored, staff on shift, the midnight census). A sum of hours counts time, but a
+    shortfall of three hours on one ward's shift points at a handful of shifts and staff, and one rule for every
+    number is one a reader can check by eye: no numerator or denominator from 1 to the threshold leaves the trust.
+    A count metric has no denominator.
+    """
+    return True, definition.ratio is not None

@@ -17,8 +17,10 @@ the smallest positive published member, or the total if no member is positive. T
 line has none or at least two withheld cells (the usual hypercube-style heuristic; it is not an optimal
 solution and never withholds less than the rule asks).
 
-Only parts that count people or events are protected (a metric part of kind rows, distinct_encounters or
-distinct_patients); a sum of hours or a census is not a count of individuals and is sent as it is.
+Every numerator and denominator is protected (``metrics.federation.definitions.protected_parts``): counts of
+rows, encounters and patients, sums of columns that count people (patients expected, staff on shift, the census)
+and, for one rule a reader can check by eye, sums of hours too. No number from 1 to the threshold in a
+numerator or denominator leaves the trust.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Why this exists: the system hub needs every ward's daily numbers without a single patient row. This module
 reads the store's daily history (one value per ward, metric and London day: the day's latest snapshot),
 adds the sums the hub shows (each ward's month; each site's and the trust's day and month), withholds small
-counts and whatever would give them away (``metrics.federation.disclosure``) and writes the bundle
+counts and whatever would give them away (``metrics.federation.disclosure``), adds the trust's equity splits per
+whole month, disclosure controlled in the same way (``metrics.federation.equity_bundle``) and writes the bundle
 (``metrics.federation.bundle``). Nothing here reads an encounter, a patient or a drill-down row: the bundle
 is made from ward values only, and a test scans it for every identifier of the extract.
 
@@ -32,6 +33,7 @@ from metrics.extract.contract import CONTRACT_VERSION
 from metrics.federation.bundle import (
     BUNDLE_FORMAT,
     DEFINITIONS_FILE,
+    EQUITY_FILE,
     VALUE_COLUMNS,
     VALUES_FILE,
     WARD_COLUMNS,
@@ -40,7 +42,9 @@ from metrics.federation.bundle import (
 )
 from metrics.federation.definitions import definition_hash, protected_parts
 from metrics.federation.disclosure import DEFAULT_THRESHOLD, SOURCE, Line, primary, secondary
+from metrics.federation.equity_bundle import EQUITY_COLUMNS, build_equity
 from metrics.federation.not_supplied import not_supplied_rows
+from metrics.store import equity as stored_equity
 from metrics.store import queries
 
 
@@ -185,9 +189,14 @@ def export_bundle(
         raise UserFacingError(f"export-aggregate: {out} is not empty; give a new folder for the bundle.")
     history = queries.daily_history_all(engine, [m.id for m in cfg.metrics])
     values, first_day, last_day = build_values(history, cfg, since, threshold, queries.supplied_per_day(engine))
+    daily = stored_equity.daily_split_totals(engine, [w.code for w in cfg.wards.wards])
+    daily = daily[daily["metric_id"].isin({m.id for m in cfg.metrics})]
+    equity = build_equity(daily, first_day, last_day, threshold)
     current = queries.current_snapshot(engine)
     extracted = current.extracted_at if current else None
-    return write_bundle(out, cfg, values, first_day, last_day, threshold, now or datetime.now(UTC), extracted)
+    return write_bundle(
+        out, cfg, values, first_day, last_day, threshold, now or datetime.now(UTC), extracted, equity=equity
+    )
 
 
 def write_bundle(
@@ -199,10 +208,14 @@ def write_bundle(
     threshold: int,
     now: datetime,
     data_extracted_at: datetime | None,
+    *,
+    equity: pd.DataFrame | None = None,
 ) -> ExportResult:
-    """Write the bundle's files for ``values`` (``build_values``' output) and its manifest into ``out``."""
+    """Write the bundle's files for ``values`` (``build_values``' output) and ``equity`` (``build_equity``'s; None:
+    no splits, an empty table) and its manifest into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / VALUES_FILE).write_bytes(safe_csv(values))
+    (out / EQUITY_FILE).write_bytes(safe_csv(pd.DataFrame(columns=EQUITY_COLUMNS) if equity is None else equity))
     sites = {s.code: s.name for s in cfg.wards.sites}
     wards = pd.DataFrame(
         [(w.code.upper(), w.name, w.site, sites.get(w.site, w.site)) for w in cfg.wards.wards], columns=WARD_COLUMNS

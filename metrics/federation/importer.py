@@ -6,11 +6,13 @@ is written, the load is one transaction (``metrics.store.hub.import_bundle``), a
 and what to do, exits 4 and leaves the hub as it was:
 
 * a file changed after export (sha256 against the manifest, and the manifest against manifest.sha256);
-* a bundle format or extract contract version this hub does not know;
+* a bundle format or extract contract version this hub does not know (formats 1, without equity splits, and 2,
+  with ``equity.csv``, are read);
 * a bundle exported before the newest one already held for the trust (a re-import of the very same bundle
   is reported as already held and changes nothing);
 * a values table that breaks the bundle's own rules (unknown level, period, metric or ward; a number that is
-  not a number; a value given twice for the same unit, period, day and metric).
+  not a number; a value given twice for the same unit, period, day and metric), or an equity table that does
+  (``metrics.federation.equity_bundle.read_equity``: among them, a count the disclosure rule withholds).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from sqlalchemy import Engine
 
 from metrics.extract.contract import CONTRACT_VERSION
 from metrics.federation.bundle import (
-    BUNDLE_FORMAT,
     DEFINITIONS_FILE,
+    EQUITY_FILE,
+    FORMAT_FILES,
     LEVELS,
     PERIODS,
     VALUE_COLUMNS,
@@ -36,8 +39,10 @@ from metrics.federation.bundle import (
     WARDS_FILE,
     BundleRefused,
     VerifiedBundle,
+    coerce_columns,
     verify,
 )
+from metrics.federation.equity_bundle import EQUITY_COLUMNS, read_equity
 from metrics.store import hub
 
 SUPPORTED_CONTRACT_VERSIONS = frozenset({CONTRACT_VERSION})
@@ -66,11 +71,8 @@ def _when(text: Any, folder: Path, field: str) -> datetime:
 def _header(bundle: VerifiedBundle) -> dict[str, Any]:
     """The manifest's fields as HubBundle columns, after checking the format and contract versions."""
     m, where = bundle.manifest, bundle.folder / "manifest.json"
-    if m.get("bundle_format") != BUNDLE_FORMAT:
-        raise BundleRefused(
-            f"{where}: bundle refused: bundle format {m.get('bundle_format')!r} is not one this hub reads "
-            f"({BUNDLE_FORMAT}); upgrade the hub or export with the hub's version. Nothing was loaded."
-        )
+    if m.get("bundle_format") not in FORMAT_FILES:  # ``verify`` refused it already; kept for a direct caller
+        raise BundleRefused(f"{where}: bundle refused: bundle format {m.get('bundle_format')!r} is unknown.")
     if m.get("contract_version") not in SUPPORTED_CONTRACT_VERSIONS:
         raise BundleRefused(
             f"{where}: bundle refused: unknown extract contract version {m.get('contract_version')!r} (this hub knows "
@@ -140,21 +142,9 @@ def _tables(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             f"row {row + 2}: {values.loc[row, 'metric_id']!r} of {values.loc[row, 'level']} "
             f"{values.loc[row, 'unit_code']!r} for {values.loc[row, 'period']} {values.loc[row, 'day']} is repeated"
         )
-    for column in ("value", "numerator", "denominator"):
-        converted = pd.to_numeric(values[column], errors="coerce")
-        bad = converted.isna() & values[column].notna()
-        if bad.any():
-            problems.append(f"row {int(bad.idxmax()) + 2}: `{column}` is not a number")
-        values[column] = converted.astype(float)
-    for flag in ("suppressed", "not_supplied"):
-        said = values[flag].astype(str).str.lower()
-        if not said.isin({"true", "false"}).all():
-            problems.append(f"`{flag}` must be True or False")
-        values[flag] = said == "true"
-    try:
-        values["day"] = pd.to_datetime(values["day"], format="%Y-%m-%d").dt.date
-    except ValueError:
-        problems.append("`day` must be YYYY-MM-DD")
+    coerce_columns(
+        values, ("value", "numerator", "denominator"), ("suppressed", "not_supplied"), "day", "%Y-%m-%d", problems
+    )
     if problems:
         raise BundleRefused(f"{folder / VALUES_FILE}: bundle refused: {'; '.join(problems[:5])}. Nothing was loaded.")
     definitions["is_ratio"] = definitions["is_ratio"].astype(bool)
@@ -166,6 +156,10 @@ def import_bundle(engine: Engine, folder: Path, now: datetime | None = None) -> 
     bundle = verify(Path(folder))
     header = _header(bundle)
     values, wards, definitions = _tables(bundle.folder)
+    if EQUITY_FILE in FORMAT_FILES[header["bundle_format"]]:
+        equity = read_equity(bundle.folder, set(definitions["metric_id"]), header["suppression_threshold"])
+    else:  # a bundle from an exporter older than the equity splits: the trust has none on the hub
+        equity = pd.DataFrame(columns=EQUITY_COLUMNS)
     trust = header["trust_code"]
     already: list[bool] = []
 
@@ -186,7 +180,7 @@ def import_bundle(engine: Engine, folder: Path, now: datetime | None = None) -> 
             )
 
     try:
-        hub.import_bundle(engine, header, values, wards, definitions, now or datetime.now(UTC), check_latest)
+        hub.import_bundle(engine, header, values, wards, definitions, equity, now or datetime.now(UTC), check_latest)
     except _AlreadyHeld:
         return ImportResult(trust, "already held", 0, header["first_day"], header["last_day"])
     return ImportResult(trust, "loaded", len(values), header["first_day"], header["last_day"])

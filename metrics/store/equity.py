@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from metrics.store.models import EquitySplitValue
+from metrics.store.queries import _latest_snapshot_per_day, stored_ward_codes
 
 SPLIT_TOTAL_COLUMNS = ["group_label", "numerator", "denominator"]
 
@@ -42,3 +43,37 @@ def split_metric_ids(engine: Engine, snapshot_id: int) -> list[str]:
                 select(EquitySplitValue.metric_id).where(EquitySplitValue.snapshot_id == snapshot_id).distinct()
             ).scalars()
         )
+
+
+DAILY_SPLIT_COLUMNS = ["date", "metric_id", "split", "group_label", "numerator", "denominator"]
+
+
+def daily_split_totals(engine: Engine, ward_codes: Iterable[str]) -> pd.DataFrame:
+    """date (London day), metric_id, split, group_label, numerator, denominator summed over ``ward_codes``, from the
+    latest snapshot of each day: the splits an aggregate bundle sends, read the way its ward values are."""
+    table = EquitySplitValue
+    with engine.connect() as conn:
+        latest = _latest_snapshot_per_day(conn)
+        if latest.empty:
+            return pd.DataFrame(columns=DAILY_SPLIT_COLUMNS)
+        rows = conn.execute(
+            select(
+                table.snapshot_id,
+                table.metric_id,
+                table.split,
+                table.group_label,
+                func.sum(table.numerator),
+                func.sum(table.denominator),
+            )
+            .where(
+                table.snapshot_id.in_(latest["snapshot_id"].tolist()),
+                table.ward_code.in_(stored_ward_codes(ward_codes)),
+            )
+            .group_by(table.snapshot_id, table.metric_id, table.split, table.group_label)
+        ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["snapshot_id", *DAILY_SPLIT_COLUMNS[1:]])
+    day_of = dict(zip(latest["snapshot_id"], latest["date"], strict=True))
+    frame.insert(0, "date", pd.to_datetime(frame.pop("snapshot_id").map(day_of)))
+    for part in ("numerator", "denominator"):
+        frame[part] = pd.to_numeric(frame[part], errors="coerce").astype(float)
+    return frame[DAILY_SPLIT_COLUMNS]

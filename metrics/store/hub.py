@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, false, func, insert, or_, select
 
 from metrics.store.bulk import copy_frame
 from metrics.store.history import serialise_refreshes
-from metrics.store.hub_models import HubBundle, HubDefinition, HubValue, HubWard
+from metrics.store.hub_blocks import value_blocks
+from metrics.store.hub_models import HubBundle, HubDefinition, HubEquityValue, HubValue, HubValueBlock, HubWard
 
 
 def latest_bundle(engine: Engine, trust_code: str) -> dict[str, Any] | None:
@@ -42,30 +44,34 @@ def import_bundle(
     values: pd.DataFrame,
     wards: pd.DataFrame,
     definitions: pd.DataFrame,
+    equity: pd.DataFrame,
     imported_at: datetime,
     check_latest: Callable[[dict[str, Any] | None], None],
 ) -> int:
     """Store one verified bundle for ``bundle['trust_code']`` in one transaction; return the bundle's row id.
 
     ``bundle`` holds the HubBundle columns but id and imported_at. Rows of the trust for the days (and the months
-    from the first day's month) the bundle covers are replaced; so are its wards and definitions. Inside the
-    transaction, ``check_latest`` is given the newest bundle already held for the trust (or None) and may raise
-    to refuse this one (an older bundle): the check and the load cannot be split by another import.
+    from the first day's month) the bundle covers are replaced, equity splits included (a bundle without splits
+    for those months leaves none); so are its wards and definitions. A metric's rows of a day or month whose
+    fingerprint the hub already holds are the very rows sent, and are left in place rather than deleted and copied
+    again (``metrics.store.hub_blocks``). Inside the transaction, ``check_latest`` is given the newest bundle
+    already held for the trust (or None) and may raise to refuse this one (an older bundle): the check and the
+    load cannot be split by another import.
     """
     trust = bundle["trust_code"]
     first: date = bundle["first_day"]
     month_start = first.replace(day=1)
+    blocks, block_of_row = value_blocks(values)
     with engine.begin() as conn:
         serialise_refreshes(conn)  # two imports at once take turns
         check_latest(_latest(conn, trust))
+        unchanged, replaced = _blocks_to_replace(conn, trust, first, month_start, blocks)
+        for block_model in (HubValue, HubValueBlock):
+            whole_range = _in_range(block_model, first, month_start)
+            where = whole_range if replaced is None else _any_block(block_model, replaced)
+            conn.execute(delete(block_model).where(block_model.trust_code == trust, where))
         conn.execute(
-            delete(HubValue).where(
-                HubValue.trust_code == trust,
-                or_(
-                    and_(HubValue.period == "day", HubValue.day >= first),
-                    and_(HubValue.period == "month", HubValue.day >= month_start),
-                ),
-            )
+            delete(HubEquityValue).where(HubEquityValue.trust_code == trust, HubEquityValue.month >= month_start)
         )
         conn.execute(delete(HubWard).where(HubWard.trust_code == trust))
         conn.execute(delete(HubDefinition).where(HubDefinition.trust_code == trust))
@@ -73,12 +79,73 @@ def import_bundle(
             records = [{**r, "trust_code": trust} for r in frame.to_dict("records")]
             if records:
                 conn.execute(insert(model), records)
+        changed = values[~unchanged[block_of_row]]
         # in key order, so the rows append to the trust's key range page by page
-        ordered = values.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
+        ordered = changed.sort_values(["period", "day", "level", "metric_id", "unit_code"], kind="stable")
         copy_frame(conn, HubValue, ordered, {"trust_code": trust})
+        copy_frame(conn, HubValueBlock, blocks[~unchanged], {"trust_code": trust})
+        copy_frame(conn, HubEquityValue, equity, {"trust_code": trust})
         return int(
             conn.execute(insert(HubBundle).returning(HubBundle.id), {**bundle, "imported_at": imported_at}).scalar_one()
         )
+
+
+def _in_range(model: type[HubValue] | type[HubValueBlock], first: date, month_start: date) -> ColumnElement[bool]:
+    """The days from ``first`` and the months from ``month_start``: what a bundle replaces."""
+    return or_(
+        and_(model.period == "day", model.day >= first),
+        and_(model.period == "month", model.day >= month_start),
+    )
+
+
+def _any_block(model: type[HubValue] | type[HubValueBlock], blocks: pd.DataFrame) -> ColumnElement[bool]:
+    """Rows of any of ``blocks`` (period, day, metric_id): one term per period and day, each a range of the
+    (trust, period, day) index; false for none."""
+    terms = [
+        and_(model.period == period, model.day == day, model.metric_id.in_(sorted(set(group["metric_id"]))))
+        for (period, day), group in blocks.groupby(["period", "day"], sort=True)
+    ]
+    return or_(*terms) if terms else false()
+
+
+def _blocks_to_replace(
+    conn: Connection, trust: str, first: date, month_start: date, blocks: pd.DataFrame
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """Which of the bundle's ``blocks`` the hub holds with the same fingerprint (left as they are), and the blocks
+    whose rows go: the bundle's others and those held in its range that it no longer sends.
+
+    None instead of the second when the whole range must go: the hub holds no fingerprint for the trust from the
+    bundle's first day on (a hub upgraded with values held from before fingerprints were kept, a first import, or
+    a bundle reaching back further than any fingerprinted one), so rows there may have none to compare.
+    """
+    none = np.zeros(len(blocks), dtype=bool)
+    earliest = conn.execute(
+        select(func.min(HubValueBlock.day)).where(HubValueBlock.trust_code == trust, HubValueBlock.period == "day")
+    ).scalar_one()
+    if earliest is None or _as_date(earliest) > first:
+        return none, None
+    held = pd.DataFrame(
+        [
+            (str(p), _as_date(d), str(m), str(g))
+            for p, d, m, g in conn.execute(
+                select(HubValueBlock.period, HubValueBlock.day, HubValueBlock.metric_id, HubValueBlock.digest).where(
+                    HubValueBlock.trust_code == trust, _in_range(HubValueBlock, first, month_start)
+                )
+            ).all()
+        ],
+        columns=["period", "day", "metric_id", "digest"],
+    )
+    key = ["period", "day", "metric_id"]
+    sent = pd.MultiIndex.from_frame(blocks[[*key, "digest"]].astype({"day": object}))
+    unchanged = np.asarray(sent.isin(pd.MultiIndex.from_frame(held[[*key, "digest"]])) if len(held) else none)
+    if not unchanged.any():
+        return none, None  # every block goes: the whole range is one index range, quicker than a list of blocks
+    withdrawn = held[~pd.MultiIndex.from_frame(held[key]).isin(pd.MultiIndex.from_frame(blocks[key]))]
+    return unchanged, pd.concat([blocks.loc[~unchanged, key], withdrawn[key]])
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def bundles(engine: Engine) -> pd.DataFrame:
@@ -202,3 +269,39 @@ def generation(engine: Engine) -> int:
     """The newest bundle's row id (0 for an empty hub): what changes when a bundle is imported."""
     with engine.connect() as conn:
         return int(conn.execute(select(func.coalesce(func.max(HubBundle.id), 0))).scalar_one())
+
+
+EQUITY_COLUMNS = ["trust_code", "month", "metric_id", "group_label", "numerator", "denominator", "suppressed"]
+
+
+def equity_values(engine: Engine, split: str, metric_id: str | None = None, month: date | None = None) -> pd.DataFrame:
+    """Stored equity splits of one split (one metric, one month, or all): EQUITY_COLUMNS, withheld parts NaN."""
+    query = select(
+        HubEquityValue.trust_code,
+        HubEquityValue.month,
+        HubEquityValue.metric_id,
+        HubEquityValue.group_label,
+        HubEquityValue.numerator,
+        HubEquityValue.denominator,
+        HubEquityValue.suppressed,
+    ).where(HubEquityValue.split == split)
+    if metric_id is not None:
+        query = query.where(HubEquityValue.metric_id == metric_id)
+    if month is not None:
+        query = query.where(HubEquityValue.month == month)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=EQUITY_COLUMNS)
+    for part in ("numerator", "denominator"):
+        frame[part] = pd.to_numeric(frame[part]).astype(float)
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    return frame
+
+
+def equity_contents(engine: Engine) -> pd.DataFrame:
+    """trust_code, metric_id, month of every trust's equity splits held (one row each)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(HubEquityValue.trust_code, HubEquityValue.metric_id, HubEquityValue.month).distinct()
+        ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["trust_code", "metric_id", "month"])

@@ -4,8 +4,9 @@ Why this exists: an integrated care system compares trusts without any trust sen
 trust's instance exports a bundle (``metrics.federation``); a hub store (the same schema, usually
 PostgreSQL) imports it. These tables hold, per trust, the bundles taken in, the wards and sites named, each
 metric's definition and its hash (two trusts counting a metric differently are never mixed), and the
-values per ward, site and trust, per day and per month, with numerators and denominators. A value withheld
-by statistical disclosure control is kept as a row marked ``suppressed`` with no numbers.
+values per ward, site and trust, per day and per month, with numerators and denominators, and the equity splits
+per trust and month. A value withheld by statistical disclosure control is kept as a row marked ``suppressed``
+with no numbers.
 """
 
 from __future__ import annotations
@@ -95,3 +96,32 @@ class HubValue(Base):
         ),
     )
     __mapper_args__ = {"primary_key": [trust_code, level, unit_code, period, day, metric_id]}  # noqa: RUF012
+
+
+class HubEquityValue(Base):
+    """One group of one equity split (deprivation quintile, ethnic group, age band, sex) of a trust's proportion
+    metric over one calendar month (``month`` its first day), as the bundle sent it: disclosure control was applied
+    before it left the trust, so a withheld part is NULL and the row is marked ``suppressed``."""
+
+    __tablename__ = "hub_equity_values"
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    split: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_label: Mapped[str] = mapped_column(String(40), primary_key=True)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+
+
+class HubValueBlock(Base):
+    """The fingerprint of one block of a trust's values (one metric's rows of one day, or of one month) as last
+    imported: an import rewrites only the blocks whose fingerprint changed (``metrics.store.hub_blocks``)."""
+
+    __tablename__ = "hub_value_blocks"
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer)

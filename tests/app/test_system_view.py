@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.common import access_gate
 from metrics.config.models import DEFAULT_CONFIG_DIR
+from metrics.federation import hub_read
+from metrics.store.database import ready_engine
 from tests.app.conftest import APP, Store
 from tests.system_builder import build_system, hub_from
 
@@ -99,3 +101,35 @@ def test_other_roles_are_refused_the_system_view(monkeypatch: pytest.MonkeyPatch
 def test_an_empty_hub_says_how_bundles_arrive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     at = _open(monkeypatch, Store(f"sqlite:///{tmp_path / 'empty.sqlite'}", DEFAULT_CONFIG_DIR))
     assert any("export-aggregate" in i.value and "import-aggregate" in i.value for i in at.info)
+
+
+def test_the_equity_panel_shows_each_trusts_groups_suppressed_as_such_and_its_sii_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch, hub_store: Store
+) -> None:
+    at = _open(monkeypatch, hub_store)
+    assert [s.value for s in at.subheader if s.value.startswith("Equity: proportion measures")]
+    aki = next(v for v in hub_read.load_hub(ready_engine(hub_store.url)).variants if v.metric_id == "aki")
+    metric = at.selectbox(key="system_equity_metric")
+    assert aki.title in metric.options
+    metric.select(aki.key).run()
+    at.selectbox(key="system_equity_split").select("deprivation").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Slope index of inequality (SII)" in m.value and "percentage points" in m.value for m in at.markdown)
+    sii = _table(at, "Trust", "95 % interval")
+    assert [t.split(" · ")[0] for t in sii["Trust"]] == ["RX1", "RX2"]
+    for row in sii.itertuples():
+        # either an SII with its interval, or the reason there is none: never a bare blank
+        assert (row[2] != "" and " to " in row[3]) or "withheld" in row[4]
+    groups = [h.value for h in at.html if "ws-equity-table" in h.value]
+    assert len(groups) == 2  # one table per trust
+    for table in groups:
+        assert "Q1 most deprived (Core20)" in table and "Q5 least deprived" in table
+        assert "Of (daily counts summed)" in table
+    assert any("suppressed" in table for table in groups)  # a withheld group is shown as suppressed, never 0
+    at.selectbox(key="system_equity_split").select("sex").run()
+    assert not at.exception
+    assert not _tables_with(at, "95 % interval")
+
+
+def _tables_with(at: AppTest, column: str) -> list:
+    return [f for f in at.table if column in f.value.columns]

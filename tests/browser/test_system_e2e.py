@@ -1,5 +1,6 @@
-"""The system view in Chromium: both trusts, a funnel plot with its limits, and the planted outlier ward in the
-outlier table, at the screen sizes an integrated care board uses. Screenshots go to docs/screenshots/."""
+"""The system view in Chromium: both trusts, a funnel plot with its limits, the planted outlier ward in the
+outlier table and the equity panel, at the screen sizes an integrated care board uses. Screenshots go to
+docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def test_the_system_view_shows_both_trusts_the_funnel_limits_and_the_outlier(hub
     outliers = page.locator("table").filter(has_text="below the limits")
     assert outliers.count() == 1
     assert "8D · Care of the Elderly" in outliers.inner_text()
+    # the equity panel: each trust's groups (a withheld one says so) and the SII in plain words
+    assert "Equity: proportion measures by deprivation, ethnic group, age band and sex" in text
+    assert "Slope index of inequality (SII)" in text
+    equity = page.locator("table.ws-equity-table")
+    assert equity.count() == 2
+    assert "suppressed" in equity.first.inner_text() + equity.last.inner_text()
     assert not re.search(r"\bNone\b|\bnan\b|\{\"", text)
     sideways = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
     assert sideways <= 0, f"the system view scrolls sideways by {sideways}px at {width}x{height}"
