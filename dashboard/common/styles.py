@@ -10,10 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 BOARD_CSS = """
-/* clear of the » button; the header paints nothing and takes no clicks, so it never covers the first line */
-[data-testid="stMainBlockContainer"]{padding:3.4rem 1.5rem 2rem 1.5rem}
-[data-testid="stHeader"]{background:transparent;pointer-events:none}
-[data-testid="stHeader"] button,[data-testid="stHeader"] a{pointer-events:auto}
+/* the first line starts below the app's header (3.75rem), which hides what scrolls under it */
+[data-testid="stMainBlockContainer"]{padding:4rem 1.5rem 2rem 1.5rem}
 .ws-strip{font-size:0.9rem;padding:6px 12px;border-radius:4px;background:#E8EDEE;color:#212B32;white-space:nowrap;
 overflow:hidden;text-overflow:ellipsis}
 .ws-strip b{font-weight:700}

@@ -26,7 +26,7 @@ SORTS = {"site": "Board order", "reds": "Most reds first"}
 SUPPORT_LABELS_SHOWN = 4
 # The analyst's table scrolls inside its own box; ward names are never cut short.
 EXEC_ANALYST_CSS = (
-    '[data-testid="stMainBlockContainer"]{padding-top:3.4rem !important}'  # the strip clear of the app's header
+    '[data-testid="stMainBlockContainer"]{padding-top:4rem !important}'  # the strip clear of the app's header
     "table.ws-exec td.ws-ward{max-width:none;overflow:visible;text-overflow:clip}"
 )
 

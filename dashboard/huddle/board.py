@@ -131,7 +131,7 @@ def render_header(board: Board, ward: Ward, access: Access | None = None) -> Non
 # button wraps its label rather than cut it. On a tablet at the huddle (1024 wide or less) the inputs go below the
 # tiles at full width, instead of a column one word wide beside them.
 HUDDLE_LAYOUT_CSS = """
-[data-testid="stMainBlockContainer"]{padding-top:3.4rem}
+[data-testid="stMainBlockContainer"]{padding-top:3.8rem}
 [data-testid="stPopoverButton"] p,[data-testid="stPopoverButton"] div{white-space:normal !important;
 overflow:visible !important;
   text-overflow:clip !important}

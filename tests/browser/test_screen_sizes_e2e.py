@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import ROOT, UNCOVERED
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
@@ -107,6 +107,7 @@ def test_the_view_fits_the_screen_without_cut_text(running_app, browser, view, w
         assert tall <= 2, f"the wall scrolls by {tall}px at {width}x{height}"
     else:  # the huddle: what needs attention, today's ratings and open actions show before any scroll
         assert _bottom_of(page, '[data-testid="huddle-attention"], [data-testid="huddle-today"]') <= height
+        assert page.evaluate(UNCOVERED) is None, "the app's header is drawn over the first line"
         sidebar = page.locator('[data-testid="stSidebar"]')
         assert sidebar.count() == 0 or sidebar.get_attribute("data-collapsed") == "true", "the sidebar starts open"
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -11,16 +11,11 @@ from collections.abc import Iterator
 import pytest
 
 from metrics.config.models import DEFAULT_CONFIG_DIR
-from tests.browser.conftest import ROOT, RunningApp, start_app
+from tests.browser.conftest import ROOT, UNCOVERED, RunningApp, start_app
 from tests.system_builder import build_system, hub_from
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "docs" / "screenshots"
-# What the eye meets just inside the banner's top edge: the banner itself, or (named) whatever covers it.
-UNCOVERED = """() => { const b = document.querySelector('[data-testid="demo-banner"]');
-  const r = b.getBoundingClientRect();
-  const e = document.elementFromPoint(r.left + r.width / 2, r.top + 2);
-  return e && (b.contains(e) || e.contains(b)) ? null : (e ? e.outerHTML.slice(0, 80) : 'nothing'); }"""
 SIZES = [(1920, 1080), (1366, 768), (1024, 768)]
 
 
