@@ -19,6 +19,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from metrics.store.models import Base, UTCDateTime
 
 
+class TrustKeyed:
+    """The trust a row belongs to, first in its primary key: every hub table but the bundles is keyed by trust."""
+
+    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True, sort_order=-1)
+
+
 class HubBundle(Base):
     """One bundle imported: whose, when it was exported, which days it covers and its manifest's hash."""
 
@@ -37,22 +43,20 @@ class HubBundle(Base):
     manifest_sha256: Mapped[str] = mapped_column(String(64))
 
 
-class HubWard(Base):
+class HubWard(TrustKeyed, Base):
     """A ward of a trust as its bundle names it, with its site."""
 
     __tablename__ = "hub_wards"
-    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     ward_code: Mapped[str] = mapped_column(String(40), primary_key=True)
     ward_name: Mapped[str] = mapped_column(String(200))
     site_code: Mapped[str] = mapped_column(String(40))
     site_name: Mapped[str] = mapped_column(String(200))
 
 
-class HubDefinition(Base):
+class HubDefinition(TrustKeyed, Base):
     """A metric as one trust defines it; ``definition_hash`` covers what it counts, not how it is labelled."""
 
     __tablename__ = "hub_definitions"
-    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     definition_hash: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(Text)
@@ -98,13 +102,12 @@ class HubValue(Base):
     __mapper_args__ = {"primary_key": [trust_code, level, unit_code, period, day, metric_id]}  # noqa: RUF012
 
 
-class HubEquityValue(Base):
+class HubEquityValue(TrustKeyed, Base):
     """One group of one equity split (deprivation quintile, ethnic group, age band, sex) of a trust's proportion
     metric over one calendar month (``month`` its first day), as the bundle sent it: disclosure control was applied
     before it left the trust, so a withheld part is NULL and the row is marked ``suppressed``."""
 
     __tablename__ = "hub_equity_values"
-    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     split: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -114,12 +117,11 @@ class HubEquityValue(Base):
     suppressed: Mapped[bool] = mapped_column(Boolean)
 
 
-class HubValueBlock(Base):
+class HubValueBlock(TrustKeyed, Base):
     """The fingerprint of one block of a trust's values (one metric's rows of one day, or of one month) as last
     imported: an import rewrites only the blocks whose fingerprint changed (``metrics.store.hub_blocks``)."""
 
     __tablename__ = "hub_value_blocks"
-    trust_code: Mapped[str] = mapped_column(String(10), primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     metric_id: Mapped[str] = mapped_column(String(80), primary_key=True)
