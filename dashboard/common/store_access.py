@@ -509,11 +509,15 @@ def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: d
     )
 
 
-@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=64)
-def learning_status_all(db_url: str, snapshot_id: int, on: date, config_fingerprint: str) -> pd.DataFrame:
-    """Every ward's harm incidents and response status, for the executive view, re-read every few seconds."""
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=256)
+def learning_status_all(
+    db_url: str, snapshot_id: int, on: date, config_fingerprint: str, ward_codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Every ward's harm incidents and response status (or only ``ward_codes``': a huddle board reads its own ward's,
+    not a region's), as of the end of ``on``, re-read every few seconds."""
     now = datetime.combine(on, datetime.max.time().replace(microsecond=0), learning_responses.LONDON)
-    return learning_responses.ward_status(engine_for(db_url), snapshot_id, None, learning_config(), now)
+    wards = None if ward_codes is None else list(ward_codes)
+    return learning_responses.ward_status(engine_for(db_url), snapshot_id, wards, learning_config(), now)
 
 
 def record_learning_response(**fields: Any) -> int:
