@@ -2,9 +2,10 @@
 
 Why this exists: a view's first run in a fresh server pays for every module its pages import. scipy's statistics
 (about a second) are needed only where funnels are drawn (the system view), pandera only where an extract is
-validated (the refresh), Alembic only where a migration runs, the hub's reads only on the system view. A module-level import of one of them in a module
-every view loads (the store gateway, the configuration, the learning responses) makes every view pay; this test
-names the module that brought it in. It runs in a fresh interpreter, so what another test imported does not count.
+validated (the refresh), Alembic only where a migration runs, the hub's reads only on the system view. A
+module-level import of one of them in a module every view loads (the store gateway, the configuration, the
+learning responses) makes every view pay. The check runs in a fresh interpreter, so what another test imported
+does not count.
 """
 
 from __future__ import annotations
