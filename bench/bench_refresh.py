@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -95,23 +96,31 @@ _FLOOR_SCRIPT = (
 )
 
 
-def whole_process(folder: Path, config_dir: Path, db: str, runs: int = 3) -> tuple[list[float], list[float]]:
-    """Wall-clock seconds of whole processes, start-up included on both sides: the floor, a fresh Python reading
-    the extract's Parquet files with pyarrow, and ``python -m metrics refresh`` of the same extract into an empty
-    store (migrated by that process, as a first run would be). ``runs`` of each, alternating."""
-    floors: list[float] = []
-    refreshes: list[float] = []
+def _process_seconds(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system of the child) of one whole process."""
+    before = os.times()
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+    wall = time.perf_counter() - start
+    after = os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def whole_process(
+    folder: Path, config_dir: Path, db: str, runs: int = 3
+) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+    """Wall-clock and CPU seconds of whole processes, start-up included on both sides: the floor, a fresh Python
+    reading the extract's Parquet files with pyarrow, and ``python -m metrics refresh`` of the same extract into an
+    empty store (migrated by that process, as a first run would be). ``runs`` of each, alternating."""
+    floors: list[tuple[float, float]] = []
+    refreshes: list[tuple[float, float]] = []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", _FLOOR_SCRIPT, str(folder)], check=True, capture_output=True, cwd=ROOT)
-        floors.append(time.perf_counter() - start)
+        floors.append(_process_seconds([sys.executable, "-c", _FLOOR_SCRIPT, str(folder)]))
         if db.startswith("sqlite:///"):
             for suffix in ("", "-wal", "-shm"):
                 Path(db.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
         command = [sys.executable, "-m", "metrics", "refresh", str(folder), "--config", str(config_dir), "--db", db]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-        refreshes.append(time.perf_counter() - start)
+        refreshes.append(_process_seconds(command))
     return floors, refreshes
 
 
@@ -175,11 +184,13 @@ def main() -> None:
             floors, refreshes = whole_process(
                 base / "extract", config_dir, f"sqlite:///{base / 'whole.sqlite'}", args.whole_process
             )
-            floor, whole = min(floors), min(refreshes)
+            floor, whole = min(w for w, _ in floors), min(w for w, _ in refreshes)
+            floor_cpu, whole_cpu = min(c for _, c in floors), min(c for _, c in refreshes)
             print(
-                f"{'':>5} whole processes, best of {args.whole_process}: pyarrow parse {floor:.2f} s "
-                f"(all: {', '.join(f'{x:.2f}' for x in floors)}), python -m metrics refresh {whole:.2f} s "
-                f"(all: {', '.join(f'{x:.2f}' for x in refreshes)}), ratio {whole / floor:.1f}",
+                f"{'':>5} whole processes, best of {args.whole_process} (wall/CPU s): pyarrow parse {floor:.2f}/"
+                f"{floor_cpu:.2f} (all: {', '.join(f'{w:.2f}/{c:.2f}' for w, c in floors)}), python -m metrics "
+                f"refresh {whole:.2f}/{whole_cpu:.2f} (all: {', '.join(f'{w:.2f}/{c:.2f}' for w, c in refreshes)}), "
+                f"ratio {whole / floor:.1f} wall, {whole_cpu / floor_cpu:.1f} CPU",
                 flush=True,
             )
         if args.next_day:

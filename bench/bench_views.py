@@ -77,27 +77,41 @@ def _child(view: str, repeats: int, preimport: bool) -> None:
 
     at = opened()
     at._bidi_component_manager = components
-    start = time.perf_counter()
+    cpu, start = time.process_time(), time.perf_counter()
     at.run()
-    first = time.perf_counter() - start
+    first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
     if at.exception:
         raise SystemExit(f"{view}: {[e.value for e in at.exception]}")
     html = sum(len(e.value.encode()) for e in at.html) + sum(len(e.value.encode()) for e in at.markdown)
-    warm = []
+    warm, warm_cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         at.run()
         warm.append(time.perf_counter() - start)
-    fresh = []
+        warm_cpu.append(time.process_time() - cpu)
+    fresh, fresh_cpu = [], []
     for _ in range(repeats):
         other = opened()
         # A server finds Streamlit's installed components once, at start-up; AppTest does it again for every
         # new AppTest (about 1 s of reading package metadata). Share the first one's, as a server's sessions do.
         other._bidi_component_manager = components
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         other.run()
         fresh.append(time.perf_counter() - start)
-    print(json.dumps({"first": first, "warm": warm, "new": fresh, "html": html}))
+        fresh_cpu.append(time.process_time() - cpu)
+    print(
+        json.dumps(
+            {
+                "first": first,
+                "warm": warm,
+                "new": fresh,
+                "html": html,
+                "first_cpu": first_cpu,
+                "warm_cpu": warm_cpu,
+                "new_cpu": fresh_cpu,
+            }
+        )
+    )
 
 
 def _run_child(view: str, env: dict[str, str], runs: int, preimport: bool) -> dict:
@@ -115,9 +129,13 @@ def _measure(view: str, url: str, config_dir: Path, runs: int) -> dict[str, floa
     results += imported
     return {
         "first": statistics.median(r["first"] for r in results[:runs]),
+        "first_cpu": statistics.median(r["first_cpu"] for r in results[:runs]),
         "first_imported": statistics.median(r["first"] for r in imported),
+        "first_imported_cpu": statistics.median(r["first_cpu"] for r in imported),
         "warm": statistics.median(w for r in results for w in r["warm"]),
         "new": statistics.median(n for r in results for n in r["new"]),
+        "warm_cpu": statistics.median(w for r in results for w in r["warm_cpu"]),
+        "new_cpu": statistics.median(n for r in results for n in r["new_cpu"]),
         "html": statistics.median(r["html"] for r in results),
     }
 
@@ -150,15 +168,19 @@ def main() -> None:
     from bench.view_stores import view_store
 
     print(f"machine: {machine()}; SQLite store; medians of {args.runs} runs")
-    print("| scale | wards | view | first run s | first run, imported s | warm rerun s | new session s | HTML KB |")
+    print(
+        "| scale | wards | view | first run s (CPU) | first run, imported s (CPU) | warm rerun s (CPU) "
+        "| new session s (CPU) | HTML KB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for scale in args.scales:
         store = view_store(scale, args.days)
         for view in args.views:
             m = _measure(view, store.url, store.config_dir, args.runs)
             print(
-                f"| {scale} | {24 * scale} | {view} | {m['first']:.2f} | {m['first_imported']:.2f} | {m['warm']:.3f} "
-                f"| {m['new']:.3f} "
+                f"| {scale} | {24 * scale} | {view} | {m['first']:.2f} ({m['first_cpu']:.2f}) "
+                f"| {m['first_imported']:.2f} ({m['first_imported_cpu']:.2f}) | {m['warm']:.3f} ({m['warm_cpu']:.3f}) "
+                f"| {m['new']:.3f} ({m['new_cpu']:.3f}) "
                 f"| {m['html'] / 1024:.0f} |",
                 flush=True,
             )

@@ -20,20 +20,18 @@ import os
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 from metrics.access import demo_data, kiosk_tokens
-from metrics.accreditation import assessments as accreditation_assessments
 from metrics.accreditation.config import AccreditationConfig, accreditation_config_problems
-from metrics.accreditation.evidence import Triangulated, triangulate
 from metrics.errors import ConfigError
 from metrics.huddle import inputs as huddle_inputs
 from metrics.huddle.config import HuddleConfig, huddle_config_problems
-from metrics.store import audit, audit_log, hub, spc_history
+from metrics.store import audit, audit_log, spc_history
 from metrics.dimensions.config import DimensionsFile, load_dimensions_config
 from metrics.learning import responses as learning_responses
 from metrics.learning.config import LearningFile, load_learning_config
@@ -44,12 +42,16 @@ from metrics.store import barometer as stored_barometer
 from metrics.config.models import DEFAULT_CONFIG_DIR, AppConfig
 from metrics.config.load import load_config
 from metrics.extract.reasons import reason_summary
-from metrics.federation import hub_equity, hub_read
-from metrics.equity.panel import EquityView
-from metrics.equity.sii import NoSlopeIndex
 from metrics.spc.xmr import SpcManyResult, SpcResult
 from metrics.store import queries
 from metrics.store.database import default_url, ready_engine
+
+if TYPE_CHECKING:  # imported where used: the hub's and accreditation's modules load what only their views need
+    from metrics.accreditation import assessments as accreditation_assessments
+    from metrics.accreditation.evidence import Triangulated
+    from metrics.equity.panel import EquityView
+    from metrics.equity.sii import NoSlopeIndex
+    from metrics.federation import hub_equity, hub_read
 
 CONFIG_ENV = "WARD_DASHBOARD_CONFIG"
 CURRENT_SNAPSHOT_TTL_SECONDS = 10
@@ -238,11 +240,15 @@ HUB_TTL_SECONDS = 30
 @st.cache_data(ttl=HUB_TTL_SECONDS, show_spinner=False, max_entries=4)
 def hub_generation(db_url: str) -> int:
     """The newest imported bundle's id (0: none yet); every hub read below is cached by it."""
+    from metrics.store import hub
+
     return hub.generation(engine_for(db_url))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def system_hub(db_url: str, generation: int) -> hub_read.SystemHub:
+    from metrics.federation import hub_read
+
     return hub_read.load_hub(engine_for(db_url))
 
 
@@ -250,6 +256,8 @@ def system_hub(db_url: str, generation: int) -> hub_read.SystemHub:
 def system_grid(
     db_url: str, generation: int, month: date, level: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from metrics.federation import hub_read
+
     return hub_read.grid(engine_for(db_url), system_hub(db_url, generation), month, level)
 
 
@@ -262,18 +270,24 @@ def _hub_variant(db_url: str, generation: int, variant_key: str) -> tuple[hub_re
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def system_funnel(db_url: str, generation: int, variant_key: str, month: date, level: str) -> hub_read.FunnelData:
+    from metrics.federation import hub_read
+
     system, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.funnel_units(engine_for(db_url), system, variant, month, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def system_breakdown(db_url: str, generation: int, variant_key: str, month: date, level: str) -> pd.DataFrame:
+    from metrics.federation import hub_read
+
     system, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.breakdown(engine_for(db_url), system, variant, month, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str, SpcResult]:
+    from metrics.federation import hub_read
+
     _, variant = _hub_variant(db_url, generation, variant_key)
     return hub_read.trust_spc(engine_for(db_url), variant)
 
@@ -281,6 +295,8 @@ def system_trust_spc(db_url: str, generation: int, variant_key: str) -> dict[str
 @st.cache_data(show_spinner=False, max_entries=4)
 def system_equity_contents(db_url: str, generation: int) -> hub_equity.HubEquity:
     """Which measures have equity splits on the hub, and for which months."""
+    from metrics.federation import hub_equity
+
     return hub_equity.equity_contents(engine_for(db_url), system_hub(db_url, generation))
 
 
@@ -291,6 +307,8 @@ def system_equity(
     """Each trust's equity split of the variant for the month, as its bundle sent it (or why it has none)."""
     variant = system_hub(db_url, generation).variant(variant_key)
     assert variant is not None, variant_key
+    from metrics.federation import hub_equity
+
     return hub_equity.trust_equity(engine_for(db_url), variant, split, month)
 
 
@@ -392,6 +410,8 @@ def record_accreditation(
     cfg: AppConfig, acfg: AccreditationConfig, **fields: Any
 ) -> accreditation_assessments.Recorded:
     """One accreditation visit, checked, levelled and audited (``metrics.accreditation.assessments``)."""
+    from metrics.accreditation import assessments as accreditation_assessments
+
     return accreditation_assessments.record_assessment(engine_for(database_url()), cfg, acfg, **fields)
 
 
@@ -414,6 +434,8 @@ def open_accreditation_actions(ward_code: str) -> pd.DataFrame:
 def _triangulated(db_url: str, snapshot_id: int, today: date, fingerprint: str) -> Triangulated:
     hcfg, _ = huddle_config_problems(config_dir(), app_config(), optional=True)
     spc = spc_for_store(db_url, snapshot_id)
+    from metrics.accreditation.evidence import triangulate
+
     return triangulate(engine_for(db_url), app_config(), accreditation_config(), today, hcfg, spc)
 
 
@@ -509,11 +531,15 @@ def learning_status(snapshot_id: int, ward_codes: tuple[str, ...] | None, now: d
     )
 
 
-@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=64)
-def learning_status_all(db_url: str, snapshot_id: int, on: date, config_fingerprint: str) -> pd.DataFrame:
-    """Every ward's harm incidents and response status, for the executive view, re-read every few seconds."""
+@st.cache_data(ttl=SUMMARY_TTL_SECONDS, show_spinner=False, max_entries=256)
+def learning_status_all(
+    db_url: str, snapshot_id: int, on: date, config_fingerprint: str, ward_codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Every ward's harm incidents and response status (or only ``ward_codes``': a huddle board reads its own ward's,
+    not a region's), as of the end of ``on``, re-read every few seconds."""
     now = datetime.combine(on, datetime.max.time().replace(microsecond=0), learning_responses.LONDON)
-    return learning_responses.ward_status(engine_for(db_url), snapshot_id, None, learning_config(), now)
+    wards = None if ward_codes is None else list(ward_codes)
+    return learning_responses.ward_status(engine_for(db_url), snapshot_id, wards, learning_config(), now)
 
 
 def record_learning_response(**fields: Any) -> int:

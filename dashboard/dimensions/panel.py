@@ -76,14 +76,15 @@ def _learning(board: Board, ward_code: str, status: pd.DataFrame | None) -> Lear
     return learning_counts(mine, len(themes(mine, cfg, london_date(datetime.now(timezone.utc)))))
 
 
-def all_wards_learning(board: Board) -> pd.DataFrame | None:
-    """Every ward's learning-response status for the snapshot, or None when incidents are not supplied or unreadable."""
+def all_wards_learning(board: Board, ward_codes: tuple[str, ...] | None = None) -> pd.DataFrame | None:
+    """Every ward's learning-response status for the snapshot (only ``ward_codes``' when given), or None when
+    incidents are not supplied or unreadable."""
     if "incidents" not in (board.snapshot.row_counts or {}):
         return None
     try:
         now = datetime.now(timezone.utc)
         return store_access.learning_status_all(
-            board.db_url, board.snapshot.id, london_date(now), board.cfg.fingerprint
+            board.db_url, board.snapshot.id, london_date(now), board.cfg.fingerprint, ward_codes
         )
     except (ConfigError, SQLAlchemyError):
         return None
@@ -104,7 +105,7 @@ def render_dimensions_panel(
         return
     spc = stored_spc(board)
     summary = spc.result.summary.set_index("series_id") if spc is not None else pd.DataFrame()
-    status = learning if learning is not None else all_wards_learning(board)
+    status = learning if learning is not None else all_wards_learning(board, (ward_code.upper(),))
     answers = ward_dimensions(dims, board.cfg, summary, ward_code, _learning(board, ward_code, status))
     st.html(dimensions_html(board, ward_code, answers))
 

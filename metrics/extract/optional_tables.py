@@ -14,10 +14,14 @@ A table the extract did not supply gives no rows, and the snapshot's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from metrics.extract.validate import ValidatedExtract
 from metrics.rules.clock import LONDON
+
+if TYPE_CHECKING:  # a name for annotations only: importing validation loads pandera, which readers never need
+    from metrics.extract.validate import ValidatedExtract
 
 INCIDENT_COLUMNS = ["ward_code", "day", "incident_type", "harm_level", "pressure_ulcer_category", "incidents"]
 FEEDBACK_COLUMNS = ["ward_code", "day", "kind", "responses", "positive"]

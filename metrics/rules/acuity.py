@@ -115,16 +115,8 @@ def _next_shift_staffing(
             "staff_gap": np.clip((planned - actual).to_numpy(), 0, None),
         }
     )
-    return (
-        work.groupby("ward_code", sort=True)
-        .agg(
-            rostered_hours=("rostered_hours", lambda x: x.sum(min_count=1)),
-            planned_staff=("planned_staff", lambda x: x.sum(min_count=1)),
-            rostered_staff=("rostered_staff", lambda x: x.sum(min_count=1)),
-            staff_gap=("staff_gap", lambda x: x.sum(min_count=1)),
-        )
-        .reset_index()
-    )
+    # min_count=1: a ward whose figures are all missing sums to missing, never 0
+    return work.groupby("ward_code", sort=True).sum(min_count=1).reset_index()
 
 
 def next_shift_by_ward(

@@ -218,7 +218,9 @@ def sepsis_per_encounter(stays: pd.DataFrame, active_flags: pd.DataFrame, settin
         raise ValueError("stays must have at most one row per encounter_id")
     watched = {f.upper() for f in (*settings.sepsis_flags, *settings.infection_flags)}
     flagged = active_flags[active_flags["flag"].isin(watched)]["encounter_id"]
-    flags_of = active_flags.groupby("encounter_id", sort=False)["flag"].agg(tuple).to_dict()
+    # the flags of the stays screened below only: a tuple per encounter is built in Python
+    of_flagged = active_flags[active_flags["encounter_id"].isin(flagged)]
+    flags_of = of_flagged.groupby("encounter_id", sort=False)["flag"].agg(tuple).to_dict()
     n = len(stays)
     positive = np.zeros(n, dtype=bool)
     risk = np.full(n, None, dtype=object)

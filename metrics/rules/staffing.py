@@ -203,18 +203,11 @@ def staffing_board(
     work["actual_hours"] = actual_h.to_numpy()
     work["from_hours"] = from_hours.to_numpy(dtype=int)
     work["n"] = 1
-    out = (
-        work.groupby(["ward_code", "shift", "staff_group"], sort=True)
-        .agg(
-            planned=("planned", lambda x: x.sum(min_count=1)),
-            actual=("actual", lambda x: x.sum(min_count=1)),
-            planned_hours=("planned_hours", lambda x: x.sum(min_count=1)),
-            actual_hours=("actual_hours", lambda x: x.sum(min_count=1)),
-            from_hours=("from_hours", "sum"),
-            n=("n", "sum"),
-        )
-        .reset_index()
-    )
+    groups = work.groupby(["ward_code", "shift", "staff_group"], sort=True)
+    # min_count=1: a group whose figures are all missing sums to missing, never 0 (one vectorised sum for all groups)
+    out = groups[["planned", "actual", "planned_hours", "actual_hours"]].sum(min_count=1)
+    out[["from_hours", "n"]] = groups[["from_hours", "n"]].sum()
+    out = out.reset_index()
     out["hours_basis"] = np.select(
         [out["from_hours"] == out["n"], out["from_hours"] == 0], [HOURS_BASIS, HEADCOUNT_BASIS], default=MIXED_BASIS
     ).astype(object)

@@ -30,7 +30,6 @@ from enum import Enum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 LIMITS = {"95%": (0.025, 0.975), "99.8%": (0.001, 0.999)}
 WINSOR = 0.10
@@ -53,6 +52,8 @@ def _variance(kind: Kind, target: float) -> float:
 
 def exact_limit(kind: Kind, target: float, n: ArrayLike, p: float) -> NDArray[np.float64]:
     """The p-quantile limit of the indicator for units of size ``n`` (Spiegelhalter 2005, interpolated)."""
+    from scipy import stats  # imported here: a second of start-up that only the views drawing funnels pay
+
     size = np.asarray(n, dtype=float)
     out = np.full(size.shape, np.nan)
     ok = size > 0
@@ -97,6 +98,8 @@ class Dispersion:
 
 def dispersion(kind: Kind, y: ArrayLike, n: ArrayLike, target: float) -> Dispersion:
     """phi from winsorised z-scores, the chi-squared test, and the DerSimonian-Laird tau^2 (QSHC 2005)."""
+    from scipy import stats
+
     size = np.asarray(n, float)
     if _variance(kind, target) <= 0:  # every unit at 0 (or every one at 100 %): no spread to estimate
         return Dispersion(1.0, False, 0.0, len(size))
@@ -140,6 +143,8 @@ class Funnel:
                 se = np.sqrt(self.dispersion.phi * var)
             else:
                 se = np.sqrt(var + self.dispersion.tau2)
+            from scipy import stats
+
             zp = stats.norm.ppf(high_p)
             low, high = self.target - zp * se, self.target + zp * se
         if self.kind is Kind.PROPORTION:

@@ -165,6 +165,22 @@ def test_staffing_board_rag_agrees_with_scalar_at_the_boundaries() -> None:
     ]
 
 
+def test_staffing_board_sums_to_missing_when_every_row_of_a_shift_is_missing_never_to_zero() -> None:
+    frame = _staffing(
+        [
+            ("W1", "2026-07-01", "day", "registered", None, 4),  # planned not recorded on either row
+            ("W1", "2026-07-01", "day", "registered", None, 1),
+            ("W2", "2026-07-01", "day", "registered", 5, None),  # one actual recorded, one not: the one counts
+            ("W2", "2026-07-01", "day", "registered", 2, 3),
+        ]
+    )
+    records = staffing_board(frame, T("2026-07-01T10:00Z"), GREEN, AMBER).to_dict("records")
+    assert math.isnan(records[0]["planned"]) and records[0]["actual"] == 5.0
+    assert records[0]["fill_rate_rag"] is None
+    assert records[0]["fill_rate_note"] == "planned staffing not recorded"
+    assert (records[1]["planned"], records[1]["actual"]) == (7.0, 3.0)
+
+
 def test_staffing_board_with_no_rows_for_the_board_shifts_is_empty() -> None:
     got = staffing_board(
         _staffing([("W1", "2026-01-01", "day", "registered", 5, 5)]), T("2026-07-01T10:00Z"), GREEN, AMBER
