@@ -47,7 +47,7 @@ def _rows(engine: Engine, model: type, snapshot_id: int, ward_code: str, columns
         rows = conn.execute(
             select(*(getattr(model, c) for c in columns)).where(
                 holds_at(model, snapshot_id),
-                func.upper(model.ward_code) == ward_code.upper(),  # type: ignore[attr-defined]
+                model.ward_code == ward_code.upper(),  # type: ignore[attr-defined]  # stored upper case: indexed
             )
         ).all()
     return pd.DataFrame(rows, columns=columns)
