@@ -164,6 +164,6 @@ def test_prune_command_without_a_setting_keeps_everything(loaded, db_url, capsys
     assert _per_snapshot(engine, EncounterValue) == before
 
 
-def test_prune_command_refuses_a_time_without_a_zone(loaded, db_url, capsys):
+def test_prune_command_refuses_a_time_without_a_zone(engine, db_url, capsys):  # refused before any row is read
     assert main(["prune", "--db", db_url, "--keep-days", "10", "--now", "2026-11-25T06:00"]) != 0
     assert "has no time zone" in capsys.readouterr().err
