@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from metrics.config.models import DEFAULT_CONFIG_DIR
@@ -26,6 +25,7 @@ from metrics.config.load import load_config
 from metrics.pipeline import refresh
 from metrics.synthetic.trust import generate_trust
 from metrics.store.database import make_engine, migrate
+from tests.app.conftest import latest_extract_day
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -104,7 +104,7 @@ def running_app(tmp_path_factory) -> Iterator[RunningApp]:
     engine = make_engine(db_url)
     migrate(engine)
     cfg = load_config(DEFAULT_CONFIG_DIR)
-    today = pd.Timestamp.now(tz="Europe/London").date()
+    today = latest_extract_day()  # before 07:30 today's extract would be in the future, so held
     folders = generate_trust(base / "extracts", days=3, end=today, fmt="parquet")
     for folder in folders:
         refresh(folder, cfg, engine)

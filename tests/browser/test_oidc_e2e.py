@@ -33,6 +33,7 @@ from metrics.pipeline import refresh
 from metrics.synthetic.trust import generate_trust
 from metrics.store.database import make_engine, migrate
 from tests.browser.conftest import ROOT, start_app
+from tests.app.conftest import latest_extract_day
 
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "var" / "screenshots"  # not docs/: a test run must not rewrite tracked files
@@ -92,7 +93,7 @@ def world(identity_provider, tmp_path_factory) -> Iterator[World]:
     db_url = f"sqlite:///{base / 'store.sqlite'}"
     engine = make_engine(db_url)
     migrate(engine)
-    today = pd.Timestamp.now(tz="Europe/London").date()
+    today = latest_extract_day()  # before 07:30 today's extract would be in the future, so held
     folders = generate_trust(base / "extracts", days=2, end=today, fmt="parquet")
     cfg = load_config(DEFAULT_CONFIG_DIR)
     for folder in folders:
